@@ -38,21 +38,6 @@ export function enumInput<T extends string>(
   return value as T;
 }
 
-export function integerInput(
-  name: string,
-  range: { min: number; max: number },
-  fallback: number | undefined,
-): number | undefined {
-  const value = core.getInput(name);
-  if (value === '') return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < range.min || Number(value) > range.max) {
-    throw new UsageError(
-      `Input '${name}' is ${showValue(value)}; allowed: a whole number from ${range.min} to ${range.max}.`,
-    );
-  }
-  return Number(value);
-}
-
 /** Parses a JSON input; the parser's own message names the position, never echoes the text. */
 export function jsonInput(name: string, expected: string): unknown {
   const value = core.getInput(name);

@@ -1,0 +1,107 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
+import { lintActionMetadata, lintRepository } from '../scripts/lint-workflows.js';
+import { repoRoot } from './harness/run-action.js';
+
+function scratchRepo(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'kubemend-lint-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const goodAction = dump({
+  name: 'a',
+  description: 'd',
+  branding: { icon: 'tool', color: 'orange' },
+  inputs: { 'known-input': { description: 'Required.', required: true } },
+  runs: { using: 'node24', main: 'index.js' },
+});
+
+describe('workflow and action linting', () => {
+  it('finds nothing in the repository', async () => {
+    expect(await lintRepository(repoRoot)).toEqual([]);
+  });
+
+  it('catches a broken workflow: a missing steps section and an injectable expression', async () => {
+    const root = scratchRepo({
+      '.github/workflows/broken.yml': [
+        'on: issues',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    step: []',
+        '  b:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "${{ github.event.issue.title }}"',
+        '',
+      ].join('\n'),
+    });
+    const messages = (await lintRepository(root)).map((f) => `${f.file}:${f.line} ${f.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^\.github\/workflows\/broken\.yml:3 "steps" section is missing in job "a"/,
+        ),
+        expect.stringMatching(
+          /^\.github\/workflows\/broken\.yml:9 "github\.event\.issue\.title" is potentially untrusted/,
+        ),
+      ]),
+    );
+  });
+
+  it('catches an unknown or missing input of a local action', async () => {
+    const root = scratchRepo({
+      'actions/a/action.yml': goodAction,
+      'actions/a/index.js': '',
+      'workflows-templates/t.yml': [
+        'on: push',
+        'permissions: {}',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: ./actions/a',
+        '        with:',
+        '          typo-input: x',
+        '',
+      ].join('\n'),
+    });
+    const messages = (await lintRepository(root)).map((f) => f.message);
+    expect(messages).toEqual([
+      'input "typo-input" is not defined in ./actions/a; defined inputs: known-input',
+      'missing required input "known-input" of ./actions/a',
+    ]);
+  });
+
+  it('holds action metadata to node24, documented inputs and an existing main', () => {
+    const root = scratchRepo({});
+    const text = dump({
+      name: 'a',
+      description: 'd',
+      branding: { icon: 'tool', color: 'pink' },
+      inputs: {
+        mode: { description: 'The mode.' },
+        token: { required: true, description: 'A token.' },
+      },
+      outputs: { result: {} },
+      runs: { using: 'node20', main: 'missing.js' },
+      extra: 1,
+    });
+    expect(lintActionMetadata(join(root, 'action.yml'), text).map((f) => f.message)).toEqual([
+      'unexpected key "extra"',
+      '"branding.color" must be one of white, black, yellow, blue, green, orange, red, purple, gray-dark',
+      '"runs.using" is "node20"; kubemend actions use node24',
+      '"runs.main" missing.js does not exist',
+      'input "mode" is optional but has no "default"',
+      'input "mode" does not document its default ("Default: ...")',
+      'input "token" is required but its description does not say "Required."',
+      'output "result" has no description',
+    ]);
+  });
+});

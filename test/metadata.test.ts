@@ -1,0 +1,65 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import * as diagnose from '../src/diagnose/constants.js';
+import * as intake from '../src/intake/constants.js';
+import { actions } from '../src/main.js';
+import * as remediate from '../src/remediate/constants.js';
+import * as report from '../src/report/constants.js';
+import * as triage from '../src/triage/constants.js';
+import { lintActionMetadata } from '../scripts/lint-workflows.js';
+import { repoRoot } from './harness/run-action.js';
+
+interface Spec {
+  inputs: Record<string, { default?: string; required?: boolean }>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+}
+
+const constants: Record<string, { Inputs: object; Outputs: object; Defaults: object }> = {
+  intake,
+  triage,
+  remediate,
+  report,
+  diagnose,
+};
+const folders = readdirSync(join(repoRoot, 'actions')).sort();
+const metadata = (name: string): Spec =>
+  load(readFileSync(join(repoRoot, 'actions', name, 'action.yml'), 'utf8')) as Spec;
+
+describe('action metadata', () => {
+  it('has one action folder per bundled action and per constants module', () => {
+    expect(Object.keys(actions).sort()).toEqual(folders);
+    expect(Object.keys(constants).sort()).toEqual(folders);
+  });
+
+  it.each(folders)('%s/action.yml passes the metadata rules', (name) => {
+    const path = join(repoRoot, 'actions', name, 'action.yml');
+    expect(lintActionMetadata(path, readFileSync(path, 'utf8'))).toEqual([]);
+  });
+
+  it.each(folders)('%s runs on node24 from its entry in dist/', (name) => {
+    const spec = metadata(name);
+    expect(spec.runs).toEqual({ using: 'node24', main: `../../dist/${name}/index.js` });
+    expect(existsSync(join(repoRoot, 'dist', name, 'index.js'))).toBe(true);
+  });
+
+  it.each(folders)(
+    '%s declares exactly the inputs and outputs its code reads and writes',
+    (name) => {
+      const spec = metadata(name);
+      const own = constants[name]!;
+      expect(Object.keys(spec.inputs).sort()).toEqual(Object.values(own.Inputs).sort());
+      expect(Object.keys(spec.outputs).sort()).toEqual(Object.values(own.Outputs).sort());
+    },
+  );
+
+  it.each(folders)('%s states the same defaults as its code applies', (name) => {
+    const spec = metadata(name);
+    const defaults = constants[name]!.Defaults as Record<string, string>;
+    for (const [input, { default: value }] of Object.entries(spec.inputs)) {
+      if (value === undefined || value.includes('${{')) continue;
+      expect([input, defaults[input] ?? '']).toEqual([input, value]);
+    }
+  });
+});
