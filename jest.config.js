@@ -8,5 +8,6 @@ export default {
   // ts-jest only transpiles here; `npm run typecheck` is the type check.
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   globalSetup: '<rootDir>/test/global-setup.js',
+  setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
   testTimeout: 60_000,
 };

@@ -1,0 +1,421 @@
+// The GitHub REST emulator: a stateful HTTP server on loopback that real clients
+// (Octokit) use as GITHUB_API_URL. Every request is routed and validated against
+// GitHub's official REST description; anything the description rejects is answered
+// as GitHub would and recorded as a fidelity failure, which fails the test run.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { contentHandlers } from './handlers/contents.js';
+import { gitHandlers } from './handlers/git.js';
+import { issueHandlers } from './handlers/issues.js';
+import { pullHandlers } from './handlers/pulls.js';
+import { repoHandlers } from './handlers/repos.js';
+import { DOCS, HttpError, type Ctx, type Handler, type Reply } from './http.js';
+import { complete, matchRoute, validateRequest, validateResponse, type Operation } from './openapi.js';
+import { EmulatorClock, RepoState } from './state.js';
+
+const HANDLERS: Record<string, Handler> = {
+  ...gitHandlers,
+  ...contentHandlers,
+  ...pullHandlers,
+  ...issueHandlers,
+  ...repoHandlers,
+};
+
+export interface GitHubEmulatorOptions {
+  /** Repositories to create, `owner/name`. Default: octo-org/gitops. */
+  repos?: string[];
+  defaultBranch?: string;
+  visibility?: 'public' | 'private';
+  /** Requests per window, like GITHUB_TOKEN's 1,000 an hour per repository. */
+  budget?: number;
+  windowSeconds?: number;
+  /** Validate responses against the description too. Default: on under Jest. */
+  validateResponses?: boolean;
+  port?: number;
+  /** token → login; when given, any other token answers 401. Default: any token acts as github-actions[bot]. */
+  tokens?: Record<string, string>;
+}
+
+export interface LogEntry {
+  seq: number;
+  method: string;
+  path: string;
+  query: string;
+  operationId: string | undefined;
+  status: number;
+  /** Emulator clock, ms since the epoch. */
+  at: number;
+  durationMs: number;
+  /** A request that would change state on GitHub (POST, PUT, PATCH, DELETE). */
+  mutation: boolean;
+  fault?: string;
+}
+
+export interface FidelityFailure {
+  kind: 'unknown-route' | 'request' | 'response' | 'unsupported' | 'emulator-error';
+  method: string;
+  path: string;
+  operationId?: string;
+  detail: string;
+}
+
+export type Fault =
+  | { status: number; message?: string }
+  | { secondaryRateLimit: { retryAfter: number; status?: 403 | 429 } }
+  | { latencyMs: number }
+  | { drop: true };
+
+interface FaultRule {
+  route: string;
+  remaining: number;
+  fault: Fault;
+  /** Apply after the handler ran (the write happened, the answer is lost). */
+  after: boolean;
+}
+
+/** Every emulator alive in this process, so a test setup can check them all. */
+export const liveEmulators = new Set<GitHubEmulator>();
+
+export class GitHubEmulator {
+  readonly clock = new EmulatorClock();
+  readonly log: LogEntry[] = [];
+  readonly fidelityFailures: FidelityFailure[] = [];
+  readonly repos = new Map<string, RepoState>();
+  url = '';
+  private server: Server | undefined;
+  private faults: FaultRule[] = [];
+  private seq = 0;
+  private budget: number;
+  private windowMs: number;
+  private used = 0;
+  private windowStart: number;
+  private validateResponses: boolean;
+  private tokens: Record<string, string> | undefined;
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  constructor(options: GitHubEmulatorOptions = {}) {
+    this.budget = options.budget ?? 1000;
+    this.windowMs = (options.windowSeconds ?? 3600) * 1000;
+    this.windowStart = this.clock.now();
+    this.validateResponses = options.validateResponses ?? process.env.JEST_WORKER_ID !== undefined;
+    this.tokens = options.tokens;
+    for (const fullName of options.repos ?? ['octo-org/gitops']) {
+      const [owner, name] = fullName.split('/');
+      if (!owner || !name) throw new Error(`repository must be owner/name, got ${fullName}`);
+      this.repos.set(fullName.toLowerCase(), new RepoState(owner, name, options.defaultBranch ?? 'main', this.clock, options.visibility));
+    }
+  }
+
+  /** The repository state; with no name, the first one. */
+  repo(fullName?: string): RepoState {
+    const repo = fullName ? this.repos.get(fullName.toLowerCase()) : this.repos.values().next().value;
+    if (!repo) throw new Error(`no repository ${fullName ?? ''}`);
+    return repo;
+  }
+
+  async listen(port = 0): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    liveEmulators.add(this);
+    return this;
+  }
+
+  async close(): Promise<void> {
+    liveEmulators.delete(this);
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Injects a fault on a route (an operationId such as `git/create-ref`, or `METHOD /template`) for the next `times` calls. */
+  inject(route: string, fault: Fault, times = 1, options: { after?: boolean } = {}): void {
+    this.faults.push({ route, remaining: times, fault, after: options.after ?? false });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Requests matching a filter: `operationId`, `METHOD /template`-less path prefix, or a predicate. */
+  requests(filter?: string | ((entry: LogEntry) => boolean)): LogEntry[] {
+    if (filter === undefined) return [...this.log];
+    if (typeof filter === 'function') return this.log.filter(filter);
+    return this.log.filter((e) => e.operationId === filter);
+  }
+
+  /** Requests that changed state: mutations GitHub accepted. */
+  writes(): LogEntry[] {
+    return this.log.filter((e) => e.mutation && e.status >= 200 && e.status < 300);
+  }
+
+  /** Removes and returns the fidelity failures recorded so far (a test that provokes them takes them). */
+  takeFidelityFailures(): FidelityFailure[] {
+    return this.fidelityFailures.splice(0);
+  }
+
+  rateLimit(): { limit: number; remaining: number; used: number; reset: number } {
+    this.refreshWindow();
+    return {
+      limit: this.budget,
+      remaining: Math.max(this.budget - this.used, 0),
+      used: this.used,
+      reset: Math.ceil((this.windowStart + this.windowMs) / 1000),
+    };
+  }
+
+  setRemaining(remaining: number): void {
+    this.refreshWindow();
+    this.used = Math.max(this.budget - remaining, 0);
+  }
+
+  private refreshWindow(): void {
+    if (this.clock.now() >= this.windowStart + this.windowMs) {
+      this.windowStart = this.clock.now();
+      this.used = 0;
+    }
+  }
+
+  private rateHeaders(): Record<string, string> {
+    const r = this.rateLimit();
+    return {
+      'x-ratelimit-limit': String(r.limit),
+      'x-ratelimit-remaining': String(r.remaining),
+      'x-ratelimit-reset': String(r.reset),
+      'x-ratelimit-used': String(r.used),
+      'x-ratelimit-resource': 'core',
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const entry: LogEntry = {
+      seq: ++this.seq,
+      method,
+      path: url.pathname,
+      query: url.search,
+      operationId: undefined,
+      status: 0,
+      at: this.clock.now(),
+      durationMs: 0,
+      mutation: !['GET', 'HEAD', 'OPTIONS'].includes(method),
+    };
+    const send = (reply: Reply): void => {
+      entry.status = reply.status;
+      entry.durationMs = performance.now() - started;
+      if (!url.pathname.startsWith('/_emulator/')) this.log.push(entry);
+      const headers: Record<string, string> = {
+        'x-github-request-id': randomUUID().toUpperCase(),
+        'x-github-media-type': 'github.v3; format=json',
+        ...(url.pathname.startsWith('/_emulator/') ? {} : this.rateHeaders()),
+        ...reply.headers,
+      };
+      if (reply.body === undefined || reply.status === 204) {
+        res.writeHead(reply.status, headers).end();
+      } else {
+        res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(reply.body));
+      }
+    };
+    const fail = (kind: FidelityFailure['kind'], detail: string, operationId?: string): void => {
+      this.fidelityFailures.push({ kind, method, path: url.pathname, operationId, detail });
+    };
+
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, 10 * 1024 * 1024);
+    } catch {
+      send({ status: 413, body: { message: 'Request body too large', documentation_url: DOCS } });
+      return;
+    }
+    if (url.pathname.startsWith('/_emulator/')) {
+      send(this.control(method, url, raw));
+      return;
+    }
+    const auth = req.headers.authorization ?? '';
+    const token = /^(?:token|bearer)\s+(.+)$/i.exec(auth)?.[1];
+    if (!token) {
+      send({ status: 401, body: { message: 'Requires authentication', documentation_url: DOCS, status: '401' } });
+      return;
+    }
+    const login = this.tokens ? this.tokens[token] : 'github-actions[bot]';
+    if (!login) {
+      send({ status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } });
+      return;
+    }
+    const match = matchRoute(method, url.pathname);
+    if (!('operation' in match)) {
+      fail('unknown-route', match.pathKnown ? `${method} is not an operation of this path` : 'no such route in the REST description');
+      send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
+      return;
+    }
+    const { operation, params } = match;
+    entry.operationId = operation.operationId;
+    if (operation.operationId === 'rate-limit/get') {
+      const r = this.rateLimit();
+      const core = { limit: r.limit, remaining: r.remaining, reset: r.reset, used: r.used };
+      send({ status: 200, body: this.finish(operation, 200, { resources: { core }, rate: core }) });
+      return;
+    }
+
+    const fault = this.takeFault(operation);
+    if (fault && !fault.after) {
+      entry.fault = JSON.stringify(fault.fault);
+      if ('latencyMs' in fault.fault) await new Promise((r) => setTimeout(r, (fault.fault as { latencyMs: number }).latencyMs));
+      else {
+        this.spend();
+        this.applyFault(fault.fault, req, res, send, entry);
+        return;
+      }
+    }
+
+    this.refreshWindow();
+    if (this.used >= this.budget) {
+      send({
+        status: 403,
+        body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
+      });
+      return;
+    }
+    this.spend();
+
+    let body: unknown;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        fail('request', 'body is not JSON', operation.operationId);
+        send({ status: 400, body: { message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' } });
+        return;
+      }
+    }
+    const problem = validateRequest(operation, params, url.searchParams, body);
+    if (problem) {
+      fail('request', problem, operation.operationId);
+      send({ status: 422, body: this.finish(operation, 422, { message: `Invalid request.\n\n${problem}`, documentation_url: DOCS, status: '422' }) });
+      return;
+    }
+    const repo = params.owner && params.repo ? this.repos.get(`${params.owner}/${params.repo}`.toLowerCase()) : undefined;
+    if (!repo) {
+      send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
+      return;
+    }
+    const handler = HANDLERS[operation.operationId];
+    if (!handler) {
+      fail('unsupported', `the emulator does not implement ${operation.operationId}`, operation.operationId);
+      send({ status: 501, body: { message: `The GitHub emulator does not implement ${operation.operationId}.`, documentation_url: DOCS } });
+      return;
+    }
+    let reply: Reply;
+    const ctx: Ctx = { repo, params, query: url.searchParams, body, baseUrl: this.url, login, pathname: url.pathname };
+    try {
+      // Handlers are synchronous: no request can interleave with a read-modify-write.
+      reply = handler(ctx);
+    } catch (error) {
+      if (error instanceof HttpError) reply = { status: error.status, body: error.toBody(), headers: error.headers };
+      else {
+        fail('emulator-error', error instanceof Error ? (error.stack ?? error.message) : String(error), operation.operationId);
+        reply = { status: 500, body: { message: 'Server Error', documentation_url: DOCS } };
+      }
+    }
+    if (fault?.after) {
+      entry.fault = `${JSON.stringify(fault.fault)} after the write`;
+      this.applyFault(fault.fault, req, res, send, entry);
+      return;
+    }
+    reply.body = this.finish(operation, reply.status, reply.body);
+    if (this.validateResponses && reply.status < 500) {
+      const wrong = validateResponse(operation, reply.status, reply.body);
+      if (wrong) fail('response', wrong, operation.operationId);
+    }
+    send(reply);
+  }
+
+  private spend(): void {
+    this.used++;
+  }
+
+  private finish(operation: Operation, status: number, body: unknown): unknown {
+    const schema = operation.responses[String(status)];
+    return schema && body !== undefined ? complete(schema, body, { now: this.clock.iso(), baseUrl: this.url }) : body;
+  }
+
+  private takeFault(operation: Operation): FaultRule | undefined {
+    const rule = this.faults.find(
+      (f) => f.remaining > 0 && (f.route === operation.operationId || f.route === `${operation.method} ${operation.template}`),
+    );
+    if (rule) rule.remaining--;
+    return rule;
+  }
+
+  private applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, send: (reply: Reply) => void, entry: LogEntry): void {
+    if ('drop' in fault) {
+      entry.status = 0;
+      this.log.push(entry);
+      req.socket.destroy();
+      return;
+    }
+    if ('secondaryRateLimit' in fault) {
+      const { retryAfter, status = 403 } = fault.secondaryRateLimit;
+      send({
+        status,
+        headers: { 'retry-after': String(retryAfter) },
+        body: {
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          status: String(status),
+        },
+      });
+      return;
+    }
+    if ('status' in fault) {
+      send({ status: fault.status, body: { message: fault.message ?? 'Server Error', documentation_url: DOCS } });
+      return;
+    }
+    res.destroy();
+  }
+
+  /** The control API of a standalone emulator: /_emulator/log, /fidelity, /faults, /clock. */
+  private control(method: string, url: URL, raw: Buffer): Reply {
+    const body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+    switch (`${method} ${url.pathname}`) {
+      case 'GET /_emulator/log':
+        return { status: 200, body: this.log };
+      case 'GET /_emulator/fidelity':
+        return { status: 200, body: this.fidelityFailures };
+      case 'POST /_emulator/faults':
+        this.inject(String(body.route), body.fault as Fault, Number(body.times ?? 1), { after: body.after === true });
+        return { status: 201, body: { ok: true } };
+      case 'POST /_emulator/clock':
+        this.clock.advance(Number(body.advanceMs ?? 0));
+        return { status: 200, body: { now: this.clock.iso() } };
+      default:
+        return { status: 404, body: { message: 'unknown emulator control route' } };
+    }
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error('too large'));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
+  return new GitHubEmulator(options).listen(options.port ?? 0);
+}
