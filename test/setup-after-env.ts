@@ -5,7 +5,10 @@ import { liveEmulators } from './emulators/github/server.js';
 afterEach(() => {
   const failures = [...liveEmulators].flatMap((emulator) => emulator.takeFidelityFailures());
   if (failures.length > 0) {
-    const lines = failures.map((f) => `  ${f.kind}: ${f.method} ${f.path}${f.operationId ? ` (${f.operationId})` : ''}: ${f.detail}`);
+    const lines = failures.map(
+      (f) =>
+        `  ${f.kind}: ${f.method} ${f.path}${f.operationId ? ` (${f.operationId})` : ''}: ${f.detail}`,
+    );
     throw new Error(`The GitHub emulator recorded fidelity failures:\n${lines.join('\n')}`);
   }
 });

@@ -55,34 +55,75 @@ function issueObject(base: Payload, repository: string, issue: IssueRef): Payloa
     body: issue.body ?? '',
     labels: (issue.labels ?? []).map((name) => ({ name })),
     html_url: `https://github.com/${repository}/issues/${issue.number}`,
-    ...(issue.pullRequest ? { pull_request: { url: `https://api.github.com/repos/${repository}/pulls/${issue.number}` } } : {}),
+    ...(issue.pullRequest
+      ? {
+          pull_request: { url: `https://api.github.com/repos/${repository}/pulls/${issue.number}` },
+        }
+      : {}),
   };
 }
 
 export const events = {
-  repositoryDispatch(repository: string, clientPayload: unknown, eventType = 'kubemend-alert'): Payload {
-    return { ...withRepository(example('repository_dispatch'), repository), action: eventType, client_payload: clientPayload };
+  repositoryDispatch(
+    repository: string,
+    clientPayload: unknown,
+    eventType = 'kubemend-alert',
+  ): Payload {
+    return {
+      ...withRepository(example('repository_dispatch'), repository),
+      action: eventType,
+      client_payload: clientPayload,
+    };
   },
   issuesLabeled(repository: string, issue: IssueRef, label: string): Payload {
     const payload = withRepository(example('issues', 'labeled'), repository);
-    payload.issue = issueObject(payload.issue as Payload, repository, { ...issue, labels: [...(issue.labels ?? []), label] });
+    payload.issue = issueObject(payload.issue as Payload, repository, {
+      ...issue,
+      labels: [...(issue.labels ?? []), label],
+    });
     payload.label = { ...(payload.label as Payload), name: label };
     return payload;
   },
-  issueCommentCreated(repository: string, issue: IssueRef, comment: { body: string; login: string; id?: number }): Payload {
+  issueCommentCreated(
+    repository: string,
+    issue: IssueRef,
+    comment: { body: string; login: string; id?: number },
+  ): Payload {
     const payload = withRepository(example('issue_comment', 'created'), repository);
     payload.issue = issueObject(payload.issue as Payload, repository, issue);
     const base = payload.comment as Payload;
-    payload.comment = { ...base, id: comment.id ?? 1, body: comment.body, user: { ...(base.user as Payload), login: comment.login } };
+    payload.comment = {
+      ...base,
+      id: comment.id ?? 1,
+      body: comment.body,
+      user: { ...(base.user as Payload), login: comment.login },
+    };
     payload.sender = { ...(payload.sender as Payload), login: comment.login };
     return payload;
   },
-  workflowDispatch(repository: string, inputs: Record<string, string>, workflow = '.github/workflows/kubemend.yml'): Payload {
-    return { ...withRepository(example('workflow_dispatch'), repository), inputs, workflow, ref: 'refs/heads/main' };
+  workflowDispatch(
+    repository: string,
+    inputs: Record<string, string>,
+    workflow = '.github/workflows/kubemend.yml',
+  ): Payload {
+    return {
+      ...withRepository(example('workflow_dispatch'), repository),
+      inputs,
+      workflow,
+      ref: 'refs/heads/main',
+    };
   },
   /** `schedule` is not a webhook; the runner's payload has the cron and the repository. */
-  schedule(repository: string, cron = '*/15 * * * *', workflow = '.github/workflows/kubemend-scan.yml'): Payload {
-    return { ...withRepository({ repository: example('workflow_dispatch').repository }, repository), schedule: cron, workflow };
+  schedule(
+    repository: string,
+    cron = '*/15 * * * *',
+    workflow = '.github/workflows/kubemend-scan.yml',
+  ): Payload {
+    return {
+      ...withRepository({ repository: example('workflow_dispatch').repository }, repository),
+      schedule: cron,
+      workflow,
+    };
   },
 };
 
@@ -96,7 +137,10 @@ export const eventNames = {
 } as const;
 
 /** Writes a payload to a fresh file and returns its path, for GITHUB_EVENT_PATH. */
-export function writeEventFile(payload: Payload, dir = mkdtempSync(join(tmpdir(), 'kubemend-event-'))): string {
+export function writeEventFile(
+  payload: Payload,
+  dir = mkdtempSync(join(tmpdir(), 'kubemend-event-')),
+): string {
   const path = join(dir, 'event.json');
   writeFileSync(path, JSON.stringify(payload));
   return path;

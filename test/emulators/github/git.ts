@@ -65,7 +65,8 @@ export class GitStore {
   }
 
   writeCommit(commit: Commit): string {
-    const stamp = (p: Person): string => `${p.name} <${p.email}> ${Math.floor(Date.parse(p.date) / 1000)} +0000`;
+    const stamp = (p: Person): string =>
+      `${p.name} <${p.email}> ${Math.floor(Date.parse(p.date) / 1000)} +0000`;
     const text = [
       `tree ${commit.tree}`,
       ...commit.parents.map((p) => `parent ${p}`),
@@ -110,7 +111,8 @@ export class GitStore {
       const childTree = existing?.type === 'tree' ? existing.sha : EMPTY_TREE;
       const child = this.setPath(childTree, rest.join('/'), entry);
       if (index >= 0) entries.splice(index, 1);
-      if (child !== EMPTY_TREE) entries.push({ name: head, mode: '040000', type: 'tree', sha: child });
+      if (child !== EMPTY_TREE)
+        entries.push({ name: head, mode: '040000', type: 'tree', sha: child });
     }
     return this.writeTree(entries);
   }

@@ -28,7 +28,12 @@ export class HttpError extends Error {
   readonly errors: unknown[] | undefined;
   readonly headers: Record<string, string> | undefined;
 
-  constructor(status: number, message: string, errors?: unknown[], headers?: Record<string, string>) {
+  constructor(
+    status: number,
+    message: string,
+    errors?: unknown[],
+    headers?: Record<string, string>,
+  ) {
     super(message);
     this.status = status;
     this.errors = errors;
@@ -53,7 +58,9 @@ export function validationFailed(error: Record<string, unknown>): HttpError {
 }
 
 export const asObject = (body: unknown): Record<string, unknown> =>
-  typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : {};
 
 export function intParam(ctx: Ctx, name: string): number {
   const value = Number(ctx.params[name]);

@@ -45,7 +45,10 @@ export function deref(node: unknown): Json {
   for (let hops = 0; isJson(current) && typeof current.$ref === 'string'; hops++) {
     if (hops > 20) throw new Error('reference loop');
     const path = current.$ref.replace(/^#\//, '').split('/');
-    current = path.reduce<unknown>((at, key) => (isJson(at) ? at[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), loadSpec());
+    current = path.reduce<unknown>(
+      (at, key) => (isJson(at) ? at[key.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined),
+      loadSpec(),
+    );
   }
   if (!isJson(current)) throw new Error(`unresolvable schema node`);
   return current;
@@ -119,7 +122,8 @@ export function matchRoute(method: string, pathname: string): RouteMatch | { pat
     pathKnown = true;
     if (operation.method !== method) continue;
     const score = operation.segments.map((s) => (s.startsWith('{') ? 0 : 1));
-    if (!best || compareScores(score, best.score) > 0) best = { match: { operation, params }, score };
+    if (!best || compareScores(score, best.score) > 0)
+      best = { match: { operation, params }, score };
   }
   return best?.match ?? { pathKnown };
 }
@@ -129,7 +133,12 @@ function matchSegments(template: string[], actual: string[]): Record<string, str
   for (let i = 0; i < template.length; i++) {
     const part = template[i]!;
     const param = /^\{(.+)\}$/.exec(part)?.[1];
-    if (param && i === template.length - 1 && GREEDY.has(param) && actual.length > template.length) {
+    if (
+      param &&
+      i === template.length - 1 &&
+      GREEDY.has(param) &&
+      actual.length > template.length
+    ) {
       params[param] = actual.slice(i).map(decodeURIComponent).join('/');
       return params;
     }
@@ -189,7 +198,8 @@ function anchored(schema: unknown): unknown {
   if (!isJson(schema)) return schema;
   const out: Json = {};
   for (const [key, value] of Object.entries(schema)) {
-    out[key] = key === '$ref' && typeof value === 'string' ? value.replace(/^#\//, 'gh#/') : anchored(value);
+    out[key] =
+      key === '$ref' && typeof value === 'string' ? value.replace(/^#\//, 'gh#/') : anchored(value);
   }
   return out;
 }
@@ -208,7 +218,10 @@ function validator(key: string, schema: unknown, coerce: boolean): ValidateFunct
 const describe = (fn: ValidateFunction): string =>
   (fn.errors ?? [])
     .slice(0, 3)
-    .map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`)
+    .map(
+      (e) =>
+        `${e.instancePath || '(root)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`,
+    )
     .join('; ');
 
 /** Checks path and query parameters and the body; returns what is wrong, or undefined. */
@@ -231,7 +244,11 @@ export function validateRequest(
     properties[p.name] = p.schema ?? {};
     if (p.required) required.push(p.name);
   }
-  const paramsValid = validator(`${operation.operationId}#params`, { type: 'object', properties, required }, true);
+  const paramsValid = validator(
+    `${operation.operationId}#params`,
+    { type: 'object', properties, required },
+    true,
+  );
   if (!paramsValid(values)) return `parameters: ${describe(paramsValid)}`;
 
   const bodySpec = operation.requestBody;
@@ -245,13 +262,18 @@ export function validateRequest(
   const top = deref(bodySpec.schema);
   if (isJson(body) && isJson(top.properties) && top.additionalProperties === undefined) {
     const unknown = Object.keys(body).filter((key) => !(key in (top.properties as Json)));
-    if (unknown.length > 0) return `body: unknown propert${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')}`;
+    if (unknown.length > 0)
+      return `body: unknown propert${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')}`;
   }
   return undefined;
 }
 
 /** Checks a response body against the operation's schema for that status. */
-export function validateResponse(operation: Operation, status: number, body: unknown): string | undefined {
+export function validateResponse(
+  operation: Operation,
+  status: number,
+  body: unknown,
+): string | undefined {
   if (!(String(status) in operation.responses)) {
     return `status ${status} is not a documented response of ${operation.operationId}`;
   }
@@ -285,8 +307,14 @@ export function complete(schema: unknown, value: unknown, fill: Filler, depth = 
     return complete(pickVariant(variants.map(deref), value), value, fill, depth + 1);
   }
   if (value === null) return null;
-  const type = Array.isArray(node.type) ? node.type.find((t) => t !== 'null') : node.type ?? (node.properties ? 'object' : undefined);
-  if (value === undefined && (node.nullable === true || (Array.isArray(node.type) && node.type.includes('null')))) return null;
+  const type = Array.isArray(node.type)
+    ? node.type.find((t) => t !== 'null')
+    : (node.type ?? (node.properties ? 'object' : undefined));
+  if (
+    value === undefined &&
+    (node.nullable === true || (Array.isArray(node.type) && node.type.includes('null')))
+  )
+    return null;
   switch (type) {
     case 'object': {
       const given = isJson(value) ? value : value === undefined ? {} : undefined;
@@ -324,14 +352,18 @@ function mergeAll(parts: Json[]): Json {
   const merged: Json = { type: 'object', properties: {}, required: [] };
   for (const part of parts) {
     Object.assign(merged.properties as Json, isJson(part.properties) ? part.properties : {});
-    (merged.required as string[]).push(...(Array.isArray(part.required) ? (part.required as string[]) : []));
+    (merged.required as string[]).push(
+      ...(Array.isArray(part.required) ? (part.required as string[]) : []),
+    );
     if (part.nullable) merged.nullable = true;
   }
   return merged;
 }
 
 function pickVariant(variants: Json[], value: unknown): Json {
-  const objects = variants.filter((v) => v.type === 'object' || isJson(v.properties) || Array.isArray(v.allOf));
+  const objects = variants.filter(
+    (v) => v.type === 'object' || isJson(v.properties) || Array.isArray(v.allOf),
+  );
   if (isJson(value) && objects.length > 0) {
     const keys = Object.keys(value);
     let best = objects[0]!;
@@ -339,7 +371,9 @@ function pickVariant(variants: Json[], value: unknown): Json {
     for (const variant of objects) {
       const flat = Array.isArray(variant.allOf) ? mergeAll(variant.allOf.map(deref)) : variant;
       const props = isJson(flat.properties) ? Object.keys(flat.properties) : [];
-      const score = keys.filter((k) => props.includes(k)).length - (keys.length - keys.filter((k) => props.includes(k)).length);
+      const score =
+        keys.filter((k) => props.includes(k)).length -
+        (keys.length - keys.filter((k) => props.includes(k)).length);
       if (score > bestScore) [best, bestScore] = [variant, score];
     }
     return best;

@@ -11,7 +11,13 @@ import { issueHandlers } from './handlers/issues.js';
 import { pullHandlers } from './handlers/pulls.js';
 import { repoHandlers } from './handlers/repos.js';
 import { DOCS, HttpError, type Ctx, type Handler, type Reply } from './http.js';
-import { complete, matchRoute, validateRequest, validateResponse, type Operation } from './openapi.js';
+import {
+  complete,
+  matchRoute,
+  validateRequest,
+  validateResponse,
+  type Operation,
+} from './openapi.js';
 import { EmulatorClock, RepoState } from './state.js';
 
 const HANDLERS: Record<string, Handler> = {
@@ -83,6 +89,8 @@ export class GitHubEmulator {
   readonly fidelityFailures: FidelityFailure[] = [];
   readonly repos = new Map<string, RepoState>();
   url = '';
+  /** Called after POST /_emulator/shutdown has closed the server. */
+  onShutdown: (() => void) | undefined;
   private server: Server | undefined;
   private faults: FaultRule[] = [];
   private seq = 0;
@@ -103,13 +111,18 @@ export class GitHubEmulator {
     for (const fullName of options.repos ?? ['octo-org/gitops']) {
       const [owner, name] = fullName.split('/');
       if (!owner || !name) throw new Error(`repository must be owner/name, got ${fullName}`);
-      this.repos.set(fullName.toLowerCase(), new RepoState(owner, name, options.defaultBranch ?? 'main', this.clock, options.visibility));
+      this.repos.set(
+        fullName.toLowerCase(),
+        new RepoState(owner, name, options.defaultBranch ?? 'main', this.clock, options.visibility),
+      );
     }
   }
 
   /** The repository state; with no name, the first one. */
   repo(fullName?: string): RepoState {
-    const repo = fullName ? this.repos.get(fullName.toLowerCase()) : this.repos.values().next().value;
+    const repo = fullName
+      ? this.repos.get(fullName.toLowerCase())
+      : this.repos.values().next().value;
     if (!repo) throw new Error(`no repository ${fullName ?? ''}`);
     return repo;
   }
@@ -129,7 +142,9 @@ export class GitHubEmulator {
   async close(): Promise<void> {
     liveEmulators.delete(this);
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   /** Injects a fault on a route (an operationId such as `git/create-ref`, or `METHOD /template`) for the next `times` calls. */
@@ -219,7 +234,12 @@ export class GitHubEmulator {
       if (reply.body === undefined || reply.status === 204) {
         res.writeHead(reply.status, headers).end();
       } else {
-        res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(reply.body));
+        res
+          .writeHead(reply.status, {
+            'content-type': 'application/json; charset=utf-8',
+            ...headers,
+          })
+          .end(JSON.stringify(reply.body));
       }
     };
     const fail = (kind: FidelityFailure['kind'], detail: string, operationId?: string): void => {
@@ -240,17 +260,28 @@ export class GitHubEmulator {
     const auth = req.headers.authorization ?? '';
     const token = /^(?:token|bearer)\s+(.+)$/i.exec(auth)?.[1];
     if (!token) {
-      send({ status: 401, body: { message: 'Requires authentication', documentation_url: DOCS, status: '401' } });
+      send({
+        status: 401,
+        body: { message: 'Requires authentication', documentation_url: DOCS, status: '401' },
+      });
       return;
     }
     const login = this.tokens ? this.tokens[token] : 'github-actions[bot]';
     if (!login) {
-      send({ status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } });
+      send({
+        status: 401,
+        body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' },
+      });
       return;
     }
     const match = matchRoute(method, url.pathname);
     if (!('operation' in match)) {
-      fail('unknown-route', match.pathKnown ? `${method} is not an operation of this path` : 'no such route in the REST description');
+      fail(
+        'unknown-route',
+        match.pathKnown
+          ? `${method} is not an operation of this path`
+          : 'no such route in the REST description',
+      );
       send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
       return;
     }
@@ -266,7 +297,8 @@ export class GitHubEmulator {
     const fault = this.takeFault(operation);
     if (fault && !fault.after) {
       entry.fault = JSON.stringify(fault.fault);
-      if ('latencyMs' in fault.fault) await new Promise((r) => setTimeout(r, (fault.fault as { latencyMs: number }).latencyMs));
+      if ('latencyMs' in fault.fault)
+        await new Promise((r) => setTimeout(r, (fault.fault as { latencyMs: number }).latencyMs));
       else {
         this.spend();
         this.applyFault(fault.fault, req, res, send, entry);
@@ -278,7 +310,11 @@ export class GitHubEmulator {
     if (this.used >= this.budget) {
       send({
         status: 403,
-        body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
+        body: {
+          message: 'API rate limit exceeded for installation ID 1.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+          status: '403',
+        },
       });
       return;
     }
@@ -290,36 +326,72 @@ export class GitHubEmulator {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         fail('request', 'body is not JSON', operation.operationId);
-        send({ status: 400, body: { message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' } });
+        send({
+          status: 400,
+          body: { message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' },
+        });
         return;
       }
     }
     const problem = validateRequest(operation, params, url.searchParams, body);
     if (problem) {
       fail('request', problem, operation.operationId);
-      send({ status: 422, body: this.finish(operation, 422, { message: `Invalid request.\n\n${problem}`, documentation_url: DOCS, status: '422' }) });
+      send({
+        status: 422,
+        body: this.finish(operation, 422, {
+          message: `Invalid request.\n\n${problem}`,
+          documentation_url: DOCS,
+          status: '422',
+        }),
+      });
       return;
     }
-    const repo = params.owner && params.repo ? this.repos.get(`${params.owner}/${params.repo}`.toLowerCase()) : undefined;
+    const repo =
+      params.owner && params.repo
+        ? this.repos.get(`${params.owner}/${params.repo}`.toLowerCase())
+        : undefined;
     if (!repo) {
       send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
       return;
     }
     const handler = HANDLERS[operation.operationId];
     if (!handler) {
-      fail('unsupported', `the emulator does not implement ${operation.operationId}`, operation.operationId);
-      send({ status: 501, body: { message: `The GitHub emulator does not implement ${operation.operationId}.`, documentation_url: DOCS } });
+      fail(
+        'unsupported',
+        `the emulator does not implement ${operation.operationId}`,
+        operation.operationId,
+      );
+      send({
+        status: 501,
+        body: {
+          message: `The GitHub emulator does not implement ${operation.operationId}.`,
+          documentation_url: DOCS,
+        },
+      });
       return;
     }
     let reply: Reply;
-    const ctx: Ctx = { repo, params, query: url.searchParams, body, baseUrl: this.url, login, pathname: url.pathname };
+    const ctx: Ctx = {
+      repo,
+      params,
+      query: url.searchParams,
+      body,
+      baseUrl: this.url,
+      login,
+      pathname: url.pathname,
+    };
     try {
       // Handlers are synchronous: no request can interleave with a read-modify-write.
       reply = handler(ctx);
     } catch (error) {
-      if (error instanceof HttpError) reply = { status: error.status, body: error.toBody(), headers: error.headers };
+      if (error instanceof HttpError)
+        reply = { status: error.status, body: error.toBody(), headers: error.headers };
       else {
-        fail('emulator-error', error instanceof Error ? (error.stack ?? error.message) : String(error), operation.operationId);
+        fail(
+          'emulator-error',
+          error instanceof Error ? (error.stack ?? error.message) : String(error),
+          operation.operationId,
+        );
         reply = { status: 500, body: { message: 'Server Error', documentation_url: DOCS } };
       }
     }
@@ -342,18 +414,29 @@ export class GitHubEmulator {
 
   private finish(operation: Operation, status: number, body: unknown): unknown {
     const schema = operation.responses[String(status)];
-    return schema && body !== undefined ? complete(schema, body, { now: this.clock.iso(), baseUrl: this.url }) : body;
+    return schema && body !== undefined
+      ? complete(schema, body, { now: this.clock.iso(), baseUrl: this.url })
+      : body;
   }
 
   private takeFault(operation: Operation): FaultRule | undefined {
     const rule = this.faults.find(
-      (f) => f.remaining > 0 && (f.route === operation.operationId || f.route === `${operation.method} ${operation.template}`),
+      (f) =>
+        f.remaining > 0 &&
+        (f.route === operation.operationId ||
+          f.route === `${operation.method} ${operation.template}`),
     );
     if (rule) rule.remaining--;
     return rule;
   }
 
-  private applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, send: (reply: Reply) => void, entry: LogEntry): void {
+  private applyFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    send: (reply: Reply) => void,
+    entry: LogEntry,
+  ): void {
     if ('drop' in fault) {
       entry.status = 0;
       this.log.push(entry);
@@ -366,31 +449,43 @@ export class GitHubEmulator {
         status,
         headers: { 'retry-after': String(retryAfter) },
         body: {
-          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          message:
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url:
+            'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
           status: String(status),
         },
       });
       return;
     }
     if ('status' in fault) {
-      send({ status: fault.status, body: { message: fault.message ?? 'Server Error', documentation_url: DOCS } });
+      send({
+        status: fault.status,
+        body: { message: fault.message ?? 'Server Error', documentation_url: DOCS },
+      });
       return;
     }
     res.destroy();
   }
 
-  /** The control API of a standalone emulator: /_emulator/log, /fidelity, /faults, /clock. */
+  /** The control API of a standalone emulator: /_emulator/log, /fidelity, /faults, /clock, /shutdown. */
   private control(method: string, url: URL, raw: Buffer): Reply {
-    const body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+    const body =
+      raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
     switch (`${method} ${url.pathname}`) {
       case 'GET /_emulator/log':
         return { status: 200, body: this.log };
       case 'GET /_emulator/fidelity':
         return { status: 200, body: this.fidelityFailures };
       case 'POST /_emulator/faults':
-        this.inject(String(body.route), body.fault as Fault, Number(body.times ?? 1), { after: body.after === true });
+        this.inject(String(body.route), body.fault as Fault, Number(body.times ?? 1), {
+          after: body.after === true,
+        });
         return { status: 201, body: { ok: true } };
+      case 'POST /_emulator/shutdown':
+        // Answer first, then stop: the standalone CLI exits once the server has closed.
+        setImmediate(() => void this.close().then(() => this.onShutdown?.()));
+        return { status: 202, body: { ok: true } };
       case 'POST /_emulator/clock':
         this.clock.advance(Number(body.advanceMs ?? 0));
         return { status: 200, body: { now: this.clock.iso() } };
@@ -416,6 +511,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): Promise<GitHubEmulator> {
+export async function startGitHubEmulator(
+  options: GitHubEmulatorOptions = {},
+): Promise<GitHubEmulator> {
   return new GitHubEmulator(options).listen(options.port ?? 0);
 }

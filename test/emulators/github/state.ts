@@ -110,11 +110,11 @@ export class RepoState {
     this.defaultBranch = defaultBranch;
     this.clock = clock;
     this.visibility = visibility;
-    const tree = this.git.setPath(
-      this.git.writeTree([]),
-      'README.md',
-      { mode: '100644', type: 'blob', sha: this.git.writeBlob(Buffer.from(`# ${name}\n`)) },
-    );
+    const tree = this.git.setPath(this.git.writeTree([]), 'README.md', {
+      mode: '100644',
+      type: 'blob',
+      sha: this.git.writeBlob(Buffer.from(`# ${name}\n`)),
+    });
     const sha = this.git.writeCommit({
       tree,
       parents: [],

@@ -5,7 +5,14 @@ import { HttpError, asObject, notFound, type Ctx, type Handler } from '../http.j
 import { WEB } from '../render.js';
 import { commitBody } from './git.js';
 
-function entryBody(ctx: Ctx, path: string, sha: string, type: 'file' | 'dir', ref: string, size: number) {
+function entryBody(
+  ctx: Ctx,
+  path: string,
+  sha: string,
+  type: 'file' | 'dir',
+  ref: string,
+  size: number,
+) {
   const api = `${ctx.baseUrl}/repos/${ctx.repo.fullName}`;
   const url = `${api}/contents/${path}?ref=${encodeURIComponent(ref)}`;
   const html = `${WEB}/${ctx.repo.fullName}/${type === 'file' ? 'blob' : 'tree'}/${ref}/${path}`;
@@ -19,7 +26,10 @@ function entryBody(ctx: Ctx, path: string, sha: string, type: 'file' | 'dir', re
     url,
     html_url: html,
     git_url: git,
-    download_url: type === 'file' ? `https://raw.githubusercontent.com/${ctx.repo.fullName}/${ref}/${path}` : null,
+    download_url:
+      type === 'file'
+        ? `https://raw.githubusercontent.com/${ctx.repo.fullName}/${ref}/${path}`
+        : null,
     _links: { self: url, git, html },
   };
 }
@@ -44,7 +54,14 @@ const getContent: Handler = (ctx) => {
   const git = ctx.repo.git;
   if (entry.type === 'tree') {
     const list = (git.trees.get(entry.sha) ?? []).map((e) =>
-      entryBody(ctx, `${path}/${e.name}`, e.sha, e.type === 'tree' ? 'dir' : 'file', ref, git.blobs.get(e.sha)?.length ?? 0),
+      entryBody(
+        ctx,
+        `${path}/${e.name}`,
+        e.sha,
+        e.type === 'tree' ? 'dir' : 'file',
+        ref,
+        git.blobs.get(e.sha)?.length ?? 0,
+      ),
     );
     return { status: 200, body: list };
   }
@@ -62,21 +79,30 @@ const getContent: Handler = (ctx) => {
 
 function branchOf(ctx: Ctx, given: unknown): string {
   const branch = typeof given === 'string' ? given : ctx.repo.defaultBranch;
-  if (!ctx.repo.refs.has(`refs/heads/${branch}`)) throw new HttpError(404, `Branch ${branch} not found`);
+  if (!ctx.repo.refs.has(`refs/heads/${branch}`))
+    throw new HttpError(404, `Branch ${branch} not found`);
   return branch;
 }
 
 const putContent: Handler = (ctx) => {
   const path = ctx.params.path!;
-  const body = asObject(ctx.body) as { message: string; content: string; sha?: string; branch?: string };
+  const body = asObject(ctx.body) as {
+    message: string;
+    content: string;
+    sha?: string;
+    branch?: string;
+  };
   if (!/^[A-Za-z0-9+/=\s]*$/.test(body.content)) {
     throw new HttpError(422, 'Invalid request.\n\ncontent is not valid Base64');
   }
   const branch = branchOf(ctx, body.branch);
   const { tree, entry } = lookup(ctx, branch, path);
-  if (entry?.type === 'tree') throw new HttpError(422, `Invalid request.\n\n${path} is a directory`);
-  if (entry && body.sha === undefined) throw new HttpError(422, `Invalid request.\n\n"sha" wasn't supplied.`);
-  if (entry && body.sha !== entry.sha) throw new HttpError(409, `${path} does not match ${body.sha}`);
+  if (entry?.type === 'tree')
+    throw new HttpError(422, `Invalid request.\n\n${path} is a directory`);
+  if (entry && body.sha === undefined)
+    throw new HttpError(422, `Invalid request.\n\n"sha" wasn't supplied.`);
+  if (entry && body.sha !== entry.sha)
+    throw new HttpError(409, `${path} does not match ${body.sha}`);
   const git = ctx.repo.git;
   const content = Buffer.from(body.content, 'base64');
   const blob = git.writeBlob(content);
@@ -102,7 +128,10 @@ const deleteContent: Handler = (ctx) => {
   const commitSha = ctx.repo.commitOnBranch(branch, newTree, body.message, ctx.login);
   return {
     status: 200,
-    body: { content: null, commit: commitBody(ctx, commitSha, ctx.repo.git.commits.get(commitSha)!) },
+    body: {
+      content: null,
+      commit: commitBody(ctx, commitSha, ctx.repo.git.commits.get(commitSha)!),
+    },
   };
 };
 

@@ -1,6 +1,13 @@
 // Git data API: refs, blobs, trees, commits.
 import { GitStore, InvalidPathError, type Commit, type Mode, type TreeEntry } from '../git.js';
-import { HttpError, asObject, notFound, validationFailed, type Ctx, type Handler } from '../http.js';
+import {
+  HttpError,
+  asObject,
+  notFound,
+  validationFailed,
+  type Ctx,
+  type Handler,
+} from '../http.js';
 import type { RepoState } from '../state.js';
 
 function refBody(ctx: Ctx, ref: string, sha: string): Record<string, unknown> {
@@ -29,7 +36,13 @@ export function commitBody(ctx: Ctx, sha: string, commit: Commit): Record<string
       url: `${api}/git/commits/${p}`,
       html_url: `https://github.com/${ctx.repo.fullName}/commit/${p}`,
     })),
-    verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+    verification: {
+      verified: false,
+      reason: 'unsigned',
+      signature: null,
+      payload: null,
+      verified_at: null,
+    },
   };
 }
 
@@ -69,7 +82,8 @@ const updateRef: Handler = (ctx) => {
   const current = ctx.repo.refs.get(ref);
   if (!current) throw new HttpError(422, 'Reference does not exist');
   if (!ctx.repo.git.commits.has(sha)) throw new HttpError(422, 'Object does not exist');
-  if (!force && !ctx.repo.git.isAncestor(current, sha)) throw new HttpError(422, 'Update is not a fast forward');
+  if (!force && !ctx.repo.git.isAncestor(current, sha))
+    throw new HttpError(422, 'Update is not a fast forward');
   ctx.repo.refs.set(ref, sha);
   return { status: 200, body: refBody(ctx, ref, sha) };
 };
@@ -91,12 +105,20 @@ export function freezePullHeads(repo: RepoState, ref: string): void {
 }
 
 const createBlob: Handler = (ctx) => {
-  const { content, encoding = 'utf-8' } = asObject(ctx.body) as { content: string; encoding?: string };
+  const { content, encoding = 'utf-8' } = asObject(ctx.body) as {
+    content: string;
+    encoding?: string;
+  };
   if (encoding !== 'utf-8' && encoding !== 'base64') {
     throw validationFailed({ resource: 'Blob', field: 'encoding', code: 'invalid' });
   }
-  const sha = ctx.repo.git.writeBlob(Buffer.from(content, encoding === 'base64' ? 'base64' : 'utf8'));
-  return { status: 201, body: { sha, url: `${ctx.baseUrl}/repos/${ctx.repo.fullName}/git/blobs/${sha}` } };
+  const sha = ctx.repo.git.writeBlob(
+    Buffer.from(content, encoding === 'base64' ? 'base64' : 'utf8'),
+  );
+  return {
+    status: 201,
+    body: { sha, url: `${ctx.baseUrl}/repos/${ctx.repo.fullName}/git/blobs/${sha}` },
+  };
 };
 
 const getBlob: Handler = (ctx) => {
@@ -141,22 +163,35 @@ function treeBody(ctx: Ctx, sha: string, recursive: boolean): Record<string, unk
 const createTree: Handler = (ctx) => {
   const { base_tree: baseTree, tree } = asObject(ctx.body) as {
     base_tree?: string;
-    tree: { path: string; mode: Mode; type: TreeEntry['type']; sha?: string | null; content?: string }[];
+    tree: {
+      path: string;
+      mode: Mode;
+      type: TreeEntry['type'];
+      sha?: string | null;
+      content?: string;
+    }[];
   };
   const git = ctx.repo.git;
-  if (baseTree !== undefined && !git.trees.has(baseTree)) throw new HttpError(422, 'base_tree is not a valid tree oid');
+  if (baseTree !== undefined && !git.trees.has(baseTree))
+    throw new HttpError(422, 'base_tree is not a valid tree oid');
   let sha = baseTree ?? GitStore.emptyTree;
   for (const entry of tree) {
     let target: string | null | undefined = entry.sha;
     if (entry.content !== undefined) target = git.writeBlob(Buffer.from(entry.content, 'utf8'));
-    if (target === undefined) throw validationFailed({ resource: 'Tree', field: 'sha', code: 'missing' });
+    if (target === undefined)
+      throw validationFailed({ resource: 'Tree', field: 'sha', code: 'missing' });
     if (target !== null && !git.blobs.has(target) && !git.trees.has(target)) {
       throw new HttpError(422, `tree.sha ${target} is not a valid ${entry.type}`);
     }
     try {
-      sha = git.setPath(sha, entry.path, target === null ? null : { mode: entry.mode, type: entry.type, sha: target });
+      sha = git.setPath(
+        sha,
+        entry.path,
+        target === null ? null : { mode: entry.mode, type: entry.type, sha: target },
+      );
     } catch (error) {
-      if (error instanceof InvalidPathError) throw new HttpError(422, `tree.path ${entry.path} contains a malformed path component`);
+      if (error instanceof InvalidPathError)
+        throw new HttpError(422, `tree.path ${entry.path} contains a malformed path component`);
       throw error;
     }
   }
@@ -169,7 +204,8 @@ const getTree: Handler = (ctx) => {
   const commitSha = ctx.repo.resolve(ref);
   const sha = git.trees.has(ref) ? ref : commitSha ? git.commits.get(commitSha)?.tree : undefined;
   if (!sha) throw notFound();
-  const recursive = ctx.query.has('recursive') && !['0', 'false'].includes(ctx.query.get('recursive') ?? '');
+  const recursive =
+    ctx.query.has('recursive') && !['0', 'false'].includes(ctx.query.get('recursive') ?? '');
   return { status: 200, body: treeBody(ctx, sha, recursive) };
 };
 
@@ -184,12 +220,21 @@ const createCommit: Handler = (ctx) => {
   const git = ctx.repo.git;
   if (!git.trees.has(body.tree)) throw new HttpError(422, 'Tree SHA does not exist');
   for (const parent of body.parents ?? []) {
-    if (!git.commits.has(parent)) throw new HttpError(422, 'Parent SHA does not exist or is not a commit object');
+    if (!git.commits.has(parent))
+      throw new HttpError(422, 'Parent SHA does not exist or is not a commit object');
   }
   const me = ctx.repo.person(ctx.login);
   const author = body.author ? { ...body.author, date: body.author.date ?? me.date } : me;
-  const committer = body.committer ? { ...body.committer, date: body.committer.date ?? me.date } : author;
-  const commit: Commit = { tree: body.tree, parents: body.parents ?? [], message: body.message, author, committer };
+  const committer = body.committer
+    ? { ...body.committer, date: body.committer.date ?? me.date }
+    : author;
+  const commit: Commit = {
+    tree: body.tree,
+    parents: body.parents ?? [],
+    message: body.message,
+    author,
+    committer,
+  };
   const sha = git.writeCommit(commit);
   return { status: 201, body: commitBody(ctx, sha, commit) };
 };

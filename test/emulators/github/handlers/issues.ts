@@ -1,5 +1,15 @@
 // Issues (sharing numbers with pull requests), comments and labels.
-import { HttpError, asObject, checkBodyLength, intParam, notFound, paginate, validationFailed, type Ctx, type Handler } from '../http.js';
+import {
+  HttpError,
+  asObject,
+  checkBodyLength,
+  intParam,
+  notFound,
+  paginate,
+  validationFailed,
+  type Ctx,
+  type Handler,
+} from '../http.js';
 import { comment, issue as renderIssue, label as renderLabel } from '../render.js';
 import { newId, type Issue } from '../state.js';
 
@@ -11,7 +21,13 @@ function getIssue(ctx: Ctx): Issue {
 
 /** Label lists come as strings or `{name}` objects. */
 function labelNames(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : Array.isArray(asObject(value).labels) ? (asObject(value).labels as unknown[]) : typeof value === 'string' ? [value] : [];
+  const list = Array.isArray(value)
+    ? value
+    : Array.isArray(asObject(value).labels)
+      ? (asObject(value).labels as unknown[])
+      : typeof value === 'string'
+        ? [value]
+        : [];
   return list.map((l) => (typeof l === 'string' ? l : String(asObject(l).name)));
 }
 
@@ -25,9 +41,14 @@ function setLabels(ctx: Ctx, issue: Issue, names: string[]): void {
 }
 
 const createIssue: Handler = (ctx) => {
-  const body = asObject(ctx.body) as { title: string | number; body?: string | null; labels?: unknown[] };
+  const body = asObject(ctx.body) as {
+    title: string | number;
+    body?: string | null;
+    labels?: unknown[];
+  };
   checkBodyLength(body.body, 'Issue');
-  if (String(body.title).trim() === '') throw validationFailed({ resource: 'Issue', field: 'title', code: 'missing_field' });
+  if (String(body.title).trim() === '')
+    throw validationFailed({ resource: 'Issue', field: 'title', code: 'missing_field' });
   const now = ctx.repo.clock.iso();
   const issue: Issue = {
     id: newId(),
@@ -45,36 +66,62 @@ const createIssue: Handler = (ctx) => {
   };
   setLabels(ctx, issue, labelNames(body.labels ?? []));
   ctx.repo.issues.set(issue.number, issue);
-  return { status: 201, body: renderIssue(ctx.baseUrl, ctx.repo, issue), headers: { location: `${ctx.baseUrl}/repos/${ctx.repo.fullName}/issues/${issue.number}` } };
+  return {
+    status: 201,
+    body: renderIssue(ctx.baseUrl, ctx.repo, issue),
+    headers: { location: `${ctx.baseUrl}/repos/${ctx.repo.fullName}/issues/${issue.number}` },
+  };
 };
 
 const listIssues: Handler = (ctx) => {
   const q = ctx.query;
   const state = q.get('state') ?? 'open';
-  const labels = (q.get('labels') ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
+  const labels = (q.get('labels') ?? '')
+    .split(',')
+    .map((l) => l.trim().toLowerCase())
+    .filter(Boolean);
   const since = q.get('since');
   const creator = q.get('creator');
   const sort = q.get('sort') ?? 'created';
   const direction = q.get('direction') ?? 'desc';
   let list = [...ctx.repo.issues.values()];
   if (state !== 'all') list = list.filter((i) => i.state === state);
-  if (labels.length > 0) list = list.filter((i) => labels.every((l) => i.labels.some((n) => n.toLowerCase() === l)));
+  if (labels.length > 0)
+    list = list.filter((i) => labels.every((l) => i.labels.some((n) => n.toLowerCase() === l)));
   if (since) list = list.filter((i) => Date.parse(i.updatedAt) >= Date.parse(since));
   if (creator) list = list.filter((i) => i.user === creator);
-  const key = (i: Issue): string | number => (sort === 'updated' ? i.updatedAt : sort === 'comments' ? i.comments : i.number);
-  list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number) * (direction === 'asc' ? 1 : -1));
+  const key = (i: Issue): string | number =>
+    sort === 'updated' ? i.updatedAt : sort === 'comments' ? i.comments : i.number;
+  list.sort(
+    (a, b) =>
+      (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number) *
+      (direction === 'asc' ? 1 : -1),
+  );
   const { page, headers } = paginate(ctx, list);
   return { status: 200, body: page.map((i) => renderIssue(ctx.baseUrl, ctx.repo, i)), headers };
 };
 
-const getIssueHandler: Handler = (ctx) => ({ status: 200, body: renderIssue(ctx.baseUrl, ctx.repo, getIssue(ctx)) });
+const getIssueHandler: Handler = (ctx) => ({
+  status: 200,
+  body: renderIssue(ctx.baseUrl, ctx.repo, getIssue(ctx)),
+});
 
 const updateIssue: Handler = (ctx) => {
   const issue = getIssue(ctx);
-  const body = asObject(ctx.body) as { title?: string | number | null; body?: string | null; state?: 'open' | 'closed'; state_reason?: string | null; labels?: unknown[] };
+  const body = asObject(ctx.body) as {
+    title?: string | number | null;
+    body?: string | null;
+    state?: 'open' | 'closed';
+    state_reason?: string | null;
+    labels?: unknown[];
+  };
   checkBodyLength(body.body, 'Issue');
   if (body.state === 'open' && issue.pull?.merged) {
-    throw validationFailed({ resource: 'Issue', code: 'custom', message: 'Cannot reopen a merged pull request' });
+    throw validationFailed({
+      resource: 'Issue',
+      code: 'custom',
+      message: 'Cannot reopen a merged pull request',
+    });
   }
   const now = ctx.repo.clock.iso();
   if (body.title !== undefined && body.title !== null) issue.title = String(body.title);
@@ -103,11 +150,22 @@ const createComment: Handler = (ctx) => {
   const { body } = asObject(ctx.body) as { body: string };
   checkBodyLength(body, 'IssueComment');
   const now = ctx.repo.clock.iso();
-  const c = { id: newId(), issueNumber: issue.number, body, user: ctx.login, createdAt: now, updatedAt: now };
+  const c = {
+    id: newId(),
+    issueNumber: issue.number,
+    body,
+    user: ctx.login,
+    createdAt: now,
+    updatedAt: now,
+  };
   ctx.repo.comments.set(c.id, c);
   issue.comments++;
   issue.updatedAt = now;
-  return { status: 201, body: comment(ctx.baseUrl, ctx.repo, c), headers: { location: `${ctx.baseUrl}/repos/${ctx.repo.fullName}/issues/comments/${c.id}` } };
+  return {
+    status: 201,
+    body: comment(ctx.baseUrl, ctx.repo, c),
+    headers: { location: `${ctx.baseUrl}/repos/${ctx.repo.fullName}/issues/comments/${c.id}` },
+  };
 };
 
 function getComment(ctx: Ctx) {
@@ -116,7 +174,10 @@ function getComment(ctx: Ctx) {
   return c;
 }
 
-const getCommentHandler: Handler = (ctx) => ({ status: 200, body: comment(ctx.baseUrl, ctx.repo, getComment(ctx)) });
+const getCommentHandler: Handler = (ctx) => ({
+  status: 200,
+  body: comment(ctx.baseUrl, ctx.repo, getComment(ctx)),
+});
 
 const updateComment: Handler = (ctx) => {
   const c = getComment(ctx);
@@ -143,7 +204,13 @@ const createLabel: Handler = (ctx) => {
   if (body.color !== undefined && !/^[0-9a-fA-F]{6}$/.test(body.color)) {
     throw validationFailed({ resource: 'Label', code: 'invalid', field: 'color' });
   }
-  const l = { id: newId(), name: body.name, color: (body.color ?? 'ededed').toLowerCase(), description: body.description ?? null, default: false };
+  const l = {
+    id: newId(),
+    name: body.name,
+    color: (body.color ?? 'ededed').toLowerCase(),
+    description: body.description ?? null,
+    default: false,
+  };
   ctx.repo.labels.set(body.name.toLowerCase(), l);
   return { status: 201, body: renderLabel(ctx.baseUrl, ctx.repo, l) };
 };
@@ -155,11 +222,15 @@ const getLabel: Handler = (ctx) => {
 };
 
 const listRepoLabels: Handler = (ctx) => {
-  const { page, headers } = paginate(ctx, [...ctx.repo.labels.values()].sort((a, b) => a.id - b.id));
+  const { page, headers } = paginate(
+    ctx,
+    [...ctx.repo.labels.values()].sort((a, b) => a.id - b.id),
+  );
   return { status: 200, body: page.map((l) => renderLabel(ctx.baseUrl, ctx.repo, l)), headers };
 };
 
-const issueLabels = (ctx: Ctx, issue: Issue) => issue.labels.map((n) => renderLabel(ctx.baseUrl, ctx.repo, ctx.repo.ensureLabel(n)));
+const issueLabels = (ctx: Ctx, issue: Issue) =>
+  issue.labels.map((n) => renderLabel(ctx.baseUrl, ctx.repo, ctx.repo.ensureLabel(n)));
 
 const addLabels: Handler = (ctx) => {
   const issue = getIssue(ctx);
@@ -178,7 +249,8 @@ const setIssueLabels: Handler = (ctx) => {
 const removeLabel: Handler = (ctx) => {
   const issue = getIssue(ctx);
   const name = ctx.params.name!.toLowerCase();
-  if (!issue.labels.some((n) => n.toLowerCase() === name)) throw new HttpError(404, 'Label does not exist');
+  if (!issue.labels.some((n) => n.toLowerCase() === name))
+    throw new HttpError(404, 'Label does not exist');
   issue.labels = issue.labels.filter((n) => n.toLowerCase() !== name);
   issue.updatedAt = ctx.repo.clock.iso();
   return { status: 200, body: issueLabels(ctx, issue) };

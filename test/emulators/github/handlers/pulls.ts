@@ -1,6 +1,16 @@
 // Pull requests: create (one open PR per head and base), list with filters, get,
 // update, merge (merge, squash or rebase, with the head sha check).
-import { HttpError, asObject, checkBodyLength, intParam, notFound, paginate, validationFailed, type Ctx, type Handler } from '../http.js';
+import {
+  HttpError,
+  asObject,
+  checkBodyLength,
+  intParam,
+  notFound,
+  paginate,
+  validationFailed,
+  type Ctx,
+  type Handler,
+} from '../http.js';
 import { pull } from '../render.js';
 import { newId, type Issue, type RepoState } from '../state.js';
 import { freezePullHeads } from './git.js';
@@ -18,7 +28,9 @@ function getPull(ctx: Ctx): Issue {
 }
 
 function ensureNoOpenDuplicate(repo: RepoState, head: string, base: string, except?: number): void {
-  const clash = repo.openPulls().find((i) => i.number !== except && i.pull!.headRef === head && i.pull!.baseRef === base);
+  const clash = repo
+    .openPulls()
+    .find((i) => i.number !== except && i.pull!.headRef === head && i.pull!.baseRef === base);
   if (clash) {
     throw validationFailed({
       resource: 'PullRequest',
@@ -29,7 +41,14 @@ function ensureNoOpenDuplicate(repo: RepoState, head: string, base: string, exce
 }
 
 const createPull: Handler = (ctx) => {
-  const body = asObject(ctx.body) as { title?: string; head: string; base: string; body?: string; draft?: boolean; maintainer_can_modify?: boolean };
+  const body = asObject(ctx.body) as {
+    title?: string;
+    head: string;
+    base: string;
+    body?: string;
+    draft?: boolean;
+    maintainer_can_modify?: boolean;
+  };
   const repo = ctx.repo;
   if (body.title === undefined || body.title.trim() === '') {
     throw validationFailed({ resource: 'PullRequest', code: 'missing_field', field: 'title' });
@@ -37,12 +56,17 @@ const createPull: Handler = (ctx) => {
   checkBodyLength(body.body, 'PullRequest');
   const head = headBranch(repo, body.head);
   const headSha = head ? repo.refs.get(`refs/heads/${head}`) : undefined;
-  if (!head || !headSha) throw validationFailed({ resource: 'PullRequest', field: 'head', code: 'invalid' });
+  if (!head || !headSha)
+    throw validationFailed({ resource: 'PullRequest', field: 'head', code: 'invalid' });
   const baseSha = repo.refs.get(`refs/heads/${body.base}`);
   if (!baseSha) throw validationFailed({ resource: 'PullRequest', field: 'base', code: 'invalid' });
   ensureNoOpenDuplicate(repo, head, body.base);
   if (repo.git.isAncestor(headSha, baseSha)) {
-    throw validationFailed({ resource: 'PullRequest', code: 'custom', message: `No commits between ${body.base} and ${head}` });
+    throw validationFailed({
+      resource: 'PullRequest',
+      code: 'custom',
+      message: `No commits between ${body.base} and ${head}`,
+    });
   }
   const now = repo.clock.iso();
   const issue: Issue = {
@@ -71,7 +95,11 @@ const createPull: Handler = (ctx) => {
     },
   };
   repo.issues.set(issue.number, issue);
-  return { status: 201, body: pull(ctx.baseUrl, repo, issue), headers: { location: `${ctx.baseUrl}/repos/${repo.fullName}/pulls/${issue.number}` } };
+  return {
+    status: 201,
+    body: pull(ctx.baseUrl, repo, issue),
+    headers: { location: `${ctx.baseUrl}/repos/${repo.fullName}/pulls/${issue.number}` },
+  };
 };
 
 const listPulls: Handler = (ctx) => {
@@ -88,30 +116,55 @@ const listPulls: Handler = (ctx) => {
     list = list.filter((i) => i.pull!.headRef === branch);
   }
   if (base) list = list.filter((i) => i.pull!.baseRef === base);
-  const key = (i: Issue): string | number => (sort === 'updated' ? i.updatedAt : sort === 'popularity' ? i.comments : i.number);
-  list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number) * (direction === 'asc' ? 1 : -1));
+  const key = (i: Issue): string | number =>
+    sort === 'updated' ? i.updatedAt : sort === 'popularity' ? i.comments : i.number;
+  list.sort(
+    (a, b) =>
+      (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number) *
+      (direction === 'asc' ? 1 : -1),
+  );
   const { page, headers } = paginate(ctx, list);
   return { status: 200, body: page.map((i) => pull(ctx.baseUrl, ctx.repo, i)), headers };
 };
 
-const getPullHandler: Handler = (ctx) => ({ status: 200, body: pull(ctx.baseUrl, ctx.repo, getPull(ctx)) });
+const getPullHandler: Handler = (ctx) => ({
+  status: 200,
+  body: pull(ctx.baseUrl, ctx.repo, getPull(ctx)),
+});
 
 const updatePull: Handler = (ctx) => {
   const issue = getPull(ctx);
-  const body = asObject(ctx.body) as { title?: string; body?: string; state?: 'open' | 'closed'; base?: string; maintainer_can_modify?: boolean };
+  const body = asObject(ctx.body) as {
+    title?: string;
+    body?: string;
+    state?: 'open' | 'closed';
+    base?: string;
+    maintainer_can_modify?: boolean;
+  };
   checkBodyLength(body.body, 'PullRequest');
   if (body.base !== undefined && !ctx.repo.refs.has(`refs/heads/${body.base}`)) {
     throw validationFailed({ resource: 'PullRequest', field: 'base', code: 'invalid' });
   }
   if (body.state === 'open' && issue.state === 'closed') {
-    if (issue.pull!.merged) throw validationFailed({ resource: 'PullRequest', code: 'custom', message: 'Cannot reopen a merged pull request' });
-    ensureNoOpenDuplicate(ctx.repo, issue.pull!.headRef, body.base ?? issue.pull!.baseRef, issue.number);
+    if (issue.pull!.merged)
+      throw validationFailed({
+        resource: 'PullRequest',
+        code: 'custom',
+        message: 'Cannot reopen a merged pull request',
+      });
+    ensureNoOpenDuplicate(
+      ctx.repo,
+      issue.pull!.headRef,
+      body.base ?? issue.pull!.baseRef,
+      issue.number,
+    );
   }
   const now = ctx.repo.clock.iso();
   if (body.title !== undefined) issue.title = body.title;
   if (body.body !== undefined) issue.body = body.body;
   if (body.base !== undefined) issue.pull!.baseRef = body.base;
-  if (body.maintainer_can_modify !== undefined) issue.pull!.maintainerCanModify = body.maintainer_can_modify;
+  if (body.maintainer_can_modify !== undefined)
+    issue.pull!.maintainerCanModify = body.maintainer_can_modify;
   if (body.state !== undefined && body.state !== issue.state) {
     issue.state = body.state;
     issue.closedAt = body.state === 'closed' ? now : null;
@@ -137,7 +190,11 @@ function mergedTree(repo: RepoState, baseSha: string, headSha: string): string |
     const onBase = baseFiles.get(path)?.sha;
     if (onHead?.sha === was) continue; // unchanged on head
     if (onBase !== was && onBase !== onHead?.sha) return undefined; // both changed it
-    tree = git.setPath(tree, path, onHead ? { mode: onHead.mode, type: onHead.type, sha: onHead.sha } : null);
+    tree = git.setPath(
+      tree,
+      path,
+      onHead ? { mode: onHead.mode, type: onHead.type, sha: onHead.sha } : null,
+    );
   }
   return tree;
 }
@@ -146,7 +203,12 @@ const mergePull: Handler = (ctx) => {
   const issue = getPull(ctx);
   const repo = ctx.repo;
   const p = issue.pull!;
-  const body = asObject(ctx.body) as { commit_title?: string; commit_message?: string; sha?: string; merge_method?: 'merge' | 'squash' | 'rebase' };
+  const body = asObject(ctx.body) as {
+    commit_title?: string;
+    commit_message?: string;
+    sha?: string;
+    merge_method?: 'merge' | 'squash' | 'rebase';
+  };
   if (issue.state !== 'open') throw new HttpError(405, 'Pull Request is not mergeable');
   const headSha = repo.refs.get(`refs/heads/${p.headRef}`) ?? p.headSha;
   if (body.sha !== undefined && body.sha !== headSha) {
@@ -159,7 +221,11 @@ const mergePull: Handler = (ctx) => {
   const tree = mergedTree(repo, baseSha, headSha);
   if (!tree) throw new HttpError(405, 'Pull Request is not mergeable');
   const method = body.merge_method ?? 'merge';
-  const title = body.commit_title ?? (method === 'merge' ? `Merge pull request #${issue.number} from ${repo.owner}/${p.headRef}` : `${issue.title} (#${issue.number})`);
+  const title =
+    body.commit_title ??
+    (method === 'merge'
+      ? `Merge pull request #${issue.number} from ${repo.owner}/${p.headRef}`
+      : `${issue.title} (#${issue.number})`);
   const message = body.commit_message ? `${title}\n\n${body.commit_message}` : title;
   const person = repo.person(ctx.login);
   const sha = repo.git.writeCommit({
@@ -171,7 +237,13 @@ const mergePull: Handler = (ctx) => {
   });
   repo.refs.set(baseRef, sha);
   const now = repo.clock.iso();
-  Object.assign(p, { merged: true, mergedAt: now, mergeCommitSha: sha, mergedBy: ctx.login, headSha });
+  Object.assign(p, {
+    merged: true,
+    mergedAt: now,
+    mergeCommitSha: sha,
+    mergedBy: ctx.login,
+    headSha,
+  });
   Object.assign(issue, { state: 'closed', closedAt: now, updatedAt: now });
   if (repo.deleteBranchOnMerge) {
     freezePullHeads(repo, `refs/heads/${p.headRef}`);

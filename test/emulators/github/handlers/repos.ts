@@ -4,7 +4,13 @@ import { repository, user } from '../render.js';
 import type { Permission } from '../state.js';
 
 /** The legacy `permission` field folds maintain into write and triage into read. */
-const LEGACY: Record<Permission, string> = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' };
+const LEGACY: Record<Permission, string> = {
+  admin: 'admin',
+  maintain: 'write',
+  write: 'write',
+  triage: 'read',
+  read: 'read',
+};
 
 const getRepo: Handler = (ctx) => ({ status: 200, body: repository(ctx.baseUrl, ctx.repo) });
 
@@ -21,12 +27,20 @@ const getBranch: Handler = (ctx) => {
       commit: {
         sha,
         url: `${api}/commits/${sha}`,
-        commit: { message: commit.message, author: commit.author, committer: commit.committer, tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` } },
+        commit: {
+          message: commit.message,
+          author: commit.author,
+          committer: commit.committer,
+          tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
+        },
         parents: commit.parents.map((p) => ({ sha: p, url: `${api}/commits/${p}` })),
       },
       protected: ctx.repo.protections.has(name),
       protection_url: `${api}/branches/${name}/protection`,
-      _links: { html: `https://github.com/${ctx.repo.fullName}/tree/${name}`, self: `${api}/branches/${name}` },
+      _links: {
+        html: `https://github.com/${ctx.repo.fullName}/tree/${name}`,
+        self: `${api}/branches/${name}`,
+      },
     },
   };
 };
@@ -40,7 +54,17 @@ const getPermission: Handler = (ctx) => {
     body: {
       permission: role ? LEGACY[role] : fallback,
       role_name: role ?? fallback,
-      user: { ...user(ctx.baseUrl, login), permissions: { admin: role === 'admin', maintain: role === 'maintain' || role === 'admin', push: !!role && role !== 'read' && role !== 'triage', triage: !!role && role !== 'read', pull: !!role || fallback === 'read' }, role_name: role ?? fallback },
+      user: {
+        ...user(ctx.baseUrl, login),
+        permissions: {
+          admin: role === 'admin',
+          maintain: role === 'maintain' || role === 'admin',
+          push: !!role && role !== 'read' && role !== 'triage',
+          triage: !!role && role !== 'read',
+          pull: !!role || fallback === 'read',
+        },
+        role_name: role ?? fallback,
+      },
     },
   };
 };
