@@ -1,0 +1,55 @@
+// Standalone Kubernetes emulator:
+//   npm run emulator:kube -- --port N --scenario NAME
+// loads test/scenarios/NAME.yaml, prints the path of a kubeconfig for it, and serves
+// until killed (or until POST /_emulator/shutdown is not needed: Ctrl-C).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadScenario } from './scenario.js';
+import { KubeEmulator } from './server.js';
+
+const usage = 'usage: npm run emulator:kube -- [--port N] [--scenario NAME]';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      scenario: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port is ${JSON.stringify(values.port)}; allowed: 0 to 65535\n${usage}`);
+  process.exit(2);
+}
+const emulator = new KubeEmulator();
+if (values.scenario !== undefined) {
+  try {
+    loadScenario(emulator, values.scenario);
+  } catch (error) {
+    console.error(`--scenario ${JSON.stringify(values.scenario)}: ${(error as Error).message.split('\n')[0]}`);
+    process.exit(2);
+  }
+}
+await emulator.listen(port);
+const dir = mkdtempSync(join(tmpdir(), 'kubemend-kube-'));
+const kubeconfig = join(dir, 'kubeconfig');
+writeFileSync(kubeconfig, emulator.kubeconfig(), { mode: 0o600 });
+console.log(`listening on ${emulator.url}`);
+console.log(kubeconfig);
+const stop = (): void => void emulator.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+// `npm run` does not pass signals on to its child: when the launcher goes away, so do we.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && stop(), 500).unref();

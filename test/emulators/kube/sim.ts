@@ -1,0 +1,751 @@
+// Simulated controllers and kubelet. Pod status is DERIVED from the scenario's facts
+// (which registries answer, which images crash, how much memory a workload needs)
+// and the simulated clock, never set by a test: a remediation works only if it
+// changes what the facts act on (an image, a memory limit, a cordon).
+import { createHash, randomBytes } from 'node:crypto';
+import { parseQuantity } from './quantity.js';
+import { apiVersionOf, RESOURCES, type ResourceType } from './resources.js';
+import { matchesLabelSelectorObject } from './selectors.js';
+import { errors, KubeError } from './status.js';
+import type { KObject, KubeClock, KubeStore } from './store.js';
+
+// Controllers read and write loosely typed objects, as the API carries them.
+type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const type = (kind: string, group = ''): ResourceType => RESOURCES.find((r) => r.kind === kind && r.group === group)!;
+const T = {
+  ns: type('Namespace'),
+  node: type('Node'),
+  pod: type('Pod'),
+  event: type('Event'),
+  deploy: type('Deployment', 'apps'),
+  rs: type('ReplicaSet', 'apps'),
+  sts: type('StatefulSet', 'apps'),
+  ds: type('DaemonSet', 'apps'),
+  pdb: type('PodDisruptionBudget', 'policy'),
+  app: type('Application', 'argoproj.io'),
+};
+
+export type RegistryState = 'ok' | 'unreachable' | 'rate-limited' | 'unauthorized' | 'timeout';
+
+export interface ImageFacts {
+  /** The tag or digest does not exist in the registry. */
+  missing?: boolean;
+  /** The process exits with this code after `runSeconds`. */
+  crash?: { exitCode: number; runSeconds?: number; message?: string };
+  /** Memory the process needs; a limit below it means OOMKilled. */
+  memory?: string;
+  /** Readiness probe fails while this is set. */
+  unready?: boolean;
+  logs?: string[];
+}
+
+export interface Facts {
+  registries: Record<string, RegistryState>;
+  images: Record<string, ImageFacts>;
+  /** Seconds a node's clock is off (negative: behind). TLS to registries fails beyond 5 minutes. */
+  nodeClockSkew: Record<string, number>;
+}
+
+interface ContainerView {
+  state: Any;
+  lastState: Any;
+  restartCount: number;
+  ready: boolean;
+  started: boolean;
+  events: { type: string; reason: string; message: string; count: number }[];
+  logs: string[];
+  previousLogs: string[] | undefined;
+}
+
+export class Simulation {
+  readonly facts: Facts = { registries: {}, images: {}, nodeClockSkew: {} };
+  private readonly store: KubeStore;
+  private readonly clock: KubeClock;
+  private reconciling = false;
+
+  constructor(store: KubeStore, clock: KubeClock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  advance(ms: number): void {
+    // Step through time so backoffs and rollouts move the way they would live.
+    const end = this.clock.now() + ms;
+    while (this.clock.now() < end) {
+      this.clock.advanceTo(Math.min(end, this.clock.now() + 5_000));
+      this.reconcile();
+    }
+  }
+
+  /** Runs every controller until nothing changes. */
+  reconcile(): void {
+    if (this.reconciling) return;
+    this.reconciling = true;
+    try {
+      for (let round = 0; round < 12; round++) {
+        const before = this.store.resourceVersion;
+        this.heartbeats();
+        this.collectGarbage();
+        this.deployments();
+        this.replicaSets();
+        this.schedule();
+        this.kubelets();
+        this.disruptionBudgets();
+        this.applications();
+        if (this.store.resourceVersion === before) break;
+      }
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  defaults(r: ResourceType, object: KObject): void {
+    const o = object as Any;
+    if (r.kind === 'Pod') {
+      o.spec.restartPolicy ??= 'Always';
+      o.spec.terminationGracePeriodSeconds ??= 30;
+      o.spec.schedulerName ??= 'default-scheduler';
+      o.status ??= { phase: 'Pending', qosClass: 'BestEffort' };
+    }
+    if (r.kind === 'Deployment') {
+      o.spec.replicas ??= 1;
+      o.spec.revisionHistoryLimit ??= 10;
+      o.spec.progressDeadlineSeconds ??= 600;
+      o.spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+    }
+    if (r.kind === 'Namespace') o.status ??= { phase: 'Active' };
+  }
+
+  /** What the real server's validation refuses, where our playbooks could trip on it. */
+  validate(r: ResourceType, object: KObject, current: KObject | undefined): void {
+    const o = object as Any;
+    if (r.kind === 'Deployment') {
+      const labels = o.spec?.template?.metadata?.labels;
+      if (!o.spec?.selector || !matchesLabelSelectorObject(o.spec.selector, labels)) {
+        throw errors.invalid(r, o.metadata.name, 'Invalid value: map[string]string(nil): `selector` does not match template `labels`', 'spec.template.metadata.labels');
+      }
+      if (current && JSON.stringify((current as Any).spec.selector) !== JSON.stringify(o.spec.selector)) {
+        throw errors.invalid(r, o.metadata.name, 'Invalid value: field is immutable', 'spec.selector');
+      }
+    }
+    if (r.kind === 'Pod' && current) {
+      // A running pod's spec is immutable but for a few fields; resources need a new pod.
+      const strip = (spec: Any): string =>
+        JSON.stringify({
+          ...spec,
+          containers: spec.containers?.map((c: Any) => ({ ...c, image: '' })),
+          initContainers: spec.initContainers?.map((c: Any) => ({ ...c, image: '' })),
+          activeDeadlineSeconds: 0,
+          tolerations: [],
+          terminationGracePeriodSeconds: 0,
+          nodeName: spec.nodeName && (current as Any).spec.nodeName ? '' : spec.nodeName,
+        });
+      if (strip(o.spec) !== strip((current as Any).spec)) {
+        throw errors.invalid(r, o.metadata.name, 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)', 'spec');
+      }
+    }
+  }
+
+  /** Deletion as the API server does it: graceful for pods, finalizers respected, dependents per policy. */
+  delete(r: ResourceType, object: KObject, options: { grace: number | undefined; policy: string }): KObject {
+    const meta = object.metadata;
+    if (options.policy === 'Orphan') {
+      for (const dependent of this.dependents(meta.uid!)) {
+        const { resource, object: d } = dependent;
+        d.metadata.ownerReferences = (d.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== meta.uid);
+        this.store.update(resource, d);
+      }
+    }
+    if ((meta.finalizers ?? []).length > 0 || (r.kind === 'Pod' && (options.grace ?? 1) > 0 && (object as Any).spec.nodeName)) {
+      if (!meta.deletionTimestamp) {
+        const grace = options.grace ?? (object as Any).spec?.terminationGracePeriodSeconds ?? 0;
+        meta.deletionTimestamp = this.clock.iso(grace * 1000);
+        meta.deletionGracePeriodSeconds = grace;
+        const marked = this.store.update(r, object);
+        this.reconcile();
+        return marked;
+      }
+      return object;
+    }
+    const gone = this.store.delete(r, meta.namespace, meta.name) ?? object;
+    this.reconcile();
+    return gone;
+  }
+
+  /** The message of the PodDisruptionBudget an eviction of this pod would break, if any. */
+  blockingBudget(pod: KObject): string | undefined {
+    for (const pdb of this.store.list(T.pdb, pod.metadata.namespace) as Any[]) {
+      if (!matchesLabelSelectorObject(pdb.spec?.selector, pod.metadata.labels)) continue;
+      const status = this.budgetStatus(pdb);
+      if (status.disruptionsAllowed <= 0 && isReady(pod)) {
+        return `The disruption budget ${pdb.metadata.name} needs ${status.desiredHealthy} healthy pods and has ${status.currentHealthy} currently`;
+      }
+    }
+    return undefined;
+  }
+
+  podLog(namespace: string, name: string, query: URLSearchParams): string {
+    const pod = this.store.get(T.pod, namespace, name) as Any | undefined;
+    if (!pod) throw errors.notFound(T.pod, name);
+    const containers: Any[] = pod.spec.containers ?? [];
+    const containerName = query.get('container') ?? (containers.length === 1 ? containers[0].name : undefined);
+    if (!containerName) {
+      throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
+    }
+    const container = containers.find((c) => c.name === containerName);
+    if (!container) throw errors.badRequest(`container ${containerName} is not valid for pod ${name}`);
+    const view = this.containerView(pod, container);
+    const previous = ['1', 'true'].includes(query.get('previous') ?? '');
+    let lines: string[];
+    if (previous) {
+      if (!view.previousLogs) throw errors.badRequest(`previous terminated container "${containerName}" in pod "${name}" not found`);
+      lines = view.previousLogs;
+    } else {
+      if (!view.started) throw errors.badRequest(`container "${containerName}" in pod "${name}" is waiting to start: ${view.state.waiting?.message ? 'trying and failing to pull image' : 'ContainerCreating'}`);
+      lines = view.logs;
+    }
+    const tail = query.get('tailLines');
+    if (tail !== null) lines = lines.slice(-Math.max(0, Number(tail)));
+    return lines.map((l) => `${l}\n`).join('');
+  }
+
+  // ---- controllers ----
+
+  /** Kubelets post node status every 10 s, stamped with their own (possibly skewed) clock. */
+  private heartbeats(): void {
+    for (const node of this.store.list(T.node) as Any[]) {
+      const skewMs = (this.facts.nodeClockSkew[node.metadata.name] ?? 0) * 1000;
+      const conditions: Any[] = node.status?.conditions ?? [];
+      const ready = conditions.find((c) => c.type === 'Ready');
+      if (!ready || ready.status === 'Unknown') continue;
+      const due = Date.parse(ready.lastHeartbeatTime ?? 0) - skewMs + 10_000 <= this.clock.now();
+      if (!due) continue;
+      for (const c of conditions) c.lastHeartbeatTime = this.clock.iso(skewMs);
+      this.store.update(T.node, node);
+    }
+  }
+
+  private dependents(uid: string): { resource: ResourceType; object: KObject }[] {
+    const out: { resource: ResourceType; object: KObject }[] = [];
+    for (const resource of RESOURCES) {
+      for (const object of this.store.list(resource)) {
+        if ((object.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid)) out.push({ resource, object });
+      }
+    }
+    return out;
+  }
+
+  private collectGarbage(): void {
+    const uids = new Set<string>();
+    const all: { resource: ResourceType; object: KObject }[] = [];
+    for (const resource of RESOURCES) {
+      for (const object of this.store.list(resource)) {
+        uids.add(object.metadata.uid!);
+        all.push({ resource, object });
+      }
+    }
+    for (const { resource, object } of all) {
+      const owners = object.metadata.ownerReferences ?? [];
+      if (owners.length > 0 && owners.every((ref) => !uids.has(ref.uid))) {
+        this.store.delete(resource, object.metadata.namespace, object.metadata.name);
+      }
+      // A terminating pod is gone once the kubelet has stopped it (at once here).
+      if (resource === T.pod && object.metadata.deletionTimestamp && (object.metadata.finalizers ?? []).length === 0) {
+        this.store.delete(resource, object.metadata.namespace, object.metadata.name);
+      }
+    }
+  }
+
+  private owned(r: ResourceType, owner: KObject): Any[] {
+    return this.store.list(r, owner.metadata.namespace).filter((o) =>
+      (o.metadata.ownerReferences ?? []).some((ref) => ref.uid === owner.metadata.uid && ref.controller),
+    ) as Any[];
+  }
+
+  private ownerRef(owner: KObject, kind: string, apiVersion: string) {
+    return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+  }
+
+  private deployments(): void {
+    for (const d of this.store.list(T.deploy) as Any[]) {
+      const hash = templateHash(d.spec.template);
+      const owned = this.owned(T.rs, d);
+      const revision = (rs: Any): number => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+      let current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
+      const maxRevision = Math.max(0, ...owned.map(revision));
+      const replicas: number = d.spec.replicas ?? 1;
+      if (!current) {
+        const template = structuredClone(d.spec.template);
+        template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, 'pod-template-hash': hash } };
+        current = this.store.create(T.rs, {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          metadata: {
+            name: `${d.metadata.name}-${hash}`,
+            namespace: d.metadata.namespace,
+            labels: template.metadata.labels,
+            annotations: { 'deployment.kubernetes.io/revision': String(maxRevision + 1), 'deployment.kubernetes.io/desired-replicas': String(replicas) },
+            ownerReferences: [this.ownerRef(d, 'Deployment', 'apps/v1')],
+          },
+          spec: { replicas: 0, selector: { matchLabels: { ...d.spec.selector.matchLabels, 'pod-template-hash': hash } }, template },
+        }) as Any;
+      } else if (revision(current) < maxRevision) {
+        // Rolling back to an old template makes its ReplicaSet the newest revision.
+        current.metadata.annotations = { ...current.metadata.annotations, 'deployment.kubernetes.io/revision': String(maxRevision + 1) };
+        current = this.store.update(T.rs, current) as Any;
+      }
+      const olds = this.owned(T.rs, d).filter((rs) => rs.metadata.uid !== current!.metadata.uid);
+      const strategy = d.spec.strategy ?? {};
+      const ready = (rs: Any): number => this.owned(T.pod, rs).filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length;
+      if (strategy.type === 'Recreate') {
+        for (const rs of olds) this.scale(rs, 0);
+        if (olds.every((rs) => this.owned(T.pod, rs).length === 0)) this.scale(current, replicas);
+      } else {
+        const surge = resolveIntOrPercent(strategy.rollingUpdate?.maxSurge ?? '25%', replicas, true);
+        let unavailable = resolveIntOrPercent(strategy.rollingUpdate?.maxUnavailable ?? '25%', replicas, false);
+        if (surge === 0 && unavailable === 0) unavailable = 1;
+        const all = [current, ...olds];
+        const total = all.reduce((n, rs) => n + (rs.spec.replicas ?? 0), 0);
+        if (current.spec.replicas < replicas && total < replicas + surge) {
+          this.scale(current, Math.min(replicas, current.spec.replicas + replicas + surge - total));
+        } else if (current.spec.replicas > replicas) this.scale(current, replicas);
+        const available = all.reduce((n, rs) => n + ready(rs), 0);
+        let removable = Math.max(0, available - (replicas - unavailable));
+        for (const rs of olds) {
+          // Unhealthy old pods go first: they count for nothing.
+          const unhealthy = rs.spec.replicas - ready(rs);
+          let down = Math.min(rs.spec.replicas, unhealthy + removable);
+          if (ready(current) >= replicas) down = rs.spec.replicas;
+          removable -= Math.max(0, down - unhealthy);
+          if (down > 0) this.scale(rs, rs.spec.replicas - down);
+        }
+      }
+      this.deploymentStatus(d, this.store.get(T.rs, d.metadata.namespace, current.metadata.name) as Any);
+    }
+  }
+
+  private scale(rs: Any, replicas: number): void {
+    const fresh = this.store.get(T.rs, rs.metadata.namespace, rs.metadata.name) as Any;
+    if (!fresh || fresh.spec.replicas === replicas) return;
+    fresh.spec.replicas = replicas;
+    Object.assign(rs, this.store.update(T.rs, fresh));
+  }
+
+  private deploymentStatus(d: Any, current: Any): void {
+    const fresh = this.store.get(T.deploy, d.metadata.namespace, d.metadata.name) as Any;
+    const sets = this.owned(T.rs, fresh);
+    const pods = sets.flatMap((rs) => this.owned(T.pod, rs)).filter((p) => !p.metadata.deletionTimestamp);
+    const newPods = this.owned(T.pod, current).filter((p) => !p.metadata.deletionTimestamp);
+    const replicas: number = fresh.spec.replicas;
+    const readyCount = pods.filter(isReady).length;
+    const unavailable = resolveIntOrPercent(fresh.spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%', replicas, false);
+    const complete = newPods.length === replicas && newPods.every(isReady) && pods.length === replicas;
+    const previous = fresh.status?.conditions ?? [];
+    const since = (kind: string, status: string, reason: string): string => {
+      const prior = previous.find((c: Any) => c.type === kind);
+      return prior && prior.status === status && prior.reason === reason ? prior.lastTransitionTime : this.clock.iso();
+    };
+    const progressingSince = previous.find((c: Any) => c.type === 'Progressing')?.lastUpdateTime ?? fresh.metadata.creationTimestamp;
+    const stuck = !complete && this.clock.now() - Date.parse(progressingSince) > (fresh.spec.progressDeadlineSeconds ?? 600) * 1000;
+    const availableOk = readyCount >= replicas - unavailable;
+    const progressing = complete
+      ? { status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${current.metadata.name}" has successfully progressed.` }
+      : stuck
+        ? { status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${current.metadata.name}" has timed out progressing.` }
+        : { status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${current.metadata.name}" is progressing.` };
+    const status = {
+      observedGeneration: fresh.metadata.generation,
+      replicas: pods.length,
+      updatedReplicas: newPods.length,
+      readyReplicas: readyCount || undefined,
+      availableReplicas: readyCount || undefined,
+      unavailableReplicas: Math.max(0, replicas - readyCount) || undefined,
+      conditions: [
+        {
+          type: 'Available',
+          status: availableOk ? 'True' : 'False',
+          reason: availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          message: availableOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
+          lastUpdateTime: since('Available', availableOk ? 'True' : 'False', availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'),
+          lastTransitionTime: since('Available', availableOk ? 'True' : 'False', availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'),
+        },
+        {
+          type: 'Progressing',
+          ...progressing,
+          lastUpdateTime: progressing.reason === 'ReplicaSetUpdated' && previous.find((c: Any) => c.type === 'Progressing')?.reason === 'ReplicaSetUpdated' ? progressingSince : since('Progressing', progressing.status, progressing.reason),
+          lastTransitionTime: since('Progressing', progressing.status, progressing.reason),
+        },
+      ],
+    };
+    fresh.metadata.annotations = { ...fresh.metadata.annotations, 'deployment.kubernetes.io/revision': current.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1' };
+    fresh.status = JSON.parse(JSON.stringify(status));
+    this.store.update(T.deploy, fresh);
+  }
+
+  private replicaSets(): void {
+    for (const rs of this.store.list(T.rs) as Any[]) {
+      const pods = this.owned(T.pod, rs).filter((p) => !p.metadata.deletionTimestamp);
+      const want: number = rs.spec.replicas ?? 1;
+      for (let i = pods.length; i < want; i++) this.createPod(rs, 'ReplicaSet', `${rs.metadata.name}-${suffix()}`);
+      if (pods.length > want) {
+        const order = [...pods].sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName));
+        for (const pod of order.slice(0, pods.length - want)) this.delete(T.pod, pod, { grace: undefined, policy: 'Background' });
+      }
+      const fresh = this.store.get(T.rs, rs.metadata.namespace, rs.metadata.name) as Any;
+      if (!fresh) continue;
+      const current = this.owned(T.pod, fresh).filter((p) => !p.metadata.deletionTimestamp);
+      const readyCount = current.filter(isReady).length;
+      fresh.status = JSON.parse(JSON.stringify({ replicas: current.length, fullyLabeledReplicas: current.length, readyReplicas: readyCount || undefined, availableReplicas: readyCount || undefined, observedGeneration: fresh.metadata.generation }));
+      this.store.update(T.rs, fresh);
+    }
+  }
+
+  private createPod(owner: Any, kind: string, name: string): void {
+    const template = owner.spec.template;
+    const pod: Any = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: owner.metadata.namespace, labels: { ...template.metadata?.labels }, annotations: template.metadata?.annotations ? { ...template.metadata.annotations } : undefined, ownerReferences: [this.ownerRef(owner, kind, 'apps/v1')] },
+      spec: structuredClone(template.spec),
+    };
+    this.defaults(T.pod, pod);
+    this.store.create(T.pod, JSON.parse(JSON.stringify(pod)));
+  }
+
+  /** The scheduler: the first node that is schedulable, tolerated and has room for the requests. */
+  private schedule(): void {
+    const nodes = this.store.list(T.node) as Any[];
+    const pods = this.store.list(T.pod) as Any[];
+    for (const pod of pods.filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp)) {
+      const reasons = new Map<string, number>();
+      const note = (reason: string): void => void reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      const fit = nodes.find((node) => {
+        if (node.spec?.unschedulable) return note('node(s) were unschedulable'), false;
+        const taint = (node.spec?.taints ?? []).find((t: Any) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations ?? [], t));
+        if (taint) return note(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`), false;
+        const selector = pod.spec.nodeSelector ?? {};
+        if (Object.entries(selector).some(([k, v]) => node.metadata.labels?.[k] !== v)) return note("node(s) didn't match Pod's node affinity/selector"), false;
+        for (const resource of ['cpu', 'memory']) {
+          const allocatable = parseQuantity(node.status?.allocatable?.[resource]) ?? Infinity;
+          const used = pods.filter((p) => p.spec.nodeName === node.metadata.name && !p.metadata.deletionTimestamp).reduce((n, p) => n + requests(p, resource), 0);
+          if (used + requests(pod, resource) > allocatable) return note(`Insufficient ${resource}`), false;
+        }
+        return true;
+      });
+      if (fit) {
+        pod.spec.nodeName = fit.metadata.name;
+        pod.status = { ...pod.status, phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: this.clock.iso() }] };
+        this.store.update(T.pod, pod);
+        this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${fit.metadata.name}`, 'default-scheduler');
+      } else {
+        const detail = [...reasons.entries()].map(([reason, n]) => `${n} ${reason}`).sort().join(', ');
+        const message = `0/${nodes.length} nodes are available: ${detail}. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
+        const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message };
+        if (JSON.stringify(pod.status?.conditions) !== JSON.stringify([{ ...condition, lastTransitionTime: pod.status?.conditions?.[0]?.lastTransitionTime }])) {
+          pod.status = { ...pod.status, phase: 'Pending', conditions: [{ ...condition, lastTransitionTime: pod.status?.conditions?.[0]?.lastTransitionTime ?? this.clock.iso() }] };
+          this.store.update(T.pod, pod);
+        }
+        this.event(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
+      }
+    }
+  }
+
+  private kubelets(): void {
+    for (const pod of this.store.list(T.pod) as Any[]) {
+      if (!pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
+      const startTime: string = pod.status?.startTime ?? this.clock.iso();
+      const views = (pod.spec.containers as Any[]).map((c) => ({ c, v: this.containerView({ ...pod, status: { ...pod.status, startTime } }, c) }));
+      const running = views.some(({ v }) => v.state.running);
+      const allReady = views.every(({ v }) => v.ready);
+      const anyStarted = views.some(({ v }) => v.restartCount > 0 || v.state.running);
+      const scheduled = (pod.status?.conditions ?? []).find((c: Any) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: startTime };
+      const previous: Any[] = pod.status?.conditions ?? [];
+      const condition = (kind: string, ok: boolean, reason?: string): Any => {
+        const prior = previous.find((c) => c.type === kind);
+        const status = ok ? 'True' : 'False';
+        return { type: kind, status, ...(reason && !ok ? { reason } : {}), lastTransitionTime: prior?.status === status ? prior.lastTransitionTime : this.clock.iso() };
+      };
+      const status = {
+        phase: running || anyStarted ? 'Running' : 'Pending',
+        conditions: [
+          condition('PodReadyToStartContainers', true),
+          condition('Initialized', true),
+          condition('Ready', allReady, 'ContainersNotReady'),
+          condition('ContainersReady', allReady, 'ContainersNotReady'),
+          scheduled,
+        ],
+        hostIP: '10.0.0.1',
+        podIP: podIp(pod.metadata.uid),
+        podIPs: [{ ip: podIp(pod.metadata.uid) }],
+        startTime,
+        qosClass: pod.status?.qosClass ?? 'Burstable',
+        containerStatuses: views.map(({ c, v }) => ({
+          name: c.name,
+          image: c.image,
+          imageID: v.started || v.restartCount > 0 ? `${normaliseImage(c.image)}@sha256:${sha(c.image)}` : '',
+          ready: v.ready,
+          started: v.state.running !== undefined,
+          restartCount: v.restartCount,
+          state: v.state,
+          lastState: v.lastState,
+          ...(v.started || v.restartCount > 0 ? { containerID: `containerd://${sha(`${pod.metadata.uid}/${c.name}/${v.restartCount}`)}` } : {}),
+        })),
+      };
+      const next = JSON.parse(JSON.stringify(status));
+      if (JSON.stringify(pod.status) !== JSON.stringify(next)) {
+        pod.status = next;
+        this.store.update(T.pod, pod);
+      }
+      for (const { v } of views) for (const e of v.events) this.event(pod, e.type, e.reason, e.message, 'kubelet', e.count);
+    }
+  }
+
+  /** A container's state at the clock's now, derived from the facts and the pod's start time. */
+  containerView(pod: Any, container: Any): ContainerView {
+    const start = Date.parse(pod.status?.startTime ?? this.clock.iso());
+    const elapsed = Math.max(0, (this.clock.now() - start) / 1000);
+    const image: string = container.image;
+    const facts = this.facts.images[image] ?? {};
+    const at = (seconds: number): string => new Date(start + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const view: ContainerView = { state: {}, lastState: {}, restartCount: 0, ready: false, started: false, events: [], logs: [], previousLogs: undefined };
+    const pullError = this.pullError(image, pod.spec.nodeName);
+    if (pullError) {
+      const attempts = 1 + backoffCount(elapsed);
+      view.events.push(
+        { type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"`, count: attempts },
+        { type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": ${pullError}`, count: attempts },
+        { type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull', count: attempts },
+      );
+      if (elapsed < 10) view.state = { waiting: { reason: 'ErrImagePull', message: `failed to pull and unpack image "${normaliseImage(image)}": ${pullError}` } };
+      else {
+        view.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${pullError}` } };
+        view.events.push(
+          { type: 'Normal', reason: 'BackOff', message: `Back-off pulling image "${image}"`, count: attempts },
+          { type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', count: attempts },
+        );
+      }
+      return view;
+    }
+    view.events.push({ type: 'Normal', reason: 'Pulled', message: `Successfully pulled image "${image}" in 1.2s (1.2s including waiting). Image size: 52428800 bytes.`, count: 1 });
+    const limit = parseQuantity(container.resources?.limits?.memory);
+    const need = parseQuantity(facts.memory);
+    const oom = limit !== undefined && need !== undefined && need > limit;
+    const crash = oom ? { exitCode: 137, runSeconds: 3, reason: 'OOMKilled' } : facts.crash ? { exitCode: facts.crash.exitCode, runSeconds: facts.crash.runSeconds ?? 5, reason: 'Error' } : undefined;
+    const baseLogs = facts.logs ?? [`starting ${image}`];
+    if (!crash) {
+      view.state = { running: { startedAt: at(1) } };
+      view.started = true;
+      view.ready = !facts.unready;
+      view.logs = baseLogs;
+      view.events.push({ type: 'Normal', reason: 'Created', message: `Created container: ${container.name}`, count: 1 }, { type: 'Normal', reason: 'Started', message: `Started container ${container.name}`, count: 1 });
+      if (facts.unready) view.events.push({ type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', count: 1 + Math.floor(elapsed / 10) });
+      return view;
+    }
+    // Run, crash, wait out the back-off (10 s doubling to 5 min), run again.
+    const crashLogs = oom ? baseLogs : [...baseLogs, ...(facts.crash?.message ? [facts.crash.message] : [])];
+    let t = 1;
+    let crashes = 0;
+    let lastCrash: { startedAt: string; finishedAt: string } | undefined;
+    for (;;) {
+      const ends = t + crash.runSeconds;
+      if (elapsed < ends) {
+        view.state = { running: { startedAt: at(t) } };
+        view.started = true;
+        view.logs = baseLogs;
+        break;
+      }
+      crashes++;
+      lastCrash = { startedAt: at(t), finishedAt: at(ends) };
+      const wait = Math.min(10 * 2 ** (crashes - 1), 300);
+      if (elapsed < ends + wait) {
+        view.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${formatBackoff(wait)} restarting failed container=${container.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } };
+        view.logs = crashLogs;
+        view.started = true;
+        break;
+      }
+      t = ends + wait;
+    }
+    view.restartCount = view.state.running ? crashes : Math.max(0, crashes - 1) + (crashes > 0 ? 1 : 0);
+    if (lastCrash) {
+      view.lastState = { terminated: { exitCode: crash.exitCode, reason: crash.reason, ...lastCrash, containerID: `containerd://${sha(`${pod.metadata.uid}/${container.name}/${crashes}`)}` } };
+      view.previousLogs = crashLogs;
+      view.events.push({ type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, count: crashes });
+    }
+    view.events.push({ type: 'Normal', reason: 'Started', message: `Started container ${container.name}`, count: crashes + (view.state.running ? 1 : 0) });
+    return view;
+  }
+
+  /** The error a node gets pulling an image from its registry, in containerd's words, or undefined. */
+  private pullError(image: string, nodeName: string): string | undefined {
+    const ref = normaliseImage(image);
+    const host = ref.split('/')[0]!;
+    const endpoint = host === 'docker.io' ? 'registry-1.docker.io' : host;
+    const [repository, tag] = splitReference(ref);
+    const manifest = `https://${endpoint}/v2/${repository.slice(host.length + 1)}/manifests/${tag}`;
+    const skew = this.facts.nodeClockSkew[nodeName] ?? 0;
+    if (Math.abs(skew) > 300) {
+      const nodeNow = new Date(this.clock.now() + skew * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const notBefore = new Date(this.clock.now() - 30 * 86400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return `failed to resolve reference "${ref}": failed to do request: Head "${manifest}": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time ${nodeNow} is ${skew < 0 ? `before ${notBefore}` : 'after the certificate expiry'}`;
+    }
+    switch (this.facts.registries[host] ?? 'ok') {
+      case 'unreachable':
+        return `failed to resolve reference "${ref}": failed to do request: Head "${manifest}": dial tcp: lookup ${endpoint}: no such host`;
+      case 'timeout':
+        return `failed to resolve reference "${ref}": failed to do request: Head "${manifest}": dial tcp 44.205.64.79:443: i/o timeout`;
+      case 'rate-limited':
+        return `failed to copy: httpReadSeeker: failed open: unexpected status code ${manifest}: 429 Too Many Requests - Server message: toomanyrequests: You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit`;
+      case 'unauthorized':
+        return `failed to resolve reference "${ref}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+      default:
+        return this.facts.images[image]?.missing ? `failed to resolve reference "${ref}": ${ref}: not found` : undefined;
+    }
+  }
+
+  private budgetStatus(pdb: Any): { desiredHealthy: number; currentHealthy: number; disruptionsAllowed: number; expectedPods: number } {
+    const pods = (this.store.list(T.pod, pdb.metadata.namespace) as Any[]).filter((p) => !p.metadata.deletionTimestamp && matchesLabelSelectorObject(pdb.spec?.selector, p.metadata.labels));
+    const healthy = pods.filter(isReady).length;
+    const expected = pods.length;
+    const desired = pdb.spec.minAvailable !== undefined ? resolveIntOrPercent(pdb.spec.minAvailable, expected, true) : expected - resolveIntOrPercent(pdb.spec.maxUnavailable ?? 0, expected, true);
+    return { desiredHealthy: desired, currentHealthy: healthy, disruptionsAllowed: Math.max(0, healthy - desired), expectedPods: expected };
+  }
+
+  private disruptionBudgets(): void {
+    for (const pdb of this.store.list(T.pdb) as Any[]) {
+      const status = { ...this.budgetStatus(pdb), observedGeneration: pdb.metadata.generation };
+      if (JSON.stringify(pdb.status ?? {}) === JSON.stringify({ ...pdb.status, ...status })) continue;
+      pdb.status = { ...pdb.status, ...status };
+      this.store.update(T.pdb, pdb);
+    }
+  }
+
+  /** Argo CD: health follows the Deployments of the app's namespace; sync operations and hard refreshes are processed. */
+  private applications(): void {
+    for (const app of this.store.list(T.app) as Any[]) {
+      const namespace = app.spec?.destination?.namespace;
+      const deployments = namespace ? (this.store.list(T.deploy, namespace) as Any[]) : [];
+      const degraded = deployments.filter((d) => (d.status?.conditions ?? []).some((c: Any) => c.type === 'Available' && c.status === 'False') || (d.status?.readyReplicas ?? 0) < (d.spec.replicas ?? 1));
+      const next = structuredClone(app);
+      next.status ??= {};
+      next.status.health = degraded.length > 0 ? { status: 'Degraded', message: `Deployment "${degraded[0].metadata.name}" exceeded its progress deadline` } : { status: 'Healthy' };
+      next.status.sync ??= { status: 'Synced', revision: '0000000000000000000000000000000000000000' };
+      next.status.resources = deployments.map((d) => ({ group: 'apps', version: 'v1', kind: 'Deployment', namespace, name: d.metadata.name, status: 'Synced', health: { status: degraded.includes(d) ? 'Degraded' : 'Healthy' } }));
+      if (next.operation?.sync) {
+        next.status.operationState = { operation: next.operation, phase: 'Succeeded', message: 'successfully synced (all tasks run)', startedAt: this.clock.iso(), finishedAt: this.clock.iso(), syncResult: { revision: next.status.sync.revision } };
+        next.status.sync.status = 'Synced';
+        delete next.operation;
+      }
+      if (next.metadata.annotations?.['argocd.argoproj.io/refresh']) {
+        delete next.metadata.annotations['argocd.argoproj.io/refresh'];
+        next.status.reconciledAt = this.clock.iso();
+      }
+      if (JSON.stringify(next) !== JSON.stringify(app)) this.store.update(T.app, next);
+    }
+  }
+
+  /** Records an event the way the event recorder does: repeats raise count and lastTimestamp. */
+  private event(object: Any, kind: string, reason: string, message: string, component: string, count = 1): void {
+    const namespace = object.metadata.namespace ?? 'default';
+    const name = `${object.metadata.name}.${sha(`${object.metadata.uid}/${reason}/${message}`).slice(0, 16)}`;
+    const existing = this.store.get(T.event, namespace, name) as Any | undefined;
+    if (existing) {
+      if (existing.count >= count) return;
+      existing.count = count;
+      existing.lastTimestamp = this.clock.iso();
+      this.store.update(T.event, existing);
+      return;
+    }
+    this.store.create(T.event, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject: { apiVersion: object.apiVersion ?? apiVersionOf(T.pod), kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion },
+      reason,
+      message,
+      source: { component, ...(component === 'kubelet' ? { host: object.spec?.nodeName } : {}) },
+      firstTimestamp: this.clock.iso(),
+      lastTimestamp: this.clock.iso(),
+      count,
+      type: kind,
+      reportingComponent: component,
+      reportingInstance: component === 'kubelet' ? (object.spec?.nodeName ?? '') : '',
+    } as unknown as KObject);
+  }
+}
+
+export function isReady(pod: Any): boolean {
+  return (pod.status?.conditions ?? []).some((c: Any) => c.type === 'Ready' && c.status === 'True');
+}
+
+function requests(pod: Any, resource: string): number {
+  return (pod.spec.containers ?? []).reduce((n: number, c: Any) => n + (parseQuantity(c.resources?.requests?.[resource] ?? c.resources?.limits?.[resource]) ?? 0), 0);
+}
+
+function tolerates(tolerations: Any[], taint: Any): boolean {
+  return tolerations.some(
+    (t) =>
+      (t.operator === 'Exists' && (!t.key || t.key === taint.key)) ||
+      (t.key === taint.key && (t.value ?? '') === (taint.value ?? '')) &&
+        (!t.effect || t.effect === taint.effect),
+  );
+}
+
+function resolveIntOrPercent(value: number | string, total: number, roundUp: boolean): number {
+  if (typeof value === 'number') return value;
+  const percent = /^(\d+)%$/.exec(value);
+  if (!percent) throw new KubeError(422, 'Invalid', `invalid value for IntOrString: invalid value "${value}"`);
+  const exact = (Number(percent[1]) * total) / 100;
+  return roundUp ? Math.ceil(exact) : Math.floor(exact);
+}
+
+/** docker.io/library/ is what a bare image name means. */
+export function normaliseImage(image: string): string {
+  let ref = image;
+  const first = ref.split('/')[0]!;
+  if (!ref.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) {
+    ref = `docker.io/${ref.includes('/') ? ref : `library/${ref}`}`;
+  }
+  if (!/[:@][^/]+$/.test(ref)) ref = `${ref}:latest`;
+  return ref;
+}
+
+function splitReference(ref: string): [string, string] {
+  const at = ref.lastIndexOf('@');
+  if (at > 0) return [ref.slice(0, at), ref.slice(at + 1)];
+  const colon = ref.lastIndexOf(':');
+  return [ref.slice(0, colon), ref.slice(colon + 1)];
+}
+
+function backoffCount(elapsed: number): number {
+  let t = 0;
+  let n = 0;
+  while (t <= elapsed && n < 1000) {
+    t += Math.min(10 * 2 ** n, 300);
+    n++;
+  }
+  return n - 1;
+}
+
+function formatBackoff(seconds: number): string {
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`;
+}
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The pod-template-hash: stable for a template, as the Deployment controller computes one. */
+function templateHash(template: unknown): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  const digest = createHash('sha256').update(JSON.stringify(template)).digest();
+  return Array.from(digest.subarray(0, 10), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+function suffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return Array.from(randomBytes(5), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+function podIp(uid: string): string {
+  const digest = createHash('sha256').update(uid).digest();
+  return `10.244.${digest[0]! % 8}.${(digest[1]! % 250) + 2}`;
+}

@@ -1,0 +1,143 @@
+// Object storage of the Kubernetes emulator: one resourceVersion sequence, uids,
+// generations, and the event history that watches replay.
+import { randomUUID } from 'node:crypto';
+import type { ResourceType } from './resources.js';
+
+export type KObject = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: Metadata;
+};
+
+export interface Metadata {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+  finalizers?: string[];
+  generateName?: string;
+  [key: string]: unknown;
+}
+
+export interface WatchEvent {
+  rv: number;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  resource: ResourceType;
+  object: KObject;
+}
+
+/** A clock that stands still until a test moves it, so backoffs and windows need no sleeping. */
+export class KubeClock {
+  private nowMs: number;
+  constructor(start = Date.now()) {
+    this.nowMs = Math.floor(start / 1000) * 1000;
+  }
+  now(): number {
+    return this.nowMs;
+  }
+  iso(offsetMs = 0): string {
+    return new Date(this.nowMs + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  advanceTo(ms: number): void {
+    this.nowMs = Math.max(this.nowMs, ms);
+  }
+}
+
+const keyOf = (r: ResourceType, namespace: string | undefined, name: string): string =>
+  `${r.group}/${r.plural}/${r.namespaced ? (namespace ?? '') : ''}/${name}`;
+
+export class KubeStore {
+  private rv = 1000;
+  private readonly objects = new Map<string, { resource: ResourceType; object: KObject }>();
+  readonly history: WatchEvent[] = [];
+  private readonly listeners = new Set<(event: WatchEvent) => void>();
+  readonly clock: KubeClock;
+
+  constructor(clock: KubeClock) {
+    this.clock = clock;
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  get(r: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    const found = this.objects.get(keyOf(r, namespace, name));
+    return found ? structuredClone(found.object) : undefined;
+  }
+
+  list(r: ResourceType, namespace?: string): KObject[] {
+    const out: KObject[] = [];
+    for (const { resource, object } of this.objects.values()) {
+      if (resource !== r) continue;
+      if (namespace !== undefined && r.namespaced && object.metadata.namespace !== namespace) continue;
+      out.push(structuredClone(object));
+    }
+    return out.sort((a, b) =>
+      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`),
+    );
+  }
+
+  /** Stores a new object: uid, resourceVersion, creationTimestamp and generation are the server's. */
+  create(r: ResourceType, object: KObject): KObject {
+    const stored = structuredClone(object);
+    stored.metadata.uid = randomUUID();
+    stored.metadata.creationTimestamp = this.clock.iso();
+    stored.metadata.generation = 1;
+    stored.metadata.resourceVersion = String(++this.rv);
+    if (!r.namespaced) delete stored.metadata.namespace;
+    this.objects.set(keyOf(r, stored.metadata.namespace, stored.metadata.name), { resource: r, object: stored });
+    this.emit('ADDED', r, stored);
+    return structuredClone(stored);
+  }
+
+  /** Replaces an object; the generation moves when its spec changed. */
+  update(r: ResourceType, object: KObject): KObject {
+    const key = keyOf(r, object.metadata.namespace, object.metadata.name);
+    const current = this.objects.get(key);
+    if (!current) throw new Error(`update of a missing object ${key}`);
+    const stored = structuredClone(object);
+    const before = current.object;
+    stored.metadata.uid = before.metadata.uid;
+    stored.metadata.creationTimestamp = before.metadata.creationTimestamp;
+    stored.metadata.generation =
+      (before.metadata.generation ?? 1) + (JSON.stringify(before.spec) !== JSON.stringify(stored.spec) ? 1 : 0);
+    if (JSON.stringify({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }) === JSON.stringify({ ...stored, metadata: { ...stored.metadata, resourceVersion: '' } })) {
+      return structuredClone(before); // a no-op write keeps the resourceVersion, as the real server does
+    }
+    stored.metadata.resourceVersion = String(++this.rv);
+    this.objects.set(key, { resource: r, object: stored });
+    this.emit('MODIFIED', r, stored);
+    return structuredClone(stored);
+  }
+
+  delete(r: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    const key = keyOf(r, namespace, name);
+    const current = this.objects.get(key);
+    if (!current) return undefined;
+    this.objects.delete(key);
+    const gone = structuredClone(current.object);
+    gone.metadata.resourceVersion = String(++this.rv);
+    this.emit('DELETED', r, gone);
+    return gone;
+  }
+
+  onEvent(listener: (event: WatchEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(type: WatchEvent['type'], resource: ResourceType, object: KObject): void {
+    const event: WatchEvent = { rv: this.rv, type, resource, object: structuredClone(object) };
+    this.history.push(event);
+    if (this.history.length > 20_000) this.history.splice(0, 5_000);
+    for (const listener of this.listeners) listener(event);
+  }
+}

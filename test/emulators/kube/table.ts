@@ -1,0 +1,106 @@
+// meta.k8s.io/v1 Table responses, which `kubectl get` asks for: columns per kind as
+// data, cells computed the way the real server's printers compute them.
+import type { ResourceType } from './resources.js';
+import type { KObject, KubeClock } from './store.js';
+
+interface Column {
+  name: string;
+  type: 'string' | 'integer' | 'date';
+  priority?: number; // 1: shown with -o wide
+  cell: (o: KObject, clock: KubeClock) => string | number;
+}
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function age(created: string | undefined, clock: KubeClock): string {
+  if (!created) return '<unknown>';
+  const s = Math.max(0, Math.floor((clock.now() - Date.parse(created)) / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+/** The STATUS column of `kubectl get pods`: the most telling container reason, else the phase. */
+export function podStatus(pod: Any): string {
+  if (pod.metadata.deletionTimestamp) return 'Terminating';
+  let reason: string = pod.status?.reason ?? pod.status?.phase ?? 'Pending';
+  for (const c of (pod.status?.containerStatuses ?? []) as Any[]) {
+    if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
+    else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
+  }
+  return reason;
+}
+
+const name: Column = { name: 'Name', type: 'string', cell: (o) => o.metadata.name };
+const ageColumn: Column = { name: 'Age', type: 'string', cell: (o, clock) => age(o.metadata.creationTimestamp, clock) };
+
+const COLUMNS: Record<string, Column[]> = {
+  Pod: [
+    name,
+    { name: 'Ready', type: 'string', cell: (o: Any) => `${(o.status?.containerStatuses ?? []).filter((c: Any) => c.ready).length}/${o.spec?.containers?.length ?? 0}` },
+    { name: 'Status', type: 'string', cell: (o) => podStatus(o) },
+    { name: 'Restarts', type: 'string', cell: (o: Any) => String((o.status?.containerStatuses ?? []).reduce((n: number, c: Any) => n + (c.restartCount ?? 0), 0)) },
+    ageColumn,
+    { name: 'IP', type: 'string', priority: 1, cell: (o: Any) => o.status?.podIP ?? '<none>' },
+    { name: 'Node', type: 'string', priority: 1, cell: (o: Any) => o.spec?.nodeName ?? '<none>' },
+  ],
+  Node: [
+    name,
+    {
+      name: 'Status',
+      type: 'string',
+      cell: (o: Any) => {
+        const ready = (o.status?.conditions ?? []).find((c: Any) => c.type === 'Ready');
+        return `${ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown'}${o.spec?.unschedulable ? ',SchedulingDisabled' : ''}`;
+      },
+    },
+    {
+      name: 'Roles',
+      type: 'string',
+      cell: (o) => Object.keys(o.metadata.labels ?? {}).filter((l) => l.startsWith('node-role.kubernetes.io/')).map((l) => l.split('/')[1]).join(',') || '<none>',
+    },
+    ageColumn,
+    { name: 'Version', type: 'string', cell: (o: Any) => o.status?.nodeInfo?.kubeletVersion ?? '' },
+  ],
+  Deployment: [
+    name,
+    { name: 'Ready', type: 'string', cell: (o: Any) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}` },
+    { name: 'Up-to-date', type: 'integer', cell: (o: Any) => o.status?.updatedReplicas ?? 0 },
+    { name: 'Available', type: 'integer', cell: (o: Any) => o.status?.availableReplicas ?? 0 },
+    ageColumn,
+  ],
+  ReplicaSet: [
+    name,
+    { name: 'Desired', type: 'integer', cell: (o: Any) => o.spec?.replicas ?? 0 },
+    { name: 'Current', type: 'integer', cell: (o: Any) => o.status?.replicas ?? 0 },
+    { name: 'Ready', type: 'integer', cell: (o: Any) => o.status?.readyReplicas ?? 0 },
+    ageColumn,
+  ],
+  Event: [
+    { name: 'Last Seen', type: 'string', cell: (o: Any, clock) => age(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, clock) },
+    { name: 'Type', type: 'string', cell: (o: Any) => o.type ?? '' },
+    { name: 'Reason', type: 'string', cell: (o: Any) => o.reason ?? '' },
+    { name: 'Object', type: 'string', cell: (o: Any) => `${String(o.involvedObject?.kind ?? o.regarding?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? o.regarding?.name ?? ''}` },
+    { name: 'Message', type: 'string', cell: (o: Any) => o.message ?? o.note ?? '' },
+  ],
+};
+
+export function toTable(r: ResourceType, result: KObject | Record<string, unknown>, clock: KubeClock, includeObject: string | null): Record<string, unknown> {
+  const columns = COLUMNS[r.kind] ?? [name, ageColumn];
+  const items = Array.isArray((result as { items?: unknown }).items) ? ((result as { items: KObject[] }).items) : [result as KObject];
+  const metadata = Array.isArray((result as { items?: unknown }).items) ? (result as { metadata?: unknown }).metadata : { resourceVersion: (result as KObject).metadata?.resourceVersion };
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata,
+    columnDefinitions: columns.map((c) => ({ name: c.name, type: c.type, format: c.name === 'Name' ? 'name' : '', description: c.name, priority: c.priority ?? 0 })),
+    rows: items.map((o) => ({
+      cells: columns.map((c) => c.cell(o, clock)),
+      object: includeObject === 'Object' ? o : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+    })),
+  };
+}
