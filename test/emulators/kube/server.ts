@@ -162,7 +162,9 @@ export class KubeEmulator {
         return;
       }
       const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      const user = token ? this.users[token] : undefined;
+      // kubectl sends no credentials over plain HTTP; like the old insecure port, an
+      // HTTP request without a token is the cluster admin. Over HTTPS a token is required.
+      const user = token ? this.users[token] : this.tls ? undefined : this.users[ADMIN_TOKEN];
       if (!user) throw errors.unauthorized();
       entry.user = user.name;
       const route = parsePath(url.pathname);
