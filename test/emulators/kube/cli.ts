@@ -37,7 +37,9 @@ if (values.scenario !== undefined) {
   try {
     loadScenario(emulator, values.scenario);
   } catch (error) {
-    console.error(`--scenario ${JSON.stringify(values.scenario)}: ${(error as Error).message.split('\n')[0]}`);
+    console.error(
+      `--scenario ${JSON.stringify(values.scenario)}: ${(error as Error).message.split('\n')[0]}`,
+    );
     process.exit(2);
   }
 }

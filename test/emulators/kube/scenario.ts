@@ -32,7 +32,10 @@ export interface Scenario {
 export const scenariosDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../scenarios');
 
 export function readScenario(name: string): Scenario {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`scenario name ${JSON.stringify(name)}: allowed lower-case letters, digits and '-'`);
+  if (!/^[a-z0-9-]+$/.test(name))
+    throw new Error(
+      `scenario name ${JSON.stringify(name)}: allowed lower-case letters, digits and '-'`,
+    );
   return load(readFileSync(join(scenariosDir, `${name}.yaml`), 'utf8')) as Scenario;
 }
 
@@ -41,32 +44,87 @@ export function nodeObject(spec: NodeSpec, clockIso: string): KObject {
     'kubernetes.io/hostname': spec.name,
     'kubernetes.io/os': 'linux',
     'kubernetes.io/arch': 'amd64',
-    ...Object.fromEntries((spec.roles ?? []).map((role) => [`node-role.kubernetes.io/${role}`, ''])),
+    ...Object.fromEntries(
+      (spec.roles ?? []).map((role) => [`node-role.kubernetes.io/${role}`, '']),
+    ),
     ...spec.labels,
   };
-  const taints = spec.taints ?? ((spec.roles ?? []).includes('control-plane') ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : undefined);
-  const capacity = { cpu: spec.cpu ?? '4', memory: spec.memory ?? '8Gi', pods: '110', 'ephemeral-storage': '100Gi' };
+  const taints =
+    spec.taints ??
+    ((spec.roles ?? []).includes('control-plane')
+      ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]
+      : undefined);
+  const capacity = {
+    cpu: spec.cpu ?? '4',
+    memory: spec.memory ?? '8Gi',
+    pods: '110',
+    'ephemeral-storage': '100Gi',
+  };
   const ready = spec.ready ?? true;
-  const condition = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: clockIso, lastTransitionTime: clockIso });
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    reason,
+    message,
+    lastHeartbeatTime: clockIso,
+    lastTransitionTime: clockIso,
+  });
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: spec.name, labels },
-    spec: { ...(spec.unschedulable ? { unschedulable: true } : {}), ...(taints ? { taints } : {}), podCIDR: '10.244.0.0/24' },
+    spec: {
+      ...(spec.unschedulable ? { unschedulable: true } : {}),
+      ...(taints ? { taints } : {}),
+      podCIDR: '10.244.0.0/24',
+    },
     status: {
       capacity,
       allocatable: capacity,
       conditions: [
-        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        ready ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status') : condition('Ready', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.'),
+        condition(
+          'MemoryPressure',
+          'False',
+          'KubeletHasSufficientMemory',
+          'kubelet has sufficient memory available',
+        ),
+        condition(
+          'DiskPressure',
+          'False',
+          'KubeletHasNoDiskPressure',
+          'kubelet has no disk pressure',
+        ),
+        condition(
+          'PIDPressure',
+          'False',
+          'KubeletHasSufficientPID',
+          'kubelet has sufficient PID available',
+        ),
+        ready
+          ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
+          : condition(
+              'Ready',
+              'Unknown',
+              'NodeStatusUnknown',
+              'Kubelet stopped posting node status.',
+            ),
       ],
       addresses: [
         { type: 'InternalIP', address: `10.0.0.${10 + (spec.name.length % 200)}` },
         { type: 'Hostname', address: spec.name },
       ],
-      nodeInfo: { kubeletVersion: 'v1.32.4', kubeProxyVersion: 'v1.32.4', containerRuntimeVersion: 'containerd://1.7.27', osImage: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.1.0-37-amd64', operatingSystem: 'linux', architecture: 'amd64', machineID: '', systemUUID: '', bootID: '' },
+      nodeInfo: {
+        kubeletVersion: 'v1.32.4',
+        kubeProxyVersion: 'v1.32.4',
+        containerRuntimeVersion: 'containerd://1.7.27',
+        osImage: 'Debian GNU/Linux 12 (bookworm)',
+        kernelVersion: '6.1.0-37-amd64',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+      },
     },
   };
 }
@@ -77,12 +135,18 @@ export function loadScenario(emulator: KubeEmulator, scenario: Scenario | string
   Object.assign(emulator.sim.facts.registries, s.facts?.registries);
   Object.assign(emulator.sim.facts.images, s.facts?.images);
   Object.assign(emulator.sim.facts.nodeClockSkew, s.facts?.nodeClockSkew);
-  const objects = [...(s.nodes ?? []).map((n) => nodeObject(n, emulator.clock.iso())), ...(s.objects ?? [])];
+  const objects = [
+    ...(s.nodes ?? []).map((n) => nodeObject(n, emulator.clock.iso())),
+    ...(s.objects ?? []),
+  ];
   // Namespaces first, as `kubectl apply` of a directory would need them.
   objects.sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
   for (const object of objects) {
     const r = resourceForKind(object.apiVersion, object.kind);
-    if (!r) throw new Error(`scenario object ${object.apiVersion} ${object.kind} is not a resource the emulator serves`);
+    if (!r)
+      throw new Error(
+        `scenario object ${object.apiVersion} ${object.kind} is not a resource the emulator serves`,
+      );
     emulator.seed(r, object);
   }
   emulator.advance((s.settleSeconds ?? 60) * 1000);

@@ -5,12 +5,29 @@
 // PodDisruptionBudgets, pod logs, watches, Table output for `kubectl get`, and a
 // verb-and-resource RBAC for least-privilege tests. Controllers and a kubelet are
 // simulated in sim.ts; whether a remediation worked is decided there.
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.js';
-import { apiGroupList, apiResourceList, apiVersionOf, findResource, RESOURCES, type ResourceType } from './resources.js';
-import { matchesLabelSelectorObject, parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
+import {
+  apiGroupList,
+  apiResourceList,
+  apiVersionOf,
+  findResource,
+  RESOURCES,
+  type ResourceType,
+} from './resources.js';
+import {
+  matchesLabelSelectorObject,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from './selectors.js';
 import { Simulation } from './sim.js';
 import { errors, KubeError } from './status.js';
 import { KubeClock, KubeStore, type KObject } from './store.js';
@@ -62,7 +79,11 @@ const VERSION = {
   platform: 'linux/amd64',
 };
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
 
 export const ADMIN_TOKEN = 'admin-token';
 
@@ -94,7 +115,9 @@ export class KubeEmulator {
 
   async listen(port = 0): Promise<this> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
-    this.server = this.tls ? createHttpsServer({ key: this.tls.key, cert: this.tls.cert }, handler) : createHttpServer(handler);
+    this.server = this.tls
+      ? createHttpsServer({ key: this.tls.key, cert: this.tls.cert }, handler)
+      : createHttpServer(handler);
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -110,7 +133,9 @@ export class KubeEmulator {
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   /** Creates an object as a client would (defaults, validation), without a request. */
@@ -141,17 +166,35 @@ export class KubeEmulator {
 
   /** Mutations the server persisted (dry-run requests excluded). */
   writes(): KubeLogEntry[] {
-    return this.log.filter((e) => !['get', 'list', 'watch'].includes(e.verb) && !e.dryRun && e.status < 300);
+    return this.log.filter(
+      (e) => !['get', 'list', 'watch'].includes(e.verb) && !e.dryRun && e.status < 300,
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const entry: KubeLogEntry = { method: req.method ?? 'GET', path: url.pathname, verb: '', resource: '', namespace: undefined, name: undefined, status: 0, dryRun: url.searchParams.get('dryRun') === 'All', user: '' };
+    const entry: KubeLogEntry = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      verb: '',
+      resource: '',
+      namespace: undefined,
+      name: undefined,
+      status: 0,
+      dryRun: url.searchParams.get('dryRun') === 'All',
+      user: '',
+    };
     const send = (status: number, body: unknown, contentType = 'application/json'): void => {
       entry.status = status;
       this.log.push(entry);
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache, private', date: new Date().toUTCString() }).end(text);
+      res
+        .writeHead(status, {
+          'content-type': contentType,
+          'cache-control': 'no-cache, private',
+          date: new Date().toUTCString(),
+        })
+        .end(text);
     };
     try {
       const raw = await readBody(req);
@@ -168,39 +211,85 @@ export class KubeEmulator {
       if (!user) throw errors.unauthorized();
       entry.user = user.name;
       const route = parsePath(url.pathname);
-      if (!route) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
+      if (!route)
+        throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
       const verb = verbOf(req.method ?? 'GET', route, url.searchParams);
-      Object.assign(entry, { verb, resource: route.resource.plural + (route.subresource ? `/${route.subresource}` : ''), namespace: route.namespace, name: route.name });
+      Object.assign(entry, {
+        verb,
+        resource: route.resource.plural + (route.subresource ? `/${route.subresource}` : ''),
+        namespace: route.namespace,
+        name: route.name,
+      });
       this.authorize(user, verb, route);
       const dryRun = url.searchParams.get('dryRun');
-      if (dryRun !== null && dryRun !== 'All') throw errors.badRequest(`Invalid dryRun value: ${dryRun}`);
+      if (dryRun !== null && dryRun !== 'All')
+        throw errors.badRequest(`Invalid dryRun value: ${dryRun}`);
       if (verb === 'watch') {
         entry.status = 200;
         this.log.push(entry);
         this.watch(route, url.searchParams, res);
         return;
       }
-      const result = this.serve(verb, route, url.searchParams, raw, req.headers['content-type'] ?? '', dryRun === 'All');
+      const result = this.serve(
+        verb,
+        route,
+        url.searchParams,
+        raw,
+        req.headers['content-type'] ?? '',
+        dryRun === 'All',
+      );
       if (typeof result.body === 'string') {
         send(result.status, result.body, 'text/plain');
         return;
       }
-      const wantsTable = /as=Table/.test(req.headers.accept ?? '') && (verb === 'list' || verb === 'get') && !route.subresource;
-      send(result.status, wantsTable ? toTable(route.resource, result.body as KObject, this.clock, url.searchParams.get('includeObject')) : result.body);
+      const wantsTable =
+        /as=Table/.test(req.headers.accept ?? '') &&
+        (verb === 'list' || verb === 'get') &&
+        !route.subresource;
+      send(
+        result.status,
+        wantsTable
+          ? toTable(
+              route.resource,
+              result.body as KObject,
+              this.clock,
+              url.searchParams.get('includeObject'),
+            )
+          : result.body,
+      );
     } catch (error) {
       if (error instanceof KubeError) send(error.code, error.toStatus());
       else if (error instanceof PatchError || error instanceof SelectorError) {
         const status = (error as { status: number }).status;
-        send(status, new KubeError(status, status === 422 ? 'Invalid' : 'BadRequest', (error as Error).message).toStatus());
+        send(
+          status,
+          new KubeError(
+            status,
+            status === 422 ? 'Invalid' : 'BadRequest',
+            (error as Error).message,
+          ).toStatus(),
+        );
       } else {
-        send(500, new KubeError(500, 'InternalError', `emulator error: ${error instanceof Error ? error.stack : String(error)}`).toStatus());
+        send(
+          500,
+          new KubeError(
+            500,
+            'InternalError',
+            `emulator error: ${error instanceof Error ? error.stack : String(error)}`,
+          ).toStatus(),
+        );
       }
     }
   }
 
   private discovery(path: string): unknown {
     if (path === '/version' || path === '/version/') return VERSION;
-    if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+    if (path === '/api')
+      return {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+      };
     if (path === '/apis') return apiGroupList();
     if (path === '/api/v1') return apiResourceList('', 'v1');
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return 'ok';
@@ -222,12 +311,28 @@ export class KubeEmulator {
         (rule.apiGroups.includes('*') || rule.apiGroups.includes(route.resource.group)) &&
         (rule.resources.includes('*') || rule.resources.includes(resource)) &&
         (rule.verbs.includes('*') || rule.verbs.includes(verb)) &&
-        (!rule.namespaces || (route.namespace !== undefined && rule.namespaces.includes(route.namespace))),
+        (!rule.namespaces ||
+          (route.namespace !== undefined && rule.namespaces.includes(route.namespace))),
     );
-    if (!allowed) throw errors.forbidden(user.name, verb, route.resource, route.subresource, route.namespace, route.name);
+    if (!allowed)
+      throw errors.forbidden(
+        user.name,
+        verb,
+        route.resource,
+        route.subresource,
+        route.namespace,
+        route.name,
+      );
   }
 
-  private serve(verb: string, route: Route, query: URLSearchParams, raw: Buffer, contentType: string, dryRun: boolean): { status: number; body: unknown } {
+  private serve(
+    verb: string,
+    route: Route,
+    query: URLSearchParams,
+    raw: Buffer,
+    contentType: string,
+    dryRun: boolean,
+  ): { status: number; body: unknown } {
     const { resource: r, namespace, name, subresource } = route;
     const body = (): KObject => {
       try {
@@ -236,7 +341,8 @@ export class KubeEmulator {
         throw errors.badRequest('the request body is not valid JSON');
       }
     };
-    if (subresource === 'log') return { status: 200, body: this.sim.podLog(namespace!, name!, query) };
+    if (subresource === 'log')
+      return { status: 200, body: this.sim.podLog(namespace!, name!, query) };
     if (subresource === 'eviction') return this.evict(r, namespace!, name!, dryRun);
     switch (verb) {
       case 'get': {
@@ -252,8 +358,12 @@ export class KubeEmulator {
         return { status: 200, body: this.update(r, namespace, name!, subresource, body(), dryRun) };
       case 'patch': {
         const type = contentType.split(';')[0]!.trim();
-        const accepted = r.group === 'argoproj.io' || r.group === 'longhorn.io' ? PATCH_TYPES.slice(0, 2) : PATCH_TYPES;
-        if (!accepted.includes(type)) throw errors.unsupportedMediaType(type, [...accepted, 'application/apply-patch+yaml']);
+        const accepted =
+          r.group === 'argoproj.io' || r.group === 'longhorn.io'
+            ? PATCH_TYPES.slice(0, 2)
+            : PATCH_TYPES;
+        if (!accepted.includes(type))
+          throw errors.unsupportedMediaType(type, [...accepted, 'application/apply-patch+yaml']);
         const current = this.store.get(r, namespace, name!);
         if (!current) throw errors.notFound(r, name!);
         const base = subresource === 'scale' ? scaleOf(current) : current;
@@ -263,15 +373,36 @@ export class KubeEmulator {
         } catch {
           throw errors.badRequest('the request body is not valid JSON');
         }
-        const patched = (type === PATCH_TYPES[0] ? applyJsonPatch(base, patch) : type === PATCH_TYPES[1] ? applyMergePatch(base, patch) : applyStrategicMergePatch(base, patch, r.kind)) as KObject;
+        const patched = (
+          type === PATCH_TYPES[0]
+            ? applyJsonPatch(base, patch)
+            : type === PATCH_TYPES[1]
+              ? applyMergePatch(base, patch)
+              : applyStrategicMergePatch(base, patch, r.kind)
+        ) as KObject;
         if (subresource === 'scale') {
           const replicas = (patched.spec as { replicas?: number } | undefined)?.replicas;
           const updated = structuredClone(current);
           (updated.spec as Record<string, unknown>).replicas = replicas;
-          return { status: 200, body: scaleOf(this.update(r, namespace, name!, undefined, updated, dryRun)) };
+          return {
+            status: 200,
+            body: scaleOf(this.update(r, namespace, name!, undefined, updated, dryRun)),
+          };
         }
         // A patch carries no resourceVersion unless the client put one in: then it is a precondition.
-        return { status: 200, body: this.update(r, namespace, name!, subresource, patched, dryRun, (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion !== undefined) };
+        return {
+          status: 200,
+          body: this.update(
+            r,
+            namespace,
+            name!,
+            subresource,
+            patched,
+            dryRun,
+            (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion !==
+              undefined,
+          ),
+        };
       }
       case 'delete':
         return { status: 200, body: this.remove(r, namespace, name!, query, raw, dryRun) };
@@ -280,66 +411,145 @@ export class KubeEmulator {
     }
   }
 
-  private list(r: ResourceType, namespace: string | undefined, query: URLSearchParams): Record<string, unknown> {
+  private list(
+    r: ResourceType,
+    namespace: string | undefined,
+    query: URLSearchParams,
+  ): Record<string, unknown> {
     const labels = parseLabelSelector(query.get('labelSelector') ?? '');
-    const fields = parseFieldSelector(query.get('fieldSelector') ?? '', r.group === 'events.k8s.io' ? 'events.events.k8s.io' : r.plural);
-    const items = this.store.list(r, namespace).filter((o) => labels(o.metadata.labels) && fields(o));
-    return { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: { resourceVersion: String(this.store.resourceVersion) }, items };
+    const fields = parseFieldSelector(
+      query.get('fieldSelector') ?? '',
+      r.group === 'events.k8s.io' ? 'events.events.k8s.io' : r.plural,
+    );
+    const items = this.store
+      .list(r, namespace)
+      .filter((o) => labels(o.metadata.labels) && fields(o));
+    return {
+      kind: `${r.kind}List`,
+      apiVersion: apiVersionOf(r),
+      metadata: { resourceVersion: String(this.store.resourceVersion) },
+      items,
+    };
   }
 
-  private create(r: ResourceType, namespace: string | undefined, object: KObject, dryRun: boolean): KObject {
-    if (!object || typeof object !== 'object' || typeof object.metadata !== 'object') throw errors.badRequest('Object has no metadata');
+  private create(
+    r: ResourceType,
+    namespace: string | undefined,
+    object: KObject,
+    dryRun: boolean,
+  ): KObject {
+    if (!object || typeof object !== 'object' || typeof object.metadata !== 'object')
+      throw errors.badRequest('Object has no metadata');
     const meta = object.metadata;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
-    if (!meta.name) throw errors.invalid(r, '', 'Required value: name or generateName is required', 'metadata.name');
+    if (!meta.name)
+      throw errors.invalid(
+        r,
+        '',
+        'Required value: name or generateName is required',
+        'metadata.name',
+      );
     if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(meta.name)) {
-      throw errors.invalid(r, meta.name, `Invalid value: "${meta.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`, 'metadata.name');
+      throw errors.invalid(
+        r,
+        meta.name,
+        `Invalid value: "${meta.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+        'metadata.name',
+      );
     }
     if (r.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
-        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       meta.namespace = namespace ?? meta.namespace;
       const nsType = RESOURCES.find((t) => t.kind === 'Namespace')!;
-      if (!this.store.get(nsType, undefined, meta.namespace!)) throw new KubeError(404, 'NotFound', `namespaces "${meta.namespace}" not found`, { name: meta.namespace, kind: 'namespaces' });
+      if (!this.store.get(nsType, undefined, meta.namespace!))
+        throw new KubeError(404, 'NotFound', `namespaces "${meta.namespace}" not found`, {
+          name: meta.namespace,
+          kind: 'namespaces',
+        });
     }
     object.apiVersion = apiVersionOf(r);
     object.kind = r.kind;
     if (this.store.get(r, meta.namespace, meta.name)) throw errors.alreadyExists(r, meta.name);
     this.sim.validate(r, object, undefined);
     this.sim.defaults(r, object);
-    if (dryRun) return { ...object, metadata: { ...object.metadata, uid: '00000000-0000-0000-0000-000000000000', creationTimestamp: this.clock.iso() } };
+    if (dryRun)
+      return {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          uid: '00000000-0000-0000-0000-000000000000',
+          creationTimestamp: this.clock.iso(),
+        },
+      };
     const created = this.store.create(r, object);
     this.sim.reconcile();
     return this.store.get(r, created.metadata.namespace, created.metadata.name) ?? created;
   }
 
-  private update(r: ResourceType, namespace: string | undefined, name: string, subresource: string | undefined, object: KObject, dryRun: boolean, checkVersion = true): KObject {
+  private update(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    subresource: string | undefined,
+    object: KObject,
+    dryRun: boolean,
+    checkVersion = true,
+  ): KObject {
     const current = this.store.get(r, namespace, name);
     if (!current) throw errors.notFound(r, name);
-    if (object.metadata?.name !== undefined && object.metadata.name !== name) throw errors.badRequest('the name of the object does not match the name on the URL');
-    if (checkVersion && object.metadata?.resourceVersion && object.metadata.resourceVersion !== current.metadata.resourceVersion) throw errors.conflict(r, name);
+    if (object.metadata?.name !== undefined && object.metadata.name !== name)
+      throw errors.badRequest('the name of the object does not match the name on the URL');
+    if (
+      checkVersion &&
+      object.metadata?.resourceVersion &&
+      object.metadata.resourceVersion !== current.metadata.resourceVersion
+    )
+      throw errors.conflict(r, name);
     let next: KObject = structuredClone(object);
-    next.metadata = { ...next.metadata, name, namespace: current.metadata.namespace, resourceVersion: current.metadata.resourceVersion };
+    next.metadata = {
+      ...next.metadata,
+      name,
+      namespace: current.metadata.namespace,
+      resourceVersion: current.metadata.resourceVersion,
+    };
     next.apiVersion = current.apiVersion;
     next.kind = current.kind;
     // The status subresource owns status; the main resource owns the rest.
     if (r.subresources?.includes('status')) {
-      next = subresource === 'status' ? { ...current, status: next.status } : { ...next, status: current.status };
+      next =
+        subresource === 'status'
+          ? { ...current, status: next.status }
+          : { ...next, status: current.status };
     }
     this.sim.validate(r, next, current);
     if (dryRun) return next;
     const deleting = current.metadata.deletionTimestamp !== undefined;
     const stored = this.store.update(r, next);
-    if (deleting && (stored.metadata.finalizers ?? []).length === 0) this.store.delete(r, namespace, name);
+    if (deleting && (stored.metadata.finalizers ?? []).length === 0)
+      this.store.delete(r, namespace, name);
     this.sim.reconcile();
     return this.store.get(r, namespace, name) ?? stored;
   }
 
-  private remove(r: ResourceType, namespace: string | undefined, name: string, query: URLSearchParams, raw: Buffer, dryRun: boolean): KObject {
+  private remove(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    query: URLSearchParams,
+    raw: Buffer,
+    dryRun: boolean,
+  ): KObject {
     const current = this.store.get(r, namespace, name);
     if (!current) throw errors.notFound(r, name);
-    let options: { gracePeriodSeconds?: number; propagationPolicy?: string; preconditions?: { uid?: string; resourceVersion?: string } } = {};
+    let options: {
+      gracePeriodSeconds?: number;
+      propagationPolicy?: string;
+      preconditions?: { uid?: string; resourceVersion?: string };
+    } = {};
     if (raw.length > 0) {
       try {
         options = JSON.parse(raw.toString('utf8')) as typeof options;
@@ -347,26 +557,43 @@ export class KubeEmulator {
         throw errors.badRequest('the request body is not valid JSON');
       }
     }
-    const grace = query.has('gracePeriodSeconds') ? Number(query.get('gracePeriodSeconds')) : options.gracePeriodSeconds;
+    const grace = query.has('gracePeriodSeconds')
+      ? Number(query.get('gracePeriodSeconds'))
+      : options.gracePeriodSeconds;
     const policy = query.get('propagationPolicy') ?? options.propagationPolicy ?? 'Background';
-    if (!['Background', 'Foreground', 'Orphan'].includes(policy)) throw errors.badRequest(`Unsupported propagation policy "${policy}"`);
-    if (options.preconditions?.uid && options.preconditions.uid !== current.metadata.uid) throw errors.conflict(r, name);
-    if (options.preconditions?.resourceVersion && options.preconditions.resourceVersion !== current.metadata.resourceVersion) throw errors.conflict(r, name);
+    if (!['Background', 'Foreground', 'Orphan'].includes(policy))
+      throw errors.badRequest(`Unsupported propagation policy "${policy}"`);
+    if (options.preconditions?.uid && options.preconditions.uid !== current.metadata.uid)
+      throw errors.conflict(r, name);
+    if (
+      options.preconditions?.resourceVersion &&
+      options.preconditions.resourceVersion !== current.metadata.resourceVersion
+    )
+      throw errors.conflict(r, name);
     if (dryRun) return current;
     return this.sim.delete(r, current, { grace, policy });
   }
 
-  private evict(r: ResourceType, namespace: string, name: string, dryRun: boolean): { status: number; body: unknown } {
+  private evict(
+    r: ResourceType,
+    namespace: string,
+    name: string,
+    dryRun: boolean,
+  ): { status: number; body: unknown } {
     const pod = this.store.get(r, namespace, name);
     if (!pod) throw errors.notFound(r, name);
     const blocking = this.sim.blockingBudget(pod);
     if (blocking) {
-      throw errors.tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", [
-        { reason: 'DisruptionBudget', message: blocking },
-      ]);
+      throw errors.tooManyRequests(
+        "Cannot evict pod as it would violate the pod's disruption budget.",
+        [{ reason: 'DisruptionBudget', message: blocking }],
+      );
     }
     if (!dryRun) this.sim.delete(r, pod, { grace: undefined, policy: 'Background' });
-    return { status: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
+    return {
+      status: 201,
+      body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 },
+    };
   }
 
   private watch(route: Route, query: URLSearchParams, res: ServerResponse): void {
@@ -374,7 +601,9 @@ export class KubeEmulator {
     const labels = parseLabelSelector(query.get('labelSelector') ?? '');
     const fields = parseFieldSelector(query.get('fieldSelector') ?? '', r.plural);
     const matches = (o: KObject): boolean =>
-      (!r.namespaced || route.namespace === undefined || o.metadata.namespace === route.namespace) &&
+      (!r.namespaced ||
+        route.namespace === undefined ||
+        o.metadata.namespace === route.namespace) &&
       (route.name === undefined || o.metadata.name === route.name) &&
       labels(o.metadata.labels) &&
       fields(o);
@@ -408,11 +637,20 @@ export class KubeEmulator {
 function parsePath(path: string): Route | undefined {
   const core = /^\/api\/v1\/(.*)$/.exec(path);
   const grouped = /^\/apis\/([^/]+)\/([^/]+)\/(.*)$/.exec(path);
-  const [group, version, rest] = core ? ['', 'v1', core[1]!] : grouped ? [grouped[1]!, grouped[2]!, grouped[3]!] : [];
+  const [group, version, rest] = core
+    ? ['', 'v1', core[1]!]
+    : grouped
+      ? [grouped[1]!, grouped[2]!, grouped[3]!]
+      : [];
   if (version === undefined || rest === undefined) return undefined;
   const segments = rest.split('/').filter(Boolean).map(decodeURIComponent);
   let namespace: string | undefined;
-  if (segments[0] === 'namespaces' && segments.length >= 3 && segments[2] !== 'status' && segments[2] !== 'finalize') {
+  if (
+    segments[0] === 'namespaces' &&
+    segments.length >= 3 &&
+    segments[2] !== 'status' &&
+    segments[2] !== 'finalize'
+  ) {
     namespace = segments[1];
     segments.splice(0, 2);
   }
@@ -448,7 +686,13 @@ function scaleOf(object: KObject): KObject {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: object.metadata.name, namespace: object.metadata.namespace, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion, creationTimestamp: object.metadata.creationTimestamp },
+    metadata: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      resourceVersion: object.metadata.resourceVersion,
+      creationTimestamp: object.metadata.creationTimestamp,
+    },
     spec: { replicas: spec?.replicas ?? 1 },
     status: { replicas: status?.replicas ?? 0, selector: '' },
   };
@@ -456,7 +700,10 @@ function scaleOf(object: KObject): KObject {
 
 function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  return Array.from({ length: 5 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+  return Array.from(
+    { length: 5 },
+    () => alphabet[Math.floor(Math.random() * alphabet.length)],
+  ).join('');
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

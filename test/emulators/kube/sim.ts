@@ -12,7 +12,8 @@ import type { KObject, KubeClock, KubeStore } from './store.js';
 // Controllers read and write loosely typed objects, as the API carries them.
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const type = (kind: string, group = ''): ResourceType => RESOURCES.find((r) => r.kind === kind && r.group === group)!;
+const type = (kind: string, group = ''): ResourceType =>
+  RESOURCES.find((r) => r.kind === kind && r.group === group)!;
 const T = {
   ns: type('Namespace'),
   node: type('Node'),
@@ -112,7 +113,10 @@ export class Simulation {
       o.spec.replicas ??= 1;
       o.spec.revisionHistoryLimit ??= 10;
       o.spec.progressDeadlineSeconds ??= 600;
-      o.spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+      o.spec.strategy ??= {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+      };
     }
     if (r.kind === 'Namespace') o.status ??= { phase: 'Active' };
   }
@@ -123,10 +127,23 @@ export class Simulation {
     if (r.kind === 'Deployment') {
       const labels = o.spec?.template?.metadata?.labels;
       if (!o.spec?.selector || !matchesLabelSelectorObject(o.spec.selector, labels)) {
-        throw errors.invalid(r, o.metadata.name, 'Invalid value: map[string]string(nil): `selector` does not match template `labels`', 'spec.template.metadata.labels');
+        throw errors.invalid(
+          r,
+          o.metadata.name,
+          'Invalid value: map[string]string(nil): `selector` does not match template `labels`',
+          'spec.template.metadata.labels',
+        );
       }
-      if (current && JSON.stringify((current as Any).spec.selector) !== JSON.stringify(o.spec.selector)) {
-        throw errors.invalid(r, o.metadata.name, 'Invalid value: field is immutable', 'spec.selector');
+      if (
+        current &&
+        JSON.stringify((current as Any).spec.selector) !== JSON.stringify(o.spec.selector)
+      ) {
+        throw errors.invalid(
+          r,
+          o.metadata.name,
+          'Invalid value: field is immutable',
+          'spec.selector',
+        );
       }
     }
     if (r.kind === 'Pod' && current) {
@@ -142,22 +159,36 @@ export class Simulation {
           nodeName: spec.nodeName && (current as Any).spec.nodeName ? '' : spec.nodeName,
         });
       if (strip(o.spec) !== strip((current as Any).spec)) {
-        throw errors.invalid(r, o.metadata.name, 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)', 'spec');
+        throw errors.invalid(
+          r,
+          o.metadata.name,
+          'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+          'spec',
+        );
       }
     }
   }
 
   /** Deletion as the API server does it: graceful for pods, finalizers respected, dependents per policy. */
-  delete(r: ResourceType, object: KObject, options: { grace: number | undefined; policy: string }): KObject {
+  delete(
+    r: ResourceType,
+    object: KObject,
+    options: { grace: number | undefined; policy: string },
+  ): KObject {
     const meta = object.metadata;
     if (options.policy === 'Orphan') {
       for (const dependent of this.dependents(meta.uid!)) {
         const { resource, object: d } = dependent;
-        d.metadata.ownerReferences = (d.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== meta.uid);
+        d.metadata.ownerReferences = (d.metadata.ownerReferences ?? []).filter(
+          (ref) => ref.uid !== meta.uid,
+        );
         this.store.update(resource, d);
       }
     }
-    if ((meta.finalizers ?? []).length > 0 || (r.kind === 'Pod' && (options.grace ?? 1) > 0 && (object as Any).spec.nodeName)) {
+    if (
+      (meta.finalizers ?? []).length > 0 ||
+      (r.kind === 'Pod' && (options.grace ?? 1) > 0 && (object as Any).spec.nodeName)
+    ) {
       if (!meta.deletionTimestamp) {
         const grace = options.grace ?? (object as Any).spec?.terminationGracePeriodSeconds ?? 0;
         meta.deletionTimestamp = this.clock.iso(grace * 1000);
@@ -189,20 +220,30 @@ export class Simulation {
     const pod = this.store.get(T.pod, namespace, name) as Any | undefined;
     if (!pod) throw errors.notFound(T.pod, name);
     const containers: Any[] = pod.spec.containers ?? [];
-    const containerName = query.get('container') ?? (containers.length === 1 ? containers[0].name : undefined);
+    const containerName =
+      query.get('container') ?? (containers.length === 1 ? containers[0].name : undefined);
     if (!containerName) {
-      throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
+      throw errors.badRequest(
+        `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`,
+      );
     }
     const container = containers.find((c) => c.name === containerName);
-    if (!container) throw errors.badRequest(`container ${containerName} is not valid for pod ${name}`);
+    if (!container)
+      throw errors.badRequest(`container ${containerName} is not valid for pod ${name}`);
     const view = this.containerView(pod, container);
     const previous = ['1', 'true'].includes(query.get('previous') ?? '');
     let lines: string[];
     if (previous) {
-      if (!view.previousLogs) throw errors.badRequest(`previous terminated container "${containerName}" in pod "${name}" not found`);
+      if (!view.previousLogs)
+        throw errors.badRequest(
+          `previous terminated container "${containerName}" in pod "${name}" not found`,
+        );
       lines = view.previousLogs;
     } else {
-      if (!view.started) throw errors.badRequest(`container "${containerName}" in pod "${name}" is waiting to start: ${view.state.waiting?.message ? 'trying and failing to pull image' : 'ContainerCreating'}`);
+      if (!view.started)
+        throw errors.badRequest(
+          `container "${containerName}" in pod "${name}" is waiting to start: ${view.state.waiting?.message ? 'trying and failing to pull image' : 'ContainerCreating'}`,
+        );
       lines = view.logs;
     }
     const tail = query.get('tailLines');
@@ -230,7 +271,8 @@ export class Simulation {
     const out: { resource: ResourceType; object: KObject }[] = [];
     for (const resource of RESOURCES) {
       for (const object of this.store.list(resource)) {
-        if ((object.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid)) out.push({ resource, object });
+        if ((object.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid))
+          out.push({ resource, object });
       }
     }
     return out;
@@ -251,33 +293,52 @@ export class Simulation {
         this.store.delete(resource, object.metadata.namespace, object.metadata.name);
       }
       // A terminating pod is gone once the kubelet has stopped it (at once here).
-      if (resource === T.pod && object.metadata.deletionTimestamp && (object.metadata.finalizers ?? []).length === 0) {
+      if (
+        resource === T.pod &&
+        object.metadata.deletionTimestamp &&
+        (object.metadata.finalizers ?? []).length === 0
+      ) {
         this.store.delete(resource, object.metadata.namespace, object.metadata.name);
       }
     }
   }
 
   private owned(r: ResourceType, owner: KObject): Any[] {
-    return this.store.list(r, owner.metadata.namespace).filter((o) =>
-      (o.metadata.ownerReferences ?? []).some((ref) => ref.uid === owner.metadata.uid && ref.controller),
-    ) as Any[];
+    return this.store
+      .list(r, owner.metadata.namespace)
+      .filter((o) =>
+        (o.metadata.ownerReferences ?? []).some(
+          (ref) => ref.uid === owner.metadata.uid && ref.controller,
+        ),
+      ) as Any[];
   }
 
   private ownerRef(owner: KObject, kind: string, apiVersion: string) {
-    return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    return {
+      apiVersion,
+      kind,
+      name: owner.metadata.name,
+      uid: owner.metadata.uid!,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
   }
 
   private deployments(): void {
     for (const d of this.store.list(T.deploy) as Any[]) {
       const hash = templateHash(d.spec.template);
       const owned = this.owned(T.rs, d);
-      const revision = (rs: Any): number => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+      const revision = (rs: Any): number =>
+        Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
       let current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
       const maxRevision = Math.max(0, ...owned.map(revision));
       const replicas: number = d.spec.replicas ?? 1;
       if (!current) {
         const template = structuredClone(d.spec.template);
-        template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, 'pod-template-hash': hash } };
+        template.metadata = {
+          ...template.metadata,
+          labels: { ...template.metadata?.labels, 'pod-template-hash': hash },
+        };
         current = this.store.create(T.rs, {
           apiVersion: 'apps/v1',
           kind: 'ReplicaSet',
@@ -285,25 +346,46 @@ export class Simulation {
             name: `${d.metadata.name}-${hash}`,
             namespace: d.metadata.namespace,
             labels: template.metadata.labels,
-            annotations: { 'deployment.kubernetes.io/revision': String(maxRevision + 1), 'deployment.kubernetes.io/desired-replicas': String(replicas) },
+            annotations: {
+              'deployment.kubernetes.io/revision': String(maxRevision + 1),
+              'deployment.kubernetes.io/desired-replicas': String(replicas),
+            },
             ownerReferences: [this.ownerRef(d, 'Deployment', 'apps/v1')],
           },
-          spec: { replicas: 0, selector: { matchLabels: { ...d.spec.selector.matchLabels, 'pod-template-hash': hash } }, template },
+          spec: {
+            replicas: 0,
+            selector: {
+              matchLabels: { ...d.spec.selector.matchLabels, 'pod-template-hash': hash },
+            },
+            template,
+          },
         }) as Any;
       } else if (revision(current) < maxRevision) {
         // Rolling back to an old template makes its ReplicaSet the newest revision.
-        current.metadata.annotations = { ...current.metadata.annotations, 'deployment.kubernetes.io/revision': String(maxRevision + 1) };
+        current.metadata.annotations = {
+          ...current.metadata.annotations,
+          'deployment.kubernetes.io/revision': String(maxRevision + 1),
+        };
         current = this.store.update(T.rs, current) as Any;
       }
       const olds = this.owned(T.rs, d).filter((rs) => rs.metadata.uid !== current!.metadata.uid);
       const strategy = d.spec.strategy ?? {};
-      const ready = (rs: Any): number => this.owned(T.pod, rs).filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length;
+      const ready = (rs: Any): number =>
+        this.owned(T.pod, rs).filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length;
       if (strategy.type === 'Recreate') {
         for (const rs of olds) this.scale(rs, 0);
         if (olds.every((rs) => this.owned(T.pod, rs).length === 0)) this.scale(current, replicas);
       } else {
-        const surge = resolveIntOrPercent(strategy.rollingUpdate?.maxSurge ?? '25%', replicas, true);
-        let unavailable = resolveIntOrPercent(strategy.rollingUpdate?.maxUnavailable ?? '25%', replicas, false);
+        const surge = resolveIntOrPercent(
+          strategy.rollingUpdate?.maxSurge ?? '25%',
+          replicas,
+          true,
+        );
+        let unavailable = resolveIntOrPercent(
+          strategy.rollingUpdate?.maxUnavailable ?? '25%',
+          replicas,
+          false,
+        );
         if (surge === 0 && unavailable === 0) unavailable = 1;
         const all = [current, ...olds];
         const total = all.reduce((n, rs) => n + (rs.spec.replicas ?? 0), 0);
@@ -321,7 +403,10 @@ export class Simulation {
           if (down > 0) this.scale(rs, rs.spec.replicas - down);
         }
       }
-      this.deploymentStatus(d, this.store.get(T.rs, d.metadata.namespace, current.metadata.name) as Any);
+      this.deploymentStatus(
+        d,
+        this.store.get(T.rs, d.metadata.namespace, current.metadata.name) as Any,
+      );
     }
   }
 
@@ -335,25 +420,51 @@ export class Simulation {
   private deploymentStatus(d: Any, current: Any): void {
     const fresh = this.store.get(T.deploy, d.metadata.namespace, d.metadata.name) as Any;
     const sets = this.owned(T.rs, fresh);
-    const pods = sets.flatMap((rs) => this.owned(T.pod, rs)).filter((p) => !p.metadata.deletionTimestamp);
+    const pods = sets
+      .flatMap((rs) => this.owned(T.pod, rs))
+      .filter((p) => !p.metadata.deletionTimestamp);
     const newPods = this.owned(T.pod, current).filter((p) => !p.metadata.deletionTimestamp);
     const replicas: number = fresh.spec.replicas;
     const readyCount = pods.filter(isReady).length;
-    const unavailable = resolveIntOrPercent(fresh.spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%', replicas, false);
-    const complete = newPods.length === replicas && newPods.every(isReady) && pods.length === replicas;
+    const unavailable = resolveIntOrPercent(
+      fresh.spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%',
+      replicas,
+      false,
+    );
+    const complete =
+      newPods.length === replicas && newPods.every(isReady) && pods.length === replicas;
     const previous = fresh.status?.conditions ?? [];
     const since = (kind: string, status: string, reason: string): string => {
       const prior = previous.find((c: Any) => c.type === kind);
-      return prior && prior.status === status && prior.reason === reason ? prior.lastTransitionTime : this.clock.iso();
+      return prior && prior.status === status && prior.reason === reason
+        ? prior.lastTransitionTime
+        : this.clock.iso();
     };
-    const progressingSince = previous.find((c: Any) => c.type === 'Progressing')?.lastUpdateTime ?? fresh.metadata.creationTimestamp;
-    const stuck = !complete && this.clock.now() - Date.parse(progressingSince) > (fresh.spec.progressDeadlineSeconds ?? 600) * 1000;
+    const progressingSince =
+      previous.find((c: Any) => c.type === 'Progressing')?.lastUpdateTime ??
+      fresh.metadata.creationTimestamp;
+    const stuck =
+      !complete &&
+      this.clock.now() - Date.parse(progressingSince) >
+        (fresh.spec.progressDeadlineSeconds ?? 600) * 1000;
     const availableOk = readyCount >= replicas - unavailable;
     const progressing = complete
-      ? { status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${current.metadata.name}" has successfully progressed.` }
+      ? {
+          status: 'True',
+          reason: 'NewReplicaSetAvailable',
+          message: `ReplicaSet "${current.metadata.name}" has successfully progressed.`,
+        }
       : stuck
-        ? { status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${current.metadata.name}" has timed out progressing.` }
-        : { status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${current.metadata.name}" is progressing.` };
+        ? {
+            status: 'False',
+            reason: 'ProgressDeadlineExceeded',
+            message: `ReplicaSet "${current.metadata.name}" has timed out progressing.`,
+          }
+        : {
+            status: 'True',
+            reason: 'ReplicaSetUpdated',
+            message: `ReplicaSet "${current.metadata.name}" is progressing.`,
+          };
     const status = {
       observedGeneration: fresh.metadata.generation,
       replicas: pods.length,
@@ -366,19 +477,37 @@ export class Simulation {
           type: 'Available',
           status: availableOk ? 'True' : 'False',
           reason: availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
-          message: availableOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
-          lastUpdateTime: since('Available', availableOk ? 'True' : 'False', availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'),
-          lastTransitionTime: since('Available', availableOk ? 'True' : 'False', availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable'),
+          message: availableOk
+            ? 'Deployment has minimum availability.'
+            : 'Deployment does not have minimum availability.',
+          lastUpdateTime: since(
+            'Available',
+            availableOk ? 'True' : 'False',
+            availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          ),
+          lastTransitionTime: since(
+            'Available',
+            availableOk ? 'True' : 'False',
+            availableOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          ),
         },
         {
           type: 'Progressing',
           ...progressing,
-          lastUpdateTime: progressing.reason === 'ReplicaSetUpdated' && previous.find((c: Any) => c.type === 'Progressing')?.reason === 'ReplicaSetUpdated' ? progressingSince : since('Progressing', progressing.status, progressing.reason),
+          lastUpdateTime:
+            progressing.reason === 'ReplicaSetUpdated' &&
+            previous.find((c: Any) => c.type === 'Progressing')?.reason === 'ReplicaSetUpdated'
+              ? progressingSince
+              : since('Progressing', progressing.status, progressing.reason),
           lastTransitionTime: since('Progressing', progressing.status, progressing.reason),
         },
       ],
     };
-    fresh.metadata.annotations = { ...fresh.metadata.annotations, 'deployment.kubernetes.io/revision': current.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1' };
+    fresh.metadata.annotations = {
+      ...fresh.metadata.annotations,
+      'deployment.kubernetes.io/revision':
+        current.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1',
+    };
     fresh.status = JSON.parse(JSON.stringify(status));
     this.store.update(T.deploy, fresh);
   }
@@ -387,16 +516,30 @@ export class Simulation {
     for (const rs of this.store.list(T.rs) as Any[]) {
       const pods = this.owned(T.pod, rs).filter((p) => !p.metadata.deletionTimestamp);
       const want: number = rs.spec.replicas ?? 1;
-      for (let i = pods.length; i < want; i++) this.createPod(rs, 'ReplicaSet', `${rs.metadata.name}-${suffix()}`);
+      for (let i = pods.length; i < want; i++)
+        this.createPod(rs, 'ReplicaSet', `${rs.metadata.name}-${suffix()}`);
       if (pods.length > want) {
-        const order = [...pods].sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName));
-        for (const pod of order.slice(0, pods.length - want)) this.delete(T.pod, pod, { grace: undefined, policy: 'Background' });
+        const order = [...pods].sort(
+          (a, b) =>
+            Number(isReady(a)) - Number(isReady(b)) ||
+            Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName),
+        );
+        for (const pod of order.slice(0, pods.length - want))
+          this.delete(T.pod, pod, { grace: undefined, policy: 'Background' });
       }
       const fresh = this.store.get(T.rs, rs.metadata.namespace, rs.metadata.name) as Any;
       if (!fresh) continue;
       const current = this.owned(T.pod, fresh).filter((p) => !p.metadata.deletionTimestamp);
       const readyCount = current.filter(isReady).length;
-      fresh.status = JSON.parse(JSON.stringify({ replicas: current.length, fullyLabeledReplicas: current.length, readyReplicas: readyCount || undefined, availableReplicas: readyCount || undefined, observedGeneration: fresh.metadata.generation }));
+      fresh.status = JSON.parse(
+        JSON.stringify({
+          replicas: current.length,
+          fullyLabeledReplicas: current.length,
+          readyReplicas: readyCount || undefined,
+          availableReplicas: readyCount || undefined,
+          observedGeneration: fresh.metadata.generation,
+        }),
+      );
       this.store.update(T.rs, fresh);
     }
   }
@@ -406,7 +549,15 @@ export class Simulation {
     const pod: Any = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace: owner.metadata.namespace, labels: { ...template.metadata?.labels }, annotations: template.metadata?.annotations ? { ...template.metadata.annotations } : undefined, ownerReferences: [this.ownerRef(owner, kind, 'apps/v1')] },
+      metadata: {
+        name,
+        namespace: owner.metadata.namespace,
+        labels: { ...template.metadata?.labels },
+        annotations: template.metadata?.annotations
+          ? { ...template.metadata.annotations }
+          : undefined,
+        ownerReferences: [this.ownerRef(owner, kind, 'apps/v1')],
+      },
       spec: structuredClone(template.spec),
     };
     this.defaults(T.pod, pod);
@@ -419,31 +570,79 @@ export class Simulation {
     const pods = this.store.list(T.pod) as Any[];
     for (const pod of pods.filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp)) {
       const reasons = new Map<string, number>();
-      const note = (reason: string): void => void reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      const note = (reason: string): void =>
+        void reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       const fit = nodes.find((node) => {
-        if (node.spec?.unschedulable) return note('node(s) were unschedulable'), false;
-        const taint = (node.spec?.taints ?? []).find((t: Any) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations ?? [], t));
-        if (taint) return note(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`), false;
+        if (node.spec?.unschedulable) return (note('node(s) were unschedulable'), false);
+        const taint = (node.spec?.taints ?? []).find(
+          (t: Any) =>
+            (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
+            !tolerates(pod.spec.tolerations ?? [], t),
+        );
+        if (taint)
+          return (
+            note(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`),
+            false
+          );
         const selector = pod.spec.nodeSelector ?? {};
-        if (Object.entries(selector).some(([k, v]) => node.metadata.labels?.[k] !== v)) return note("node(s) didn't match Pod's node affinity/selector"), false;
+        if (Object.entries(selector).some(([k, v]) => node.metadata.labels?.[k] !== v))
+          return (note("node(s) didn't match Pod's node affinity/selector"), false);
         for (const resource of ['cpu', 'memory']) {
           const allocatable = parseQuantity(node.status?.allocatable?.[resource]) ?? Infinity;
-          const used = pods.filter((p) => p.spec.nodeName === node.metadata.name && !p.metadata.deletionTimestamp).reduce((n, p) => n + requests(p, resource), 0);
-          if (used + requests(pod, resource) > allocatable) return note(`Insufficient ${resource}`), false;
+          const used = pods
+            .filter((p) => p.spec.nodeName === node.metadata.name && !p.metadata.deletionTimestamp)
+            .reduce((n, p) => n + requests(p, resource), 0);
+          if (used + requests(pod, resource) > allocatable)
+            return (note(`Insufficient ${resource}`), false);
         }
         return true;
       });
       if (fit) {
         pod.spec.nodeName = fit.metadata.name;
-        pod.status = { ...pod.status, phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: this.clock.iso() }] };
+        pod.status = {
+          ...pod.status,
+          phase: 'Pending',
+          conditions: [
+            { type: 'PodScheduled', status: 'True', lastTransitionTime: this.clock.iso() },
+          ],
+        };
         this.store.update(T.pod, pod);
-        this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${fit.metadata.name}`, 'default-scheduler');
+        this.event(
+          pod,
+          'Normal',
+          'Scheduled',
+          `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${fit.metadata.name}`,
+          'default-scheduler',
+        );
       } else {
-        const detail = [...reasons.entries()].map(([reason, n]) => `${n} ${reason}`).sort().join(', ');
+        const detail = [...reasons.entries()]
+          .map(([reason, n]) => `${n} ${reason}`)
+          .sort()
+          .join(', ');
         const message = `0/${nodes.length} nodes are available: ${detail}. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
-        const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message };
-        if (JSON.stringify(pod.status?.conditions) !== JSON.stringify([{ ...condition, lastTransitionTime: pod.status?.conditions?.[0]?.lastTransitionTime }])) {
-          pod.status = { ...pod.status, phase: 'Pending', conditions: [{ ...condition, lastTransitionTime: pod.status?.conditions?.[0]?.lastTransitionTime ?? this.clock.iso() }] };
+        const condition = {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message,
+        };
+        if (
+          JSON.stringify(pod.status?.conditions) !==
+          JSON.stringify([
+            { ...condition, lastTransitionTime: pod.status?.conditions?.[0]?.lastTransitionTime },
+          ])
+        ) {
+          pod.status = {
+            ...pod.status,
+            phase: 'Pending',
+            conditions: [
+              {
+                ...condition,
+                lastTransitionTime:
+                  pod.status?.conditions?.[0]?.lastTransitionTime ?? this.clock.iso(),
+              },
+            ],
+          };
           this.store.update(T.pod, pod);
         }
         this.event(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
@@ -455,16 +654,27 @@ export class Simulation {
     for (const pod of this.store.list(T.pod) as Any[]) {
       if (!pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
       const startTime: string = pod.status?.startTime ?? this.clock.iso();
-      const views = (pod.spec.containers as Any[]).map((c) => ({ c, v: this.containerView({ ...pod, status: { ...pod.status, startTime } }, c) }));
+      const views = (pod.spec.containers as Any[]).map((c) => ({
+        c,
+        v: this.containerView({ ...pod, status: { ...pod.status, startTime } }, c),
+      }));
       const running = views.some(({ v }) => v.state.running);
       const allReady = views.every(({ v }) => v.ready);
       const anyStarted = views.some(({ v }) => v.restartCount > 0 || v.state.running);
-      const scheduled = (pod.status?.conditions ?? []).find((c: Any) => c.type === 'PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: startTime };
+      const scheduled = (pod.status?.conditions ?? []).find(
+        (c: Any) => c.type === 'PodScheduled',
+      ) ?? { type: 'PodScheduled', status: 'True', lastTransitionTime: startTime };
       const previous: Any[] = pod.status?.conditions ?? [];
       const condition = (kind: string, ok: boolean, reason?: string): Any => {
         const prior = previous.find((c) => c.type === kind);
         const status = ok ? 'True' : 'False';
-        return { type: kind, status, ...(reason && !ok ? { reason } : {}), lastTransitionTime: prior?.status === status ? prior.lastTransitionTime : this.clock.iso() };
+        return {
+          type: kind,
+          status,
+          ...(reason && !ok ? { reason } : {}),
+          lastTransitionTime:
+            prior?.status === status ? prior.lastTransitionTime : this.clock.iso(),
+        };
       };
       const status = {
         phase: running || anyStarted ? 'Running' : 'Pending',
@@ -483,13 +693,20 @@ export class Simulation {
         containerStatuses: views.map(({ c, v }) => ({
           name: c.name,
           image: c.image,
-          imageID: v.started || v.restartCount > 0 ? `${normaliseImage(c.image)}@sha256:${sha(c.image)}` : '',
+          imageID:
+            v.started || v.restartCount > 0
+              ? `${normaliseImage(c.image)}@sha256:${sha(c.image)}`
+              : '',
           ready: v.ready,
           started: v.state.running !== undefined,
           restartCount: v.restartCount,
           state: v.state,
           lastState: v.lastState,
-          ...(v.started || v.restartCount > 0 ? { containerID: `containerd://${sha(`${pod.metadata.uid}/${c.name}/${v.restartCount}`)}` } : {}),
+          ...(v.started || v.restartCount > 0
+            ? {
+                containerID: `containerd://${sha(`${pod.metadata.uid}/${c.name}/${v.restartCount}`)}`,
+              }
+            : {}),
         })),
       };
       const next = JSON.parse(JSON.stringify(status));
@@ -497,7 +714,8 @@ export class Simulation {
         pod.status = next;
         this.store.update(T.pod, pod);
       }
-      for (const { v } of views) for (const e of v.events) this.event(pod, e.type, e.reason, e.message, 'kubelet', e.count);
+      for (const { v } of views)
+        for (const e of v.events) this.event(pod, e.type, e.reason, e.message, 'kubelet', e.count);
     }
   }
 
@@ -507,43 +725,113 @@ export class Simulation {
     const elapsed = Math.max(0, (this.clock.now() - start) / 1000);
     const image: string = container.image;
     const facts = this.facts.images[image] ?? {};
-    const at = (seconds: number): string => new Date(start + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const view: ContainerView = { state: {}, lastState: {}, restartCount: 0, ready: false, started: false, events: [], logs: [], previousLogs: undefined };
+    const at = (seconds: number): string =>
+      new Date(start + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const view: ContainerView = {
+      state: {},
+      lastState: {},
+      restartCount: 0,
+      ready: false,
+      started: false,
+      events: [],
+      logs: [],
+      previousLogs: undefined,
+    };
     const pullError = this.pullError(image, pod.spec.nodeName);
     if (pullError) {
       const attempts = 1 + backoffCount(elapsed);
       view.events.push(
         { type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"`, count: attempts },
-        { type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": ${pullError}`, count: attempts },
+        {
+          type: 'Warning',
+          reason: 'Failed',
+          message: `Failed to pull image "${image}": ${pullError}`,
+          count: attempts,
+        },
         { type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull', count: attempts },
       );
-      if (elapsed < 10) view.state = { waiting: { reason: 'ErrImagePull', message: `failed to pull and unpack image "${normaliseImage(image)}": ${pullError}` } };
+      if (elapsed < 10)
+        view.state = {
+          waiting: {
+            reason: 'ErrImagePull',
+            message: `failed to pull and unpack image "${normaliseImage(image)}": ${pullError}`,
+          },
+        };
       else {
-        view.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${pullError}` } };
+        view.state = {
+          waiting: {
+            reason: 'ImagePullBackOff',
+            message: `Back-off pulling image "${image}": ErrImagePull: ${pullError}`,
+          },
+        };
         view.events.push(
-          { type: 'Normal', reason: 'BackOff', message: `Back-off pulling image "${image}"`, count: attempts },
-          { type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', count: attempts },
+          {
+            type: 'Normal',
+            reason: 'BackOff',
+            message: `Back-off pulling image "${image}"`,
+            count: attempts,
+          },
+          {
+            type: 'Warning',
+            reason: 'Failed',
+            message: 'Error: ImagePullBackOff',
+            count: attempts,
+          },
         );
       }
       return view;
     }
-    view.events.push({ type: 'Normal', reason: 'Pulled', message: `Successfully pulled image "${image}" in 1.2s (1.2s including waiting). Image size: 52428800 bytes.`, count: 1 });
+    view.events.push({
+      type: 'Normal',
+      reason: 'Pulled',
+      message: `Successfully pulled image "${image}" in 1.2s (1.2s including waiting). Image size: 52428800 bytes.`,
+      count: 1,
+    });
     const limit = parseQuantity(container.resources?.limits?.memory);
     const need = parseQuantity(facts.memory);
     const oom = limit !== undefined && need !== undefined && need > limit;
-    const crash = oom ? { exitCode: 137, runSeconds: 3, reason: 'OOMKilled' } : facts.crash ? { exitCode: facts.crash.exitCode, runSeconds: facts.crash.runSeconds ?? 5, reason: 'Error' } : undefined;
+    const crash = oom
+      ? { exitCode: 137, runSeconds: 3, reason: 'OOMKilled' }
+      : facts.crash
+        ? {
+            exitCode: facts.crash.exitCode,
+            runSeconds: facts.crash.runSeconds ?? 5,
+            reason: 'Error',
+          }
+        : undefined;
     const baseLogs = facts.logs ?? [`starting ${image}`];
     if (!crash) {
       view.state = { running: { startedAt: at(1) } };
       view.started = true;
       view.ready = !facts.unready;
       view.logs = baseLogs;
-      view.events.push({ type: 'Normal', reason: 'Created', message: `Created container: ${container.name}`, count: 1 }, { type: 'Normal', reason: 'Started', message: `Started container ${container.name}`, count: 1 });
-      if (facts.unready) view.events.push({ type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', count: 1 + Math.floor(elapsed / 10) });
+      view.events.push(
+        {
+          type: 'Normal',
+          reason: 'Created',
+          message: `Created container: ${container.name}`,
+          count: 1,
+        },
+        {
+          type: 'Normal',
+          reason: 'Started',
+          message: `Started container ${container.name}`,
+          count: 1,
+        },
+      );
+      if (facts.unready)
+        view.events.push({
+          type: 'Warning',
+          reason: 'Unhealthy',
+          message: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
+          count: 1 + Math.floor(elapsed / 10),
+        });
       return view;
     }
     // Run, crash, wait out the back-off (10 s doubling to 5 min), run again.
-    const crashLogs = oom ? baseLogs : [...baseLogs, ...(facts.crash?.message ? [facts.crash.message] : [])];
+    const crashLogs = oom
+      ? baseLogs
+      : [...baseLogs, ...(facts.crash?.message ? [facts.crash.message] : [])];
     let t = 1;
     let crashes = 0;
     let lastCrash: { startedAt: string; finishedAt: string } | undefined;
@@ -559,20 +847,44 @@ export class Simulation {
       lastCrash = { startedAt: at(t), finishedAt: at(ends) };
       const wait = Math.min(10 * 2 ** (crashes - 1), 300);
       if (elapsed < ends + wait) {
-        view.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${formatBackoff(wait)} restarting failed container=${container.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } };
+        view.state = {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${formatBackoff(wait)} restarting failed container=${container.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          },
+        };
         view.logs = crashLogs;
         view.started = true;
         break;
       }
       t = ends + wait;
     }
-    view.restartCount = view.state.running ? crashes : Math.max(0, crashes - 1) + (crashes > 0 ? 1 : 0);
+    view.restartCount = view.state.running
+      ? crashes
+      : Math.max(0, crashes - 1) + (crashes > 0 ? 1 : 0);
     if (lastCrash) {
-      view.lastState = { terminated: { exitCode: crash.exitCode, reason: crash.reason, ...lastCrash, containerID: `containerd://${sha(`${pod.metadata.uid}/${container.name}/${crashes}`)}` } };
+      view.lastState = {
+        terminated: {
+          exitCode: crash.exitCode,
+          reason: crash.reason,
+          ...lastCrash,
+          containerID: `containerd://${sha(`${pod.metadata.uid}/${container.name}/${crashes}`)}`,
+        },
+      };
       view.previousLogs = crashLogs;
-      view.events.push({ type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, count: crashes });
+      view.events.push({
+        type: 'Warning',
+        reason: 'BackOff',
+        message: `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+        count: crashes,
+      });
     }
-    view.events.push({ type: 'Normal', reason: 'Started', message: `Started container ${container.name}`, count: crashes + (view.state.running ? 1 : 0) });
+    view.events.push({
+      type: 'Normal',
+      reason: 'Started',
+      message: `Started container ${container.name}`,
+      count: crashes + (view.state.running ? 1 : 0),
+    });
     return view;
   }
 
@@ -585,8 +897,12 @@ export class Simulation {
     const manifest = `https://${endpoint}/v2/${repository.slice(host.length + 1)}/manifests/${tag}`;
     const skew = this.facts.nodeClockSkew[nodeName] ?? 0;
     if (Math.abs(skew) > 300) {
-      const nodeNow = new Date(this.clock.now() + skew * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const notBefore = new Date(this.clock.now() - 30 * 86400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const nodeNow = new Date(this.clock.now() + skew * 1000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
+      const notBefore = new Date(this.clock.now() - 30 * 86400_000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
       return `failed to resolve reference "${ref}": failed to do request: Head "${manifest}": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time ${nodeNow} is ${skew < 0 ? `before ${notBefore}` : 'after the certificate expiry'}`;
     }
     switch (this.facts.registries[host] ?? 'ok') {
@@ -599,22 +915,42 @@ export class Simulation {
       case 'unauthorized':
         return `failed to resolve reference "${ref}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
       default:
-        return this.facts.images[image]?.missing ? `failed to resolve reference "${ref}": ${ref}: not found` : undefined;
+        return this.facts.images[image]?.missing
+          ? `failed to resolve reference "${ref}": ${ref}: not found`
+          : undefined;
     }
   }
 
-  private budgetStatus(pdb: Any): { desiredHealthy: number; currentHealthy: number; disruptionsAllowed: number; expectedPods: number } {
-    const pods = (this.store.list(T.pod, pdb.metadata.namespace) as Any[]).filter((p) => !p.metadata.deletionTimestamp && matchesLabelSelectorObject(pdb.spec?.selector, p.metadata.labels));
+  private budgetStatus(pdb: Any): {
+    desiredHealthy: number;
+    currentHealthy: number;
+    disruptionsAllowed: number;
+    expectedPods: number;
+  } {
+    const pods = (this.store.list(T.pod, pdb.metadata.namespace) as Any[]).filter(
+      (p) =>
+        !p.metadata.deletionTimestamp &&
+        matchesLabelSelectorObject(pdb.spec?.selector, p.metadata.labels),
+    );
     const healthy = pods.filter(isReady).length;
     const expected = pods.length;
-    const desired = pdb.spec.minAvailable !== undefined ? resolveIntOrPercent(pdb.spec.minAvailable, expected, true) : expected - resolveIntOrPercent(pdb.spec.maxUnavailable ?? 0, expected, true);
-    return { desiredHealthy: desired, currentHealthy: healthy, disruptionsAllowed: Math.max(0, healthy - desired), expectedPods: expected };
+    const desired =
+      pdb.spec.minAvailable !== undefined
+        ? resolveIntOrPercent(pdb.spec.minAvailable, expected, true)
+        : expected - resolveIntOrPercent(pdb.spec.maxUnavailable ?? 0, expected, true);
+    return {
+      desiredHealthy: desired,
+      currentHealthy: healthy,
+      disruptionsAllowed: Math.max(0, healthy - desired),
+      expectedPods: expected,
+    };
   }
 
   private disruptionBudgets(): void {
     for (const pdb of this.store.list(T.pdb) as Any[]) {
       const status = { ...this.budgetStatus(pdb), observedGeneration: pdb.metadata.generation };
-      if (JSON.stringify(pdb.status ?? {}) === JSON.stringify({ ...pdb.status, ...status })) continue;
+      if (JSON.stringify(pdb.status ?? {}) === JSON.stringify({ ...pdb.status, ...status }))
+        continue;
       pdb.status = { ...pdb.status, ...status };
       this.store.update(T.pdb, pdb);
     }
@@ -625,14 +961,43 @@ export class Simulation {
     for (const app of this.store.list(T.app) as Any[]) {
       const namespace = app.spec?.destination?.namespace;
       const deployments = namespace ? (this.store.list(T.deploy, namespace) as Any[]) : [];
-      const degraded = deployments.filter((d) => (d.status?.conditions ?? []).some((c: Any) => c.type === 'Available' && c.status === 'False') || (d.status?.readyReplicas ?? 0) < (d.spec.replicas ?? 1));
+      const degraded = deployments.filter(
+        (d) =>
+          (d.status?.conditions ?? []).some(
+            (c: Any) => c.type === 'Available' && c.status === 'False',
+          ) || (d.status?.readyReplicas ?? 0) < (d.spec.replicas ?? 1),
+      );
       const next = structuredClone(app);
       next.status ??= {};
-      next.status.health = degraded.length > 0 ? { status: 'Degraded', message: `Deployment "${degraded[0].metadata.name}" exceeded its progress deadline` } : { status: 'Healthy' };
-      next.status.sync ??= { status: 'Synced', revision: '0000000000000000000000000000000000000000' };
-      next.status.resources = deployments.map((d) => ({ group: 'apps', version: 'v1', kind: 'Deployment', namespace, name: d.metadata.name, status: 'Synced', health: { status: degraded.includes(d) ? 'Degraded' : 'Healthy' } }));
+      next.status.health =
+        degraded.length > 0
+          ? {
+              status: 'Degraded',
+              message: `Deployment "${degraded[0].metadata.name}" exceeded its progress deadline`,
+            }
+          : { status: 'Healthy' };
+      next.status.sync ??= {
+        status: 'Synced',
+        revision: '0000000000000000000000000000000000000000',
+      };
+      next.status.resources = deployments.map((d) => ({
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace,
+        name: d.metadata.name,
+        status: 'Synced',
+        health: { status: degraded.includes(d) ? 'Degraded' : 'Healthy' },
+      }));
       if (next.operation?.sync) {
-        next.status.operationState = { operation: next.operation, phase: 'Succeeded', message: 'successfully synced (all tasks run)', startedAt: this.clock.iso(), finishedAt: this.clock.iso(), syncResult: { revision: next.status.sync.revision } };
+        next.status.operationState = {
+          operation: next.operation,
+          phase: 'Succeeded',
+          message: 'successfully synced (all tasks run)',
+          startedAt: this.clock.iso(),
+          finishedAt: this.clock.iso(),
+          syncResult: { revision: next.status.sync.revision },
+        };
         next.status.sync.status = 'Synced';
         delete next.operation;
       }
@@ -645,7 +1010,14 @@ export class Simulation {
   }
 
   /** Records an event the way the event recorder does: repeats raise count and lastTimestamp. */
-  private event(object: Any, kind: string, reason: string, message: string, component: string, count = 1): void {
+  private event(
+    object: Any,
+    kind: string,
+    reason: string,
+    message: string,
+    component: string,
+    count = 1,
+  ): void {
     const namespace = object.metadata.namespace ?? 'default';
     const name = `${object.metadata.name}.${sha(`${object.metadata.uid}/${reason}/${message}`).slice(0, 16)}`;
     const existing = this.store.get(T.event, namespace, name) as Any | undefined;
@@ -660,7 +1032,14 @@ export class Simulation {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace },
-      involvedObject: { apiVersion: object.apiVersion ?? apiVersionOf(T.pod), kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion },
+      involvedObject: {
+        apiVersion: object.apiVersion ?? apiVersionOf(T.pod),
+        kind: object.kind,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        uid: object.metadata.uid,
+        resourceVersion: object.metadata.resourceVersion,
+      },
       reason,
       message,
       source: { component, ...(component === 'kubelet' ? { host: object.spec?.nodeName } : {}) },
@@ -679,22 +1058,29 @@ export function isReady(pod: Any): boolean {
 }
 
 function requests(pod: Any, resource: string): number {
-  return (pod.spec.containers ?? []).reduce((n: number, c: Any) => n + (parseQuantity(c.resources?.requests?.[resource] ?? c.resources?.limits?.[resource]) ?? 0), 0);
+  return (pod.spec.containers ?? []).reduce(
+    (n: number, c: Any) =>
+      n +
+      (parseQuantity(c.resources?.requests?.[resource] ?? c.resources?.limits?.[resource]) ?? 0),
+    0,
+  );
 }
 
 function tolerates(tolerations: Any[], taint: Any): boolean {
   return tolerations.some(
     (t) =>
       (t.operator === 'Exists' && (!t.key || t.key === taint.key)) ||
-      (t.key === taint.key && (t.value ?? '') === (taint.value ?? '')) &&
-        (!t.effect || t.effect === taint.effect),
+      (t.key === taint.key &&
+        (t.value ?? '') === (taint.value ?? '') &&
+        (!t.effect || t.effect === taint.effect)),
   );
 }
 
 function resolveIntOrPercent(value: number | string, total: number, roundUp: boolean): number {
   if (typeof value === 'number') return value;
   const percent = /^(\d+)%$/.exec(value);
-  if (!percent) throw new KubeError(422, 'Invalid', `invalid value for IntOrString: invalid value "${value}"`);
+  if (!percent)
+    throw new KubeError(422, 'Invalid', `invalid value for IntOrString: invalid value "${value}"`);
   const exact = (Number(percent[1]) * total) / 100;
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
@@ -703,7 +1089,10 @@ function resolveIntOrPercent(value: number | string, total: number, roundUp: boo
 export function normaliseImage(image: string): string {
   let ref = image;
   const first = ref.split('/')[0]!;
-  if (!ref.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) {
+  if (
+    !ref.includes('/') ||
+    !(first.includes('.') || first.includes(':') || first === 'localhost')
+  ) {
     ref = `docker.io/${ref.includes('/') ? ref : `library/${ref}`}`;
   }
   if (!/[:@][^/]+$/.test(ref)) ref = `${ref}:latest`;
@@ -733,11 +1122,32 @@ function formatBackoff(seconds: number): string {
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** The pod-template-hash: stable for a template, as the Deployment controller computes one. */
+/**
+ * The pod-template-hash: stable for a template, as the Deployment controller computes
+ * one. The real controller hashes the typed object, so null, empty and key-order
+ * differences (kubectl sends `creationTimestamp: null` and `resources: {}`) do not count.
+ */
 function templateHash(template: unknown): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const digest = createHash('sha256').update(JSON.stringify(template)).digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify(canonical(template) ?? {}))
+    .digest();
   return Array.from(digest.subarray(0, 10), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(canonical).filter((v) => v !== undefined);
+    return items.length > 0 ? items : undefined;
+  }
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = canonical((value as Record<string, unknown>)[key]);
+    if (v !== undefined) out[key] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function suffix(): string {

@@ -28,10 +28,15 @@ export class KubeError extends Error {
 }
 
 const what = (r: ResourceType): string => (r.group ? `${r.plural}.${r.group}` : r.plural);
-const details = (r: ResourceType, name: string) => ({ name, ...(r.group ? { group: r.group } : {}), kind: r.plural });
+const details = (r: ResourceType, name: string) => ({
+  name,
+  ...(r.group ? { group: r.group } : {}),
+  kind: r.plural,
+});
 
 export const errors = {
-  notFound: (r: ResourceType, name: string) => new KubeError(404, 'NotFound', `${what(r)} "${name}" not found`, details(r, name)),
+  notFound: (r: ResourceType, name: string) =>
+    new KubeError(404, 'NotFound', `${what(r)} "${name}" not found`, details(r, name)),
   alreadyExists: (r: ResourceType, name: string) =>
     new KubeError(409, 'AlreadyExists', `${what(r)} "${name}" already exists`, details(r, name)),
   conflict: (r: ResourceType, name: string) =>
@@ -47,7 +52,14 @@ export const errors = {
       kind: r.kind,
       causes: [{ reason: 'FieldValueInvalid', message: cause, field }],
     }),
-  forbidden: (user: string, verb: string, r: ResourceType, sub: string | undefined, namespace: string | undefined, name?: string) =>
+  forbidden: (
+    user: string,
+    verb: string,
+    r: ResourceType,
+    sub: string | undefined,
+    namespace: string | undefined,
+    name?: string,
+  ) =>
     new KubeError(
       403,
       'Forbidden',
@@ -56,8 +68,19 @@ export const errors = {
     ),
   badRequest: (message: string) => new KubeError(400, 'BadRequest', message),
   unsupportedMediaType: (type: string, accepted: string[]) =>
-    new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`, { causes: [{ message: `unsupported media type ${type}` }] }),
-  methodNotAllowed: () => new KubeError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+    new KubeError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+      { causes: [{ message: `unsupported media type ${type}` }] },
+    ),
+  methodNotAllowed: () =>
+    new KubeError(
+      405,
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+    ),
   unauthorized: () => new KubeError(401, 'Unauthorized', 'Unauthorized'),
-  tooManyRequests: (message: string, causes: unknown[]) => new KubeError(429, 'TooManyRequests', message, { causes }),
+  tooManyRequests: (message: string, causes: unknown[]) =>
+    new KubeError(429, 'TooManyRequests', message, { causes }),
 };

@@ -20,7 +20,14 @@ export interface Metadata {
   deletionGracePeriodSeconds?: number;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+  ownerReferences?: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }[];
   finalizers?: string[];
   generateName?: string;
   [key: string]: unknown;
@@ -77,11 +84,14 @@ export class KubeStore {
     const out: KObject[] = [];
     for (const { resource, object } of this.objects.values()) {
       if (resource !== r) continue;
-      if (namespace !== undefined && r.namespaced && object.metadata.namespace !== namespace) continue;
+      if (namespace !== undefined && r.namespaced && object.metadata.namespace !== namespace)
+        continue;
       out.push(structuredClone(object));
     }
     return out.sort((a, b) =>
-      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`),
+      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+        `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+      ),
     );
   }
 
@@ -93,7 +103,10 @@ export class KubeStore {
     stored.metadata.generation = 1;
     stored.metadata.resourceVersion = String(++this.rv);
     if (!r.namespaced) delete stored.metadata.namespace;
-    this.objects.set(keyOf(r, stored.metadata.namespace, stored.metadata.name), { resource: r, object: stored });
+    this.objects.set(keyOf(r, stored.metadata.namespace, stored.metadata.name), {
+      resource: r,
+      object: stored,
+    });
     this.emit('ADDED', r, stored);
     return structuredClone(stored);
   }
@@ -108,8 +121,12 @@ export class KubeStore {
     stored.metadata.uid = before.metadata.uid;
     stored.metadata.creationTimestamp = before.metadata.creationTimestamp;
     stored.metadata.generation =
-      (before.metadata.generation ?? 1) + (JSON.stringify(before.spec) !== JSON.stringify(stored.spec) ? 1 : 0);
-    if (JSON.stringify({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }) === JSON.stringify({ ...stored, metadata: { ...stored.metadata, resourceVersion: '' } })) {
+      (before.metadata.generation ?? 1) +
+      (JSON.stringify(before.spec) !== JSON.stringify(stored.spec) ? 1 : 0);
+    if (
+      JSON.stringify({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }) ===
+      JSON.stringify({ ...stored, metadata: { ...stored.metadata, resourceVersion: '' } })
+    ) {
       return structuredClone(before); // a no-op write keeps the resourceVersion, as the real server does
     }
     stored.metadata.resourceVersion = String(++this.rv);

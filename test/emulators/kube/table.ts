@@ -36,14 +36,33 @@ export function podStatus(pod: Any): string {
 }
 
 const name: Column = { name: 'Name', type: 'string', cell: (o) => o.metadata.name };
-const ageColumn: Column = { name: 'Age', type: 'string', cell: (o, clock) => age(o.metadata.creationTimestamp, clock) };
+const ageColumn: Column = {
+  name: 'Age',
+  type: 'string',
+  cell: (o, clock) => age(o.metadata.creationTimestamp, clock),
+};
 
 const COLUMNS: Record<string, Column[]> = {
   Pod: [
     name,
-    { name: 'Ready', type: 'string', cell: (o: Any) => `${(o.status?.containerStatuses ?? []).filter((c: Any) => c.ready).length}/${o.spec?.containers?.length ?? 0}` },
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: (o: Any) =>
+        `${(o.status?.containerStatuses ?? []).filter((c: Any) => c.ready).length}/${o.spec?.containers?.length ?? 0}`,
+    },
     { name: 'Status', type: 'string', cell: (o) => podStatus(o) },
-    { name: 'Restarts', type: 'string', cell: (o: Any) => String((o.status?.containerStatuses ?? []).reduce((n: number, c: Any) => n + (c.restartCount ?? 0), 0)) },
+    {
+      name: 'Restarts',
+      type: 'string',
+      cell: (o: Any) =>
+        String(
+          (o.status?.containerStatuses ?? []).reduce(
+            (n: number, c: Any) => n + (c.restartCount ?? 0),
+            0,
+          ),
+        ),
+    },
     ageColumn,
     { name: 'IP', type: 'string', priority: 1, cell: (o: Any) => o.status?.podIP ?? '<none>' },
     { name: 'Node', type: 'string', priority: 1, cell: (o: Any) => o.spec?.nodeName ?? '<none>' },
@@ -61,14 +80,22 @@ const COLUMNS: Record<string, Column[]> = {
     {
       name: 'Roles',
       type: 'string',
-      cell: (o) => Object.keys(o.metadata.labels ?? {}).filter((l) => l.startsWith('node-role.kubernetes.io/')).map((l) => l.split('/')[1]).join(',') || '<none>',
+      cell: (o) =>
+        Object.keys(o.metadata.labels ?? {})
+          .filter((l) => l.startsWith('node-role.kubernetes.io/'))
+          .map((l) => l.split('/')[1])
+          .join(',') || '<none>',
     },
     ageColumn,
     { name: 'Version', type: 'string', cell: (o: Any) => o.status?.nodeInfo?.kubeletVersion ?? '' },
   ],
   Deployment: [
     name,
-    { name: 'Ready', type: 'string', cell: (o: Any) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}` },
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: (o: Any) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`,
+    },
     { name: 'Up-to-date', type: 'integer', cell: (o: Any) => o.status?.updatedReplicas ?? 0 },
     { name: 'Available', type: 'integer', cell: (o: Any) => o.status?.availableReplicas ?? 0 },
     ageColumn,
@@ -81,26 +108,54 @@ const COLUMNS: Record<string, Column[]> = {
     ageColumn,
   ],
   Event: [
-    { name: 'Last Seen', type: 'string', cell: (o: Any, clock) => age(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, clock) },
+    {
+      name: 'Last Seen',
+      type: 'string',
+      cell: (o: Any, clock) =>
+        age(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp, clock),
+    },
     { name: 'Type', type: 'string', cell: (o: Any) => o.type ?? '' },
     { name: 'Reason', type: 'string', cell: (o: Any) => o.reason ?? '' },
-    { name: 'Object', type: 'string', cell: (o: Any) => `${String(o.involvedObject?.kind ?? o.regarding?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? o.regarding?.name ?? ''}` },
+    {
+      name: 'Object',
+      type: 'string',
+      cell: (o: Any) =>
+        `${String(o.involvedObject?.kind ?? o.regarding?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? o.regarding?.name ?? ''}`,
+    },
     { name: 'Message', type: 'string', cell: (o: Any) => o.message ?? o.note ?? '' },
   ],
 };
 
-export function toTable(r: ResourceType, result: KObject | Record<string, unknown>, clock: KubeClock, includeObject: string | null): Record<string, unknown> {
+export function toTable(
+  r: ResourceType,
+  result: KObject | Record<string, unknown>,
+  clock: KubeClock,
+  includeObject: string | null,
+): Record<string, unknown> {
   const columns = COLUMNS[r.kind] ?? [name, ageColumn];
-  const items = Array.isArray((result as { items?: unknown }).items) ? ((result as { items: KObject[] }).items) : [result as KObject];
-  const metadata = Array.isArray((result as { items?: unknown }).items) ? (result as { metadata?: unknown }).metadata : { resourceVersion: (result as KObject).metadata?.resourceVersion };
+  const items = Array.isArray((result as { items?: unknown }).items)
+    ? (result as { items: KObject[] }).items
+    : [result as KObject];
+  const metadata = Array.isArray((result as { items?: unknown }).items)
+    ? (result as { metadata?: unknown }).metadata
+    : { resourceVersion: (result as KObject).metadata?.resourceVersion };
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata,
-    columnDefinitions: columns.map((c) => ({ name: c.name, type: c.type, format: c.name === 'Name' ? 'name' : '', description: c.name, priority: c.priority ?? 0 })),
+    columnDefinitions: columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      format: c.name === 'Name' ? 'name' : '',
+      description: c.name,
+      priority: c.priority ?? 0,
+    })),
     rows: items.map((o) => ({
       cells: columns.map((c) => c.cell(o, clock)),
-      object: includeObject === 'Object' ? o : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+      object:
+        includeObject === 'Object'
+          ? o
+          : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
     })),
   };
 }
