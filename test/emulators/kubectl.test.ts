@@ -206,3 +206,35 @@ describe('kubectl against the emulator', () => {
     expect(podsOf()).toHaveLength(3);
   });
 });
+
+describe('the standalone Kubernetes emulator', () => {
+  it('npm run emulator:kube --scenario registry-outage prints a kubeconfig with which kubectl shows the broken pods', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(
+      'npm',
+      ['run', '--silent', 'emulator:kube', '--', '--port', '0', '--scenario', 'registry-outage'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      const printed = await new Promise<string[]>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          const lines = out.split('\n').filter(Boolean);
+          if (lines.length >= 2) resolve(lines);
+        });
+        child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
+      });
+      expect(printed[0]).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
+      kubeconfig = printed[1]!;
+      const table = await kubectl('get', 'pods', '-A');
+      const rows = table.trim().split('\n').slice(1);
+      expect(rows.filter((row) => /\s(ErrImagePull|ImagePullBackOff)\s/.test(row))).toHaveLength(
+        32,
+      );
+      expect(rows.every((row) => /\s\d+m\d*s?$|\s\d+s$/.test(row))).toBe(true); // ages read true, not <invalid>
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadScenario } from './scenario.js';
+import { loadScenario, readScenario, settleSeconds, type Scenario } from './scenario.js';
 import { KubeEmulator } from './server.js';
 
 const usage = 'usage: npm run emulator:kube -- [--port N] [--scenario NAME]';

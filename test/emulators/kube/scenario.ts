@@ -27,6 +27,15 @@ export interface Scenario {
   objects?: KObject[];
   /** Simulated seconds to let the cluster settle after loading. */
   settleSeconds?: number;
+  /** Later changes (a rollout, say), each a strategic merge patch followed by its own settling time. */
+  then?: {
+    apiVersion: string;
+    kind: string;
+    namespace?: string;
+    name: string;
+    patch: unknown;
+    settleSeconds?: number;
+  }[];
 }
 
 export const scenariosDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../scenarios');
@@ -129,12 +138,20 @@ export function nodeObject(spec: NodeSpec, clockIso: string): KObject {
   };
 }
 
+/** Total simulated seconds a scenario spends settling, so a clock can start that far back. */
+export function settleSeconds(s: Scenario): number {
+  return (
+    (s.settleSeconds ?? 60) + (s.then ?? []).reduce((n, step) => n + (step.settleSeconds ?? 60), 0)
+  );
+}
+
 /** Loads a scenario into an emulator: facts, nodes, objects, then lets it settle. */
 export function loadScenario(emulator: KubeEmulator, scenario: Scenario | string): Scenario {
   const s = typeof scenario === 'string' ? readScenario(scenario) : scenario;
   Object.assign(emulator.sim.facts.registries, s.facts?.registries);
   Object.assign(emulator.sim.facts.images, s.facts?.images);
   Object.assign(emulator.sim.facts.nodeClockSkew, s.facts?.nodeClockSkew);
+  Object.assign(emulator.sim.facts.nodeCpuPercent, s.facts?.nodeCpuPercent);
   const objects = [
     ...(s.nodes ?? []).map((n) => nodeObject(n, emulator.clock.iso())),
     ...(s.objects ?? []),
@@ -150,5 +167,14 @@ export function loadScenario(emulator: KubeEmulator, scenario: Scenario | string
     emulator.seed(r, object);
   }
   emulator.advance((s.settleSeconds ?? 60) * 1000);
+  for (const step of s.then ?? []) {
+    const r = resourceForKind(step.apiVersion, step.kind);
+    if (!r)
+      throw new Error(
+        `scenario step ${step.apiVersion} ${step.kind} is not a resource the emulator serves`,
+      );
+    emulator.patchObject(r, step.namespace, step.name, step.patch);
+    emulator.advance((step.settleSeconds ?? 60) * 1000);
+  }
   return s;
 }

@@ -143,6 +143,26 @@ export class KubeEmulator {
     return this.create(r, object.metadata.namespace, structuredClone(object), false);
   }
 
+  /** Applies a strategic merge patch as a client would, without a request (scenario steps). */
+  patchObject(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+  ): KObject {
+    const current = this.store.get(r, namespace, name);
+    if (!current) throw errors.notFound(r, name);
+    return this.update(
+      r,
+      namespace,
+      name,
+      undefined,
+      applyStrategicMergePatch(current, patch, r.kind) as KObject,
+      false,
+      false,
+    );
+  }
+
   /** A kubeconfig for this server; `token` picks the user (default: cluster-admin). */
   kubeconfig(options: { token?: string; context?: string; caData?: string } = {}): string {
     const context = options.context ?? 'emulator';

@@ -46,6 +46,8 @@ export interface Facts {
   images: Record<string, ImageFacts>;
   /** Seconds a node's clock is off (negative: behind). TLS to registries fails beyond 5 minutes. */
   nodeClockSkew: Record<string, number>;
+  /** CPU use per node in percent, as node-exporter reports it (alert payloads read it). */
+  nodeCpuPercent: Record<string, number>;
 }
 
 interface ContainerView {
@@ -60,10 +62,12 @@ interface ContainerView {
 }
 
 export class Simulation {
-  readonly facts: Facts = { registries: {}, images: {}, nodeClockSkew: {} };
+  readonly facts: Facts = { registries: {}, images: {}, nodeClockSkew: {}, nodeCpuPercent: {} };
   private readonly store: KubeStore;
   private readonly clock: KubeClock;
   private reconciling = false;
+  /** When (server time) each kubelet last posted its status. */
+  private readonly lastHeartbeat = new Map<string, number>();
 
   constructor(store: KubeStore, clock: KubeClock) {
     this.store = store;
@@ -90,6 +94,8 @@ export class Simulation {
         this.collectGarbage();
         this.deployments();
         this.replicaSets();
+        this.statefulSets();
+        this.daemonSets();
         this.schedule();
         this.kubelets();
         this.disruptionBudgets();
@@ -256,12 +262,14 @@ export class Simulation {
   /** Kubelets post node status every 10 s, stamped with their own (possibly skewed) clock. */
   private heartbeats(): void {
     for (const node of this.store.list(T.node) as Any[]) {
-      const skewMs = (this.facts.nodeClockSkew[node.metadata.name] ?? 0) * 1000;
+      const name: string = node.metadata.name;
+      const skewMs = (this.facts.nodeClockSkew[name] ?? 0) * 1000;
       const conditions: Any[] = node.status?.conditions ?? [];
       const ready = conditions.find((c) => c.type === 'Ready');
       if (!ready || ready.status === 'Unknown') continue;
-      const due = Date.parse(ready.lastHeartbeatTime ?? 0) - skewMs + 10_000 <= this.clock.now();
-      if (!due) continue;
+      const last = this.lastHeartbeat.get(name);
+      if (last !== undefined && last + 10_000 > this.clock.now()) continue;
+      this.lastHeartbeat.set(name, this.clock.now());
       for (const c of conditions) c.lastHeartbeatTime = this.clock.iso(skewMs);
       this.store.update(T.node, node);
     }
@@ -443,10 +451,14 @@ export class Simulation {
     const progressingSince =
       previous.find((c: Any) => c.type === 'Progressing')?.lastUpdateTime ??
       fresh.metadata.creationTimestamp;
+    const prior = previous.find((c: Any) => c.type === 'Progressing');
+    // Once past its deadline, a rollout stays failed until its ReplicaSet changes.
     const stuck =
       !complete &&
-      this.clock.now() - Date.parse(progressingSince) >
-        (fresh.spec.progressDeadlineSeconds ?? 600) * 1000;
+      ((prior?.reason === 'ProgressDeadlineExceeded' &&
+        String(prior.message).includes(`"${current.metadata.name}"`)) ||
+        this.clock.now() - Date.parse(progressingSince) >
+          (fresh.spec.progressDeadlineSeconds ?? 600) * 1000);
     const availableOk = readyCount >= replicas - unavailable;
     const progressing = complete
       ? {
@@ -544,7 +556,101 @@ export class Simulation {
     }
   }
 
-  private createPod(owner: Any, kind: string, name: string): void {
+  /** StatefulSet pods are name-0 … name-(n-1), made in order and removed from the top. */
+  private statefulSets(): void {
+    for (const sts of this.store.list(T.sts) as Any[]) {
+      const want: number = sts.spec.replicas ?? 1;
+      const pods = this.owned(T.pod, sts).filter((p) => !p.metadata.deletionTimestamp);
+      const names = new Set(pods.map((p) => p.metadata.name));
+      for (let i = 0; i < want; i++) {
+        const name = `${sts.metadata.name}-${i}`;
+        if (!names.has(name)) {
+          this.createPod(sts, 'StatefulSet', name, {
+            'statefulset.kubernetes.io/pod-name': name,
+            'apps.kubernetes.io/pod-index': String(i),
+          });
+        }
+      }
+      for (const pod of pods) {
+        const ordinal = Number(pod.metadata.name.slice(sts.metadata.name.length + 1));
+        if (ordinal >= want) this.delete(T.pod, pod, { grace: undefined, policy: 'Background' });
+      }
+      this.workloadStatus(T.sts, sts, (ready, current) => ({
+        replicas: current,
+        readyReplicas: ready || undefined,
+        availableReplicas: ready || undefined,
+        currentReplicas: current,
+        updatedReplicas: current,
+      }));
+    }
+  }
+
+  /** One DaemonSet pod per node it tolerates; cordons do not keep DaemonSet pods away. */
+  private daemonSets(): void {
+    const nodes = this.store.list(T.node) as Any[];
+    for (const ds of this.store.list(T.ds) as Any[]) {
+      const pods = this.owned(T.pod, ds).filter((p) => !p.metadata.deletionTimestamp);
+      const tolerations = [...(ds.spec.template.spec.tolerations ?? []), ...DAEMONSET_TOLERATIONS];
+      const eligible = nodes.filter(
+        (n) =>
+          Object.entries(ds.spec.template.spec.nodeSelector ?? {}).every(
+            ([k, v]) => n.metadata.labels?.[k] === v,
+          ) &&
+          (n.spec?.taints ?? []).every(
+            (t: Any) => t.effect === 'PreferNoSchedule' || tolerates(tolerations, t),
+          ),
+      );
+      for (const node of eligible) {
+        if (pods.some((p) => p.spec.nodeName === node.metadata.name)) continue;
+        this.createPod(
+          ds,
+          'DaemonSet',
+          `${ds.metadata.name}-${suffix()}`,
+          {},
+          { nodeName: node.metadata.name, tolerations },
+        );
+      }
+      for (const pod of pods) {
+        if (!eligible.some((n) => n.metadata.name === pod.spec.nodeName))
+          this.delete(T.pod, pod, { grace: undefined, policy: 'Background' });
+      }
+      this.workloadStatus(T.ds, ds, (ready, current) => ({
+        desiredNumberScheduled: eligible.length,
+        currentNumberScheduled: current,
+        numberReady: ready,
+        numberAvailable: ready || undefined,
+        updatedNumberScheduled: current,
+        numberMisscheduled: 0,
+      }));
+    }
+  }
+
+  private workloadStatus(
+    r: ResourceType,
+    owner: Any,
+    status: (ready: number, current: number) => Any,
+  ): void {
+    const fresh = this.store.get(r, owner.metadata.namespace, owner.metadata.name) as Any;
+    if (!fresh) return;
+    const pods = this.owned(T.pod, fresh).filter((p) => !p.metadata.deletionTimestamp);
+    const next = JSON.parse(
+      JSON.stringify({
+        ...status(pods.filter(isReady).length, pods.length),
+        observedGeneration: fresh.metadata.generation,
+      }),
+    );
+    if (JSON.stringify(fresh.status) === JSON.stringify(next)) return;
+    fresh.status = next;
+    this.store.update(r, fresh);
+  }
+
+  private createPod(
+    owner: Any,
+    kind: string,
+    name: string,
+    labels: Record<string, string> = {},
+    spec: Any = {},
+  ): void {
     const template = owner.spec.template;
     const pod: Any = {
       apiVersion: 'v1',
@@ -552,13 +658,13 @@ export class Simulation {
       metadata: {
         name,
         namespace: owner.metadata.namespace,
-        labels: { ...template.metadata?.labels },
+        labels: { ...template.metadata?.labels, ...labels },
         annotations: template.metadata?.annotations
           ? { ...template.metadata.annotations }
           : undefined,
         ownerReferences: [this.ownerRef(owner, kind, 'apps/v1')],
       },
-      spec: structuredClone(template.spec),
+      spec: { ...structuredClone(template.spec), ...spec },
     };
     this.defaults(T.pod, pod);
     this.store.create(T.pod, JSON.parse(JSON.stringify(pod)));
@@ -1053,6 +1159,16 @@ export class Simulation {
   }
 }
 
+/** The tolerations the DaemonSet controller adds to its pods. */
+const DAEMONSET_TOLERATIONS = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+];
+
 export function isReady(pod: Any): boolean {
   return (pod.status?.conditions ?? []).some((c: Any) => c.type === 'Ready' && c.status === 'True');
 }
@@ -1067,13 +1183,13 @@ function requests(pod: Any, resource: string): number {
 }
 
 function tolerates(tolerations: Any[], taint: Any): boolean {
-  return tolerations.some(
-    (t) =>
-      (t.operator === 'Exists' && (!t.key || t.key === taint.key)) ||
-      (t.key === taint.key &&
-        (t.value ?? '') === (taint.value ?? '') &&
-        (!t.effect || t.effect === taint.effect)),
-  );
+  return tolerations.some((t) => {
+    const keyMatches =
+      t.operator === 'Exists'
+        ? !t.key || t.key === taint.key
+        : t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+    return keyMatches && (!t.effect || t.effect === taint.effect);
+  });
 }
 
 function resolveIntOrPercent(value: number | string, total: number, roundUp: boolean): number {
