@@ -32,17 +32,20 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port is ${JSON.stringify(values.port)}; allowed: 0 to 65535\n${usage}`);
   process.exit(2);
 }
-const emulator = new KubeEmulator();
-if (values.scenario !== undefined) {
-  try {
-    loadScenario(emulator, values.scenario);
-  } catch (error) {
-    console.error(
-      `--scenario ${JSON.stringify(values.scenario)}: ${(error as Error).message.split('\n')[0]}`,
-    );
-    process.exit(2);
-  }
+let scenario: Scenario | undefined;
+try {
+  scenario = values.scenario === undefined ? undefined : readScenario(values.scenario);
+} catch (error) {
+  console.error(
+    `--scenario ${JSON.stringify(values.scenario)}: ${(error as Error).message.split('\n')[0]}\n${usage}`,
+  );
+  process.exit(2);
 }
+// Start the simulated clock as far back as the scenario settles, so ages read true in kubectl.
+const emulator = new KubeEmulator({
+  clockStart: Date.now() - (scenario ? settleSeconds(scenario) * 1000 : 0),
+});
+if (scenario) loadScenario(emulator, scenario);
 await emulator.listen(port);
 const dir = mkdtempSync(join(tmpdir(), 'kubemend-kube-'));
 const kubeconfig = join(dir, 'kubeconfig');

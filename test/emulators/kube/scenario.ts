@@ -1,6 +1,6 @@
 // Scenario files (test/scenarios/NAME.yaml): initial objects, nodes in shorthand, and
 // the facts the simulated kubelet derives pod status from.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
@@ -40,11 +40,17 @@ export interface Scenario {
 
 export const scenariosDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../scenarios');
 
+export function scenarioNames(): string[] {
+  return readdirSync(scenariosDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
 export function readScenario(name: string): Scenario {
-  if (!/^[a-z0-9-]+$/.test(name))
-    throw new Error(
-      `scenario name ${JSON.stringify(name)}: allowed lower-case letters, digits and '-'`,
-    );
+  if (!scenarioNames().includes(name)) {
+    throw new Error(`no such scenario; allowed: ${scenarioNames().join(', ')}`);
+  }
   return load(readFileSync(join(scenariosDir, `${name}.yaml`), 'utf8')) as Scenario;
 }
 
