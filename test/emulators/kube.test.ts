@@ -2,6 +2,7 @@ import {
   AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  EventsV1Api,
   KubeConfig,
   PatchStrategy,
   PolicyV1Api,
@@ -280,6 +281,26 @@ describe('selectors', () => {
     expect(events.items.map((e) => e.message)).toEqual([
       `Successfully assigned shop/${pod.metadata!.name} to worker-1`,
     ]);
+  });
+});
+
+describe('events through both APIs', () => {
+  it('serves the kubelet events as events.k8s.io/v1 too, with regarding and note', async () => {
+    const { apps, kc } = clients();
+    await apps.createNamespacedDeployment({
+      namespace: 'shop',
+      body: deployment('web', 'nginx:1.27', 1),
+    });
+    const events = await kc
+      .makeApiClient(EventsV1Api)
+      .listNamespacedEvent({ namespace: 'shop', fieldSelector: 'reason=Scheduled' });
+    expect(events.items).toHaveLength(1);
+    expect(events.items[0]).toMatchObject({
+      reason: 'Scheduled',
+      regarding: { kind: 'Pod' },
+      reportingController: 'default-scheduler',
+      note: expect.stringMatching(/^Successfully assigned shop\/web-/),
+    });
   });
 });
 

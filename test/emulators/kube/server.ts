@@ -441,9 +441,15 @@ export class KubeEmulator {
       query.get('fieldSelector') ?? '',
       r.group === 'events.k8s.io' ? 'events.events.k8s.io' : r.plural,
     );
-    const items = this.store
-      .list(r, namespace)
-      .filter((o) => labels(o.metadata.labels) && fields(o));
+    // core/v1 and events.k8s.io/v1 are two views of the same events, as on a real server.
+    const stored =
+      r.group === 'events.k8s.io'
+        ? [
+            ...this.store.list(r, namespace),
+            ...this.store.list(CORE_EVENTS, namespace).map(toEventsV1),
+          ]
+        : this.store.list(r, namespace);
+    const items = stored.filter((o) => labels(o.metadata.labels) && fields(o));
     return {
       kind: `${r.kind}List`,
       apiVersion: apiVersionOf(r),
@@ -652,6 +658,31 @@ export class KubeEmulator {
     if (timeout > 0) setTimeout(end, timeout * 1000).unref();
     res.on('close', stop);
   }
+}
+
+const CORE_EVENTS = findResource('', 'v1', 'events')!;
+
+/** A core/v1 Event in its events.k8s.io/v1 shape. */
+function toEventsV1(event: KObject): KObject {
+  const e = event as KObject & Record<string, unknown>;
+  const source = (e.source ?? {}) as { component?: string; host?: string };
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: e.metadata,
+    eventTime: e.eventTime ?? null,
+    reason: e.reason,
+    note: e.message,
+    type: e.type,
+    regarding: e.involvedObject,
+    reportingController: e.reportingComponent ?? source.component ?? '',
+    reportingInstance: e.reportingInstance ?? source.host ?? '',
+    action: e.reason,
+    deprecatedSource: e.source,
+    deprecatedFirstTimestamp: e.firstTimestamp,
+    deprecatedLastTimestamp: e.lastTimestamp,
+    deprecatedCount: e.count,
+  };
 }
 
 function parsePath(path: string): Route | undefined {
