@@ -100,3 +100,16 @@ export function checkBodyLength(body: unknown, resource: string): void {
     });
   }
 }
+
+/** Sorts issues or pull requests by a key, ties broken by number, as list endpoints do. */
+export function sortByKey<T extends { number: number }>(
+  list: T[],
+  key: (item: T) => string | number,
+  direction: string,
+): T[] {
+  const sign = direction === 'asc' ? 1 : -1;
+  return list.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return (x < y ? -1 : x > y ? 1 : a.number - b.number) * sign;
+  });
+}

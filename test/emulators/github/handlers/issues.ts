@@ -6,6 +6,7 @@ import {
   intParam,
   notFound,
   paginate,
+  sortByKey,
   validationFailed,
   type Ctx,
   type Handler,
@@ -92,11 +93,7 @@ const listIssues: Handler = (ctx) => {
   if (creator) list = list.filter((i) => i.user === creator);
   const key = (i: Issue): string | number =>
     sort === 'updated' ? i.updatedAt : sort === 'comments' ? i.comments : i.number;
-  list.sort(
-    (a, b) =>
-      (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number) *
-      (direction === 'asc' ? 1 : -1),
-  );
+  sortByKey(list, key, direction);
   const { page, headers } = paginate(ctx, list);
   return { status: 200, body: page.map((i) => renderIssue(ctx.baseUrl, ctx.repo, i)), headers };
 };

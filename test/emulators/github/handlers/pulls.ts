@@ -7,6 +7,7 @@ import {
   intParam,
   notFound,
   paginate,
+  sortByKey,
   validationFailed,
   type Ctx,
   type Handler,
@@ -108,7 +109,7 @@ const listPulls: Handler = (ctx) => {
   const head = q.get('head');
   const base = q.get('base');
   const sort = q.get('sort') ?? 'created';
-  const direction = q.get('direction') ?? (sort === 'created' ? 'desc' : 'desc');
+  const direction = q.get('direction') ?? (sort === 'created' ? 'desc' : 'asc');
   let list = [...ctx.repo.issues.values()].filter((i) => i.pull);
   if (state !== 'all') list = list.filter((i) => i.state === state);
   if (head) {
@@ -118,11 +119,7 @@ const listPulls: Handler = (ctx) => {
   if (base) list = list.filter((i) => i.pull!.baseRef === base);
   const key = (i: Issue): string | number =>
     sort === 'updated' ? i.updatedAt : sort === 'popularity' ? i.comments : i.number;
-  list.sort(
-    (a, b) =>
-      (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number) *
-      (direction === 'asc' ? 1 : -1),
-  );
+  sortByKey(list, key, direction);
   const { page, headers } = paginate(ctx, list);
   return { status: 200, body: page.map((i) => pull(ctx.baseUrl, ctx.repo, i)), headers };
 };
