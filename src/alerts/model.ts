@@ -1,0 +1,41 @@
+/** One alert, whatever shape it arrived in (design.md, Payloads accepted by intake). */
+export interface Alert {
+  source: AlertSource;
+  /** Cluster name as the payload (or the action's `cluster` input) gives it. */
+  cluster: string;
+  /** What identifies the problem, before normalisation (alertname, app, event reason...). */
+  name: string;
+  /** The incident title, normalised so repeats of one problem read the same. */
+  title: string;
+  status: 'firing' | 'resolved';
+  severity: Severity;
+  namespace: string | undefined;
+  /** `Kind/name` of the affected workload, when known. */
+  workload: string | undefined;
+  pod: string | undefined;
+  node: string | undefined;
+  message: string | undefined;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string | undefined;
+  runbookUrl: string | undefined;
+  sourceUrl: string | undefined;
+  /** Raw fields that triage reads (Argo CD resources, an event's context). */
+  details: Record<string, unknown>;
+}
+
+export const ALERT_SOURCES = ['alertmanager', 'argocd', 'event', 'generic'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+
+export const SEVERITIES = ['critical', 'warning', 'info', 'none'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Bounds on payload text: an alert is a few kilobytes, not an attack surface. */
+export const LIMITS = {
+  payloadBytes: 1_000_000,
+  alerts: 2_000,
+  depth: 12,
+  text: 4_000,
+  name: 253,
+  labels: 100,
+};

@@ -1,0 +1,337 @@
+// The four payload shapes intake accepts, recognised by their fields and turned into
+// Alerts. Every field is checked for type and size; an error names the field and the
+// shape that was expected, and nothing is half-read.
+import { UsageError } from '../shared/errors.js';
+import { isObject } from '../shared/event.js';
+import { LIMITS, SEVERITIES, type Alert, type AlertSource, type Severity } from './model.js';
+import { normaliseTitle, workloadFromPodName } from './titles.js';
+
+export class PayloadError extends UsageError {
+  override name = 'PayloadError';
+}
+
+const SHAPES =
+  'an Alertmanager webhook (version, groupKey, alerts[]), an Argo CD notification (app_name, health_status, sync_status), a Kubernetes event (event, involved_object) or a generic alert (title, cluster)';
+
+type Json = Record<string, unknown>;
+
+/** Recognises the shape of a payload (or of a full repository_dispatch body). */
+export function detectShape(payload: Json): { source: AlertSource; body: Json; path: string } {
+  let body = payload;
+  let path = 'payload';
+  // The repository_dispatch request body carries the payload under client_payload.
+  if (isObject(body.client_payload) && typeof body.event_type === 'string') {
+    body = body.client_payload;
+    path = 'payload.client_payload';
+  }
+  const shape = shapeOf(body);
+  if (shape) return { source: shape, body, path };
+  // A relay may nest the whole body under one key (client_payload allows 10 keys).
+  const [only, ...rest] = Object.keys(body);
+  const inner = only === undefined ? undefined : body[only];
+  if (rest.length === 0 && isObject(inner)) {
+    const nested = shapeOf(inner);
+    if (nested) return { source: nested, body: inner, path: `${path}.${only}` };
+  }
+  throw new PayloadError(`${path} matches no known shape; expected ${SHAPES}.`);
+}
+
+function shapeOf(body: Json): AlertSource | undefined {
+  if ('alerts' in body && ('groupKey' in body || 'version' in body)) return 'alertmanager';
+  if ('app_name' in body && ('health_status' in body || 'sync_status' in body)) return 'argocd';
+  if ('event' in body && 'involved_object' in body) return 'event';
+  if ('title' in body) return 'generic';
+  return undefined;
+}
+
+export interface NormaliseOptions {
+  /** Cluster name for payloads that name none (the action's `cluster` input). */
+  cluster: string | undefined;
+}
+
+/** Turns a payload into alerts; throws a PayloadError naming the first bad field. */
+export function normalisePayload(payload: unknown, options: NormaliseOptions): Alert[] {
+  if (!isObject(payload))
+    throw new PayloadError(`payload is not a JSON object; expected ${SHAPES}.`);
+  checkDepth(payload, 'payload', 0);
+  const { source, body, path } = detectShape(payload);
+  const read = new Reader(path);
+  switch (source) {
+    case 'alertmanager':
+      return alertmanager(body, read, options);
+    case 'argocd':
+      return [argocd(body, read, options)];
+    case 'event':
+      return [kubeEvent(body, read, options)];
+    case 'generic':
+      return [generic(body, read, options)];
+  }
+}
+
+function checkDepth(value: unknown, path: string, depth: number): void {
+  if (depth > LIMITS.depth)
+    throw new PayloadError(
+      `${path} nests deeper than ${LIMITS.depth} levels; expected a flat alert payload.`,
+    );
+  if (Array.isArray(value))
+    value.forEach((item, i) => checkDepth(item, `${path}[${i}]`, depth + 1));
+  else if (isObject(value))
+    for (const [k, v] of Object.entries(value)) checkDepth(v, `${path}.${k}`, depth + 1);
+}
+
+/** Typed, bounded reads of payload fields, each error naming the field's path. */
+class Reader {
+  readonly base: string;
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  at(path: string): Reader {
+    return new Reader(`${this.base}.${path}`);
+  }
+
+  string(
+    body: Json,
+    key: string,
+    options: { required?: boolean; max?: number } = {},
+  ): string | undefined {
+    const value = body[key];
+    const max = options.max ?? LIMITS.text;
+    if (value === undefined || value === null || value === '') {
+      if (options.required)
+        throw new PayloadError(`${this.base}.${key} is missing; expected a string.`);
+      return undefined;
+    }
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new PayloadError(`${this.base}.${key} is ${describe(value)}; expected a string.`);
+    }
+    const text = clean(String(value));
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  }
+
+  requiredString(body: Json, key: string, max?: number): string {
+    const value = this.string(body, key, { required: true, max });
+    if (value === undefined)
+      throw new PayloadError(`${this.base}.${key} is missing; expected a string.`);
+    return value;
+  }
+
+  map(body: Json, key: string): Record<string, string> {
+    const value = body[key];
+    if (value === undefined || value === null) return {};
+    if (!isObject(value))
+      throw new PayloadError(
+        `${this.base}.${key} is ${describe(value)}; expected an object of strings.`,
+      );
+    const entries = Object.entries(value);
+    if (entries.length > LIMITS.labels)
+      throw new PayloadError(
+        `${this.base}.${key} has ${entries.length} entries; allowed: at most ${LIMITS.labels}.`,
+      );
+    const out: Record<string, string> = {};
+    for (const [k] of entries) {
+      const text = this.at(key).string(value, k);
+      if (text !== undefined) out[clean(k).slice(0, LIMITS.name)] = text;
+    }
+    return out;
+  }
+
+  requiredObject(body: Json, key: string): Json {
+    const value = this.object(body, key, true);
+    if (value === undefined)
+      throw new PayloadError(`${this.base}.${key} is missing; expected an object.`);
+    return value;
+  }
+
+  object(body: Json, key: string, required = false): Json | undefined {
+    const value = body[key];
+    if (value === undefined || value === null) {
+      if (required) throw new PayloadError(`${this.base}.${key} is missing; expected an object.`);
+      return undefined;
+    }
+    if (!isObject(value))
+      throw new PayloadError(`${this.base}.${key} is ${describe(value)}; expected an object.`);
+    return value;
+  }
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Drops control characters and invalid UTF-16 (lone surrogates), keeps new lines and tabs. */
+const UNSAFE_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
+
+function clean(text: string): string {
+  return text.toWellFormed().replace(UNSAFE_CHARACTERS, '');
+}
+
+function severityOf(value: string | undefined): Severity {
+  const v = (value ?? '').toLowerCase();
+  if ((SEVERITIES as readonly string[]).includes(v)) return v as Severity;
+  if (['error', 'high', 'page', 'p1', 'fatal'].includes(v)) return 'critical';
+  if (['warn', 'medium', 'p2', 'p3'].includes(v)) return 'warning';
+  if (['low', 'notice', 'p4', 'p5', 'informational'].includes(v)) return 'info';
+  return 'warning';
+}
+
+function clusterOf(found: string | undefined, options: NormaliseOptions, path: string): string {
+  const cluster = found ?? options.cluster;
+  if (!cluster) {
+    throw new PayloadError(
+      `${path}.cluster is missing and the action's 'cluster' input is empty; name the cluster in one of them.`,
+    );
+  }
+  return cluster.slice(0, 63);
+}
+
+function alertmanager(body: Json, read: Reader, options: NormaliseOptions): Alert[] {
+  const alerts = body.alerts;
+  if (!Array.isArray(alerts))
+    throw new PayloadError(
+      `${read.base}.alerts is ${describe(alerts)}; expected an array of alerts.`,
+    );
+  if (alerts.length > LIMITS.alerts)
+    throw new PayloadError(
+      `${read.base}.alerts has ${alerts.length} alerts; allowed: at most ${LIMITS.alerts} in one payload.`,
+    );
+  const common = read.map(body, 'commonLabels');
+  return alerts.map((raw, i) => {
+    const at = read.at(`alerts[${i}]`);
+    if (!isObject(raw))
+      throw new PayloadError(`${at.base} is ${describe(raw)}; expected an alert object.`);
+    const labels = { ...common, ...at.map(raw, 'labels') };
+    const annotations = at.map(raw, 'annotations');
+    const name = labels.alertname;
+    if (!name)
+      throw new PayloadError(`${at.base}.labels.alertname is missing; expected the alert's name.`);
+    // Exporters put their own namespace in `namespace`; the affected object's wins.
+    const namespace = labels.exported_namespace ?? labels.pvc_namespace ?? labels.namespace;
+    const pod = labels.pod ?? labels.exported_pod;
+    const workload = workloadLabel(labels) ?? (pod ? `Pod/${workloadFromPodName(pod)}` : undefined);
+    const status = at.string(raw, 'status') === 'resolved' ? 'resolved' : 'firing';
+    return {
+      source: 'alertmanager',
+      cluster: clusterOf(
+        labels.cluster ?? labels.k8s_cluster ?? labels.cluster_name,
+        options,
+        `${at.base}.labels`,
+      ),
+      name,
+      title: normaliseTitle([name, namespace, workload?.split('/')[1]].filter(Boolean).join(' ')),
+      status,
+      severity: severityOf(labels.severity),
+      namespace,
+      workload,
+      pod,
+      node: labels.node ?? labels.instance_node ?? labels.kubernetes_node,
+      message: annotations.description ?? annotations.message ?? annotations.summary,
+      labels,
+      annotations,
+      startsAt: at.string(raw, 'startsAt', { max: 40 }),
+      runbookUrl: annotations.runbook_url,
+      sourceUrl: at.string(raw, 'generatorURL', { max: 2000 }),
+      details: {},
+    };
+  });
+}
+
+/** kube-state-metrics labels name the owner directly. */
+function workloadLabel(labels: Record<string, string>): string | undefined {
+  for (const kind of ['deployment', 'statefulset', 'daemonset', 'job_name', 'cronjob']) {
+    if (labels[kind])
+      return `${kind === 'job_name' ? 'Job' : kind === 'cronjob' ? 'CronJob' : kind.charAt(0).toUpperCase() + kind.slice(1).replace('set', 'Set')}/${labels[kind]}`;
+  }
+  return undefined;
+}
+
+function argocd(body: Json, read: Reader, options: NormaliseOptions): Alert {
+  const app = read.requiredString(body, 'app_name', LIMITS.name);
+  const health = read.string(body, 'health_status', { max: 40 }) ?? 'Unknown';
+  const sync = read.string(body, 'sync_status', { max: 40 }) ?? 'Unknown';
+  const resources = body.resources;
+  if (resources !== undefined && !Array.isArray(resources))
+    throw new PayloadError(`${read.base}.resources is ${describe(resources)}; expected an array.`);
+  const healthy = health === 'Healthy' && sync === 'Synced';
+  return {
+    source: 'argocd',
+    cluster: clusterOf(read.string(body, 'cluster', { max: 63 }), options, read.base),
+    name: app,
+    title: normaliseTitle(`Argo CD application ${app}`),
+    status: healthy ? 'resolved' : 'firing',
+    severity: health === 'Degraded' || health === 'Missing' ? 'critical' : 'warning',
+    namespace:
+      read.string(body, 'namespace', { max: LIMITS.name }) ??
+      read.string(body, 'dest_namespace', { max: LIMITS.name }),
+    workload: `Application/${app}`,
+    pod: undefined,
+    node: undefined,
+    message: read.string(body, 'message') ?? `health ${health}, sync ${sync}`,
+    labels: {},
+    annotations: {},
+    startsAt: undefined,
+    runbookUrl: undefined,
+    sourceUrl: read.string(body, 'app_url', { max: 2000 }),
+    details: { health, sync, resources: (resources ?? []).slice(0, 200) },
+  };
+}
+
+function kubeEvent(body: Json, read: Reader, options: NormaliseOptions): Alert {
+  const event = read.requiredObject(body, 'event');
+  const involved = read.requiredObject(body, 'involved_object');
+  const at = read.at('event');
+  const io = read.at('involved_object');
+  const reason = at.requiredString(event, 'reason', LIMITS.name);
+  const kind = io.requiredString(involved, 'kind', 63);
+  const name = io.requiredString(involved, 'name', LIMITS.name);
+  const namespace = io.string(involved, 'namespace', { max: LIMITS.name });
+  const workloadName = kind === 'Pod' ? workloadFromPodName(name) : name;
+  return {
+    source: 'event',
+    cluster: clusterOf(read.string(body, 'cluster', { max: 63 }), options, read.base),
+    name: reason,
+    title: normaliseTitle(`${reason} ${kind}/${namespace ? `${namespace}/` : ''}${workloadName}`),
+    status: at.string(event, 'type') === 'Normal' ? 'resolved' : 'firing',
+    severity: at.string(event, 'type') === 'Warning' ? 'warning' : 'info',
+    namespace,
+    workload: `${kind}/${workloadName}`,
+    pod: kind === 'Pod' ? name : undefined,
+    node: kind === 'Node' ? name : undefined,
+    message: at.string(event, 'message'),
+    labels: {},
+    annotations: {},
+    startsAt: undefined,
+    runbookUrl: undefined,
+    sourceUrl: undefined,
+    details: { count: event.count, context: read.object(body, 'context') ?? {} },
+  };
+}
+
+function generic(body: Json, read: Reader, options: NormaliseOptions): Alert {
+  const title = read.requiredString(body, 'title', 500);
+  const resource = read.string(body, 'resource', { max: LIMITS.name });
+  const status = read.string(body, 'status', { max: 20 });
+  return {
+    source: 'generic',
+    cluster: clusterOf(read.string(body, 'cluster', { max: 63 }), options, read.base),
+    name: title,
+    title: normaliseTitle(title),
+    status: status === 'resolved' || status === 'ok' ? 'resolved' : 'firing',
+    severity: severityOf(read.string(body, 'severity', { max: 20 })),
+    namespace: read.string(body, 'namespace', { max: LIMITS.name }),
+    workload: resource,
+    pod: undefined,
+    node: undefined,
+    message: read.string(body, 'message'),
+    labels: {},
+    annotations: {},
+    startsAt: undefined,
+    runbookUrl: read.string(body, 'runbook_url', { max: 2000 }),
+    sourceUrl: read.string(body, 'source_url', { max: 2000 }),
+    details: {},
+  };
+}

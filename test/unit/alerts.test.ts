@@ -1,0 +1,254 @@
+import { identityOf, slugify } from '../../src/alerts/identity.js';
+import { normalisePayload, PayloadError } from '../../src/alerts/shapes.js';
+import { normaliseTitle, workloadFromPodName } from '../../src/alerts/titles.js';
+
+const crashLooping = (pod: string, startsAt = '2026-11-22T03:04:05.123Z') => ({
+  version: '4',
+  groupKey: '{}:{alertname="KubePodCrashLooping"}',
+  truncatedAlerts: 0,
+  status: 'firing',
+  receiver: 'kubemend',
+  groupLabels: { alertname: 'KubePodCrashLooping' },
+  commonLabels: { alertname: 'KubePodCrashLooping', severity: 'warning', cluster: 'homelab' },
+  commonAnnotations: {},
+  externalURL: 'http://alertmanager.monitoring:9093',
+  alerts: [
+    {
+      status: 'firing',
+      labels: {
+        alertname: 'KubePodCrashLooping',
+        namespace: 'shop',
+        pod,
+        container: 'app',
+        job: 'kube-state-metrics',
+        severity: 'warning',
+        cluster: 'homelab',
+      },
+      annotations: {
+        description: `Pod shop/${pod} (app) is in waiting state (reason: "CrashLoopBackOff").`,
+        runbook_url:
+          'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping',
+        summary: 'Pod is crash looping.',
+      },
+      startsAt,
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.monitoring:9090/graph?g0.expr=...',
+      fingerprint: 'a1b2c3d4e5f60718',
+    },
+  ],
+});
+
+describe('pod names to workloads', () => {
+  it.each([
+    ['store-front-7d9f8b6c4-xk2pq', 'store-front'],
+    ['node-exporter-x2x9k', 'node-exporter'],
+    ['postgres-0', 'postgres'],
+    ['ledger-db-12', 'ledger-db'],
+    ['api-frontend', 'api-frontend'],
+    ['coredns-668d6bf9bc-4wqzs', 'coredns'],
+  ])('%s belongs to %s', (pod, workload) => {
+    expect(workloadFromPodName(pod)).toBe(workload);
+  });
+});
+
+describe('title normalisation', () => {
+  it('strips pod hashes, timestamps and counters so repeats share a title', () => {
+    expect(
+      normaliseTitle(
+        'BackOff pod store-front-7d9f8b6c4-xk2pq restarted 12 times (x12 over 5m) at 2026-11-22T03:04:05Z',
+      ),
+    ).toBe('BackOff pod store-front restarted at');
+    expect(normaliseTitle('disk full on nas at 1763780645')).toBe('disk full on nas at');
+    expect(normaliseTitle('image nginx:1.27.3 not found')).toBe('image nginx:1.27.3 not found');
+  });
+
+  it('collapses control characters and bounds the length', () => {
+    expect(normaliseTitle('a\u0000b\nc')).toBe('a b c');
+    expect(normaliseTitle('x'.repeat(500))).toHaveLength(200);
+  });
+});
+
+describe('the four payload shapes', () => {
+  it('reads an Alertmanager group into one alert per entry, with the workload from the pod name', () => {
+    const [alert] = normalisePayload(crashLooping('store-front-7d9f8b6c4-xk2pq'), {
+      cluster: undefined,
+    });
+    expect(alert).toMatchObject({
+      source: 'alertmanager',
+      cluster: 'homelab',
+      name: 'KubePodCrashLooping',
+      title: 'KubePodCrashLooping shop store-front',
+      status: 'firing',
+      severity: 'warning',
+      namespace: 'shop',
+      workload: 'Pod/store-front',
+      pod: 'store-front-7d9f8b6c4-xk2pq',
+      runbookUrl:
+        'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping',
+    });
+  });
+
+  it('takes the affected namespace over the exporter namespace (cert-manager)', () => {
+    const payload = crashLooping('x');
+    payload.alerts[0]!.labels = {
+      alertname: 'CertManagerCertExpirySoon',
+      namespace: 'cert-manager',
+      exported_namespace: 'shop',
+      name: 'shop-tls',
+      severity: 'warning',
+      cluster: 'homelab',
+    } as never;
+    expect(normalisePayload(payload, { cluster: undefined })[0]).toMatchObject({
+      namespace: 'shop',
+      title: 'CertManagerCertExpirySoon shop',
+    });
+  });
+
+  it('accepts the full repository_dispatch body and a relay nesting under one key', () => {
+    const body = {
+      event_type: 'alertmanager',
+      client_payload: { alertmanager: crashLooping('api-5f6d7c8b9d-x7k2q') },
+    };
+    expect(normalisePayload(body, { cluster: undefined })[0]!.workload).toBe('Pod/api');
+  });
+
+  it('reads an Argo CD notification, firing while not Healthy and Synced', () => {
+    const degraded = {
+      app_name: 'shop',
+      health_status: 'Degraded',
+      sync_status: 'Synced',
+      resources: [{ kind: 'Deployment', name: 'cart', health: { status: 'Degraded' } }],
+      cluster: 'homelab',
+    };
+    expect(normalisePayload(degraded, { cluster: undefined })[0]).toMatchObject({
+      source: 'argocd',
+      title: 'Argo CD application shop',
+      status: 'firing',
+      severity: 'critical',
+      workload: 'Application/shop',
+    });
+    expect(
+      normalisePayload({ ...degraded, health_status: 'Healthy' }, { cluster: undefined })[0]!
+        .status,
+    ).toBe('resolved');
+  });
+
+  it('reads a Kubernetes event from the relay', () => {
+    const event = {
+      event: {
+        type: 'Warning',
+        reason: 'BackOff',
+        message: 'Back-off restarting failed container app in pod api-5f6d7c8b9d-x7k2q_shop',
+        count: 14,
+      },
+      involved_object: { kind: 'Pod', name: 'api-5f6d7c8b9d-x7k2q', namespace: 'shop' },
+    };
+    expect(normalisePayload(event, { cluster: 'homelab' })[0]).toMatchObject({
+      source: 'event',
+      cluster: 'homelab',
+      title: 'BackOff Pod/shop/api',
+      workload: 'Pod/api',
+      pod: 'api-5f6d7c8b9d-x7k2q',
+    });
+  });
+
+  it('reads a generic alert', () => {
+    expect(
+      normalisePayload(
+        { title: 'NAS disk 91% full', cluster: 'homelab', severity: 'high' },
+        { cluster: undefined },
+      )[0],
+    ).toMatchObject({ source: 'generic', severity: 'critical', title: 'NAS disk 91% full' });
+  });
+});
+
+describe('bad payloads fail with one line naming the field', () => {
+  it.each([
+    [{ hello: 'world' }, /^payload matches no known shape; expected an Alertmanager webhook/],
+    [
+      { version: '4', groupKey: 'g', alerts: {} },
+      /^payload\.alerts is an object; expected an array of alerts\.$/,
+    ],
+    [
+      { version: '4', groupKey: 'g', alerts: [{ labels: { severity: 'x' } }] },
+      /^payload\.alerts\[0\]\.labels\.alertname is missing/,
+    ],
+    [
+      { version: '4', groupKey: 'g', alerts: [{ labels: ['a'] }] },
+      /^payload\.alerts\[0\]\.labels is an array; expected an object of strings\.$/,
+    ],
+    [{ title: 'x' }, /^payload\.cluster is missing and the action's 'cluster' input is empty/],
+    [
+      { title: { nested: true }, cluster: 'c' },
+      /^payload\.title is an object; expected a string\.$/,
+    ],
+    [
+      { event: { reason: 'X' }, involved_object: 'pod' },
+      /^payload\.involved_object is a string; expected an object\.$/,
+    ],
+  ])('%j', (payload, message) => {
+    expect(() => normalisePayload(payload, { cluster: undefined })).toThrow(message);
+    expect(() => normalisePayload(payload, { cluster: undefined })).toThrow(PayloadError);
+  });
+
+  it('refuses deep nesting and oversized groups', () => {
+    let deep: Record<string, unknown> = { title: 'x', cluster: 'c' };
+    for (let i = 0; i < 20; i++) deep = { title: 't', cluster: 'c', nested: deep };
+    expect(() => normalisePayload(deep, { cluster: undefined })).toThrow(
+      /nests deeper than 12 levels/,
+    );
+    const many = {
+      version: '4',
+      groupKey: 'g',
+      alerts: Array.from({ length: 2001 }, () => ({ labels: { alertname: 'A' } })),
+    };
+    expect(() => normalisePayload(many, { cluster: 'c' })).toThrow(
+      /has 2001 alerts; allowed: at most 2000/,
+    );
+  });
+});
+
+describe('incident identity', () => {
+  it('gives repeats of one problem the same key, branch and record path', () => {
+    const [a] = normalisePayload(
+      crashLooping('store-front-7d9f8b6c4-xk2pq', '2026-11-22T03:00:00Z'),
+      { cluster: undefined },
+    );
+    const [b] = normalisePayload(
+      crashLooping('store-front-6c5b4d8f7-zz9qq', '2026-11-22T04:30:00Z'),
+      { cluster: undefined },
+    );
+    expect(identityOf(a!)).toEqual(identityOf(b!));
+    expect(identityOf(a!).branch).toMatch(
+      /^kubemend\/homelab\/kubepodcrashlooping-shop-store-front-[0-9a-f]{8}$/,
+    );
+    expect(identityOf(a!).recordPath).toMatch(
+      /^alerts\/incoming\/homelab\/kubepodcrashlooping-shop-store-front-[0-9a-f]{8}\.yaml$/,
+    );
+  });
+
+  it('groups by cluster alone when asked, one incident per cluster', () => {
+    const [a] = normalisePayload(crashLooping('a-7d9f8b6c4-xk2pq'), { cluster: undefined });
+    const [b] = normalisePayload(
+      { title: 'other problem', cluster: 'homelab' },
+      { cluster: undefined },
+    );
+    expect(identityOf(a!, ['cluster']).key).toBe(identityOf(b!, ['cluster']).key);
+    expect(identityOf(a!).key).not.toBe(identityOf(b!).key);
+  });
+
+  it('never lets payload text shape a branch or path', () => {
+    const [alert] = normalisePayload(
+      {
+        title: '../../.github/workflows/evil.yml; rm -rf / $(id) ${{ secrets.X }}',
+        cluster: 'home/../lab',
+      },
+      { cluster: undefined },
+    );
+    const id = identityOf(alert!);
+    expect(id.branch).toMatch(/^kubemend\/[a-z0-9-]+\/[a-z0-9-]+-[0-9a-f]{8}$/);
+    expect(id.recordPath).toMatch(/^alerts\/incoming\/[a-z0-9-]+\/[a-z0-9-]+-[0-9a-f]{8}\.yaml$/);
+    expect(slugify('ЅНОР')).toBe('x');
+    expect(slugify('Café Ünïcode')).toBe('cafe-unicode');
+  });
+});
