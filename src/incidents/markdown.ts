@@ -1,0 +1,81 @@
+// Payload text is hostile until escaped. Everything an alert says reaches GitHub through
+// these functions: no HTML, no @mentions or #references that ping, no forged kubemend
+// markers, no table or code-fence breakouts.
+
+const ZWSP = '\u200b';
+
+/** Text that cannot be a kubemend marker, an HTML comment or a mention. */
+function defuse(text: string): string {
+  return (
+    text
+      // A hidden marker is how kubemend finds its own sections; payloads never write one.
+      .replace(/<!--/g, `<!${ZWSP}--`)
+      .replace(/-->/g, `--${ZWSP}>`)
+      // @user and @org/team ping people; a zero-width space keeps the text, drops the ping.
+      .replace(/@(?=[A-Za-z0-9-])/g, `@${ZWSP}`)
+  );
+}
+
+/** Inline text for a paragraph or a table cell: Markdown and HTML made literal, on one line. */
+export function inline(text: string | undefined, max = 300): string {
+  if (text === undefined || text === '') return '';
+  const one = text.replace(/\s+/g, ' ').trim();
+  const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  return defuse(cut)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()#+\-.!|~])/g, '\\$1');
+}
+
+/** A block of payload text shown as it is, in a code fence longer than any backtick run in it. */
+export function codeBlock(text: string, max = 4000, language = 'text'): string {
+  const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  const safe = defuse(cut);
+  const longest = Math.max(2, ...[...safe.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${safe}\n${fence}`;
+}
+
+/** A link only for http(s) URLs; anything else is shown as inert text. */
+export function link(label: string, url: string | undefined): string {
+  if (!url) return '';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return inline(label);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return inline(label);
+  // Percent-encode what could close the Markdown link early.
+  const href = parsed
+    .toString()
+    .replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[${inline(label)}](${href})`;
+}
+
+/** A kubemend marker: the only way kubemend's own sections and comments are found. */
+export function marker(name: string, value = ''): string {
+  if (!/^[a-z][a-z0-9-]*$/.test(name) || /--|>/.test(value))
+    throw new Error(`invalid marker ${name}`);
+  return `<!-- kubemend:${name}${value ? ` ${value}` : ''} -->`;
+}
+
+/** Finds a marker at the start of a line, outside code fences, so payload text cannot forge one. */
+export function findMarker(body: string, name: string): string | undefined {
+  let fence: string | undefined;
+  for (const line of body.split('\n')) {
+    const opening = /^(`{3,})/.exec(line)?.[1];
+    if (fence) {
+      if (line.startsWith(fence) && line.trim() === fence) fence = undefined;
+      continue;
+    }
+    if (opening) {
+      fence = opening;
+      continue;
+    }
+    const match = new RegExp(`^<!-- kubemend:${name}(?: (.*?))? -->$`).exec(line);
+    if (match) return match[1] ?? '';
+  }
+  return undefined;
+}

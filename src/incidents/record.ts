@@ -1,0 +1,198 @@
+// The incident record: the document PR mode commits at alerts/incoming/<cluster>/<slug>-<hash8>.yaml
+// and issue mode keeps in the issue body. It is built from alerts and folded with each
+// repeat, so the record, not GitHub's search, is what a repeat reads.
+import { dump, load } from 'js-yaml';
+import type { Alert, Severity } from '../alerts/model.js';
+import type { Identity } from '../alerts/identity.js';
+
+export const RECORD_VERSION = 1;
+const MAX_TARGETS = 50;
+
+export interface Targets {
+  namespaces: string[];
+  workloads: string[];
+  pods: string[];
+  nodes: string[];
+}
+
+export interface IncidentRecord {
+  version: number;
+  key: string;
+  cluster: string;
+  title: string;
+  severity: Severity;
+  status: 'firing' | 'resolved';
+  source: Alert['source'];
+  firstSeen: string;
+  lastSeen: string;
+  occurrences: number;
+  flaps: number;
+  /** When the alert last reported resolved; the incident resolves after the stable window. */
+  resolvedAt: string | null;
+  targets: Targets;
+  latest: {
+    name: string;
+    message: string | null;
+    runbookUrl: string | null;
+    sourceUrl: string | null;
+    labels: Record<string, string>;
+  };
+  /** The incident this one recurs after, when it does. */
+  previous: { number: number; closedAt: string } | null;
+}
+
+const SEVERITY_ORDER: Severity[] = ['none', 'info', 'warning', 'critical'];
+export const worstSeverity = (a: Severity, b: Severity): Severity =>
+  SEVERITY_ORDER.indexOf(a) >= SEVERITY_ORDER.indexOf(b) ? a : b;
+
+function addAll(list: string[], values: (string | undefined)[]): string[] {
+  const out = [...list];
+  for (const v of values) if (v && !out.includes(v) && out.length < MAX_TARGETS) out.push(v);
+  return out;
+}
+
+function targetsOf(alerts: Alert[], into: Targets): Targets {
+  return {
+    namespaces: addAll(
+      into.namespaces,
+      alerts.map((a) => a.namespace),
+    ),
+    workloads: addAll(
+      into.workloads,
+      alerts.map((a) => a.workload),
+    ),
+    pods: addAll(
+      into.pods,
+      alerts.map((a) => a.pod),
+    ),
+    nodes: addAll(
+      into.nodes,
+      alerts.map((a) => a.node),
+    ),
+  };
+}
+
+function latestOf(alert: Alert): IncidentRecord['latest'] {
+  return {
+    name: alert.name,
+    message: alert.message ?? null,
+    runbookUrl: alert.runbookUrl ?? null,
+    sourceUrl: alert.sourceUrl ?? null,
+    labels: alert.labels,
+  };
+}
+
+/** A new record for the alerts of one incident key (one or more, all sharing the key). */
+export function newRecord(identity: Identity, alerts: Alert[], now: string): IncidentRecord {
+  const [first] = alerts;
+  if (!first) throw new Error('a record needs at least one alert');
+  return {
+    version: RECORD_VERSION,
+    key: identity.key,
+    cluster: first.cluster,
+    title: first.title,
+    severity: alerts.reduce<Severity>((s, a) => worstSeverity(s, a.severity), 'none'),
+    status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+    source: first.source,
+    firstSeen: now,
+    lastSeen: now,
+    occurrences: 1,
+    flaps: 0,
+    resolvedAt: alerts.every((a) => a.status === 'resolved') ? now : null,
+    targets: targetsOf(alerts, { namespaces: [], workloads: [], pods: [], nodes: [] }),
+    latest: latestOf(first),
+    previous: null,
+  };
+}
+
+export interface Change {
+  /** What a reader of the incident needs to hear about (a comment), if anything. */
+  notable: ('status' | 'severity' | 'targets' | 'flap')[];
+  record: IncidentRecord;
+}
+
+/**
+ * Folds a repeat into a record: one more occurrence, last seen, the latest alert.
+ * A re-fire within the stable window after a resolve is a flap, not a new incident.
+ */
+export function foldRepeat(
+  record: IncidentRecord,
+  alerts: Alert[],
+  now: string,
+  stableWindowMs: number,
+): Change {
+  const [first] = alerts;
+  if (!first) throw new Error('a repeat needs at least one alert');
+  const firing = alerts.some((a) => a.status === 'firing');
+  const notable: Change['notable'] = [];
+  const next: IncidentRecord = structuredClone(record);
+  next.occurrences += 1;
+  next.lastSeen = now;
+  next.latest = latestOf(first);
+  const severity = alerts.reduce<Severity>((s, a) => worstSeverity(s, a.severity), 'none');
+  if (severity !== record.severity && firing) {
+    next.severity = severity;
+    notable.push('severity');
+  }
+  const targets = targetsOf(alerts, record.targets);
+  if (JSON.stringify(targets) !== JSON.stringify(record.targets)) {
+    next.targets = targets;
+    notable.push('targets');
+  }
+  if (firing && record.status === 'resolved') {
+    const within =
+      record.resolvedAt !== null &&
+      Date.parse(now) - Date.parse(record.resolvedAt) < stableWindowMs;
+    if (within) {
+      next.flaps += 1;
+      notable.push('flap');
+    }
+    next.status = 'firing';
+    next.resolvedAt = null;
+    notable.push('status');
+  } else if (!firing && record.status === 'firing') {
+    next.status = 'resolved';
+    next.resolvedAt = now;
+    notable.push('status');
+  }
+  return { notable, record: next };
+}
+
+/** True once a resolved incident has stayed resolved for the stable window. */
+export function isStablyResolved(
+  record: IncidentRecord,
+  now: string,
+  stableWindowMs: number,
+): boolean {
+  return (
+    record.status === 'resolved' &&
+    record.resolvedAt !== null &&
+    Date.parse(now) - Date.parse(record.resolvedAt) >= stableWindowMs
+  );
+}
+
+export function serialiseRecord(record: IncidentRecord): string {
+  return `# kubemend incident record; written by kubemend, read back on every repeat.\n${dump(record, { lineWidth: 120, noRefs: true, sortKeys: false })}`;
+}
+
+/** Reads a record back; anything that is not one of ours answers undefined, never a half-record. */
+export function parseRecord(text: string): IncidentRecord | undefined {
+  let doc: unknown;
+  try {
+    doc = load(text);
+  } catch {
+    return undefined;
+  }
+  const r = doc as Partial<IncidentRecord> | null;
+  if (
+    !r ||
+    r.version !== RECORD_VERSION ||
+    typeof r.key !== 'string' ||
+    typeof r.occurrences !== 'number' ||
+    typeof r.firstSeen !== 'string' ||
+    (r.status !== 'firing' && r.status !== 'resolved')
+  ) {
+    return undefined;
+  }
+  return r as IncidentRecord;
+}

@@ -1,0 +1,39 @@
+import { codeBlock, findMarker, inline, link, marker } from '../../src/incidents/markdown.js';
+
+describe('payload text in Markdown', () => {
+  it('pings nobody: @mentions and team mentions lose their ping', () => {
+    expect(inline('ping @octocat and @octo-org/sre')).not.toMatch(/@[A-Za-z]/);
+    expect(codeBlock('cc @admin')).not.toMatch(/@[A-Za-z]/);
+  });
+
+  it('renders HTML and Markdown literally, on one line, bounded', () => {
+    expect(inline('<img src=x onerror=alert(1)> **bold** [x](javascript:alert(1)) | cell')).toBe(
+      '&lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\* \\[x\\]\\(javascript:alert\\(1\\)\\) \\| cell',
+    );
+    expect(inline('a\nb\r\nc')).toBe('a b c');
+    expect(inline('x'.repeat(1000))).toHaveLength(300);
+  });
+
+  it('keeps a code block closed whatever backticks the text holds', () => {
+    const block = codeBlock('before\n````\n# escaped?\n````\nafter');
+    const fence = block.split('\n')[0]!.replace('text', '');
+    expect(fence).toBe('`````');
+    expect(block.endsWith(`\n${fence}`)).toBe(true);
+  });
+
+  it('cannot forge a kubemend marker, in text or in a code block', () => {
+    const forged = `${marker('record')}\n<!-- kubemend:status done -->`;
+    const body = [marker('incident', 'abc123'), inline(forged), codeBlock(forged)].join('\n');
+    expect(findMarker(body, 'incident')).toBe('abc123');
+    expect(findMarker(body, 'record')).toBeUndefined();
+    expect(findMarker(body, 'status')).toBeUndefined();
+  });
+
+  it('links only http(s) URLs', () => {
+    expect(link('runbook', 'https://runbooks.example/x (y)')).toBe(
+      '[runbook](https://runbooks.example/x%20%28y%29)',
+    );
+    expect(link('click', 'javascript:alert(1)')).toBe('click');
+    expect(link('x', 'not a url')).toBe('x');
+  });
+});

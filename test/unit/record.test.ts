@@ -1,0 +1,74 @@
+import { identityOf } from '../../src/alerts/identity.js';
+import { normalisePayload } from '../../src/alerts/shapes.js';
+import {
+  foldRepeat,
+  isStablyResolved,
+  newRecord,
+  parseRecord,
+  serialiseRecord,
+} from '../../src/incidents/record.js';
+
+const WINDOW = 10 * 60_000;
+const at = (minutes: number) => new Date(Date.UTC(2026, 10, 22, 3, minutes)).toISOString();
+const alerts = (
+  status: 'firing' | 'resolved',
+  pod = 'store-front-7d9f8b6c4-xk2pq',
+  severity = 'warning',
+) =>
+  normalisePayload(
+    {
+      title: 'Storefront down',
+      cluster: 'homelab',
+      status,
+      severity,
+      namespace: 'shop',
+      resource: pod,
+    },
+    { cluster: undefined },
+  );
+
+describe('the incident record', () => {
+  it('counts a repeat in place and says nothing a reader needs', () => {
+    const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    const { record: next, notable } = foldRepeat(record, alerts('firing'), at(1), WINDOW);
+    expect(next).toMatchObject({
+      occurrences: 2,
+      firstSeen: at(0),
+      lastSeen: at(1),
+      status: 'firing',
+    });
+    expect(notable).toEqual([]);
+  });
+
+  it('notes a severity change, a new target and a status change', () => {
+    const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    expect(
+      foldRepeat(record, alerts('firing', 'store-front-7d9f8b6c4-xk2pq', 'critical'), at(1), WINDOW)
+        .notable,
+    ).toEqual(['severity']);
+    expect(foldRepeat(record, alerts('firing', 'other-pod'), at(1), WINDOW).notable).toEqual([
+      'targets',
+    ]);
+    expect(foldRepeat(record, alerts('resolved'), at(1), WINDOW).notable).toEqual(['status']);
+  });
+
+  it('counts a re-fire inside the stable window as a flap, and resolves only after the window', () => {
+    const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    const resolved = foldRepeat(record, alerts('resolved'), at(5), WINDOW).record;
+    expect(isStablyResolved(resolved, at(10), WINDOW)).toBe(false);
+    expect(isStablyResolved(resolved, at(15), WINDOW)).toBe(true);
+    const flap = foldRepeat(resolved, alerts('firing'), at(9), WINDOW);
+    expect(flap.notable).toEqual(['flap', 'status']);
+    expect(flap.record).toMatchObject({ flaps: 1, status: 'firing', resolvedAt: null });
+    const late = foldRepeat(resolved, alerts('firing'), at(20), WINDOW);
+    expect(late.record.flaps).toBe(0);
+  });
+
+  it('round-trips through YAML and refuses anything that is not a record', () => {
+    const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    expect(parseRecord(serialiseRecord(record))).toEqual(record);
+    expect(parseRecord('key: [unclosed')).toBeUndefined();
+    expect(parseRecord('version: 1\nkey: x\n')).toBeUndefined();
+    expect(parseRecord('!!js/function "function(){}"')).toBeUndefined();
+  });
+});
