@@ -283,10 +283,6 @@ export function validateResponse(
   return fn(body) ? undefined : `response ${status}: ${describe(fn)}`;
 }
 
-export function responseSchema(operation: Operation, status: number): Schema | undefined {
-  return operation.responses[String(status)];
-}
-
 export interface Filler {
   /** ISO time used for required date-times the handler left out. */
   now: string;

@@ -32,11 +32,3 @@ export function parseQuantity(value: unknown): number | undefined {
   const base = Number(number) * (exponent ? 10 ** Number(exponent) : 1);
   return base * (BINARY[suffix] ?? DECIMAL[suffix] ?? 1);
 }
-
-/** Bytes as the shortest exact binary quantity, the way people write limits. */
-export function formatMemory(bytes: number): string {
-  for (const [suffix, size] of Object.entries(BINARY).reverse()) {
-    if (bytes >= size && Number.isInteger(bytes / size)) return `${bytes / size}${suffix}`;
-  }
-  return String(Math.round(bytes));
-}

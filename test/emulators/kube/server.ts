@@ -22,12 +22,7 @@ import {
   RESOURCES,
   type ResourceType,
 } from './resources.js';
-import {
-  matchesLabelSelectorObject,
-  parseFieldSelector,
-  parseLabelSelector,
-  SelectorError,
-} from './selectors.js';
+import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import { Simulation } from './sim.js';
 import { errors, KubeError } from './status.js';
 import { KubeClock, KubeStore, type KObject } from './store.js';
@@ -764,9 +759,4 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-export { matchesLabelSelectorObject };
-export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
-  return new KubeEmulator(options).listen();
 }
