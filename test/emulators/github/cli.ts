@@ -1,6 +1,7 @@
 // Standalone GitHub emulator: npm run emulator:github -- --port N --repo owner/name
 // Prints `listening on http://127.0.0.1:N` and serves until killed.
 import { parseArgs } from 'node:util';
+import { serveUntilStopped } from '../standalone.js';
 import { startGitHubEmulator } from './server.js';
 
 const usage =
@@ -50,9 +51,4 @@ const emulator = await startGitHubEmulator({
 });
 console.log(`listening on ${emulator.url}`);
 emulator.onShutdown = () => process.exit(0);
-const stop = (): void => void emulator.close().then(() => process.exit(0));
-process.on('SIGINT', stop);
-// `npm run` does not pass signals on to its child: when the launcher goes away, so do we.
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && stop(), 500).unref();
-process.on('SIGTERM', stop);
+serveUntilStopped(emulator);

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { serveUntilStopped } from '../standalone.js';
 import { loadScenario, readScenario, settleSeconds, type Scenario } from './scenario.js';
 import { KubeEmulator } from './server.js';
 
@@ -52,9 +53,4 @@ const kubeconfig = join(dir, 'kubeconfig');
 writeFileSync(kubeconfig, emulator.kubeconfig(), { mode: 0o600 });
 console.log(`listening on ${emulator.url}`);
 console.log(kubeconfig);
-const stop = (): void => void emulator.close().then(() => process.exit(0));
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-// `npm run` does not pass signals on to its child: when the launcher goes away, so do we.
-const parent = process.ppid;
-setInterval(() => process.ppid !== parent && stop(), 500).unref();
+serveUntilStopped(emulator);
