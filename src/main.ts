@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { describeGitHubError } from './github/errors.js';
 import { UsageError, getErrorMessage, oneLine } from './shared/errors.js';
 
 interface ActionModule {
@@ -30,7 +31,7 @@ export async function start(name: ActionName): Promise<void> {
     // A usage error is the whole story; anything else is our bug, whose stack helps only in debug logs.
     if (!(error instanceof UsageError) && error instanceof Error && error.stack)
       core.debug(error.stack);
-    core.setFailed(oneLine(getErrorMessage(error)));
+    core.setFailed(oneLine(describeGitHubError(error) ?? getErrorMessage(error)));
   }
 }
 

@@ -4,6 +4,7 @@ import type { Octokit as CoreOctokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
+import { UsageError } from '../shared/errors.js';
 
 /**
  * Every call kubemend makes to GitHub goes through the client built here: it counts
@@ -57,6 +58,11 @@ export interface RequestStats {
   byRoute: Map<string, number>;
   /** The rate-limit headers of the latest response, when it had them. */
   rateLimit: RateLimitReading | undefined;
+  /**
+   * GitHub's clock (the latest response's Date header), in ms. Incident times come from
+   * it rather than the runner's clock, so runs on different runners agree on them.
+   */
+  serverTime: number | undefined;
 }
 
 export type Octokit = ReturnType<typeof getOctokit>;
@@ -69,7 +75,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
   const warn = options.warn ?? ((message: string) => core.warning(message));
   const unit = options.retryUnitMs ?? 1000;
-  const stats: RequestStats = { total: 0, byRoute: new Map(), rateLimit: undefined };
+  const stats: RequestStats = {
+    total: 0,
+    byRoute: new Map(),
+    rateLimit: undefined,
+    serverTime: undefined,
+  };
 
   // Groups per client: the plugin shares its default groups among every client in the
   // process (it reads global and auth too, though its types leave them out).
@@ -132,6 +143,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 /** Counts each HTTP attempt, keeps the latest rate-limit reading, and marks unsafe POSTs. */
 function accounting(stats: RequestStats) {
   const readRateLimit = (headers: Record<string, unknown> | undefined): void => {
+    const date = Date.parse(String(headers?.date ?? ''));
+    if (Number.isFinite(date)) stats.serverTime = date;
     const limit = Number(headers?.['x-ratelimit-limit']);
     const remaining = Number(headers?.['x-ratelimit-remaining']);
     if (!Number.isFinite(limit) || !Number.isFinite(remaining)) return;
@@ -157,5 +170,36 @@ function accounting(stats: RequestStats) {
       );
       throw error;
     });
+  };
+}
+
+/**
+ * Pacing overrides from the environment, for self-hosted GitHub Enterprise limits and for
+ * tests against the emulator: KUBEMEND_WRITE_INTERVAL_MS spaces writes (notifications get
+ * three times it), KUBEMEND_BACKOFF_MS is the unit of retries and back-offs.
+ */
+export function pacingFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  writeIntervalMs: number;
+  notificationIntervalMs: number;
+  retryUnitMs: number;
+  backoffMs: number;
+} {
+  const read = (name: string, fallback: number): number => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    if (!/^\d{1,6}$/.test(value)) {
+      throw new UsageError(
+        `${name} is ${JSON.stringify(value.slice(0, 20))}; allowed: a whole number of milliseconds up to 999999.`,
+      );
+    }
+    return Number(value);
+  };
+  const write = read('KUBEMEND_WRITE_INTERVAL_MS', 1000);
+  const backoff = read('KUBEMEND_BACKOFF_MS', 1000);
+  return {
+    writeIntervalMs: write,
+    notificationIntervalMs: write * 3,
+    retryUnitMs: backoff,
+    backoffMs: Math.max(1, Math.round(backoff / 4)),
   };
 }

@@ -13,6 +13,9 @@ function defuse(text: string): string {
       .replace(/-->/g, `--${ZWSP}>`)
       // @user and @org/team ping people; a zero-width space keeps the text, drops the ping.
       .replace(/@(?=[A-Za-z0-9-])/g, `@${ZWSP}`)
+      // #12 and GH-12 link the payload's text to another issue's timeline.
+      .replace(/#(?=\d)/g, `#${ZWSP}`)
+      .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWSP}`)
   );
 }
 
@@ -21,11 +24,16 @@ export function inline(text: string | undefined, max = 300): string {
   if (text === undefined || text === '') return '';
   const one = text.replace(/\s+/g, ' ').trim();
   const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
-  return defuse(cut)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+\-.!|~])/g, '\\$1');
+  return (
+    defuse(cut)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/([\\`*_{}[\]()|~])/g, '\\$1')
+      // Block syntax only matters at the start of a line: a heading, a list item.
+      .replace(/^[#+-]/, '\\$&')
+      .replace(/^(\d+)([.)])/, '$1\\$2')
+  );
 }
 
 /** A block of payload text shown as it is, in a code fence longer than any backtick run in it. */

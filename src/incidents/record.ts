@@ -38,8 +38,29 @@ export interface IncidentRecord {
     labels: Record<string, string>;
   };
   /** The incident this one recurs after, when it does. */
-  previous: { number: number; closedAt: string } | null;
+  previous: { number: number; url: string | null; closedAt: string } | null;
+  /** The pull request or issue that presents this record; null until one is claimed. */
+  incident: IncidentRef | null;
 }
+
+/**
+ * Where the record is presented. `creating` is the claim the run that wrote the record
+ * first holds while it opens the pull request or issue; a claim older than
+ * CLAIM_TIMEOUT_MS is taken over, so a crashed run cannot strand an incident.
+ */
+export interface IncidentRef {
+  kind: 'pull' | 'issue';
+  state: 'creating' | 'open' | 'closed';
+  number: number | null;
+  url: string | null;
+  /** When the claim was taken, the incident opened or it was seen closed. */
+  since: string;
+  closedAt: string | null;
+  /** When the incident's body was last rendered from the record. */
+  renderedAt: string | null;
+}
+
+export const CLAIM_TIMEOUT_MS = 2 * 60_000;
 
 const SEVERITY_ORDER: Severity[] = ['none', 'info', 'warning', 'critical'];
 export const worstSeverity = (a: Severity, b: Severity): Severity =>
@@ -102,6 +123,7 @@ export function newRecord(identity: Identity, alerts: Alert[], now: string): Inc
     targets: targetsOf(alerts, { namespaces: [], workloads: [], pods: [], nodes: [] }),
     latest: latestOf(first),
     previous: null,
+    incident: null,
   };
 }
 
@@ -175,6 +197,13 @@ export function serialiseRecord(record: IncidentRecord): string {
   return `# kubemend incident record; written by kubemend, read back on every repeat.\n${dump(record, { lineWidth: 120, noRefs: true, sortKeys: false })}`;
 }
 
+/** The record as a reader sees it in the incident's body: without the incident's own reference. */
+export function displayRecord(record: IncidentRecord): string {
+  const shown: Partial<IncidentRecord> = { ...record };
+  delete shown.incident;
+  return dump(shown, { lineWidth: 120, noRefs: true, sortKeys: false });
+}
+
 /** Reads a record back; anything that is not one of ours answers undefined, never a half-record. */
 export function parseRecord(text: string): IncidentRecord | undefined {
   let doc: unknown;
@@ -190,9 +219,22 @@ export function parseRecord(text: string): IncidentRecord | undefined {
     typeof r.key !== 'string' ||
     typeof r.occurrences !== 'number' ||
     typeof r.firstSeen !== 'string' ||
-    (r.status !== 'firing' && r.status !== 'resolved')
+    (r.status !== 'firing' && r.status !== 'resolved') ||
+    !isIncidentRef(r.incident)
   ) {
     return undefined;
   }
   return r as IncidentRecord;
+}
+
+function isIncidentRef(value: unknown): boolean {
+  if (value === null) return true;
+  const ref = value as Partial<IncidentRef> | undefined;
+  return (
+    typeof ref === 'object' &&
+    (ref.kind === 'pull' || ref.kind === 'issue') &&
+    (ref.state === 'creating' || ref.state === 'open' || ref.state === 'closed') &&
+    (ref.number === null || (typeof ref.number === 'number' && Number.isInteger(ref.number))) &&
+    typeof ref.since === 'string'
+  );
 }

@@ -24,4 +24,6 @@ export const Outputs = {
   Status: 'status',
   RecordPath: 'record-path',
   Alerts: 'alerts',
+  Action: 'action',
+  Incidents: 'incidents',
 } as const;

@@ -1,7 +1,30 @@
-import { notReleased } from '../shared/release.js';
+import * as core from '@actions/core';
+import { loadConfig } from '../config/config.js';
+import { createGitHubClient, pacingFromEnv } from '../github/client.js';
+import { intake } from '../incidents/intake.js';
 import { getIntakeInputs } from './inputs.js';
+import { writeIntakeOutputs } from './outputs.js';
 
 export async function run(): Promise<void> {
-  getIntakeInputs();
-  notReleased('intake');
+  const inputs = getIntakeInputs();
+  const config = loadConfig(inputs.configPath);
+  const pacing = pacingFromEnv();
+  const { octokit, stats } = createGitHubClient({ token: inputs.token, ...pacing });
+  const outcome = await intake(
+    inputs.payload,
+    { cluster: inputs.cluster, config: config.intake },
+    {
+      octokit,
+      stats,
+      owner: inputs.repository.owner,
+      repo: inputs.repository.repo,
+      mode: inputs.mode,
+      base: inputs.base,
+      config: config.intake,
+      labels: inputs.labels,
+      backoffMs: pacing.backoffMs,
+      log: { info: core.info, warning: core.warning },
+    },
+  );
+  await writeIntakeOutputs(outcome, inputs.mode, stats.total);
 }

@@ -1,3 +1,4 @@
+import { LIMITS } from '../alerts/model.js';
 import { INCIDENT_MODES, type IncidentMode } from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
 import { isObject, readEvent } from '../shared/event.js';
@@ -18,8 +19,12 @@ export interface IntakeInputs {
   /** Cluster name for payloads that carry none. */
   cluster: string | undefined;
   configPath: string;
-  /** Base branch of incident pull requests; undefined means the repository's default branch. */
-  base: string | undefined;
+  /**
+   * Base branch of incidents; undefined means the repository's default branch. Its head
+   * commit is known without a request when the run was started on that branch.
+   */
+  base: { branch: string | undefined; sha: string | undefined };
+  repository: { owner: string; repo: string };
   payload: Record<string, unknown>;
   labels: string[];
 }
@@ -32,13 +37,47 @@ export function getIntakeInputs(): IntakeInputs {
   const mode = enumInput(Inputs.Mode, INCIDENT_MODES, Defaults[Inputs.Mode]);
   const cluster = clusterNameInput(Inputs.Cluster);
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
-  const base = refNameInput(Inputs.Base);
   const labels = labelsInput(Inputs.Labels);
-  return { token, mode, cluster, configPath, base, payload: payloadInput(), labels };
+  return {
+    token,
+    mode,
+    cluster,
+    configPath,
+    base: baseInput(),
+    repository: repositoryFromEnv(),
+    payload: payloadInput(),
+    labels,
+  };
+}
+
+/** The base branch; a repository_dispatch run starts on the default branch, at its head. */
+function baseInput(): IntakeInputs['base'] {
+  const given = refNameInput(Inputs.Base);
+  const ref = /^refs\/heads\/(.+)$/.exec(process.env.GITHUB_REF ?? '')?.[1];
+  const sha = process.env.GITHUB_SHA ?? '';
+  const known = /^[0-9a-f]{40}$/.test(sha) && !/^0+$/.test(sha) ? sha : undefined;
+  if (given === undefined) return { branch: ref, sha: ref ? known : undefined };
+  return { branch: given, sha: given === ref ? known : undefined };
+}
+
+function repositoryFromEnv(): IntakeInputs['repository'] {
+  const [owner, repo, ...rest] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!owner || !repo || rest.length) {
+    throw new UsageError(
+      `GITHUB_REPOSITORY is ${showValue(process.env.GITHUB_REPOSITORY ?? '')}; expected owner/repo: run this action inside a workflow.`,
+    );
+  }
+  return { owner, repo };
 }
 
 /** The alert payload: the `payload` input, or the dispatch event's `client_payload`. */
 function payloadInput(): Record<string, unknown> {
+  const bytes = Buffer.byteLength(optionalInput(Inputs.Payload));
+  if (bytes > LIMITS.payloadBytes) {
+    throw new UsageError(
+      `Input '${Inputs.Payload}' is ${bytes} bytes; allowed: at most ${LIMITS.payloadBytes} bytes of JSON.`,
+    );
+  }
   const given = jsonInput(Inputs.Payload, 'a JSON object (an alert payload)');
   if (given !== undefined) {
     if (!isObject(given)) {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startGitHubEmulator } from '../emulators/github/server.js';
 import { kubeconfigYaml } from '../harness/kubeconfig.js';
 import { repoRoot, runAction } from '../harness/run-action.js';
 
@@ -57,16 +58,34 @@ describe('intake inputs', () => {
     ]);
   });
 
-  it('masks the token before anything else is printed', async () => {
-    const run = await runAction('intake', { githubToken: TOKEN, event: dispatch });
-    expect(run.stdout.startsWith(`::add-mask::${TOKEN}\n`)).toBe(true);
-    expect(run.stdout.split(TOKEN)).toHaveLength(2);
+  it('masks the token before anything else is printed, and never prints it again', async () => {
+    const gh = await startGitHubEmulator({ repos: ['octo-org/gitops'] });
+    try {
+      const run = await runAction('intake', {
+        githubToken: TOKEN,
+        event: dispatch,
+        apiUrl: gh.url,
+        env: { KUBEMEND_WRITE_INTERVAL_MS: '0' },
+      });
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout.startsWith(`::add-mask::${TOKEN}\n`)).toBe(true);
+      expect(run.stdout.split(TOKEN)).toHaveLength(2);
+    } finally {
+      await gh.close();
+    }
   });
 
-  it('takes the payload from the dispatch event and gets past validation', async () => {
-    const run = await runAction('intake', { githubToken: TOKEN, event: dispatch });
+  it('reads the payload from the dispatch event and names what it lacks, before any request', async () => {
+    const run = await runAction('intake', {
+      githubToken: TOKEN,
+      event: {
+        name: 'repository_dispatch',
+        payload: { action: 'alert', client_payload: { cluster: 'c' } },
+      },
+    });
+    expect(run.exitCode).toBe(1);
     expect(run.annotations.map((a) => a.message)).toEqual([
-      'kubemend intake: the inputs are valid, but this action is not released yet; the README lists the actions that are.',
+      expect.stringMatching(/^payload matches no known shape; expected /),
     ]);
   });
 
@@ -328,16 +347,19 @@ describe('start-up cost', () => {
 
   async function loadedFiles(action: string, inputs: Record<string, string>): Promise<string[]> {
     const log = join(mkdtempSync(join(tmpdir(), 'kubemend-modules-')), 'modules.log');
+    // A full run: intake opens an incident on the emulator, loading everything it uses.
+    const gh = await startGitHubEmulator({ repos: ['octo-org/gitops'] });
     await runAction(action, {
       githubToken: TOKEN,
+      apiUrl: gh.url,
       inputs,
       event: {
         name: 'repository_dispatch',
         payload: { client_payload: { title: 't', cluster: 'c' } },
       },
-      env: { KUBEMEND_MODULE_LOG: log },
+      env: { KUBEMEND_MODULE_LOG: log, KUBEMEND_WRITE_INTERVAL_MS: '0' },
       nodeArgs: ['--import', join(repoRoot, 'test/harness/module-log.mjs')],
-    });
+    }).finally(() => gh.close());
     return readFileSync(log, 'utf8')
       .split('\n')
       .filter(Boolean)

@@ -11,6 +11,10 @@ describe('payload text in Markdown', () => {
       '&lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\* \\[x\\]\\(javascript:alert\\(1\\)\\) \\| cell',
     );
     expect(inline('a\nb\r\nc')).toBe('a b c');
+    expect(inline('# heading')).toBe('\\# heading');
+    expect(inline('- item')).toBe('\\- item');
+    expect(inline('1. item')).toBe('1\\. item');
+    expect(inline('store-front-7d9f8b6c4 v1.2')).toBe('store-front-7d9f8b6c4 v1.2');
     expect(inline('x'.repeat(1000))).toHaveLength(300);
   });
 

@@ -228,6 +228,8 @@ export class GitHubEmulator {
       const headers: Record<string, string> = {
         'x-github-request-id': randomUUID().toUpperCase(),
         'x-github-media-type': 'github.v3; format=json',
+        // GitHub's clock is the emulator's, so clients that read Date see emulated time.
+        date: new Date(this.clock.now()).toUTCString(),
         ...(url.pathname.startsWith('/_emulator/') ? {} : this.rateHeaders()),
         ...reply.headers,
       };

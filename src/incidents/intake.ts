@@ -1,0 +1,39 @@
+// Intake's domain: a payload in, one incident per problem out.
+import type { Alert } from '../alerts/model.js';
+import { normalisePayload } from '../alerts/shapes.js';
+import type { IntakeConfig } from '../config/config.js';
+import { groupAlerts } from './grouping.js';
+import { IncidentUpserter, type UpsertContext, type UpsertResult } from './upsert.js';
+
+export interface IntakeOutcome {
+  alerts: Alert[];
+  results: UpsertResult[];
+  storm: boolean;
+  problems: number;
+}
+
+/**
+ * Normalises and groups the payload before any request, so a bad payload writes nothing;
+ * then records each incident in turn (one run's incidents share its request budget).
+ */
+export async function intake(
+  payload: unknown,
+  options: { cluster: string | undefined; config: IntakeConfig },
+  context: UpsertContext,
+): Promise<IntakeOutcome> {
+  const alerts = normalisePayload(payload, { cluster: options.cluster });
+  const { groups, storm, problems } = groupAlerts(
+    alerts,
+    options.config.groupBy,
+    options.config.maxIncidents,
+  );
+  if (storm) {
+    context.log.warning(
+      `The payload names ${problems} problems (more than intake.max-incidents, ${options.config.maxIncidents}): they are recorded as one incident per cluster.`,
+    );
+  }
+  const results: UpsertResult[] = [];
+  for (const group of groups)
+    results.push(await new IncidentUpserter(context, group.identity, group.alerts).run());
+  return { alerts, results, storm, problems };
+}

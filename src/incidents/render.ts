@@ -1,0 +1,242 @@
+// What a reader sees: the incident's title, body, labels and the comments on notable
+// changes, all rendered from the record. Payload text only ever passes through the
+// escaping of markdown.ts; shell commands are built only from valid Kubernetes names.
+import { codeBlock, inline, link, marker } from './markdown.js';
+import { displayRecord, type IncidentRecord } from './record.js';
+import type { Change } from './record.js';
+
+export const LABELS = {
+  kubemend: 'kubemend',
+  flapping: 'kubemend/flapping',
+  severity: (severity: string) => `severity/${severity}`,
+  cluster: (clusterSlug: string) => `cluster/${clusterSlug}`,
+};
+
+/** Marker at the top of every incident body kubemend writes. */
+export const BODY_MARKER = 'incident';
+
+export interface RenderContext {
+  mode: 'pr' | 'issue';
+  /** The incident key's hash, carried in the body's marker. */
+  hash8: string;
+  clusterSlug: string;
+  recordPath: string;
+  branch: string;
+  /** https://github.com/owner/repo, for links to the record file. */
+  repositoryUrl: string;
+  now: string;
+}
+
+/** GitHub caps titles at 256 characters; titles are plain text, so only controls are removed. */
+export function incidentTitle(record: IncidentRecord): string {
+  const text = `[${record.severity}] ${plain(record.cluster)}: ${plain(record.title)}`;
+  return text.length > 256 ? `${text.slice(0, 255)}…` : text;
+}
+
+export function incidentLabels(
+  record: IncidentRecord,
+  clusterSlug: string,
+  extra: string[],
+): string[] {
+  const labels = [
+    LABELS.kubemend,
+    LABELS.severity(record.severity),
+    LABELS.cluster(clusterSlug),
+    ...extra,
+  ];
+  if (record.flaps > 0) labels.push(LABELS.flapping);
+  return [...new Set(labels)];
+}
+
+export function incidentBody(record: IncidentRecord, ctx: RenderContext): string {
+  const t = record.targets;
+  const rows: [string, string][] = [
+    ['Cluster', code(record.cluster) + scriptNote(record.cluster)],
+    ['Namespace', list(t.namespaces)],
+    ['Workload', list(t.workloads)],
+    ['Severity', record.severity],
+    [
+      'Status',
+      record.status === 'resolved' && record.resolvedAt
+        ? `resolved at ${record.resolvedAt}`
+        : record.status,
+    ],
+    ['First seen', record.firstSeen],
+    ['Last seen', record.lastSeen],
+    [
+      'Occurrences',
+      `${record.occurrences}${record.flaps ? ` (${record.flaps} flap${record.flaps > 1 ? 's' : ''})` : ''}`,
+    ],
+  ];
+  const lines = [
+    marker(BODY_MARKER, ctx.hash8),
+    `### ${inline(record.title, 200)}`,
+    '',
+    '| | |',
+    '|---|---|',
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    `<sub>Counts as of ${ctx.now}; every repeat updates ${recordLink(ctx)} and this summary is refreshed at least every few minutes while the alert repeats.</sub>`,
+    '',
+  ];
+  if (record.previous) {
+    lines.push(
+      `**Recurrence:** this problem came back ${humanDuration(Date.parse(record.firstSeen) - Date.parse(record.previous.closedAt))} after #${record.previous.number} was closed.`,
+      '',
+    );
+  }
+  lines.push(`**Alert** ${code(record.latest.name)} from ${record.source}`);
+  if (record.latest.message) lines.push('', codeBlock(record.latest.message, 2000));
+  const links = [
+    link('Runbook', record.latest.runbookUrl ?? undefined),
+    link('Source', record.latest.sourceUrl ?? undefined),
+  ].filter(Boolean);
+  if (links.length) lines.push('', `**Links:** ${links.join(' · ')}`);
+  const commands = troubleshootingCommands(record);
+  if (commands.length) {
+    lines.push(
+      '',
+      '#### Troubleshooting',
+      `Run against the cluster ${code(record.cluster)}:`,
+      '',
+      codeBlock(commands.join('\n'), 4000, 'sh'),
+    );
+  }
+  lines.push(
+    '',
+    '<details><summary>Incident record</summary>',
+    '',
+    codeBlock(displayRecord(record), 20_000, 'yaml'),
+    '',
+    '</details>',
+  );
+  return lines.join('\n');
+}
+
+/** The comment for a change a reader needs to hear about; undefined for a pure repeat. */
+export function changeComment(
+  change: Change,
+  before: IncidentRecord,
+  windowMs: number,
+): string | undefined {
+  const r = change.record;
+  const lines: string[] = [];
+  for (const what of change.notable) {
+    if (what === 'status' && r.status === 'resolved')
+      lines.push(
+        `Resolved at ${r.resolvedAt}. The incident counts as resolved once it stays resolved for ${humanDuration(windowMs)}.`,
+      );
+    if (what === 'status' && r.status === 'firing')
+      lines.push(
+        change.notable.includes('flap')
+          ? `Firing again within ${humanDuration(windowMs)} of resolving: flap ${r.flaps}.`
+          : `Firing again at ${r.lastSeen}.`,
+      );
+    if (what === 'severity')
+      lines.push(`Severity changed from ${before.severity} to ${r.severity}.`);
+    if (what === 'targets') {
+      const added = (['namespaces', 'workloads', 'pods', 'nodes'] as const).flatMap((k) =>
+        r.targets[k]
+          .filter((v) => !before.targets[k].includes(v))
+          .map((v) => `${k.slice(0, -1)} ${code(v)}`),
+      );
+      lines.push(`New targets: ${added.join(', ')}.`);
+    }
+  }
+  if (!lines.length) return undefined;
+  return [
+    marker('change'),
+    ...lines.map((l) => `- ${l}`),
+    '',
+    `<sub>Occurrence ${r.occurrences}, ${r.lastSeen}.</sub>`,
+  ].join('\n');
+}
+
+/** Copy-paste commands for the targets whose names are valid Kubernetes names; others are left out. */
+export function troubleshootingCommands(record: IncidentRecord): string[] {
+  const t = record.targets;
+  const namespace = t.namespaces.find(isLabelName);
+  const ns = namespace ? `-n ${namespace} ` : '';
+  const out: string[] = [];
+  for (const pod of t.pods.filter(isSubdomainName).slice(0, 3)) {
+    out.push(
+      `kubectl ${ns}describe pod ${pod}`,
+      `kubectl ${ns}logs ${pod} --all-containers --previous`,
+    );
+  }
+  for (const workload of t.workloads.slice(0, 3)) {
+    const [kind, name] = workload.split('/', 2);
+    const resource = kind ? RESOURCE_OF_KIND[kind] : undefined;
+    if (!resource || !name || !isSubdomainName(name)) continue;
+    out.push(`kubectl ${ns}describe ${resource}/${name}`);
+    if (ROLLOUT_KINDS.has(resource)) out.push(`kubectl ${ns}rollout history ${resource}/${name}`);
+  }
+  if (namespace) out.push(`kubectl -n ${namespace} get events --sort-by=.lastTimestamp`);
+  for (const node of t.nodes.filter(isSubdomainName).slice(0, 3))
+    out.push(`kubectl describe node ${node}`);
+  return out;
+}
+
+const RESOURCE_OF_KIND: Record<string, string> = {
+  Deployment: 'deployment',
+  StatefulSet: 'statefulset',
+  DaemonSet: 'daemonset',
+  ReplicaSet: 'replicaset',
+  Job: 'job',
+  CronJob: 'cronjob',
+  Pod: 'pod',
+  Application: 'application',
+  PersistentVolumeClaim: 'pvc',
+  Node: 'node',
+};
+const ROLLOUT_KINDS = new Set(['deployment', 'statefulset', 'daemonset']);
+
+/** DNS-1123 names: nothing in them can mean anything to a shell. */
+const isSubdomainName = (s: string): boolean =>
+  s.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s);
+const isLabelName = (s: string): boolean =>
+  s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
+
+function code(text: string): string {
+  // Inline code would keep a payload's backticks live; escaped inline text is shown instead.
+  return inline(text, 120) || '—';
+}
+
+function list(values: string[]): string {
+  if (!values.length) return '—';
+  const shown = values.slice(0, 5).map((v) => inline(v, 120));
+  return values.length > 5 ? `${shown.join(', ')} and ${values.length - 5} more` : shown.join(', ');
+}
+
+/** Names that mix scripts or use non-ASCII letters can imitate another cluster's name. */
+function scriptNote(text: string): string {
+  if (!/[^\x20-\x7e]/.test(text)) return '';
+  const points = [...text]
+    .filter((c) => /[^\x20-\x7e]/.test(c))
+    .slice(0, 8)
+    .map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+  return ` (contains non-ASCII characters: ${points.join(' ')})`;
+}
+
+/** Plain text for a title: controls and direction overrides removed, whitespace collapsed. */
+function plain(text: string): string {
+  return text
+    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function recordLink(ctx: RenderContext): string {
+  if (ctx.mode === 'issue') return 'the record below';
+  const path = ctx.recordPath.split('/').map(encodeURIComponent).join('/');
+  return `[the record](${ctx.repositoryUrl}/blob/${ctx.branch.split('/').map(encodeURIComponent).join('/')}/${path})`;
+}
+
+export function humanDuration(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 1) return 'less than a minute';
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} hours`;
+  return `${Math.round(hours / 24)} days`;
+}
