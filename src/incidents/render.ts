@@ -220,10 +220,14 @@ function scriptNote(text: string): string {
 
 /** Plain text for a title: controls and direction overrides removed, whitespace collapsed. */
 function plain(text: string): string {
-  return text
-    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    text
+      .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      // Titles do not render Markdown, but a mention in one still reads as one.
+      .replace(/@(?=[A-Za-z0-9-])/g, '@\u200b')
+  );
 }
 
 function recordLink(ctx: RenderContext): string {

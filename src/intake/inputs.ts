@@ -89,8 +89,25 @@ function payloadInput(): Record<string, unknown> {
   }
   const event = readEvent();
   const clientPayload = event.payload.client_payload;
-  if (isObject(clientPayload)) return clientPayload;
+  if (isObject(clientPayload)) {
+    const size = eventPayloadBytes(clientPayload);
+    if (size > LIMITS.payloadBytes) {
+      throw new UsageError(
+        `client_payload is ${size} bytes; allowed: at most ${LIMITS.payloadBytes} bytes of JSON.`,
+      );
+    }
+    return clientPayload;
+  }
   throw new UsageError(
     `Input '${Inputs.Payload}' is required when the event (${event.name || 'none'}) has no client_payload: run on repository_dispatch or pass payload.`,
   );
+}
+
+/** The payload's size as JSON; a payload too deep to serialise is left to the depth check. */
+function eventPayloadBytes(payload: Record<string, unknown>): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(payload));
+  } catch {
+    return 0;
+  }
 }

@@ -37,7 +37,8 @@ export interface RunActionOptions {
   inputs?: Record<string, string>;
   /** When false, only the given inputs are set (like running `node dist/...` by hand). */
   applyDefaults?: boolean;
-  event?: { name: string; payload: unknown };
+  /** The event; `raw` bytes replace the JSON of `payload` in the event file (e.g. invalid UTF-8). */
+  event?: { name: string; payload: unknown; raw?: Buffer };
   repository?: string;
   apiUrl?: string;
   /** Value of `${{ github.token }}` in defaults. */
@@ -99,7 +100,7 @@ export async function runAction(
   const eventPath = join(runnerTemp, '_github_workflow', 'event.json');
   mkdirSync(dirname(eventPath));
   const event = options.event ?? { name: 'workflow_dispatch', payload: { inputs: {} } };
-  writeFileSync(eventPath, JSON.stringify(event.payload));
+  writeFileSync(eventPath, 'raw' in event && event.raw ? event.raw : JSON.stringify(event.payload));
 
   const token = options.githubToken ?? '';
   const inputs: Record<string, string> = {};

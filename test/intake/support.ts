@@ -18,6 +18,8 @@ export interface DispatchOptions {
   /** Pass the payload as the `payload` input instead of a repository_dispatch event. */
   asInput?: boolean;
   timeoutMs?: number;
+  /** Raw bytes for the event file, in place of the JSON dispatch event. */
+  rawEvent?: Buffer;
 }
 
 /** One repository_dispatch run of the bundled intake action. */
@@ -38,6 +40,7 @@ export function dispatch(
     event: {
       name: eventNames.repositoryDispatch,
       payload: events.repositoryDispatch(REPOSITORY, options.asInput ? {} : payload),
+      ...(options.rawEvent ? { raw: options.rawEvent } : {}),
     },
     env: {
       ...PACE,
