@@ -16,6 +16,8 @@ export interface IntakeConfig {
   refreshIntervalMs: number;
   /** Below this many remaining API requests, pure repeats are read but not written. */
   rateLimitReserve: number;
+  /** How long a run waits for the rate limit to reset rather than drop its alert. */
+  rateLimitWaitMs: number;
   /** Distinct incidents one payload may open; beyond it the payload is grouped per cluster. */
   maxIncidents: number;
   /** Labels added to every incident, besides kubemend's own. */
@@ -33,6 +35,7 @@ export const INTAKE_DEFAULTS: IntakeConfig = {
   stableWindowMs: 10 * 60_000,
   refreshIntervalMs: 10 * 60_000,
   rateLimitReserve: 100,
+  rateLimitWaitMs: 15 * 60_000,
   maxIncidents: 10,
   labels: [],
 };
@@ -82,6 +85,7 @@ const INTAKE_KEYS = [
   'stable-window',
   'refresh-interval',
   'rate-limit-reserve',
+  'rate-limit-wait',
   'max-incidents',
   'labels',
 ] as const;
@@ -116,6 +120,7 @@ function intakeSection(section: Record<string, unknown>, path: string): IntakeCo
   for (const [key, field] of [
     ['stable-window', 'stableWindowMs'],
     ['refresh-interval', 'refreshIntervalMs'],
+    ['rate-limit-wait', 'rateLimitWaitMs'],
   ] as const) {
     const value = section[key];
     if (value === undefined) continue;

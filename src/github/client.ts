@@ -100,7 +100,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       _o: unknown,
       retryCount: number,
     ) => {
-      if (retryCount > 0 || retryAfter > maxWait) return false;
+      // After a reset, every run that waited for it competes for the new budget: a run
+      // may meet the limit again, and waits again, within the same bound.
+      if (retryCount > 10 || retryAfter > maxWait) return false;
       warn(
         `GitHub API rate limit reached on ${request.method} ${request.url}; retrying in ${retryAfter} s.`,
       );

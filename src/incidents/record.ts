@@ -142,10 +142,18 @@ export function foldRepeat(
   alerts: Alert[],
   now: string,
   stableWindowMs: number,
+  receivedAt: string = now,
 ): Change {
   const [first] = alerts;
   if (!first) throw new Error('a repeat needs at least one alert');
-  const firing = alerts.some((a) => a.status === 'firing');
+  // A firing notification that arrived before the resolve was recorded, but is written
+  // after it (it waited on a rate limit or lost compare-and-swap races), is counted, and
+  // does not re-open the incident: delivery order, not write order, decides the status.
+  const stale =
+    record.status === 'resolved' &&
+    record.resolvedAt !== null &&
+    Date.parse(receivedAt) < Date.parse(record.resolvedAt);
+  const firing = alerts.some((a) => a.status === 'firing') && !stale;
   const notable: Change['notable'] = [];
   const next: IncidentRecord = structuredClone(record);
   next.occurrences += 1;

@@ -177,6 +177,7 @@ export function troubleshootingCommands(record: IncidentRecord): string[] {
   return out;
 }
 
+// `Pod/<name>` stands for the pods of an owner whose kind is unknown: their commands come from the pod list.
 const RESOURCE_OF_KIND: Record<string, string> = {
   Deployment: 'deployment',
   StatefulSet: 'statefulset',
@@ -184,7 +185,6 @@ const RESOURCE_OF_KIND: Record<string, string> = {
   ReplicaSet: 'replicaset',
   Job: 'job',
   CronJob: 'cronjob',
-  Pod: 'pod',
   Application: 'application',
   PersistentVolumeClaim: 'pvc',
   Node: 'node',

@@ -50,6 +50,8 @@ export interface UpsertContext {
   log: { info(message: string): void; warning(message: string): void };
   /** The runner's clock, used only before GitHub has answered once. */
   localNow?: () => number;
+  /** When the run received its payload (the runner's clock at start), in ms. */
+  receivedAt?: number;
 }
 
 export type UpsertAction = 'created' | 'updated' | 'coalesced' | 'recurred';
@@ -82,7 +84,10 @@ interface Stored {
   sha: string;
 }
 
-class Conflict extends Error {}
+/** The record moved under a write; carries the record a pure repeat read, for coalescing. */
+class Conflict extends Error {
+  coalescable: IncidentRecord | undefined;
+}
 
 export class IncidentUpserter {
   private readonly ctx: UpsertContext;
@@ -102,6 +107,14 @@ export class IncidentUpserter {
         return await this.attempt();
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
+        // In a storm with the budget low, a pure repeat that lost a race is coalesced
+        // instead of paying for another read and write.
+        if (error.coalescable && this.budgetLow()) {
+          this.ctx.log.warning(
+            `Rate-limit budget low: this repeat of ${this.identity.branch} lost a race for the record and was not written again.`,
+          );
+          return this.result(error.coalescable, 'coalesced', false, []);
+        }
       }
     }
     throw new Error(
@@ -140,15 +153,20 @@ export class IncidentUpserter {
     }
 
     const before = record;
-    const change = foldRepeat(record, this.alerts, this.iso(), this.ctx.config.stableWindowMs);
+    const change = foldRepeat(
+      record,
+      this.alerts,
+      this.iso(),
+      this.ctx.config.stableWindowMs,
+      this.receivedIso(),
+    );
     const next = change.record;
     const open = next.incident?.state === 'open';
     const pure = change.notable.length === 0;
 
-    const remaining = this.ctx.stats.rateLimit?.remaining;
-    if (pure && open && remaining !== undefined && remaining < this.ctx.config.rateLimitReserve) {
+    if (pure && open && this.budgetLow()) {
       this.ctx.log.warning(
-        `Rate-limit budget low (${remaining} requests left, reserve ${this.ctx.config.rateLimitReserve}): this repeat of ${this.identity.branch} was read, not written.`,
+        `Rate-limit budget low (${this.ctx.stats.rateLimit?.remaining} requests left, reserve ${this.ctx.config.rateLimitReserve}): this repeat of ${this.identity.branch} was read, not written.`,
       );
       return this.result(next, 'coalesced', false, change.notable);
     }
@@ -160,7 +178,12 @@ export class IncidentUpserter {
         ref.renderedAt === null ||
         this.now() - Date.parse(ref.renderedAt) >= this.ctx.config.refreshIntervalMs);
     if (refresh) next.incident = { ...ref, renderedAt: this.iso() };
-    await this.write(next, stored.sha);
+    try {
+      await this.write(next, stored.sha);
+    } catch (error) {
+      if (error instanceof Conflict && pure && open) error.coalescable = record;
+      throw error;
+    }
 
     if (next.incident?.state === 'creating') {
       // Counted; the run that claimed the incident is opening it. Wait for its number.
@@ -494,6 +517,11 @@ export class IncidentUpserter {
     };
   }
 
+  private budgetLow(): boolean {
+    const remaining = this.ctx.stats.rateLimit?.remaining;
+    return remaining !== undefined && remaining < this.ctx.config.rateLimitReserve;
+  }
+
   private renderContext(): RenderContext {
     return {
       mode: this.ctx.mode,
@@ -513,6 +541,11 @@ export class IncidentUpserter {
   /** GitHub's time when it has answered, else the runner's. */
   private now(): number {
     return this.ctx.stats.serverTime ?? (this.ctx.localNow ?? Date.now)();
+  }
+
+  private receivedIso(): string {
+    const at = this.ctx.receivedAt;
+    return at === undefined ? this.iso() : new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
   private iso(): string {

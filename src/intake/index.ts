@@ -6,10 +6,16 @@ import { getIntakeInputs } from './inputs.js';
 import { writeIntakeOutputs } from './outputs.js';
 
 export async function run(): Promise<void> {
+  const receivedAt = Date.now();
   const inputs = getIntakeInputs();
   const config = loadConfig(inputs.configPath);
   const pacing = pacingFromEnv();
-  const { octokit, stats } = createGitHubClient({ token: inputs.token, ...pacing });
+  const { octokit, stats } = createGitHubClient({
+    token: inputs.token,
+    ...pacing,
+    // Waiting out an exhausted budget beats dropping a status change.
+    maxRateLimitWaitSeconds: config.intake.rateLimitWaitMs / 1000,
+  });
   const outcome = await intake(
     inputs.payload,
     { cluster: inputs.cluster, config: config.intake },
@@ -23,6 +29,7 @@ export async function run(): Promise<void> {
       config: config.intake,
       labels: inputs.labels,
       backoffMs: pacing.backoffMs,
+      receivedAt,
       log: { info: core.info, warning: core.warning },
     },
   );

@@ -335,7 +335,7 @@ describe('intake, whatever the mode', () => {
     const run = await dispatch(gh, generic(), { workspace });
     expect(run.exitCode).toBe(1);
     expect(run.annotations.map((a) => a.message)).toEqual([
-      "Config .github/kubemend.yml: 'intake.stable-windw' is not a known key; did you mean 'stable-window'? Allowed: group-by, stable-window, refresh-interval, rate-limit-reserve, max-incidents, labels.",
+      "Config .github/kubemend.yml: 'intake.stable-windw' is not a known key; did you mean 'stable-window'? Allowed: group-by, stable-window, refresh-interval, rate-limit-reserve, rate-limit-wait, max-incidents, labels.",
     ]);
     expect(gh.requests()).toHaveLength(0);
   });

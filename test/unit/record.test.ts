@@ -71,4 +71,14 @@ describe('the incident record', () => {
     expect(parseRecord('version: 1\nkey: x\n')).toBeUndefined();
     expect(parseRecord('!!js/function "function(){}"')).toBeUndefined();
   });
+
+  it('a firing notification received before the resolve, but written after it, is counted without re-opening', () => {
+    const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    const resolved = foldRepeat(record, alerts('resolved'), at(2), WINDOW).record;
+    const late = foldRepeat(resolved, alerts('firing'), at(3), WINDOW, at(1));
+    expect(late.record).toMatchObject({ status: 'resolved', occurrences: 3, flaps: 0, resolvedAt: at(2) });
+    expect(late.notable).toEqual([]);
+    const fresh = foldRepeat(resolved, alerts('firing'), at(3), WINDOW, at(3));
+    expect(fresh.record).toMatchObject({ status: 'firing', flaps: 1 });
+  });
 });
