@@ -149,10 +149,12 @@ export function foldRepeat(
   // A firing notification that arrived before the resolve was recorded, but is written
   // after it (it waited on a rate limit or lost compare-and-swap races), is counted, and
   // does not re-open the incident: delivery order, not write order, decides the status.
+  // GitHub's Date header has whole seconds: a notification received within the second
+  // the resolve was written counts as earlier.
   const stale =
     record.status === 'resolved' &&
     record.resolvedAt !== null &&
-    Date.parse(receivedAt) < Date.parse(record.resolvedAt);
+    Date.parse(receivedAt) < Date.parse(record.resolvedAt) + 1000;
   const firing = alerts.some((a) => a.status === 'firing') && !stale;
   const notable: Change['notable'] = [];
   const next: IncidentRecord = structuredClone(record);

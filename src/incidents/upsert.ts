@@ -545,7 +545,7 @@ export class IncidentUpserter {
 
   private receivedIso(): string {
     const at = this.ctx.receivedAt;
-    return at === undefined ? this.iso() : new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return at === undefined ? this.iso() : new Date(at).toISOString();
   }
 
   private iso(): string {
