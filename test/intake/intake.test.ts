@@ -193,6 +193,17 @@ describe.each(['pr', 'issue'] as const)('intake in %s mode', (mode) => {
     expect(incidents()).toHaveLength(0);
   });
 
+  it('a new target is told once, in a comment naming it', async () => {
+    expectSuccess(await dispatch(gh, generic(), { mode }));
+    expectSuccess(await dispatch(gh, generic({ resource: 'Deployment/checkout' }), { mode }));
+    expectSuccess(await dispatch(gh, generic({ resource: 'Deployment/checkout' }), { mode }));
+    expect(
+      repo()
+        .commentsOn(1)
+        .map((c) => c.body),
+    ).toEqual([expect.stringContaining('New targets: workload Deployment/checkout.')]);
+  });
+
   it('a severity change swaps the severity label and is told once', async () => {
     expectSuccess(await dispatch(gh, generic(), { mode }));
     expectSuccess(await dispatch(gh, generic({ severity: 'critical' }), { mode }));

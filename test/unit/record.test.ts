@@ -76,7 +76,12 @@ describe('the incident record', () => {
     const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
     const resolved = foldRepeat(record, alerts('resolved'), at(2), WINDOW).record;
     const late = foldRepeat(resolved, alerts('firing'), at(3), WINDOW, at(1));
-    expect(late.record).toMatchObject({ status: 'resolved', occurrences: 3, flaps: 0, resolvedAt: at(2) });
+    expect(late.record).toMatchObject({
+      status: 'resolved',
+      occurrences: 3,
+      flaps: 0,
+      resolvedAt: at(2),
+    });
     expect(late.notable).toEqual([]);
     const fresh = foldRepeat(resolved, alerts('firing'), at(3), WINDOW, at(3));
     expect(fresh.record).toMatchObject({ status: 'firing', flaps: 1 });
