@@ -4,7 +4,7 @@
 // request, its title, labels, summary table and the occurrences counted.
 // Run: npm run demo
 import { startGitHubEmulator } from '../test/emulators/github/server.js';
-import { dispatch, pool, recordOn, REPOSITORY } from '../test/intake/support.js';
+import { branchOf, dispatch, pool, recordOf, REPOSITORY } from '../test/intake/support.js';
 
 const total = Number(process.env.DEMO_DISPATCHES ?? 60);
 const gh = await startGitHubEmulator({
@@ -48,10 +48,9 @@ const runs = await pool(
 const failed = runs.filter((r) => r.exitCode !== 0).length;
 const pulls = gh.repo(REPOSITORY).openPulls();
 const first = runs.find((r) => r.outputs['created'] === 'true');
-const [{ branch }] = JSON.parse(first?.outputs['incidents'] ?? '[{"branch":""}]') as [
-  { branch: string },
-];
-const record = recordOn(gh, branch, first?.outputs['record-path'] ?? '');
+if (!first) throw new Error('no run opened the incident');
+const branch = branchOf(first);
+const record = recordOf(gh, first);
 console.log(
   `${total} runs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed} failed, ${gh.requests().length} GitHub API requests.`,
 );
@@ -63,7 +62,7 @@ for (const pull of pulls) {
   console.log(pull.body?.split('\n').slice(0, 14).join('\n'));
 }
 console.log(
-  `\nRecord ${first?.outputs['record-path']} on ${branch}: ${record.occurrences} occurrences, status ${record.status}.`,
+  `\nRecord ${first.outputs['record-path']} on ${branch}: ${record.occurrences} occurrences, status ${record.status}.`,
 );
 await gh.close();
 process.exit(failed === 0 && pulls.length === 1 && record.occurrences === total ? 0 : 1);

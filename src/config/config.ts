@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import { DEFAULT_GROUP_BY, GROUP_BY_FIELDS, type GroupBy } from '../alerts/identity.js';
 import { UsageError } from '../shared/errors.js';
+import { isObject } from '../shared/event.js';
 import { showValue } from '../shared/inputs.js';
 
 export interface IntakeConfig {
@@ -69,13 +70,13 @@ export function parseConfig(text: string, path: string): KubemendConfig {
     throw new UsageError(`Config ${path} is not valid YAML${where}: ${reason}.`);
   }
   if (doc === undefined || doc === null) return { path, intake: INTAKE_DEFAULTS };
-  if (!isPlainObject(doc))
+  if (!isObject(doc))
     throw new UsageError(
       `Config ${path} is ${kindOf(doc)}; expected a mapping of sections (intake, ...).`,
     );
   const intake = doc.intake;
   if (intake === undefined || intake === null) return { path, intake: INTAKE_DEFAULTS };
-  if (!isPlainObject(intake))
+  if (!isObject(intake))
     throw new UsageError(`Config ${path}: 'intake' is ${kindOf(intake)}; expected a mapping.`);
   return { path, intake: intakeSection(intake, path) };
 }
@@ -165,10 +166,6 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   const ms = Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
   return ms <= 86_400_000 ? ms : undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function kindOf(value: unknown): string {

@@ -270,14 +270,33 @@ export class IncidentUpserter {
       renderedAt: this.iso(),
     };
     // Repeats may have been counted meanwhile: put the number on the latest record.
-    let stored: Stored | undefined = { record: claimed, sha: claimedSha };
+    const recorded = await this.amend((record) => ({ ...record, incident: ref }), {
+      record: claimed,
+      sha: claimedSha,
+    });
+    if (recorded) return recorded;
+    throw new Error(
+      `Opened ${this.ctx.mode === 'pr' ? 'pull request' : 'issue'} #${number} but could not record its number on ${this.identity.branch}; re-run the job.`,
+    );
+  }
+
+  /**
+   * Applies `change` to the latest record by compare-and-swap, starting from `first` when
+   * the caller already read it. Answers the record written, or undefined when `change`
+   * declined, the record is gone, or every attempt lost its race.
+   */
+  private async amend(
+    change: (record: IncidentRecord) => IncidentRecord | undefined,
+    first?: Stored,
+  ): Promise<IncidentRecord | undefined> {
+    let stored = first;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) {
-        await this.backoff(attempt);
+      if (attempt > 0) await this.backoff(attempt);
+      if (attempt > 0 || !stored)
         stored = await this.read(this.identity.recordPath, this.identity.branch);
-      }
-      if (!stored) break;
-      const record = { ...stored.record, incident: ref };
+      if (!stored) return undefined;
+      const record = change(stored.record);
+      if (!record) return undefined;
       try {
         await this.write(record, stored.sha);
         return record;
@@ -285,9 +304,7 @@ export class IncidentUpserter {
         if (!(error instanceof Conflict)) throw error;
       }
     }
-    throw new Error(
-      `Opened ${this.ctx.mode === 'pr' ? 'pull request' : 'issue'} #${number} but could not record its number on ${this.identity.branch}; re-run the job.`,
-    );
+    return undefined;
   }
 
   private async createPull(title: string, body: string): Promise<{ number: number; url: string }> {
@@ -358,21 +375,11 @@ export class IncidentUpserter {
 
   /** Records that the incident was closed (by a person or a merge), so a new firing opens another. */
   private async markClosed(closedAt: string): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await this.backoff(attempt);
-      const stored = await this.read(this.identity.recordPath, this.identity.branch);
-      if (!stored?.record.incident || stored.record.incident.state !== 'open') return;
-      const record = {
-        ...stored.record,
-        incident: { ...stored.record.incident, state: 'closed' as const, closedAt },
-      };
-      try {
-        await this.write(record, stored.sha);
-        return;
-      } catch (error) {
-        if (!(error instanceof Conflict)) throw error;
-      }
-    }
+    await this.amend((record) =>
+      record.incident?.state === 'open'
+        ? { ...record, incident: { ...record.incident, state: 'closed', closedAt } }
+        : undefined,
+    );
   }
 
   private async incidentState(

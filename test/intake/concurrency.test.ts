@@ -2,7 +2,16 @@
 // problem, and every occurrence counted. Each run is a separate process of the bundled
 // action, as parallel workflow runs are.
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { dispatch, expectSuccess, generic, pool, recordOn, REPOSITORY } from './support.js';
+import {
+  branchOf,
+  dispatch,
+  expectSuccess,
+  generic,
+  pool,
+  recordOf,
+  recordOn,
+  REPOSITORY,
+} from './support.js';
 
 let gh: GitHubEmulator;
 beforeEach(async () => {
@@ -25,8 +34,7 @@ describe.each(['pr', 'issue'] as const)('in %s mode', (mode) => {
     expect(runs.filter((r) => r.outputs['created'] === 'true')).toHaveLength(1);
     const numbers = new Set(runs.map((r) => r.outputs['incident-number']));
     expect([...numbers]).toEqual([String(incidentsOf(mode)[0]!.number)]);
-    const [{ branch }] = JSON.parse(runs[0]!.outputs['incidents']!) as [{ branch: string }];
-    const record = recordOn(gh, branch, runs[0]!.outputs['record-path']!);
+    const record = recordOf(gh, runs[0]!);
     expect(record.occurrences).toBe(50);
     // Only the run that opened the incident pinged anyone: no comments on repeats.
     expect(gh.repo(REPOSITORY).commentsOn(incidentsOf(mode)[0]!.number)).toHaveLength(0);
@@ -53,8 +61,7 @@ describe.each(['pr', 'issue'] as const)('in %s mode', (mode) => {
     expect(runs.filter((r) => r.outputs['created'] === 'true')).toHaveLength(20);
     const byPath = new Map<string, string>();
     for (const r of runs) {
-      const [result] = JSON.parse(r.outputs['incidents']!) as { branch: string }[];
-      byPath.set(r.outputs['record-path']!, result!.branch);
+      byPath.set(r.outputs['record-path']!, branchOf(r));
     }
     expect(byPath.size).toBe(20);
     for (const [path, branch] of byPath) expect(recordOn(gh, branch, path).occurrences).toBe(50);

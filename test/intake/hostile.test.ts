@@ -5,7 +5,7 @@ import { findMarker } from '../../src/incidents/markdown.js';
 import { parseRecord } from '../../src/incidents/record.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
 import type { ActionRun } from '../harness/run-action.js';
-import { dispatch, expectSuccess, generic, recordOn, REPOSITORY } from './support.js';
+import { branchOf, dispatch, expectSuccess, generic, recordOf, REPOSITORY } from './support.js';
 
 let gh: GitHubEmulator;
 let mainSha: string;
@@ -237,8 +237,8 @@ it('YAML-special strings round-trip through the record as the same strings', asy
   };
   const run = await dispatch(gh, generic(tricky));
   expectSuccess(run);
-  const [{ branch }] = JSON.parse(run.outputs['incidents']!) as [{ branch: string }];
-  const record = recordOn(gh, branch, run.outputs['record-path']!);
+  const branch = branchOf(run);
+  const record = recordOf(gh, run);
   expect(record).toMatchObject({
     title: 'yes',
     targets: { namespaces: ['null'] },

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { createGitHubClient } from '../../src/github/client.js';
 import { findMarker } from '../../src/incidents/markdown.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { dispatch, expectSuccess, generic, recordOn, REPOSITORY } from './support.js';
+import {
+  branchOf,
+  dispatch,
+  expectSuccess,
+  generic,
+  recordOf,
+  recordOn,
+  REPOSITORY,
+} from './support.js';
 
 let gh: GitHubEmulator;
 const repo = () => gh.repo(REPOSITORY);
@@ -91,11 +99,7 @@ describe.each(['pr', 'issue'] as const)('intake in %s mode', (mode) => {
       'PUT repos/create-or-update-file-contents',
     ]);
     expect(repo().commentsOn(1)).toHaveLength(0);
-    const record = recordOn(
-      gh,
-      first.outputs['incidents'] ? JSON.parse(first.outputs['incidents'])[0].branch : '',
-      first.outputs['record-path']!,
-    );
+    const record = recordOf(gh, first);
     expect(record.occurrences).toBe(2);
     expect(record.latest.message).toBe('Back-off pulling image (x7 over 3m)');
     expect(Date.parse(record.lastSeen) - Date.parse(record.firstSeen)).toBe(MINUTE);
@@ -135,11 +139,7 @@ describe.each(['pr', 'issue'] as const)('intake in %s mode', (mode) => {
     expect(incidents()).toHaveLength(1);
     expect(incidents()[0]!.labels).toContain('kubemend/flapping');
     expect(repo().commentsOn(1)[1]!.body).toContain('flap 1');
-    const record = recordOn(
-      gh,
-      JSON.parse(again.outputs['incidents']!)[0].branch,
-      again.outputs['record-path']!,
-    );
+    const record = recordOf(gh, again);
     expect(record).toMatchObject({ flaps: 1, occurrences: 4, status: 'firing', resolvedAt: null });
   });
 
@@ -225,7 +225,7 @@ describe('intake, whatever the mode', () => {
     const first = await dispatch(gh, generic(), { mode: 'pr' });
     expectSuccess(first);
     const [owner, name] = REPOSITORY.split('/') as [string, string];
-    const { branch } = JSON.parse(first.outputs['incidents']!)[0] as { branch: string };
+    const branch = branchOf(first);
     const incoming = first.outputs['record-path']!;
     const octokit = client();
     // What report does when the cluster is verified healthy: move the record, then merge.
@@ -270,7 +270,6 @@ describe('intake, whatever the mode', () => {
   it('when the rate-limit budget runs low, pure repeats are read, not written; status changes are still written', async () => {
     const first = await dispatch(gh, generic(), { mode: 'pr' });
     expectSuccess(first);
-    const { branch } = JSON.parse(first.outputs['incidents']!)[0] as { branch: string };
     gh.setRemaining(50);
     gh.log.length = 0;
     const repeat = await dispatch(gh, generic(), { mode: 'pr' });
@@ -281,7 +280,7 @@ describe('intake, whatever the mode', () => {
     const resolved = await dispatch(gh, generic({ status: 'resolved' }), { mode: 'pr' });
     expectSuccess(resolved);
     expect(resolved.outputs['action']).toBe('updated');
-    expect(recordOn(gh, branch, first.outputs['record-path']!)).toMatchObject({
+    expect(recordOf(gh, first)).toMatchObject({
       status: 'resolved',
       occurrences: 2,
     });

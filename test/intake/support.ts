@@ -67,6 +67,18 @@ export async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promi
   return results;
 }
 
+/** The incident branch of a run's first incident, from its `incidents` output. */
+export function branchOf(run: ActionRun): string {
+  const [first] = JSON.parse(run.outputs['incidents'] ?? '[]') as { branch: string }[];
+  if (!first) throw new Error('the run reported no incident');
+  return first.branch;
+}
+
+/** The record of a run's first incident, as the repository holds it now. */
+export function recordOf(gh: GitHubEmulator, run: ActionRun): IncidentRecord {
+  return recordOn(gh, branchOf(run), run.outputs['record-path'] ?? '');
+}
+
 export function recordOn(gh: GitHubEmulator, branch: string, path: string): IncidentRecord {
   const text = gh.repo(REPOSITORY).readFile(branch, path);
   const record = text === undefined ? undefined : parseRecord(text);
