@@ -21,6 +21,13 @@ export const actions = {
 
 export type ActionName = keyof typeof actions;
 
+/** The `kubemend` command line (bin/kubemend.js); resolves to the exit code. */
+export async function cli(args: string[]): Promise<number> {
+  silenceBundledPunycodeWarning();
+  const { cli: run } = await import(/* webpackChunkName: "cli" */ './cli/index.js');
+  return run(args);
+}
+
 /** Runs one action and turns any failure into one annotation line and exit code 1. */
 export async function start(name: ActionName): Promise<void> {
   silenceBundledPunycodeWarning();

@@ -4,6 +4,7 @@
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/event.js';
 import { LIMITS, SEVERITIES, type Alert, type AlertSource, type Severity } from './model.js';
+import { ownerOfController, ownerOfPod } from './owners.js';
 import { normaliseTitle, workloadFromPodName } from './titles.js';
 
 export class PayloadError extends UsageError {
@@ -210,14 +211,19 @@ function alertmanager(body: Json, read: Reader, options: NormaliseOptions): Aler
     if (!name)
       throw new PayloadError(`${at.base}.labels.alertname is missing; expected the alert's name.`);
     // Exporters put their own namespace in `namespace`; the affected object's wins.
-    const namespace = labels.exported_namespace ?? labels.pvc_namespace ?? labels.namespace;
-    const pod = labels.pod ?? labels.exported_pod;
-    const workload = workloadLabel(labels) ?? (pod ? `Pod/${workloadFromPodName(pod)}` : undefined);
+    const namespace =
+      labels.exported_namespace ??
+      labels.pvc_namespace ??
+      labels.affected_namespace ??
+      labels.dest_namespace ??
+      labels.namespace;
+    const pod = affectedPod(labels);
+    const workload = workloadLabel(labels) ?? (pod ? podWorkload(ownerOfPod(pod)) : undefined);
     const status = at.string(raw, 'status') === 'resolved' ? 'resolved' : 'firing';
     return {
       source: 'alertmanager',
       cluster: clusterOf(
-        labels.cluster ?? labels.k8s_cluster ?? labels.cluster_name,
+        labels.cluster ?? labels.k8s_cluster ?? labels.cluster_name ?? labels.cluster_id,
         options,
         `${at.base}.labels`,
       ),
@@ -240,13 +246,58 @@ function alertmanager(body: Json, read: Reader, options: NormaliseOptions): Aler
   });
 }
 
+/**
+ * The pod an alert is about. When Prometheus keeps the scrape target's labels, `pod` is
+ * the exporter's own pod (kube-state-metrics for a Job or Node alert) and the metric's is
+ * `exported_pod`.
+ */
+export function affectedPod(labels: Record<string, string>): string | undefined {
+  const named = labels.exported_pod ?? labels.affected_pod ?? labels.pod_name;
+  if (named) return named;
+  return isExporterPod(labels) ? undefined : labels.pod;
+}
+
+/** True when the `pod` and `container` labels name the exporter that reported the metric. */
+export function isExporterPod(labels: Record<string, string>): boolean {
+  const exporter =
+    /kube-state-metrics|node-exporter|cert-manager|longhorn-manager|blackbox-exporter|argocd-application-controller|argocd-metrics/;
+  return Boolean(
+    labels.pod &&
+    exporter.test(labels.pod) &&
+    exporter.test(`${labels.job ?? ''} ${labels.service ?? ''} ${labels.container ?? ''}`),
+  );
+}
+
 /** kube-state-metrics labels name the owner directly. */
 function workloadLabel(labels: Record<string, string>): string | undefined {
-  for (const kind of ['deployment', 'statefulset', 'daemonset', 'job_name', 'cronjob']) {
-    if (labels[kind])
-      return `${kind === 'job_name' ? 'Job' : kind === 'cronjob' ? 'CronJob' : kind.charAt(0).toUpperCase() + kind.slice(1).replace('set', 'Set')}/${labels[kind]}`;
+  for (const [label, kind] of OWNER_LABELS) {
+    const name = labels[label];
+    if (name) {
+      const owner = ownerOfController(kind, name);
+      return `${owner.kind}/${owner.name}`;
+    }
+  }
+  const kind = labels.owner_kind ?? labels.created_by_kind;
+  const name = labels.owner_name ?? labels.created_by_name;
+  if (kind && name && /^[A-Z][A-Za-z]{1,40}$/.test(kind)) {
+    const owner = ownerOfController(kind, name);
+    return `${owner.kind}/${owner.name}`;
   }
   return undefined;
+}
+
+const OWNER_LABELS: [string, string][] = [
+  ['deployment', 'Deployment'],
+  ['statefulset', 'StatefulSet'],
+  ['daemonset', 'DaemonSet'],
+  ['cronjob', 'CronJob'],
+  ['job_name', 'Job'],
+  ['replicaset', 'ReplicaSet'],
+];
+
+/** `Kind/name`; `Pod/<name>` stands for the pods of an owner whose kind the name cannot tell. */
+function podWorkload(owner: { kind: string | undefined; name: string }): string {
+  return `${owner.kind ?? 'Pod'}/${owner.name}`;
 }
 
 function argocd(body: Json, read: Reader, options: NormaliseOptions): Alert {
@@ -290,26 +341,77 @@ function kubeEvent(body: Json, read: Reader, options: NormaliseOptions): Alert {
   const name = io.requiredString(involved, 'name', LIMITS.name);
   const namespace = io.string(involved, 'namespace', { max: LIMITS.name });
   const workloadName = kind === 'Pod' ? workloadFromPodName(name) : name;
+  const context = read.object(body, 'context') ?? {};
   return {
     source: 'event',
     cluster: clusterOf(read.string(body, 'cluster', { max: 63 }), options, read.base),
     name: reason,
     title: normaliseTitle(`${reason} ${kind}/${namespace ? `${namespace}/` : ''}${workloadName}`),
-    status: at.string(event, 'type') === 'Normal' ? 'resolved' : 'firing',
+    // Kubernetes records real problems as Normal too (Back-off pulling image, NodeNotReady):
+    // only a reason that reports a recovery resolves.
+    status:
+      at.string(event, 'type') === 'Normal' && RECOVERY_REASONS.has(reason) ? 'resolved' : 'firing',
     severity: at.string(event, 'type') === 'Warning' ? 'warning' : 'info',
     namespace,
-    workload: `${kind}/${workloadName}`,
+    workload: kind === 'Pod' ? podWorkload(podOwner(name, context)) : `${kind}/${workloadName}`,
     pod: kind === 'Pod' ? name : undefined,
-    node: kind === 'Node' ? name : undefined,
+    node: kind === 'Node' ? name : nameAt(context, 'nodeName'),
     message: at.string(event, 'message'),
     labels: {},
     annotations: {},
     startsAt: undefined,
     runbookUrl: undefined,
     sourceUrl: undefined,
-    details: { count: event.count, context: read.object(body, 'context') ?? {} },
+    details: { count: event.count, context },
   };
 }
+
+/** Event reasons that report a recovery (kubelet, node lifecycle, volume and scheduler). */
+const RECOVERY_REASONS = new Set([
+  'Pulled',
+  'Started',
+  'Created',
+  'Scheduled',
+  'NodeReady',
+  'NodeSchedulable',
+  'NodeHasSufficientMemory',
+  'NodeHasNoDiskPressure',
+  'NodeHasSufficientPID',
+  'SuccessfulAttachVolume',
+  'SuccessfulMountVolume',
+  'ProvisioningSucceeded',
+  'VolumeResizeSuccessful',
+  'FileSystemResizeSuccessful',
+  'Completed',
+  'SuccessfulCreate',
+  'Issued',
+  'Ready',
+  'Resolved',
+  'Recovered',
+]);
+
+/** A pod's owner from the watcher's ownerReferences, else from its name. */
+function podOwner(pod: string, context: Json): { kind: string | undefined; name: string } {
+  const refs = context.ownerReferences;
+  const ref: unknown = Array.isArray(refs) ? refs[0] : undefined;
+  if (isObject(ref)) {
+    const { kind } = ref;
+    const name = nameAt(ref, 'name');
+    if (typeof kind === 'string' && name && /^[A-Z][A-Za-z]{1,40}$/.test(kind))
+      return ownerOfController(kind, name);
+  }
+  return ownerOfPod(pod);
+}
+
+/** A Kubernetes object name from the watcher's context; anything else is ignored. */
+function nameAt(body: Json, key: string): string | undefined {
+  const value = body[key];
+  return typeof value === 'string' && value.length <= LIMITS.name && DNS_SUBDOMAIN.test(value)
+    ? value
+    : undefined;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 function generic(body: Json, read: Reader, options: NormaliseOptions): Alert {
   const title = read.requiredString(body, 'title', 500);
@@ -320,7 +422,7 @@ function generic(body: Json, read: Reader, options: NormaliseOptions): Alert {
     cluster: clusterOf(read.string(body, 'cluster', { max: 63 }), options, read.base),
     name: title,
     title: normaliseTitle(title),
-    status: status === 'resolved' || status === 'ok' ? 'resolved' : 'firing',
+    status: RESOLVED_WORDS.has((status ?? '').toLowerCase()) ? 'resolved' : 'firing',
     severity: severityOf(read.string(body, 'severity', { max: 20 })),
     namespace: read.string(body, 'namespace', { max: LIMITS.name }),
     workload: resource,
@@ -332,6 +434,31 @@ function generic(body: Json, read: Reader, options: NormaliseOptions): Alert {
     startsAt: undefined,
     runbookUrl: read.string(body, 'runbook_url', { max: 2000 }),
     sourceUrl: read.string(body, 'source_url', { max: 2000 }),
-    details: {},
+    // A status that is neither firing nor resolved (`KubeletNotReady`, `Degraded`) says what is wrong.
+    details: status && !STATUS_WORDS.has(status.toLowerCase()) ? { status } : {},
   };
 }
+
+/** How scripts and uptime monitors say a problem is over. */
+const RESOLVED_WORDS = new Set([
+  'resolved',
+  'ok',
+  'recovered',
+  'up',
+  'healthy',
+  'normal',
+  'success',
+  'succeeded',
+]);
+const STATUS_WORDS = new Set([
+  ...RESOLVED_WORDS,
+  'firing',
+  'alerting',
+  'problem',
+  'down',
+  'error',
+  'failed',
+  'failing',
+  'critical',
+  'warning',
+]);

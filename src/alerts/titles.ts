@@ -1,29 +1,15 @@
 // Normalising what changes between firings of one problem, so that they share an
 // incident: pod hash suffixes, timestamps, counters.
-
-/** The alphabet Kubernetes uses for generated name suffixes (no vowels, no 0/1/3). */
-const HASH = '[bcdfghjklmnpqrstvwxz2456789]';
-const POD_SUFFIX = new RegExp(`-${HASH}{5}$`);
-const TEMPLATE_HASH = new RegExp(`-${HASH}{6,10}$`);
-const ORDINAL = /-\d{1,4}$/;
+import { hasPodSuffix, ownerOfPod } from './owners.js';
 
 /**
  * The workload a pod belongs to, from its name: `store-front-7d9f8b6c4-xk2pq` (a
  * Deployment's pod) and `node-exporter-x2x9k` (a DaemonSet's) give their owner's
- * name; a StatefulSet's `db-0` gives `db`.
+ * name; a StatefulSet's `db-0` gives `db`, a CronJob's `backup-29012345-x7k2q` `backup`.
  */
 export function workloadFromPodName(pod: string): string {
-  if (POD_SUFFIX.test(pod)) {
-    const owner = pod.replace(POD_SUFFIX, '');
-    return TEMPLATE_HASH.test(owner) && hasDigit(owner.slice(owner.lastIndexOf('-')))
-      ? owner.replace(TEMPLATE_HASH, '')
-      : owner;
-  }
-  return ORDINAL.test(pod) ? pod.replace(ORDINAL, '') : pod;
+  return ownerOfPod(pod).name;
 }
-
-// A template hash is rarely all letters; requiring a digit keeps `-frontend` words intact.
-const hasDigit = (segment: string): boolean => /\d/.test(segment);
 
 const VOLATILE: [RegExp, string][] = [
   // ISO 8601 timestamps and dates, with or without zone.
@@ -47,9 +33,7 @@ export function normaliseTitle(title: string): string {
   let out = title
     .split(/(\s+)/)
     .map((word) =>
-      /^[a-z0-9][a-z0-9.-]*$/i.test(word) && POD_SUFFIX.test(word)
-        ? workloadFromPodName(word)
-        : word,
+      /^[a-z0-9][a-z0-9.-]*$/i.test(word) && hasPodSuffix(word) ? workloadFromPodName(word) : word,
     )
     .join('');
   for (const [pattern, replacement] of VOLATILE) out = out.replace(pattern, replacement);

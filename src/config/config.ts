@@ -1,12 +1,17 @@
-// The user's `.github/kubemend.yml`. A missing or empty file means safe defaults; a bad
-// value fails with one line naming the key, the value and what is allowed.
+// The user's `.github/kubemend.yml`, validated as a whole against
+// schema/kubemend.schema.json. A missing or empty file means safe defaults; a bad value
+// fails with one line naming the key, the value and what is allowed.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
-import { DEFAULT_GROUP_BY, GROUP_BY_FIELDS, type GroupBy } from '../alerts/identity.js';
+import { DEFAULT_GROUP_BY, type GroupBy } from '../alerts/identity.js';
+import type { Severity } from '../alerts/model.js';
+import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/event.js';
-import { showValue } from '../shared/inputs.js';
+import type { Category } from '../triage/categories.js';
+import type { Matcher, RuleSpec } from '../triage/rule.js';
+import { CONFIG_SCHEMA, SchemaValidator, describeValue } from './schema.js';
 
 export interface IntakeConfig {
   /** Fields whose values make the incident key (design.md, Incident identity). */
@@ -25,10 +30,29 @@ export interface IntakeConfig {
   labels: string[];
 }
 
+export interface TriageConfig {
+  /** Categories below this confidence get no remediation job. */
+  minConfidence: number;
+  builtinRules: boolean;
+  /** The user's rules, in the built-in rules' shape. */
+  rules: UserRule[];
+}
+
+export interface UserRule extends RuleSpec {
+  /** false turns the rule, or the built-in rule of its name, off. */
+  enabled: boolean;
+}
+
+export interface PlaybookConfig {
+  mode: PlaybookMode;
+}
+
 export interface KubemendConfig {
   /** Where the config came from, for messages; undefined when defaults apply. */
   path: string | undefined;
   intake: IntakeConfig;
+  triage: TriageConfig;
+  playbooks: Record<Playbook, PlaybookConfig>;
 }
 
 export const INTAKE_DEFAULTS: IntakeConfig = {
@@ -41,6 +65,20 @@ export const INTAKE_DEFAULTS: IntakeConfig = {
   labels: [],
 };
 
+export const TRIAGE_DEFAULTS: TriageConfig = { minConfidence: 0.5, builtinRules: true, rules: [] };
+
+/** Every playbook starts in dry-run (design.md, Playbook modes). */
+export const PLAYBOOK_DEFAULTS = Object.fromEntries(
+  PLAYBOOKS.map((p) => [p, { mode: 'dry-run' }]),
+) as Record<Playbook, PlaybookConfig>;
+
+/** Confidence of a user rule that names none. */
+export const USER_RULE_CONFIDENCE = 0.9;
+
+const DEFAULTS = { intake: INTAKE_DEFAULTS, triage: TRIAGE_DEFAULTS, playbooks: PLAYBOOK_DEFAULTS };
+
+const validator = new SchemaValidator(CONFIG_SCHEMA);
+
 /** Reads the config at `path` inside the workspace; a missing file gives the defaults. */
 export function loadConfig(
   path: string,
@@ -50,8 +88,7 @@ export function loadConfig(
   try {
     text = readFileSync(resolve(workspace, path), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { path: undefined, intake: INTAKE_DEFAULTS };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path: undefined, ...DEFAULTS };
     throw new UsageError(
       `Config ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the 'config' input.`,
     );
@@ -60,6 +97,8 @@ export function loadConfig(
 }
 
 export function parseConfig(text: string, path: string): KubemendConfig {
+  // js-yaml refuses a document with no content; an empty file means the defaults.
+  if (!/^(?!\s*(#|---\s*$|\.\.\.\s*$)).*\S/m.test(text)) return { path, ...DEFAULTS };
   let doc: unknown;
   try {
     doc = load(text);
@@ -69,93 +108,83 @@ export function parseConfig(text: string, path: string): KubemendConfig {
     const reason = error instanceof YAMLException ? error.reason : 'not YAML';
     throw new UsageError(`Config ${path} is not valid YAML${where}: ${reason}.`);
   }
-  if (doc === undefined || doc === null) return { path, intake: INTAKE_DEFAULTS };
-  if (!isObject(doc))
-    throw new UsageError(
-      `Config ${path} is ${kindOf(doc)}; expected a mapping of sections (intake, ...).`,
-    );
-  const intake = doc.intake;
-  if (intake === undefined || intake === null) return { path, intake: INTAKE_DEFAULTS };
-  if (!isObject(intake))
-    throw new UsageError(`Config ${path}: 'intake' is ${kindOf(intake)}; expected a mapping.`);
-  return { path, intake: intakeSection(intake, path) };
+  if (doc === undefined || doc === null) return { path, ...DEFAULTS };
+  return configFrom(doc, path);
 }
 
-const INTAKE_KEYS = [
-  'group-by',
-  'stable-window',
-  'refresh-interval',
-  'rate-limit-reserve',
-  'rate-limit-wait',
-  'max-incidents',
-  'labels',
-] as const;
-
-function intakeSection(section: Record<string, unknown>, path: string): IntakeConfig {
-  const fail = (key: string, value: unknown, allowed: string): never => {
+/** A parsed document (YAML or JSON) checked against the schema and read into typed sections. */
+export function configFrom(doc: unknown, path: string): KubemendConfig {
+  if (!isObject(doc))
     throw new UsageError(
-      `Config ${path}: 'intake.${key}' is ${describe(value)}; allowed: ${allowed}.`,
+      `Config ${path} is ${describeValue(doc)}; expected a mapping of sections (intake, triage, playbooks).`,
     );
+  const problem = validator.validate(doc);
+  if (problem) throw new UsageError(`Config ${path}: ${problem.message}`);
+  const section = (name: string): Record<string, unknown> => {
+    const value = doc[name];
+    return isObject(value) ? value : {};
   };
-  for (const key of Object.keys(section)) {
-    if (!(INTAKE_KEYS as readonly string[]).includes(key)) {
-      const hint = closest(key, INTAKE_KEYS);
-      throw new UsageError(
-        `Config ${path}: 'intake.${key}' is not a known key${hint ? `; did you mean '${hint}'?` : ''} Allowed: ${INTAKE_KEYS.join(', ')}.`,
-      );
-    }
-  }
+  return {
+    path,
+    intake: intakeSection(section('intake'), path),
+    triage: triageSection(section('triage')),
+    playbooks: playbooksSection(section('playbooks')),
+  };
+}
+
+/** The schema has checked types and ranges; what is left is what a schema cannot say. */
+function intakeSection(section: Record<string, unknown>, path: string): IntakeConfig {
   const out: IntakeConfig = { ...INTAKE_DEFAULTS };
-  const groupBy = section['group-by'];
-  if (groupBy !== undefined) {
-    const allowed = `a non-empty list of ${GROUP_BY_FIELDS.join(', ')}, including cluster`;
-    if (!Array.isArray(groupBy) || groupBy.length === 0) fail('group-by', groupBy, allowed);
-    for (const field of groupBy as unknown[]) {
-      if (!(GROUP_BY_FIELDS as readonly unknown[]).includes(field))
-        fail('group-by', field, allowed);
-    }
-    // Without the cluster in the key, one cluster's incident could absorb another's.
-    if (!(groupBy as unknown[]).includes('cluster')) fail('group-by', groupBy, allowed);
-    out.groupBy = [...new Set(groupBy as GroupBy[])];
-  }
+  if (Array.isArray(section['group-by'])) out.groupBy = section['group-by'] as GroupBy[];
   for (const [key, field] of [
     ['stable-window', 'stableWindowMs'],
     ['refresh-interval', 'refreshIntervalMs'],
     ['rate-limit-wait', 'rateLimitWaitMs'],
   ] as const) {
     const value = section[key];
-    if (value === undefined) continue;
-    const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-    out[field] = ms ?? fail(key, value, "a duration such as '90s', '10m' or '2h', at most 24h");
+    if (typeof value !== 'string') continue;
+    const ms = parseDuration(value);
+    if (ms === undefined)
+      throw new UsageError(
+        `Config ${path}: 'intake.${key}' is ${describeValue(value)}; allowed: a duration such as 90s, 10m or 2h, at most 24h.`,
+      );
+    out[field] = ms;
   }
-  for (const [key, field, max] of [
-    ['rate-limit-reserve', 'rateLimitReserve', 100_000],
-    ['max-incidents', 'maxIncidents', 100],
-  ] as const) {
-    const value = section[key];
-    if (value === undefined) continue;
-    if (
-      !Number.isInteger(value) ||
-      (value as number) < (field === 'maxIncidents' ? 1 : 0) ||
-      (value as number) > max
-    )
-      fail(key, value, `a whole number from ${field === 'maxIncidents' ? 1 : 0} to ${max}`);
-    out[field] = value as number;
-  }
-  const labels = section.labels;
-  if (labels !== undefined) {
-    const allowed = 'a list of label names of at most 50 printable characters';
-    if (!Array.isArray(labels)) fail('labels', labels, allowed);
-    for (const label of labels as unknown[]) {
-      if (
-        typeof label !== 'string' ||
-        label.trim() === '' ||
-        label.length > 50 ||
-        /\p{Cc}/u.test(label)
-      )
-        fail('labels', label, allowed);
-    }
-    out.labels = [...new Set((labels as string[]).map((l) => l.trim()))];
+  if (typeof section['rate-limit-reserve'] === 'number')
+    out.rateLimitReserve = section['rate-limit-reserve'];
+  if (typeof section['max-incidents'] === 'number') out.maxIncidents = section['max-incidents'];
+  if (Array.isArray(section.labels))
+    out.labels = [...new Set((section.labels as string[]).map((l) => l.trim()))];
+  return out;
+}
+
+function triageSection(section: Record<string, unknown>): TriageConfig {
+  const rules = Array.isArray(section.rules) ? (section.rules as Record<string, unknown>[]) : [];
+  return {
+    minConfidence:
+      typeof section['min-confidence'] === 'number'
+        ? section['min-confidence']
+        : TRIAGE_DEFAULTS.minConfidence,
+    builtinRules: section['builtin-rules'] !== false,
+    rules: rules.map((rule) => ({
+      name: rule.name as string,
+      category: rule.category as Category,
+      confidence: typeof rule.confidence === 'number' ? rule.confidence : USER_RULE_CONFIDENCE,
+      match: rule.match as Matcher,
+      enabled: rule.enabled !== false,
+      ...(rule.unless ? { unless: rule.unless as Matcher } : {}),
+      ...(rule.playbook ? { playbook: rule.playbook as Playbook } : {}),
+      ...(rule.severity ? { severity: rule.severity as Severity } : {}),
+    })),
+  };
+}
+
+function playbooksSection(section: Record<string, unknown>): Record<Playbook, PlaybookConfig> {
+  const out = { ...PLAYBOOK_DEFAULTS };
+  for (const playbook of PLAYBOOKS) {
+    const value = section[playbook];
+    if (isObject(value) && typeof value.mode === 'string')
+      out[playbook] = { mode: value.mode as PlaybookMode };
   }
   return out;
 }
@@ -166,42 +195,4 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   const ms = Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
   return ms <= 86_400_000 ? ms : undefined;
-}
-
-function kindOf(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  return value === null ? 'null' : `a ${typeof value === 'object' ? 'mapping' : typeof value}`;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return showValue(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return kindOf(value);
-}
-
-/** The allowed key nearest to a misspelt one, when it is near enough to be a typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(
-        (row[j] ?? 0) + 1,
-        (next[j - 1] ?? 0) + 1,
-        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    row = next;
-  }
-  return row[b.length] ?? Infinity;
 }

@@ -36,6 +36,9 @@ export interface IncidentRecord {
     runbookUrl: string | null;
     sourceUrl: string | null;
     labels: Record<string, string>;
+    /** Since triage reads the record back: the alert's annotations and raw details. */
+    annotations?: Record<string, string>;
+    details?: Record<string, unknown>;
   };
   /** The incident this one recurs after, when it does. */
   previous: { number: number; url: string | null; closedAt: string } | null;
@@ -93,13 +96,19 @@ function targetsOf(alerts: Alert[], into: Targets): Targets {
   };
 }
 
+/** Raw details (Argo CD resources, an event's context) beyond this are left out of the record. */
+const MAX_DETAILS_BYTES = 16_000;
+
 function latestOf(alert: Alert): IncidentRecord['latest'] {
+  const details = Object.keys(alert.details).length ? alert.details : undefined;
   return {
     name: alert.name,
     message: alert.message ?? null,
     runbookUrl: alert.runbookUrl ?? null,
     sourceUrl: alert.sourceUrl ?? null,
     labels: alert.labels,
+    ...(Object.keys(alert.annotations).length ? { annotations: alert.annotations } : {}),
+    ...(details && JSON.stringify(details).length <= MAX_DETAILS_BYTES ? { details } : {}),
   };
 }
 
@@ -247,4 +256,57 @@ function isIncidentRef(value: unknown): boolean {
     (ref.number === null || (typeof ref.number === 'number' && Number.isInteger(ref.number))) &&
     typeof ref.since === 'string'
   );
+}
+
+/**
+ * The record as the incident's body shows it (issue mode keeps it there; PR mode shows
+ * the same), found only after the body's own marker and outside any code fence, so text
+ * from a payload cannot pass for it.
+ */
+export function recordFromBody(body: string): Omit<IncidentRecord, 'incident'> | undefined {
+  let fence: string | undefined;
+  let inDetails = false;
+  let captured: string[] | undefined;
+  for (const line of body.split('\n')) {
+    if (fence) {
+      if (line.startsWith(fence) && line.trim() === fence) {
+        if (captured) return readDisplayed(captured.join('\n'));
+        fence = undefined;
+      } else captured?.push(line);
+      continue;
+    }
+    const opening = /^(`{3,})/.exec(line)?.[1];
+    if (opening) {
+      fence = opening;
+      if (inDetails) captured = [];
+      continue;
+    }
+    if (line === '<details><summary>Incident record</summary>') inDetails = true;
+  }
+  return undefined;
+}
+
+function readDisplayed(text: string): Omit<IncidentRecord, 'incident'> | undefined {
+  let doc: unknown;
+  try {
+    doc = load(text);
+  } catch {
+    return undefined;
+  }
+  const r = doc as Partial<IncidentRecord> | null;
+  if (
+    !r ||
+    typeof r !== 'object' ||
+    r.version !== RECORD_VERSION ||
+    typeof r.key !== 'string' ||
+    typeof r.cluster !== 'string' ||
+    typeof r.title !== 'string' ||
+    (r.status !== 'firing' && r.status !== 'resolved') ||
+    typeof r.latest !== 'object' ||
+    r.latest === null ||
+    typeof r.targets !== 'object' ||
+    r.targets === null
+  )
+    return undefined;
+  return r as Omit<IncidentRecord, 'incident'>;
 }

@@ -2,6 +2,7 @@ import { DEFAULT_CONFIG_PATH } from '../shared/constants.js';
 
 export const Inputs = {
   Alerts: 'alerts',
+  Incidents: 'incidents',
   IncidentNumber: 'incident-number',
   GitHubToken: 'github-token',
   Config: 'config',
@@ -15,4 +16,5 @@ export const Outputs = {
   Matrix: 'matrix',
   HasWork: 'has-work',
   Categories: 'categories',
+  Incidents: 'incidents',
 } as const;

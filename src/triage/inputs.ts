@@ -1,36 +1,80 @@
+import { alertFromJson } from '../alerts/stored.js';
+import type { Alert } from '../alerts/model.js';
 import { UsageError } from '../shared/errors.js';
-import { jsonInput, optionalSecretInput, workspacePathInput } from '../shared/inputs.js';
+import { isObject } from '../shared/event.js';
+import { jsonInput, optionalSecretInput, showValue, workspacePathInput } from '../shared/inputs.js';
 import { issueNumberInput } from '../shared/names.js';
+import { MAX_ISSUE_NUMBER } from '../shared/constants.js';
 import { Defaults, Inputs } from './constants.js';
 
 export interface TriageInputs {
   /** Intake's normalised alerts, when triage runs on intake's outputs. */
-  alerts: unknown[] | undefined;
+  alerts: Alert[] | undefined;
+  /** Incident numbers by key, from intake's `incidents` output. */
+  numbers: Map<string, number>;
   incidentNumber: number | undefined;
-  /** Only needed to label the incident; empty when triage runs on alerts alone. */
+  /** Only needed to read or label an incident; empty when triage runs on alerts alone. */
   token: string | undefined;
   configPath: string;
+  repository: { owner: string; repo: string } | undefined;
 }
 
 export function getTriageInputs(): TriageInputs {
-  const alerts = jsonInput(Inputs.Alerts, "a JSON array (intake's 'alerts' output)");
-  if (alerts !== undefined && !Array.isArray(alerts)) {
+  const raw = jsonInput(Inputs.Alerts, "a JSON array (intake's 'alerts' output)");
+  if (raw !== undefined && !Array.isArray(raw)) {
     throw new UsageError(
       `Input '${Inputs.Alerts}' is not a JSON array; pass intake's 'alerts' output.`,
     );
   }
   const incidentNumber = issueNumberInput(Inputs.IncidentNumber);
-  if (alerts === undefined && incidentNumber === undefined) {
+  if (raw === undefined && incidentNumber === undefined) {
     throw new UsageError(
       `Input '${Inputs.Alerts}' or '${Inputs.IncidentNumber}' is required: pass intake's 'alerts' or 'incident-number' output.`,
     );
   }
+  const alerts = raw?.map((alert, i) => alertFromJson(alert, `Input '${Inputs.Alerts}'[${i}]`));
+  const numbers = incidentsInput();
   const token = optionalSecretInput(Inputs.GitHubToken);
-  if (incidentNumber !== undefined && token === undefined) {
+  if (incidentNumber !== undefined && alerts === undefined && token === undefined) {
     throw new UsageError(
       `Input '${Inputs.GitHubToken}' is required with '${Inputs.IncidentNumber}': pass \${{ github.token }} so triage can read and label the incident.`,
     );
   }
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
-  return { alerts, incidentNumber, token, configPath };
+  return { alerts, numbers, incidentNumber, token, configPath, repository: repositoryFromEnv() };
+}
+
+/** Intake's `incidents` output: `[{number, key, ...}]`; only number and key are read. */
+function incidentsInput(): Map<string, number> {
+  const raw = jsonInput(Inputs.Incidents, "a JSON array (intake's 'incidents' output)");
+  const numbers = new Map<string, number>();
+  if (raw === undefined) return numbers;
+  if (!Array.isArray(raw))
+    throw new UsageError(
+      `Input '${Inputs.Incidents}' is not a JSON array; pass intake's 'incidents' output.`,
+    );
+  raw.forEach((entry, i) => {
+    if (!isObject(entry) || typeof entry.key !== 'string')
+      throw new UsageError(
+        `Input '${Inputs.Incidents}'[${i}] has no key; pass intake's 'incidents' output.`,
+      );
+    const { number } = entry;
+    if (number === null || number === undefined) return;
+    if (
+      !Number.isInteger(number) ||
+      (number as number) < 1 ||
+      (number as number) > MAX_ISSUE_NUMBER
+    )
+      throw new UsageError(
+        `Input '${Inputs.Incidents}'[${i}].number is ${showValue(String(number))}; allowed: an issue or pull request number.`,
+      );
+    numbers.set(entry.key, number as number);
+  });
+  return numbers;
+}
+
+/** Labels need the repository; triage on alerts alone runs anywhere. */
+function repositoryFromEnv(): TriageInputs['repository'] {
+  const [owner, repo, ...rest] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  return owner && repo && rest.length === 0 ? { owner, repo } : undefined;
 }

@@ -46,6 +46,8 @@ describe('pod names to workloads', () => {
     ['ledger-db-12', 'ledger-db'],
     ['api-frontend', 'api-frontend'],
     ['coredns-668d6bf9bc-4wqzs', 'coredns'],
+    ['backup-29012345-x7k2q', 'backup'],
+    ['nginx-1978115907-qqxfg', 'nginx'],
   ])('%s belongs to %s', (pod, workload) => {
     expect(workloadFromPodName(pod)).toBe(workload);
   });
@@ -81,7 +83,7 @@ describe('the four payload shapes', () => {
       status: 'firing',
       severity: 'warning',
       namespace: 'shop',
-      workload: 'Pod/store-front',
+      workload: 'Deployment/store-front',
       pod: 'store-front-7d9f8b6c4-xk2pq',
       runbookUrl:
         'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping',
@@ -109,7 +111,7 @@ describe('the four payload shapes', () => {
       event_type: 'alertmanager',
       client_payload: { alertmanager: crashLooping('api-5f6d7c8b9d-x7k2q') },
     };
-    expect(normalisePayload(body, { cluster: undefined })[0]!.workload).toBe('Pod/api');
+    expect(normalisePayload(body, { cluster: undefined })[0]!.workload).toBe('Deployment/api');
   });
 
   it('reads an Argo CD notification, firing while not Healthy and Synced', () => {
@@ -147,8 +149,52 @@ describe('the four payload shapes', () => {
       source: 'event',
       cluster: 'homelab',
       title: 'BackOff Pod/shop/api',
-      workload: 'Pod/api',
+      workload: 'Deployment/api',
       pod: 'api-5f6d7c8b9d-x7k2q',
+    });
+  });
+
+  it('resolves on a Normal event only when its reason reports a recovery', () => {
+    const event = (type: string, reason: string, message: string) => ({
+      event: { type, reason, message },
+      involved_object: { kind: 'Pod', name: 'api-5f6d7c8b9d-x7k2q', namespace: 'shop' },
+    });
+    const status = (payload: unknown) => normalisePayload(payload, { cluster: 'c' })[0]!.status;
+    // kubelet records a pull back-off as Normal: still a problem.
+    expect(status(event('Normal', 'BackOff', 'Back-off pulling image "nginx:1.25"'))).toBe(
+      'firing',
+    );
+    expect(status(event('Normal', 'Pulled', 'Successfully pulled image "nginx:1.25"'))).toBe(
+      'resolved',
+    );
+    expect(status(event('Warning', 'Pulled', 'odd'))).toBe('firing');
+  });
+
+  it("takes the owner from the watcher's ownerReferences and ignores names Kubernetes would refuse", () => {
+    const event = {
+      event: { type: 'Warning', reason: 'BackOff', message: 'x' },
+      involved_object: { kind: 'Pod', name: 'worker-x7k2q', namespace: 'jobs' },
+      context: { ownerReferences: [{ kind: 'Job', name: 'nightly-29012345' }], nodeName: 'a b' },
+    };
+    expect(normalisePayload(event, { cluster: 'c' })[0]).toMatchObject({
+      workload: 'CronJob/nightly',
+      node: undefined,
+    });
+  });
+
+  it("does not take the exporter's own pod label for the affected pod", () => {
+    const payload = crashLooping('x');
+    payload.alerts[0]!.labels = {
+      alertname: 'KubeNodeNotReady',
+      node: 'worker-2',
+      job: 'kube-state-metrics',
+      pod: 'kube-prometheus-stack-kube-state-metrics-77678594d6-gsd29',
+      cluster: 'homelab',
+    } as never;
+    expect(normalisePayload(payload, { cluster: undefined })[0]).toMatchObject({
+      pod: undefined,
+      workload: undefined,
+      title: 'KubeNodeNotReady',
     });
   });
 

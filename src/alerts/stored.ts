@@ -1,0 +1,98 @@
+// Alerts read back from where kubemend stored them: intake's `alerts` output (JSON that
+// passed through a workflow, so checked again) and an incident's record.
+import { UsageError } from '../shared/errors.js';
+import { isObject } from '../shared/event.js';
+import type { IncidentRecord } from '../incidents/record.js';
+import { ALERT_SOURCES, LIMITS, SEVERITIES, type Alert } from './model.js';
+
+/** One entry of intake's `alerts` output; an error names the entry and the field. */
+export function alertFromJson(value: unknown, path: string): Alert {
+  if (!isObject(value))
+    throw new UsageError(
+      `${path} is not an alert object; pass intake's 'alerts' output unchanged.`,
+    );
+  const text = (key: string, required = false): string | undefined => {
+    const v = value[key];
+    if (v === undefined || v === null) {
+      if (required)
+        throw new UsageError(`${path}.${key} is missing; pass intake's 'alerts' output unchanged.`);
+      return undefined;
+    }
+    if (typeof v !== 'string' || v.length > LIMITS.text * 2)
+      throw new UsageError(
+        `${path}.${key} is not a string of at most ${LIMITS.text * 2} characters; pass intake's 'alerts' output unchanged.`,
+      );
+    return v;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
+    const v = value[key];
+    if (!(allowed as readonly unknown[]).includes(v))
+      throw new UsageError(
+        `${path}.${key} is not one of ${allowed.join(', ')}; pass intake's 'alerts' output unchanged.`,
+      );
+    return v as T;
+  };
+  const map = (key: string): Record<string, string> => {
+    const v = value[key];
+    if (v === undefined || v === null) return {};
+    if (
+      !isObject(v) ||
+      Object.values(v).some((x) => typeof x !== 'string') ||
+      Object.keys(v).length > LIMITS.labels
+    )
+      throw new UsageError(
+        `${path}.${key} is not a mapping of strings; pass intake's 'alerts' output unchanged.`,
+      );
+    return v as Record<string, string>;
+  };
+  const details = value.details;
+  return {
+    source: oneOf('source', ALERT_SOURCES),
+    cluster: text('cluster', true) as string,
+    name: text('name', true) as string,
+    title: text('title', true) as string,
+    status: oneOf('status', ['firing', 'resolved'] as const),
+    severity: oneOf('severity', SEVERITIES),
+    namespace: text('namespace'),
+    workload: text('workload'),
+    pod: text('pod'),
+    node: text('node'),
+    message: text('message'),
+    labels: map('labels'),
+    annotations: map('annotations'),
+    startsAt: text('startsAt'),
+    runbookUrl: text('runbookUrl'),
+    sourceUrl: text('sourceUrl'),
+    details: isObject(details) ? details : {},
+  };
+}
+
+/** The latest alert of an incident, as its record keeps it. */
+export function alertFromRecord(record: Omit<IncidentRecord, 'incident'>): Alert {
+  const first = (list: unknown): string | undefined =>
+    Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
+  const latest = record.latest;
+  return {
+    source: (ALERT_SOURCES as readonly string[]).includes(record.source)
+      ? record.source
+      : 'generic',
+    cluster: record.cluster,
+    name: latest.name,
+    title: record.title,
+    status: record.status,
+    severity: (SEVERITIES as readonly string[]).includes(record.severity)
+      ? record.severity
+      : 'warning',
+    namespace: first(record.targets.namespaces),
+    workload: first(record.targets.workloads),
+    pod: first(record.targets.pods),
+    node: first(record.targets.nodes),
+    message: latest.message ?? undefined,
+    labels: isObject(latest.labels) ? (latest.labels as Record<string, string>) : {},
+    annotations: isObject(latest.annotations) ? (latest.annotations as Record<string, string>) : {},
+    startsAt: undefined,
+    runbookUrl: latest.runbookUrl ?? undefined,
+    sourceUrl: latest.sourceUrl ?? undefined,
+    details: isObject(latest.details) ? latest.details : {},
+  };
+}

@@ -1,0 +1,179 @@
+// `kubemend`, the command line: the actions' code outside GitHub Actions. Output is JSON
+// on stdout; a user's mistake is one line on stderr and exit code 2; our own bug is exit 1.
+import { readFileSync } from 'node:fs';
+import { LIMITS } from '../alerts/model.js';
+import { loadConfig, parseConfig, type KubemendConfig } from '../config/config.js';
+import { UsageError, getErrorMessage, oneLine } from '../shared/errors.js';
+import { isObject } from '../shared/event.js';
+import { CATEGORY_INFO } from '../triage/categories.js';
+import { triagePayload, type TriagedIncident } from '../triage/triage.js';
+
+export const USAGE = `Usage:
+  kubemend triage [--cluster NAME] [--config FILE] FILE|-
+      Triage an alert payload (a repository_dispatch request body, its client_payload,
+      or a GitHub event file; - reads stdin). Prints the incidents as JSON.
+  kubemend validate-config FILE
+      Check a .github/kubemend.yml the way the actions do.
+  kubemend help`;
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Buffer;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readStdin: () => readFileSync(0),
+};
+
+/** Runs one command; resolves to the exit code. */
+export async function cli(args: string[], io: Io = processIo): Promise<number> {
+  try {
+    const [command, ...rest] = args;
+    switch (command) {
+      case 'triage':
+        io.stdout(`${JSON.stringify(triageCommand(rest, io), null, 2)}\n`);
+        return 0;
+      case 'validate-config':
+        io.stdout(`${validateCommand(rest)}\n`);
+        return 0;
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(`${USAGE}\n`);
+        return 0;
+      default:
+        throw new UsageError(
+          command === undefined
+            ? 'kubemend: a command is required: triage, validate-config or help.'
+            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, help.`,
+        );
+    }
+  } catch (error) {
+    io.stderr(`${oneLine(getErrorMessage(error))}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+interface Parsed {
+  options: Record<string, string>;
+  positional: string[];
+}
+
+function parseArgs(args: string[], known: string[]): Parsed {
+  const options: Record<string, string> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+      if (!known.includes(name))
+        throw new UsageError(
+          `kubemend: unknown option --${name.slice(0, 40)}; allowed: ${known.map((k) => `--${k}`).join(', ') || 'none'}.`,
+        );
+      const value = inline ?? args[++i];
+      if (value === undefined || value === '')
+        throw new UsageError(`kubemend: option --${name} needs a value.`);
+      options[name] = value;
+    } else positional.push(arg);
+  }
+  return { options, positional };
+}
+
+function oneFile(positional: string[], what: string): string {
+  if (positional.length !== 1)
+    throw new UsageError(
+      `kubemend: ${what} takes one FILE (or - for stdin); got ${positional.length}.`,
+    );
+  return positional[0] as string;
+}
+
+function triageCommand(args: string[], io: Io): { incidents: unknown[] } {
+  const { options, positional } = parseArgs(args, ['cluster', 'config']);
+  const file = oneFile(positional, 'triage');
+  const config: KubemendConfig = loadConfig(
+    options.config ?? '.github/kubemend.yml',
+    process.cwd(),
+  );
+  const payload = unwrapEvent(readJson(file, io));
+  const cluster = options.cluster;
+  if (cluster !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(cluster))
+    throw new UsageError(
+      `kubemend: --cluster ${JSON.stringify(cluster.slice(0, 70))} is not a cluster name; allowed: letters, digits, '.', '_' and '-', at most 63.`,
+    );
+  const { incidents } = triagePayload(payload, { cluster, config });
+  return { incidents: incidents.map(present) };
+}
+
+function validateCommand(args: string[]): string {
+  const { positional } = parseArgs(args, []);
+  const file = oneFile(positional, 'validate-config');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `kubemend: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+    );
+  }
+  const config = parseConfig(text, file);
+  const modes = Object.entries(config.playbooks)
+    .filter(([, p]) => p.mode !== 'dry-run')
+    .map(([name, p]) => `${name}=${p.mode}`);
+  return `${file}: valid; ${config.triage.rules.length} user rule(s); playbooks: ${modes.length ? `${modes.join(', ')}, others dry-run` : 'all dry-run'}.`;
+}
+
+/** Reads JSON from a file or stdin, bounded like intake's payload. */
+function readJson(file: string, io: Io): unknown {
+  let bytes: Buffer;
+  try {
+    bytes = file === '-' ? io.readStdin() : readFileSync(file);
+  } catch (error) {
+    throw new UsageError(
+      `kubemend: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+    );
+  }
+  // A full event file carries the repository and sender besides the payload: allow for them.
+  const limit = LIMITS.payloadBytes + 200_000;
+  if (bytes.length > limit)
+    throw new UsageError(`kubemend: ${file} is ${bytes.length} bytes; allowed: at most ${limit}.`);
+  try {
+    return JSON.parse(new TextDecoder('utf-8').decode(bytes)) as unknown;
+  } catch (error) {
+    throw new UsageError(
+      `kubemend: ${file} is not JSON (${(error as Error).message.slice(0, 120)}).`,
+    );
+  }
+}
+
+/** A GitHub event file (repository_dispatch) carries the payload under client_payload, beside `action`. */
+function unwrapEvent(body: unknown): unknown {
+  if (isObject(body) && isObject(body.client_payload) && typeof body.event_type !== 'string')
+    return body.client_payload;
+  return body;
+}
+
+/** The JSON the issue promises, plus each category's playbook and what it is a symptom of. */
+export function present(incident: TriagedIncident) {
+  return {
+    key: incident.key,
+    id: incident.id,
+    title: incident.title,
+    cluster: incident.cluster,
+    namespace: incident.namespace,
+    status: incident.status,
+    severity: incident.severity,
+    categories: incident.categories.map((c) => ({
+      name: c.name,
+      confidence: c.confidence,
+      evidence: c.evidence,
+      playbook: c.playbook,
+      summary: CATEGORY_INFO[c.name].summary,
+      ...(c.symptomOf ? { symptomOf: c.symptomOf } : {}),
+    })),
+    targets: incident.targets,
+    alerts: incident.alerts,
+  };
+}

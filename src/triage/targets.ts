@@ -1,0 +1,248 @@
+// What a playbook acts on, read from an incident's alerts: the affected object's
+// namespace (not the exporter's), its workload by owner kind and name, the pods,
+// containers, node, Argo CD application and volume.
+import type { Alert } from '../alerts/model.js';
+import { ownerOfController, ownerOfPod } from '../alerts/owners.js';
+import { isExporterPod } from '../alerts/shapes.js';
+import { isObject } from '../shared/event.js';
+
+export interface Workload {
+  /** Deployment, StatefulSet, DaemonSet, CronJob, Job...; absent when nothing tells. */
+  kind?: string;
+  name: string;
+}
+
+export interface TriageTargets {
+  cluster: string;
+  namespace?: string;
+  workload?: Workload;
+  pods: string[];
+  containers: string[];
+  node?: string;
+  /** The Argo CD application. */
+  app?: string;
+  pvc?: string;
+  /** A storage system's volume name (Longhorn's `pvc-<uid>`). */
+  volume?: string;
+}
+
+const MAX_LIST = 20;
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const KIND = /^[A-Z][A-Za-z]{1,62}$/;
+const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Rollout',
+  'ReplicationController',
+]);
+/** Argo CD resource health that says the resource is the problem. */
+const UNHEALTHY = new Set(['Degraded', 'Missing', 'Unknown', 'Progressing', 'Suspended']);
+
+/** Only names Kubernetes would accept become targets: nothing else can mean anything to an API call. */
+const isName = (value: unknown): value is string =>
+  typeof value === 'string' && value.length <= 253 && NAME.test(value);
+
+class Collector {
+  namespace: string | undefined;
+  workload: Workload | undefined;
+  /** How sure the workload is: an owner named by the source beats one read from a pod name. */
+  workloadRank = 0;
+  pods: string[] = [];
+  containers: string[] = [];
+  node: string | undefined;
+  app: string | undefined;
+  pvc: string | undefined;
+  volume: string | undefined;
+
+  setNamespace(value: unknown): void {
+    if (!this.namespace && isName(value) && value.length <= 63) this.namespace = value;
+  }
+
+  setWorkload(kind: unknown, name: unknown, rank: number): void {
+    if (!isName(name) || rank <= this.workloadRank) return;
+    // A failed Job is the object to look at; its CronJob is named by its own label when known.
+    const owner =
+      typeof kind === 'string' && KIND.test(kind)
+        ? kind === 'Job'
+          ? { kind, name }
+          : ownerOfController(kind, name)
+        : { kind: undefined, name };
+    this.workload = owner.kind ? { kind: owner.kind, name: owner.name } : { name: owner.name };
+    this.workloadRank = rank;
+  }
+
+  add(list: 'pods' | 'containers', value: unknown): void {
+    if (isName(value) && !this[list].includes(value) && this[list].length < MAX_LIST)
+      this[list].push(value);
+  }
+
+  set(field: 'node' | 'app' | 'pvc' | 'volume', value: unknown): void {
+    if (!this[field] && isName(value)) this[field] = value;
+  }
+}
+
+export function targetsOf(alerts: Alert[]): TriageTargets {
+  const c = new Collector();
+  for (const alert of alerts) {
+    c.setNamespace(alert.namespace);
+    const labels = alert.labels;
+    for (const [label, kind] of [
+      ['deployment', 'Deployment'],
+      ['statefulset', 'StatefulSet'],
+      ['daemonset', 'DaemonSet'],
+      ['cronjob', 'CronJob'],
+      ['job_name', 'Job'],
+      ['replicaset', 'ReplicaSet'],
+    ] as const)
+      c.setWorkload(kind, labels[label], 4);
+    c.setWorkload(
+      labels.owner_kind ?? labels.created_by_kind,
+      labels.owner_name ?? labels.created_by_name,
+      3,
+    );
+    if (alert.pod) {
+      c.add('pods', alert.pod);
+      const owner = ownerOfPod(alert.pod);
+      c.setWorkload(owner.kind, owner.name, owner.kind ? 2 : 1);
+    }
+    if (!isExporterPod(labels))
+      c.add('containers', labels.exported_container ?? labels.container ?? labels.container_name);
+    // argocd_app_info names the application in `name`.
+    if (/argo/i.test(labels.alertname ?? '')) c.set('app', labels.name ?? labels.app_name);
+    c.set('node', alert.node ?? labels.node ?? labels.kubernetes_node ?? nodeInstance(labels));
+    c.set('pvc', labels.persistentvolumeclaim ?? labels.pvc);
+    c.set('volume', labels.volume);
+    switch (alert.source) {
+      case 'event':
+        fromEvent(c, alert);
+        break;
+      case 'argocd':
+        fromArgo(c, alert);
+        break;
+      case 'generic':
+        fromGeneric(c, alert);
+        break;
+      case 'alertmanager':
+        break;
+    }
+    if (alert.message) fromMessage(c, alert.message);
+  }
+  return {
+    cluster: alerts[0]?.cluster ?? '',
+    ...(c.namespace ? { namespace: c.namespace } : {}),
+    ...(c.workload ? { workload: c.workload } : {}),
+    pods: c.pods,
+    containers: c.containers,
+    ...(c.node ? { node: c.node } : {}),
+    ...(c.app ? { app: c.app } : {}),
+    ...(c.pvc ? { pvc: c.pvc } : {}),
+    ...(c.volume ? { volume: c.volume } : {}),
+  };
+}
+
+/** node-exporter's `instance` is the node name in kube-prometheus (a host:port elsewhere). */
+function nodeInstance(labels: Record<string, string>): string | undefined {
+  if (!/node[-_]?exporter/i.test(labels.job ?? '')) return undefined;
+  return labels.instance?.replace(/:\d+$/, '');
+}
+
+function fromEvent(c: Collector, alert: Alert): void {
+  const [kind, name] = (alert.workload ?? '').split('/', 2);
+  if (alert.pod) {
+    // The watcher's ownerReferences name the owner for certain (shapes.ts reads them).
+    if (kind && kind !== 'Pod') c.setWorkload(kind, name, 3);
+  } else if (kind && WORKLOAD_KINDS.has(kind)) c.setWorkload(kind, name, 4);
+  else if (kind === 'PersistentVolumeClaim') c.set('pvc', name);
+  else if (kind === 'PersistentVolume' || kind === 'Volume') c.set('volume', name);
+  else if (kind === 'Application') c.set('app', name);
+  const context = isObject(alert.details.context) ? alert.details.context : {};
+  const statuses = [context.containerStatuses, context.initContainerStatuses].flatMap((s) =>
+    Array.isArray(s) ? s.filter(isObject) : [],
+  );
+  // The containers in trouble; all of them when none says so.
+  const troubled = statuses.filter(
+    (s) => !isObject(s.state) || !('running' in s.state) || s.ready === false,
+  );
+  for (const status of troubled.length ? troubled : statuses) c.add('containers', status.name);
+}
+
+function fromArgo(c: Collector, alert: Alert): void {
+  c.set('app', alert.name);
+  const resources = Array.isArray(alert.details.resources)
+    ? alert.details.resources.filter(isObject)
+    : [];
+  const unhealthy = resources.filter(
+    (r) =>
+      isObject(r.health) && typeof r.health.status === 'string' && UNHEALTHY.has(r.health.status),
+  );
+  for (const r of unhealthy) {
+    if (typeof r.kind !== 'string') continue;
+    if (WORKLOAD_KINDS.has(r.kind)) c.setWorkload(r.kind, r.name, 3);
+    else if (r.kind === 'Pod') {
+      c.add('pods', r.name);
+      if (isName(r.name)) {
+        const owner = ownerOfPod(r.name);
+        c.setWorkload(owner.kind, owner.name, owner.kind ? 2 : 1);
+      }
+    } else if (r.kind === 'PersistentVolumeClaim') c.set('pvc', r.name);
+    // Longhorn's volumes.longhorn.io.
+    else if (r.kind === 'Volume') c.set('volume', r.name);
+    c.setNamespace(r.namespace);
+  }
+}
+
+function fromGeneric(c: Collector, alert: Alert): void {
+  const [given, name] = alert.workload?.includes('/')
+    ? alert.workload.split('/', 2)
+    : [undefined, alert.workload];
+  // Scripts write kinds the way kubectl takes them: `node/pi-3`, `deploy/api`, `pvc/data`.
+  const kind = given === undefined ? undefined : (KIND_ALIASES[given.toLowerCase()] ?? given);
+  if (kind === 'Pod' && isName(name)) {
+    c.add('pods', name);
+    const owner = ownerOfPod(name);
+    c.setWorkload(owner.kind, owner.name, owner.kind ? 2 : 1);
+  } else if (kind === 'Node') c.set('node', name);
+  else if (kind === 'PersistentVolumeClaim') c.set('pvc', name);
+  else if (kind === 'Application') c.set('app', name);
+  else if (kind === undefined || WORKLOAD_KINDS.has(kind)) c.setWorkload(kind, name, 2);
+}
+
+const KIND_ALIASES: Record<string, string> = {
+  pod: 'Pod',
+  po: 'Pod',
+  pods: 'Pod',
+  node: 'Node',
+  no: 'Node',
+  nodes: 'Node',
+  deployment: 'Deployment',
+  deploy: 'Deployment',
+  deployments: 'Deployment',
+  statefulset: 'StatefulSet',
+  sts: 'StatefulSet',
+  daemonset: 'DaemonSet',
+  ds: 'DaemonSet',
+  replicaset: 'ReplicaSet',
+  rs: 'ReplicaSet',
+  job: 'Job',
+  cronjob: 'CronJob',
+  cj: 'CronJob',
+  rollout: 'Rollout',
+  pvc: 'PersistentVolumeClaim',
+  persistentvolumeclaim: 'PersistentVolumeClaim',
+  application: 'Application',
+  app: 'Application',
+};
+
+/** Names a message states outright: `container "app"`, `persistentvolumeclaim "data"`, `volume "pvc-…"`. */
+function fromMessage(c: Collector, message: string): void {
+  const container = /\bcontainer "?([a-z0-9][-a-z0-9]*)"?(?: in pod| failed|\s*$|[,.:;)])/i.exec(
+    message,
+  )?.[1];
+  if (container && c.containers.length === 0) c.add('containers', container);
+  c.set('pvc', /persistentvolumeclaims? "([a-z0-9][-a-z0-9.]*)"/i.exec(message)?.[1]);
+  c.set('volume', /volume "(pvc-[0-9a-f-]{36})"/i.exec(message)?.[1]);
+}

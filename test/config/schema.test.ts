@@ -1,0 +1,159 @@
+// The config schema: kubemend's own validator tells each problem in one line, agrees with
+// Ajv (a JSON Schema implementation nobody here wrote) on every document, and accepts
+// the README's examples and the built-in rules.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { load } from 'js-yaml';
+import { parseConfig } from '../../src/config/config.js';
+import { CONFIG_SCHEMA, SchemaValidator } from '../../src/config/schema.js';
+import { BUILTIN_RULES } from '../../src/triage/builtin-rules.js';
+import { repoRoot } from '../harness/run-action.js';
+
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+(addFormats as unknown as (a: Ajv2020) => void)(ajv);
+const ajvValidate = ajv.compile(CONFIG_SCHEMA);
+const ours = new SchemaValidator(CONFIG_SCHEMA);
+const fail = (yaml: string) => () => parseConfig(yaml, '.github/kubemend.yml');
+
+/** The YAML blocks of the README that are kubemend config files. */
+function readmeConfigs(): string[] {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  return [...readme.matchAll(/```yaml\n# \.github\/kubemend\.yml\n([\s\S]*?)```/g)].map(
+    (m) => m[1] ?? '',
+  );
+}
+
+describe('the config schema', () => {
+  it('is JSON Schema 2020-12 that Ajv compiles in strict mode', () => {
+    expect(CONFIG_SCHEMA.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(typeof ajvValidate).toBe('function');
+  });
+
+  it('validates every config example in the README', () => {
+    const examples = readmeConfigs();
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const text of examples) {
+      expect(ajvValidate(load(text))).toBe(true);
+      expect(() => parseConfig(text, 'README.md')).not.toThrow();
+    }
+  });
+
+  it('accepts every built-in rule as a user rule', () => {
+    const doc = { triage: { rules: BUILTIN_RULES } };
+    expect(ajvValidate(doc)).toBe(true);
+    expect(ours.validate(doc)).toBeUndefined();
+  });
+
+  it('rejects a misspelt key with a suggestion and the allowed keys', () => {
+    expect(fail('triage:\n  rule: []\n')).toThrow(
+      "Config .github/kubemend.yml: 'triage.rule' is not a known key; did you mean 'rules'? Allowed: min-confidence, builtin-rules, rules.",
+    );
+    expect(fail('playbok: {}\n')).toThrow(
+      /'playbok' is not a known key; did you mean 'playbooks'\?/,
+    );
+  });
+
+  it('names the key, the value and what is allowed, with a suggestion for a misspelt value', () => {
+    expect(
+      fail('triage:\n  rules:\n    - { name: r, match: { reason: x }, category: imagepull }\n'),
+    ).toThrow(
+      `Config .github/kubemend.yml: 'triage.rules[0].category' is "imagepull"; did you mean 'image-pull'? Allowed: one of image-pull, crash-loop, oom, argocd, storage, scheduling, node, probe, certificate, workload, unknown.`,
+    );
+    expect(fail('playbooks:\n  oom: { mode: automatic }\n')).toThrow(
+      /'playbooks\.oom\.mode' is "automatic"; allowed: one of off, notify, dry-run, propose, approve, auto\.$/,
+    );
+    expect(fail('triage: { min-confidence: 2 }')).toThrow(
+      "'triage.min-confidence' is 2; allowed: a number from 0 to 1.",
+    );
+    expect(fail('intake: { stable-window: 10 }')).toThrow(
+      "'intake.stable-window' is 10; allowed: a duration: a whole number of seconds, minutes or hours, such as 90s, 10m or 2h (at most 24h).",
+    );
+    expect(
+      fail(
+        "triage:\n  rules:\n    - { name: r, match: { message: '(unclosed' }, category: oom }\n",
+      ),
+    ).toThrow(
+      /'triage\.rules\[0\]\.match\.message' is "\(unclosed"; allowed: a regular expression \(Invalid regular expression/,
+    );
+    expect(fail('triage:\n  rules:\n    - { name: r, category: oom }\n')).toThrow(
+      "'triage.rules[0].match' is missing; allowed: a mapping with source, kind, labels, annotations, reason, message, status, exit-code.",
+    );
+    expect(fail('intake: { group-by: [title] }')).toThrow(
+      /'intake\.group-by' is \["title"\]; allowed: a non-empty list, each one of cluster, title, namespace, workload, name, including 'cluster'\./,
+    );
+  });
+
+  it('reads a missing, empty or comment-only file as the defaults', () => {
+    for (const text of ['', '\n\n', '# nothing yet\n', '---\n', '---\n# still nothing\n...\n']) {
+      const config = parseConfig(text, 'x');
+      expect(config.playbooks.oom.mode).toBe('dry-run');
+      expect(config.triage.rules).toEqual([]);
+    }
+  });
+
+  // Each document is judged by both validators: they must agree, valid or not.
+  const documents: [string, unknown][] = [
+    ['empty', {}],
+    ['full', load(readFileSync(join(repoRoot, 'test/config/full.kubemend.yml'), 'utf8'))],
+    ['unknown section', { triagee: {} }],
+    ['bad type', { intake: { 'max-incidents': '10' } }],
+    ['float where integer', { intake: { 'max-incidents': 2.5 } }],
+    ['below minimum', { intake: { 'max-incidents': 0 } }],
+    ['group-by without cluster', { intake: { 'group-by': ['title'] } }],
+    ['group-by repeated', { intake: { 'group-by': ['cluster', 'cluster'] } }],
+    ['bad duration', { intake: { 'stable-window': '10 minutes' } }],
+    ['label with a control character', { intake: { labels: ['a\u0007b'] } }],
+    ['label with a C1 control character', { intake: { labels: ['a\u0085'] } }],
+    ['blank label', { intake: { labels: ['   '] } }],
+    ['rule without category', { triage: { rules: [{ name: 'x', match: { reason: 'a' } }] } }],
+    ['rule with empty match', { triage: { rules: [{ name: 'x', match: {}, category: 'oom' }] } }],
+    [
+      'rule with unknown matcher',
+      { triage: { rules: [{ name: 'x', match: { text: 'a' }, category: 'oom' }] } },
+    ],
+    [
+      'rule with bad name',
+      { triage: { rules: [{ name: 'Has Spaces', match: { reason: 'a' }, category: 'oom' }] } },
+    ],
+    [
+      'rule with bad label name',
+      { triage: { rules: [{ name: 'x', match: { labels: { 'a b': 'c' } }, category: 'oom' }] } },
+    ],
+    [
+      'rule with invalid regex',
+      { triage: { rules: [{ name: 'x', match: { reason: '[' }, category: 'oom' }] } },
+    ],
+    [
+      'confidence above 1',
+      {
+        triage: {
+          rules: [{ name: 'x', match: { reason: 'a' }, category: 'oom', confidence: 1.5 }],
+        },
+      },
+    ],
+    ['unknown playbook', { playbooks: { restart: { mode: 'auto' } } }],
+    ['playbook option unknown', { playbooks: { oom: { mode: 'auto', percent: 10 } } }],
+    ['boolean as string', { triage: { 'builtin-rules': 'false' } }],
+  ];
+
+  it('has a full example that both find valid, so agreement is not agreement on failure', () => {
+    const full = documents[1]![1];
+    expect(ajvValidate(full)).toBe(true);
+    expect(ours.validate(full)).toBeUndefined();
+    expect(documents.slice(2).every(([, doc]) => !ajvValidate(doc))).toBe(true);
+  });
+
+  it.each(documents)('agrees with Ajv on: %s', (_name, doc) => {
+    const ajvSays = ajvValidate(doc);
+    const problem = ours.validate(doc);
+    expect(problem === undefined).toBe(ajvSays);
+  });
+
+  it('refuses a schema keyword it does not implement, so the schema cannot outgrow it', () => {
+    expect(() => new SchemaValidator({ type: 'object', oneOf: [] })).toThrow(
+      /unsupported keyword 'oneOf'/,
+    );
+  });
+});
