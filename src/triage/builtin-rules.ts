@@ -23,7 +23,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     confidence: 0.95,
     match: {
       reason:
-        '^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName|RegistryUnavailable|ErrImageInspect|ErrImagePullBackOff)$',
+        '^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName|RegistryUnavailable|ErrRegistryUnavailable|ErrImageInspect|ImageInspectError|ErrImagePullBackOff)$',
     },
   },
   {
@@ -275,7 +275,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     category: 'storage',
     confidence: 0.85,
     match: {
-      message: String.raw`MountVolume\.(?!SetUp failed for volume "[^"]+" : (secret|configmap))\w+ failed|Multi-Attach error|AttachVolume\.Attach failed|DetachVolume\.Detach failed|Unable to (attach or mount|mount) volumes|unmounted volumes=|unattached volumes=|waiting for a volume to be created|no persistent volumes available|unbound (immediate )?PersistentVolumeClaims|persistentvolumeclaim "[^"]+" (not found|is being deleted)|failed to provision volume|volume node affinity conflict|didn't find available persistent volumes|PreBind plugin "VolumeBinding"|binding volumes: |Waiting for PVC to be bound|PVC (is )?pending|PersistentVolumeClaim is (not bound|pending)|volume .* (is )?(degraded|faulted|detached unexpectedly)|read-only file system|lost connection to the volume|ProvisioningFailed|couldn't (find|attach) (volume|device)|rpc error: code = \w+ desc = .*volume`,
+      message: String.raw`MountVolume\.(?!SetUp failed for volume "[^"]+" : (secret|configmap))\w+ failed|Multi-Attach error|already (exclusively attached|used by pod)|AttachVolume\.Attach failed|DetachVolume\.Detach failed|Unable to (attach or mount|mount) volumes|unmounted volumes=|unattached volumes=|waiting for a volume to be created|no persistent volumes available|unbound (immediate )?PersistentVolumeClaims|persistentvolumeclaim "[^"]+" (not found|is being deleted)|failed to provision volume|volume node affinity conflict|didn't find available persistent volumes|PreBind plugin "VolumeBinding"|binding volumes: |Waiting for PVC to be bound|PVC (is )?pending|PersistentVolumeClaim is (not bound|pending)|volume .* (is )?(degraded|faulted|detached unexpectedly)|read-only file system|lost connection to the volume|ProvisioningFailed|couldn't (find|attach) (volume|device)|rpc error: code = \w+ desc = .*volume`,
     },
   },
   {
@@ -375,14 +375,14 @@ export const BUILTIN_RULES: RuleSpec[] = [
     confidence: 0.85,
     match: {
       labels: {
-        alertname: String.raw`^(KubeNodeNotReady|KubeNodeUnreachable|KubeNodeReadinessFlapping|KubeNodePressure|KubeNodeEviction|KubeletDown|KubeletTooManyPods|KubeletPlegDurationHigh|KubeletPodStartUpLatencyHigh|KubeletVolumeSpaceTooLow|KubeletDiskSpaceTooLow|LonghornNodeDown|LonghornNodeCPUUsageWarning)$|^Node[A-Z]|^KubernetesNode|^KubernetesMemoryPressure|^KubernetesDiskPressure|^KubernetesOutOfCapacity|^Host[A-Z]|ClockSkew|ClockNotSynchron|NodeDown|NodeNotReady|KubeletDown`,
+        alertname: String.raw`^(KubeNodeNotReady|KubeNodeUnreachable|KubeNodeReadinessFlapping|KubeNodePressure|KubeNodeEviction|KubeletDown|KubeletHealthState|KubeletTooManyPods|KubeletPlegDurationHigh|KubeletPodStartUpLatencyHigh|KubeletVolumeSpaceTooLow|KubeletDiskSpaceTooLow|LonghornNodeDown|LonghornNodeCPUUsageWarning)$|^Node[A-Z]|^KubernetesNode|^KubernetesMemoryPressure|^KubernetesDiskPressure|^KubernetesOutOfCapacity|^Host[A-Z]|ClockSkew|ClockNotSynchron|NodeDown|NodeNotReady|KubeletDown`,
       },
     },
     // node-exporter's clock and filesystem alerts are node problems; its network alerts are not about the node's health as kubemend acts on it.
     unless: {
       labels: {
         alertname:
-          '^NodeNetwork(Receive|Transmit)Errs$|^NodeHighNumberConntrackEntriesUsed$|^NodeNetworkInterfaceFlapping$',
+          '^NodeNetwork(Receive|Transmit)Errs$|^NodeHighNumberConntrackEntriesUsed$|^NodeNetworkInterfaceFlapping$|^NodeTextFileCollectorScrapeError$|^NodeExporter',
       },
     },
   },
@@ -443,7 +443,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     category: 'certificate',
     confidence: 0.85,
     match: {
-      message: String.raw`certificate (has )?expired|certificate (is )?(expiring|about to expire|will expire)|certificate .* expire[sd]? (in|within|soon|on)|CERTIFICATE_EXPIRATION|certificate expiration|TLS certificate for|(cert|certificate) .* (is )?not ready|x509: certificate has expired or is not yet valid|Issuing certificate as Secret|failed to (issue|renew|create|sign) (the )?(cert|certificate|order)|certificate (issuance|renewal) (failed|error)|ACME (challenge|order|server)|Failed to (finalize|create|wait for) (Order|challenge)|rateLimited.*certificate|certificate request (has )?failed|issuer .* not ready|client certificate .* (expir|renew)`,
+      message: String.raw`certificate (has )?expired|certificate (is )?(expiring|about to expire|will expire)|certificate .* expire[sd]? (in|within|soon|on)|CERTIFICATE_EXPIRATION|certificate expiration|TLS certificate for|(cert|certificate) .* (is )?not ready|x509: certificate has expired or is not yet valid|Issuing certificate as Secret|failed to (issue|renew|create|sign) (the )?(cert|certificate|order)|certificate (issuance|renewal) (failed|error)|ACME (account|challenge|order|server)|acme: |urn:ietf:params:acme|presenting challenge|cleaning up challenge|Failed to (finalize|create|wait for) (Order|challenge)|rateLimited.*certificate|certificate request (has )?failed|issuer .* not ready|client certificate .* (expir|renew)`,
     },
     // An image pull that fails on TLS is the registry's problem (image-pull/registry-tls).
     unless: {
@@ -528,7 +528,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     confidence: 0.7,
     match: {
       labels: {
-        alertname: String.raw`^(TargetDown|KubeAPIDown|KubeAPIErrorBudgetBurn|KubeAPITerminatedRequests|KubeVersionMismatch|KubeClientErrors|KubeAggregatedAPIErrors|KubeAggregatedAPIDown|KubeControllerManagerDown|KubeSchedulerDown|KubeProxyDown|KubeStateMetrics\w*|Prometheus\w*|Alertmanager\w*|ConfigReloaderSidecarErrors|etcd\w*|CoreDNS\w*|NodeNetworkReceiveErrs|NodeNetworkTransmitErrs|NodeHighNumberConntrackEntriesUsed|NodeNetworkInterfaceFlapping)$`,
+        alertname: String.raw`^(TargetDown|KubeAPIDown|KubeAPIErrorBudgetBurn|KubeAPITerminatedRequests|KubeVersionMismatch|KubeClientErrors|KubeAggregatedAPIErrors|KubeAggregatedAPIDown|KubeControllerManagerDown|KubeSchedulerDown|KubeProxyDown|KubeStateMetrics\w*|Prometheus\w*|Alertmanager\w*|ConfigReloaderSidecarErrors|etcd\w*|CoreDNS\w*|NodeNetworkReceiveErrs|NodeNetworkTransmitErrs|NodeHighNumberConntrackEntriesUsed|NodeNetworkInterfaceFlapping|NodeTextFileCollectorScrapeError|ClusterOperatorDown|ClusterOperatorDegraded|ClusterVersionOperatorDown)$`,
       },
     },
   },

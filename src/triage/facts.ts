@@ -74,6 +74,10 @@ export function factsOf(alert: Alert): Fact[] {
       add({ kind: 'message', path: 'title', text: alert.name });
       if (typeof alert.details.status === 'string')
         add({ kind: 'reason', path: 'status', text: alert.details.status });
+      // Grafana, ntfy and scripts forward alerts with the alert's name in the title
+      // ("[FIRING:1] KubeJobFailed shop"): such names are read as the alertname label is.
+      for (const name of alertNamesIn(alert.name))
+        add({ kind: 'label', key: 'alertname', path: 'title', text: name });
       // `resource: Certificate/grafana-tls` says what kind of object is in trouble.
       if (alert.workload?.includes('/'))
         add({ kind: 'kind', path: 'resource', text: alert.workload.split('/')[0] ?? '' });
@@ -124,4 +128,11 @@ function unhealthyKinds(resources: unknown, add: (fact: Fact) => void): void {
     )
       add({ kind: 'kind', path: `resources[${i}].kind`, text: r.kind });
   });
+}
+
+/** CamelCase words of at least two humps (`KubeJobFailed`), the way alert names are written. */
+function alertNamesIn(title: string): string[] {
+  return [...title.matchAll(/\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b/g)]
+    .map((m) => m[0])
+    .slice(0, 5);
 }

@@ -34,7 +34,10 @@ export interface TriageOutcome {
 export function rulesOf(config: TriageConfig): RuleSpec[] {
   const own = new Map(config.rules.map((rule) => [rule.name, rule]));
   const builtin = config.builtinRules ? BUILTIN_RULES.filter((rule) => !own.has(rule.name)) : [];
-  return [...builtin, ...config.rules.filter((rule) => rule.enabled).map((rule) => ({ ...rule, user: true }))];
+  return [
+    ...builtin,
+    ...config.rules.filter((rule) => rule.enabled).map((rule) => ({ ...rule, user: true })),
+  ];
 }
 
 export function engineFor(config: TriageConfig): TriageEngine {

@@ -140,6 +140,31 @@ describe('root cause over symptom', () => {
     expect(names(incident).slice(0, 2)).toEqual(['storage', 'scheduling']);
   });
 
+  it('reads an alert name forwarded in a generic title (Grafana, ntfy) as the alertname label', () => {
+    const incident = one({
+      title: '[FIRING:1] KubeJobFailed billing (invoice-export-29764125)',
+      cluster: 'prod',
+    });
+    expect(incident.categories[0]).toMatchObject({
+      name: 'workload',
+      evidence: [expect.objectContaining({ path: 'title', match: 'KubeJobFailed' })],
+    });
+  });
+
+  it('does not find an OOM in KubeletTooManyPods, whatever the case of the words', () => {
+    const incident = one({
+      version: '4',
+      groupKey: 'g',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'KubeletTooManyPods', node: 'worker-1', cluster: 'prod' },
+        },
+      ],
+    });
+    expect(names(incident)).toEqual(['node']);
+  });
+
   it('an alert nothing matches is unknown, with its name as the evidence', () => {
     const incident = one({ title: 'Quarterly report generator is slow', cluster: 'prod' });
     expect(incident.categories).toEqual([
