@@ -11,7 +11,8 @@ import { triagePayload, type TriagedIncident } from '../triage/triage.js';
 export const USAGE = `Usage:
   kubemend triage [--cluster NAME] [--config FILE] FILE|-
       Triage an alert payload (a repository_dispatch request body, its client_payload,
-      or a GitHub event file; - reads stdin). Prints the incidents as JSON.
+      or a GitHub event file; - reads stdin). Prints the incidents as JSON. NAME is the
+      cluster of a payload that names none (default: unknown).
   kubemend validate-config FILE
       Check a .github/kubemend.yml the way the actions do.
   kubemend help`;
@@ -56,6 +57,9 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
     return error instanceof UsageError ? 2 : 1;
   }
 }
+
+/** The cluster of a payload that names none, when --cluster is not given either. */
+export const UNNAMED_CLUSTER = 'unknown';
 
 interface Parsed {
   options: Record<string, string>;
@@ -103,7 +107,9 @@ function triageCommand(args: string[], io: Io): { incidents: unknown[] } {
     throw new UsageError(
       `kubemend: --cluster ${JSON.stringify(cluster.slice(0, 70))} is not a cluster name; allowed: letters, digits, '.', '_' and '-', at most 63.`,
     );
-  const { incidents } = triagePayload(payload, { cluster, config });
+  // Reading a payload needs no cluster: one that names none is triaged as `unknown`
+  // (intake, which files incidents per cluster, insists on a name instead).
+  const { incidents } = triagePayload(payload, { cluster: cluster ?? UNNAMED_CLUSTER, config });
   return { incidents: incidents.map(present) };
 }
 
