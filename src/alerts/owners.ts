@@ -61,3 +61,35 @@ function stripTemplateHash(name: string): string {
     ? name.replace(LEGACY_TEMPLATE_HASH, '')
     : name.replace(TEMPLATE_HASH, '');
 }
+
+/** Scripts write kinds the way kubectl takes them: `node/pi-3`, `deploy/api`, `pvc/data`. */
+const KIND_ALIASES: Record<string, string> = {
+  pod: 'Pod',
+  po: 'Pod',
+  pods: 'Pod',
+  node: 'Node',
+  host: 'Node',
+  no: 'Node',
+  nodes: 'Node',
+  deployment: 'Deployment',
+  deploy: 'Deployment',
+  deployments: 'Deployment',
+  statefulset: 'StatefulSet',
+  sts: 'StatefulSet',
+  daemonset: 'DaemonSet',
+  ds: 'DaemonSet',
+  replicaset: 'ReplicaSet',
+  rs: 'ReplicaSet',
+  job: 'Job',
+  cronjob: 'CronJob',
+  cj: 'CronJob',
+  rollout: 'Rollout',
+  pvc: 'PersistentVolumeClaim',
+  persistentvolumeclaim: 'PersistentVolumeClaim',
+  application: 'Application',
+  app: 'Application',
+};
+
+export function kindOfAlias(kind: string): string {
+  return KIND_ALIASES[kind.toLowerCase()] ?? kind;
+}

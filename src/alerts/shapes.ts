@@ -257,15 +257,22 @@ export function affectedPod(labels: Record<string, string>): string | undefined 
   return isExporterPod(labels) ? undefined : labels.pod;
 }
 
+/** Exporters whose own pod and container labels ride along on the metrics they report. */
+const EXPORTER =
+  /kube-state-metrics|node-exporter|cert-manager|longhorn-manager|blackbox-exporter|argocd-application-controller|argocd-metrics/;
+
 /** True when the `pod` and `container` labels name the exporter that reported the metric. */
 export function isExporterPod(labels: Record<string, string>): boolean {
-  const exporter =
-    /kube-state-metrics|node-exporter|cert-manager|longhorn-manager|blackbox-exporter|argocd-application-controller|argocd-metrics/;
   return Boolean(
     labels.pod &&
-    exporter.test(labels.pod) &&
-    exporter.test(`${labels.job ?? ''} ${labels.service ?? ''} ${labels.container ?? ''}`),
+    EXPORTER.test(labels.pod) &&
+    EXPORTER.test(`${labels.job ?? ''} ${labels.service ?? ''} ${labels.container ?? ''}`),
   );
+}
+
+/** A `container` label that names the exporter itself, not the affected container. */
+export function isExporterContainer(container: string | undefined): boolean {
+  return container !== undefined && EXPORTER.test(container);
 }
 
 /** kube-state-metrics labels name the owner directly. */
@@ -454,6 +461,7 @@ const STATUS_WORDS = new Set([
   ...RESOLVED_WORDS,
   'firing',
   'alerting',
+  'triggered',
   'problem',
   'down',
   'error',

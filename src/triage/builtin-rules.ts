@@ -63,7 +63,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     category: 'image-pull',
     confidence: 0.8,
     match: {
-      message: String.raw`pull access denied|unauthorized: authentication required|no basic auth credentials|unauthorized to access repository|authorization failed.*(pull|image|registry)|(pull|image|registry|manifest).*(401 Unauthorized|403 Forbidden|unauthorized)`,
+      message: String.raw`pull access denied|unauthorized: authentication required|(unable to|failed to|cannot) (log ?in|authenticate) (to|with|against) (the )?(container )?registry|imagePullSecrets|no basic auth credentials|unauthorized to access repository|authorization failed.*(pull|image|registry)|(pull|image|registry|manifest).*(401 Unauthorized|403 Forbidden|unauthorized)`,
     },
   },
   {
@@ -96,7 +96,11 @@ export const BUILTIN_RULES: RuleSpec[] = [
     name: 'image-pull/alert-name',
     category: 'image-pull',
     confidence: 0.9,
-    match: { labels: { alertname: String.raw`ImagePull|ErrImage|PullBackOff|ImagePullError` } },
+    match: {
+      labels: {
+        alertname: String.raw`ImagePull|ErrImage|PullBackOff|ImagePullError|Image(Absent|NotFound|Missing|Unavailable)|BadImageFormat|RegistryUnavailable|Registry(Auth|Authentication|Authorization)|(Authentication|Authorization)Failure`,
+      },
+    },
   },
 
   // ── oom ─ kubelet container status, node-problem-detector, kubelet SystemOOM ──
@@ -117,7 +121,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     },
     // The node running low is the node's problem (eviction), not a container's limit.
     unless: {
-      message: String.raw`low on resource|MemoryPressure|has insufficient memory|Insufficient memory|(host|node|system) is running out of memory|Memory is filling up`,
+      message: String.raw`low on resource|MemoryPressure|has insufficient memory|\d+ Insufficient memory|(host|node|system) is running out of memory|Memory is filling up`,
     },
   },
   {
@@ -158,9 +162,18 @@ export const BUILTIN_RULES: RuleSpec[] = [
     category: 'crash-loop',
     confidence: 0.85,
     match: {
-      message: String.raw`Back-?off( \S+)? restarting failed container|CrashLoopBackOff|crash ?loop|is restarting [\d.]+ times|restarted [\d.]+ times|container .* (exited|terminated) with (a )?non-?zero`,
+      message: String.raw`Back-?off( \S+)? restarting failed container|CrashLoopBackOff|crash ?loop|crashing pod|pod \S+ (is )?crashing|keeps crashing|is restarting [\d.]+ times|restarted [\d.]+ times|container .* (exited|terminated) with (a )?non-?zero`,
     },
     unless: { labels: { alertname: String.raw`^(Node|Host)` } },
+  },
+  // The runtime could not start the container's process: it will be restarted and back off.
+  {
+    name: 'crash-loop/start-failed',
+    category: 'crash-loop',
+    confidence: 0.75,
+    match: {
+      message: String.raw`failed to (create|start) (containerd|shim) task|OCI runtime (create|start) failed|unable to start container process|exec format error|executable file not found in \$PATH|failed to start container`,
+    },
   },
   {
     name: 'crash-loop/alert-name',
@@ -337,7 +350,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     category: 'scheduling',
     confidence: 0.85,
     match: {
-      message: String.raw`\d+/\d+ nodes are available|no nodes available to schedule pods|Insufficient (cpu|memory|ephemeral-storage|pods|nvidia|amd|hugepages|[a-z.]+/[a-z-]+)|had untolerated taint|didn't tolerate|didn't match (Pod's )?node (affinity|selector)|didn't match pod (anti-)?affinity|didn't satisfy existing pods anti-affinity|didn't have free ports|node\(s\) were unschedulable|pod didn't trigger scale-up|Too many pods|is unschedulable|cannot be scheduled|could not be scheduled`,
+      message: String.raw`\d+/\d+ nodes are available|no nodes available to schedule pods|\d+ Insufficient \S+|Insufficient (cpu|memory|ephemeral-storage|pods|nvidia|amd|hugepages|[a-z.]+/[a-z-]+)(?! limits?)\b|had untolerated taint|didn't tolerate|didn't match (Pod's )?node (affinity|selector)|didn't match pod (anti-)?affinity|didn't satisfy existing pods anti-affinity|didn't have free ports|node\(s\) were unschedulable|pod didn't trigger scale-up|Could not schedule pod|no instance type satisfied|incompatible with (provisioner|nodepool)|Too many pods|is unschedulable|cannot be scheduled|could not be scheduled`,
     },
   },
   {
@@ -366,7 +379,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     category: 'node',
     confidence: 0.85,
     match: {
-      message: String.raw`status is now: Node\w+|Kubelet stopped posting node status|Node \S+ (is )?not ready|node (is )?not ready|NodeNotReady|PLEG is not healthy|container runtime (is down|not ready|status check may not have completed)|runtime network not ready|NetworkPluginNotReady|network plugin (is )?not ready|The node was low on resource|The node had condition|node\(s\) had (untolerated )?taint \{node\.kubernetes\.io/(not-ready|unreachable|memory-pressure|disk-pressure|pid-pressure|network-unavailable)|(memory|disk|pid)[ -]?pressure|kubelet (is )?(down|not running|has been down)|clock (skew|is not synchroni[sz]ing|not synchroni[sz]ed)|time (is )?out of sync|\bNTP\b|filesystem (on|at) .* (has only|is predicted to run out)|has only [\d.]+% available space|Kernel oops|task \S+ blocked for more than|Node (has been )?unreachable|node .* (is )?unreachable|Node \S+ event: Removing Node|Evicting pod|Eviction`,
+      message: String.raw`status is now: Node\w+|Kubelet stopped posting node status|Node \S+ (is )?not ready|node (is )?not ready|NodeNotReady|PLEG is not healthy|container runtime (is down|not ready|status check may not have completed)|runtime network not ready|NetworkPluginNotReady|network plugin (is )?not ready|The node was low on resource|The node had condition|node\(s\) had (untolerated )?taint \{node\.kubernetes\.io/(not-ready|unreachable|memory-pressure|disk-pressure|pid-pressure|network-unavailable)|(memory|disk|pid)[ -]?pressure|kubelet (is )?(down|not running|has been down)|clock (skew|is not synchroni[sz]ing|not synchroni[sz]ed)|time (is )?out of sync|\bNTP\b|filesystem (on|at) .* (has only|is predicted to run out)|has only [\d.]+% available space|Kernel oops|\b(Node|Host) (High )?(Disk|CPU|Memory|Load|Filesystem)|(disk|cpu|memory|load|filesystem) (usage|utili[sz]ation) .* on (node|host) |task \S+ blocked for more than|Node (has been )?unreachable|node .* (is )?unreachable|Node \S+ event: Removing Node|Evicting pod|Eviction`,
     },
   },
   {
@@ -443,7 +456,7 @@ export const BUILTIN_RULES: RuleSpec[] = [
     category: 'certificate',
     confidence: 0.85,
     match: {
-      message: String.raw`certificate (has )?expired|certificate (is )?(expiring|about to expire|will expire)|certificate .* expire[sd]? (in|within|soon|on)|CERTIFICATE_EXPIRATION|certificate expiration|TLS certificate for|(cert|certificate) .* (is )?not ready|x509: certificate has expired or is not yet valid|Issuing certificate as Secret|failed to (issue|renew|create|sign) (the )?(cert|certificate|order)|certificate (issuance|renewal) (failed|error)|ACME (account|challenge|order|server)|acme: |urn:ietf:params:acme|presenting challenge|cleaning up challenge|Failed to (finalize|create|wait for) (Order|challenge)|rateLimited.*certificate|certificate request (has )?failed|issuer .* not ready|client certificate .* (expir|renew)`,
+      message: String.raw`certificate (has )?expired|certificate (is )?(expiring|about to expire|will expire)|certificate\b.*\bexpire[sd]? (in|within|soon|on)|CERTIFICATE_EXPIRATION|certificate expiration|TLS certificate for|(cert|certificate) .* (is )?not ready|x509: certificate has expired or is not yet valid|Issuing certificate as Secret|failed to (issue|renew|create|sign) (the )?(cert|certificate|order)|certificate (issuance|renewal) (failed|error)|ACME (account|challenge|order|server)|acme: |urn:ietf:params:acme|presenting challenge|cleaning up challenge|Failed to (finalize|create|wait for) (Order|challenge)|rateLimited.*certificate|certificate request (has )?failed|issuer .* not ready|client certificate .* (expir|renew)`,
     },
     // An image pull that fails on TLS is the registry's problem (image-pull/registry-tls).
     unless: {
@@ -498,17 +511,15 @@ export const BUILTIN_RULES: RuleSpec[] = [
     category: 'workload',
     confidence: 0.65,
     match: {
-      message: String.raw`exceeded its progress deadline|ProgressDeadlineExceeded|timed out progressing|Waiting for (deployment |daemon set \S+ )?(rollout|spec update) to finish|Waiting for \d+ pods to be ready|RolloutAborted|Rollout aborted|has not matched the expected number of replicas|rollout .* (is )?(stuck|not progressing|not progressed|has not progressed)|has not finished|has been in a non-ready state|in a non-running state|in waiting state|generation .* (does not match|mismatch)|not been rolled out|running at max replicas|maxed out|throttling of CPU|replicas? (mismatch|unavailable)|unavailable replicas`,
+      message: String.raw`exceeded its progress deadline|ProgressDeadlineExceeded|timed out progressing|Waiting for (deployment |daemon set \S+ )?(rollout|spec update) to finish|Waiting for \d+ pods to be ready|RolloutAborted|Rollout aborted|has not matched the expected number of replicas|rollout .* (is )?(stuck|not progressing|not progressed|has not progressed)|has not finished|has been in a non-ready state|in a non-running state|in waiting state|generation .* (does not match|mismatch)|not been rolled out|running at max replicas|maxed out|throttling of CPU|replicas? (mismatch|unavailable)|unavailable replicas|replica'?s? pods are (down|not ready)|pods are (down|not ready) in (Deployment|StatefulSet|DaemonSet)|(Deployment|StatefulSet|DaemonSet) replicas`,
     },
   },
   {
     name: 'workload/resource-kind',
     category: 'workload',
     confidence: 0.55,
-    match: {
-      source: '^generic$',
-      kind: '^(Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Rollout)$',
-    },
+    // A cron monitor's report on a Job; other kinds say where, not what.
+    match: { source: '^generic$', kind: '^(Job|CronJob)$' },
   },
 
   // ── unknown ─ alerts that say nothing a playbook can act on ──

@@ -1,6 +1,7 @@
 // What triage rules read: an alert flattened into facts, each with the path of the field
 // it came from, so every category can say which field matched what.
 import type { Alert } from '../alerts/model.js';
+import { kindOfAlias } from '../alerts/owners.js';
 import { isObject } from '../shared/event.js';
 
 export const FACT_KINDS = [
@@ -80,7 +81,11 @@ export function factsOf(alert: Alert): Fact[] {
         add({ kind: 'label', key: 'alertname', path: 'title', text: name });
       // `resource: Certificate/grafana-tls` says what kind of object is in trouble.
       if (alert.workload?.includes('/'))
-        add({ kind: 'kind', path: 'resource', text: alert.workload.split('/')[0] ?? '' });
+        add({
+          kind: 'kind',
+          path: 'resource',
+          text: kindOfAlias(alert.workload.split('/')[0] ?? ''),
+        });
       if (alert.message) add({ kind: 'message', path: 'message', text: alert.message });
       break;
   }

@@ -2,8 +2,8 @@
 // namespace (not the exporter's), its workload by owner kind and name, the pods,
 // containers, node, Argo CD application and volume.
 import type { Alert } from '../alerts/model.js';
-import { ownerOfController, ownerOfPod } from '../alerts/owners.js';
-import { isExporterPod } from '../alerts/shapes.js';
+import { kindOfAlias, ownerOfController, ownerOfPod } from '../alerts/owners.js';
+import { isExporterContainer, isExporterPod } from '../alerts/shapes.js';
 import { isObject } from '../shared/event.js';
 
 export interface Workload {
@@ -109,8 +109,8 @@ export function targetsOf(alerts: Alert[]): TriageTargets {
       const owner = ownerOfPod(alert.pod);
       c.setWorkload(owner.kind, owner.name, owner.kind ? 2 : 1);
     }
-    if (!isExporterPod(labels))
-      c.add('containers', labels.exported_container ?? labels.container ?? labels.container_name);
+    const container = labels.exported_container ?? labels.container ?? labels.container_name;
+    if (!isExporterPod(labels) && !isExporterContainer(container)) c.add('containers', container);
     // argocd_app_info names the application in `name`.
     if (/argo/i.test(labels.alertname ?? '')) c.set('app', labels.name ?? labels.app_name);
     c.set('node', alert.node ?? labels.node ?? labels.kubernetes_node ?? nodeInstance(labels));
@@ -200,7 +200,7 @@ function fromGeneric(c: Collector, alert: Alert): void {
     ? alert.workload.split('/', 2)
     : [undefined, alert.workload];
   // Scripts write kinds the way kubectl takes them: `node/pi-3`, `deploy/api`, `pvc/data`.
-  const kind = given === undefined ? undefined : (KIND_ALIASES[given.toLowerCase()] ?? given);
+  const kind = given === undefined ? undefined : kindOfAlias(given);
   if (kind === 'Pod' && isName(name)) {
     c.add('pods', name);
     const owner = ownerOfPod(name);
@@ -210,32 +210,6 @@ function fromGeneric(c: Collector, alert: Alert): void {
   else if (kind === 'Application') c.set('app', name);
   else if (kind === undefined || WORKLOAD_KINDS.has(kind)) c.setWorkload(kind, name, 2);
 }
-
-const KIND_ALIASES: Record<string, string> = {
-  pod: 'Pod',
-  po: 'Pod',
-  pods: 'Pod',
-  node: 'Node',
-  no: 'Node',
-  nodes: 'Node',
-  deployment: 'Deployment',
-  deploy: 'Deployment',
-  deployments: 'Deployment',
-  statefulset: 'StatefulSet',
-  sts: 'StatefulSet',
-  daemonset: 'DaemonSet',
-  ds: 'DaemonSet',
-  replicaset: 'ReplicaSet',
-  rs: 'ReplicaSet',
-  job: 'Job',
-  cronjob: 'CronJob',
-  cj: 'CronJob',
-  rollout: 'Rollout',
-  pvc: 'PersistentVolumeClaim',
-  persistentvolumeclaim: 'PersistentVolumeClaim',
-  application: 'Application',
-  app: 'Application',
-};
 
 /** Names a message states outright: `container "app"`, `persistentvolumeclaim "data"`, `volume "pvc-…"`. */
 function fromMessage(c: Collector, message: string): void {

@@ -4,7 +4,13 @@
 import { CATEGORIES } from '../../src/triage/categories.js';
 import { detectShape } from '../../src/alerts/shapes.js';
 import { isObject } from '../../src/shared/event.js';
-import { judge, loadCorpus, type CorpusCase } from './corpus.js';
+import {
+  HOLDOUT_DISAGREEMENTS,
+  judge,
+  loadCorpus,
+  loadHoldout,
+  type CorpusCase,
+} from './corpus.js';
 
 const cases = loadCorpus();
 const shapeOf = (c: CorpusCase) => detectShape(c.payload as Record<string, unknown>).source;
@@ -66,5 +72,22 @@ describe('the corpus itself', () => {
 
   it('only holds payloads of the four shapes, as objects', () => {
     for (const c of cases) expect(isObject(c.payload)).toBe(true);
+  });
+});
+
+describe('the held-out corpus (gathered after the rules, by someone who had read neither)', () => {
+  const holdout = loadHoldout();
+
+  it.each(holdout.filter((c) => !(c.id in HOLDOUT_DISAGREEMENTS)).map((c) => [c.id, c] as const))(
+    '%s ranks its expected categories first and finds its targets',
+    (_id, c) => {
+      expect(judge(c).why).toBe('');
+    },
+  );
+
+  it.each(Object.entries(HOLDOUT_DISAGREEMENTS))('%s still differs, on purpose: %s', (id) => {
+    const c = holdout.find((x) => x.id === id);
+    expect(c).toBeDefined();
+    expect(judge(c!).ok).toBe(false);
   });
 });

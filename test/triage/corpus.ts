@@ -8,6 +8,8 @@ import type { Category } from '../../src/triage/categories.js';
 import { engineFor, triagePayload, type TriagedIncident } from '../../src/triage/triage.js';
 
 export const CORPUS_DIR = join(import.meta.dirname, 'corpus');
+/** Gathered after the rules were written, by someone who had not read them or the corpus. */
+export const HOLDOUT_DIR = join(import.meta.dirname, 'holdout');
 
 export interface CorpusCase {
   id: string;
@@ -23,14 +25,32 @@ export function loadCorpus(
   files = readdirSync(CORPUS_DIR)
     .filter((f) => f.endsWith('.yaml'))
     .sort(),
+  dir = CORPUS_DIR,
 ): CorpusCase[] {
   return files.flatMap((file) =>
-    (load(readFileSync(join(CORPUS_DIR, file), 'utf8')) as Omit<CorpusCase, 'file'>[]).map((c) => ({
+    (load(readFileSync(join(dir, file), 'utf8')) as Omit<CorpusCase, 'file'>[]).map((c) => ({
       ...c,
       file,
     })),
   );
 }
+
+export const loadHoldout = (): CorpusCase[] => loadCorpus(['holdout.yaml'], HOLDOUT_DIR);
+
+/**
+ * Held-out cases where kubemend's answer differs from the gatherer's on purpose, each
+ * with why. The held-out file is kept as gathered; these are the disagreements.
+ */
+export const HOLDOUT_DISAGREEMENTS: Record<string, string> = {
+  'holdout/argocd-degraded-deployment-progress-deadline':
+    "a Deployment past its progress deadline, with nothing more specific, is Argo CD's report first (argocd.yaml's convention)",
+  'holdout/alertmanager-longhorn-volume-status-warning':
+    "the affected namespace is Longhorn's pvc_namespace, not longhorn-system (issue 6: pvc_namespace wins)",
+  'holdout/event-volume-node-affinity-conflict-ebs':
+    'a volume bound to a zone no node can reach is a storage cause behind the scheduling failure',
+  'holdout/event-replicaset-failed-quota-must-specify-limits':
+    "a ReplicaSet's owner Deployment is the workload to act on",
+};
 
 export const DEFAULT_CONFIG: KubemendConfig = configFrom({}, 'defaults');
 /** A case is one problem: a group of several alerts is judged as one incident. */
