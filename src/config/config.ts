@@ -53,6 +53,15 @@ export interface KubemendConfig {
   intake: IntakeConfig;
   triage: TriageConfig;
   playbooks: Record<Playbook, PlaybookConfig>;
+  /** Cluster name → the identity it must show before kubemend changes anything in it. */
+  clusters: Record<string, ExpectedIdentity>;
+}
+
+/** Matches src/kube/identity.ts's ExpectedIdentity; config does not load the Kubernetes client. */
+export interface ExpectedIdentity {
+  server?: string;
+  caSha256?: string;
+  kubeSystemUid?: string;
 }
 
 export const INTAKE_DEFAULTS: IntakeConfig = {
@@ -75,7 +84,12 @@ export const PLAYBOOK_DEFAULTS = Object.fromEntries(
 /** Confidence of a user rule that names none. */
 export const USER_RULE_CONFIDENCE = 0.9;
 
-const DEFAULTS = { intake: INTAKE_DEFAULTS, triage: TRIAGE_DEFAULTS, playbooks: PLAYBOOK_DEFAULTS };
+const DEFAULTS = {
+  intake: INTAKE_DEFAULTS,
+  triage: TRIAGE_DEFAULTS,
+  playbooks: PLAYBOOK_DEFAULTS,
+  clusters: {} as Record<string, ExpectedIdentity>,
+};
 
 const validator = new SchemaValidator(CONFIG_SCHEMA);
 
@@ -129,6 +143,7 @@ export function configFrom(doc: unknown, path: string): KubemendConfig {
     intake: intakeSection(section('intake'), path),
     triage: triageSection(section('triage')),
     playbooks: playbooksSection(section('playbooks')),
+    clusters: clustersSection(section('clusters')),
   };
 }
 
@@ -177,6 +192,21 @@ function triageSection(section: Record<string, unknown>): TriageConfig {
       ...(rule.severity ? { severity: rule.severity as Severity } : {}),
     })),
   };
+}
+
+function clustersSection(section: Record<string, unknown>): Record<string, ExpectedIdentity> {
+  const out: Record<string, ExpectedIdentity> = {};
+  for (const [name, value] of Object.entries(section)) {
+    if (!isObject(value)) continue;
+    out[name] = {
+      ...(typeof value.server === 'string' ? { server: value.server } : {}),
+      ...(typeof value['ca-sha256'] === 'string' ? { caSha256: value['ca-sha256'] } : {}),
+      ...(typeof value['kube-system-uid'] === 'string'
+        ? { kubeSystemUid: value['kube-system-uid'] }
+        : {}),
+    };
+  }
+  return out;
 }
 
 function playbooksSection(section: Record<string, unknown>): Record<Playbook, PlaybookConfig> {

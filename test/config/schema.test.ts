@@ -136,6 +136,19 @@ describe('the config schema', () => {
     ['unknown playbook', { playbooks: { restart: { mode: 'auto' } } }],
     ['playbook option unknown', { playbooks: { oom: { mode: 'auto', percent: 10 } } }],
     ['boolean as string', { triage: { 'builtin-rules': 'false' } }],
+    ['cluster with one signal', { clusters: { homelab: { server: 'https://10.0.0.1:6443' } } }],
+    [
+      'cluster with a bad uid',
+      { clusters: { homelab: { server: 'https://a', 'kube-system-uid': 'abc' } } },
+    ],
+    [
+      'cluster with a short fingerprint',
+      { clusters: { homelab: { server: 'https://a', 'ca-sha256': 'AB:CD' } } },
+    ],
+    [
+      'cluster name with a space',
+      { clusters: { 'home lab': { server: 'https://a', 'ca-sha256': 'ab'.repeat(32) } } },
+    ],
   ];
 
   it('has a full example that both find valid, so agreement is not agreement on failure', () => {

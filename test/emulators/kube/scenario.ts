@@ -170,6 +170,9 @@ export function loadScenario(emulator: KubeEmulator, scenario: Scenario | string
       throw new Error(
         `scenario object ${object.apiVersion} ${object.kind} is not a resource the emulator serves`,
       );
+    // The system namespaces exist from the start; a scenario may name them too.
+    if (object.kind === 'Namespace' && emulator.store.get(r, undefined, object.metadata.name))
+      continue;
     emulator.seed(r, object);
   }
   emulator.advance((s.settleSeconds ?? 60) * 1000);

@@ -19,6 +19,7 @@ import {
   apiResourceList,
   apiVersionOf,
   findResource,
+  resourceForKind,
   RESOURCES,
   type ResourceType,
 } from './resources.js';
@@ -82,6 +83,35 @@ const PATCH_TYPES = [
 
 export const ADMIN_TOKEN = 'admin-token';
 
+/** Namespaces every cluster has from its start. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** A fault the next matching requests get instead of their answer (after authorization). */
+export interface KubeFault {
+  /** Which requests: a verb (get, list, patch, delete, create, update...) and/or a resource plural. */
+  verb?: string;
+  resource?: string;
+  status: 409 | 429 | 500 | 503 | 504;
+  /** How many matching requests fail; default 1. */
+  times?: number;
+  /** Seconds, sent as Retry-After (429 and 503). */
+  retryAfter?: number;
+}
+
+const FAULT_REASONS: Record<KubeFault['status'], [string, string]> = {
+  409: [
+    'Conflict',
+    'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again',
+  ],
+  429: ['TooManyRequests', 'Too many requests, please try again later.'],
+  500: ['InternalError', 'Internal error occurred: injected fault'],
+  503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
+  504: [
+    'Timeout',
+    'the server was unable to return a response in the time allotted, but may still be processing the request',
+  ],
+};
+
 interface Route {
   resource: ResourceType;
   namespace: string | undefined;
@@ -99,6 +129,7 @@ export class KubeEmulator {
   private readonly sockets = new Set<Socket>();
   private readonly users: Record<string, KubeUser>;
   private readonly tls: KubeEmulatorOptions['tls'];
+  private readonly faults: (KubeFault & { left: number })[] = [];
 
   constructor(options: KubeEmulatorOptions = {}) {
     this.clock = new KubeClock(options.clockStart);
@@ -106,6 +137,15 @@ export class KubeEmulator {
     this.sim = new Simulation(this.store, this.clock);
     this.users = { [ADMIN_TOKEN]: { name: 'kubernetes-admin' }, ...options.users };
     this.tls = options.tls;
+    // A real API server creates these at start; kube-system's UID is an identity signal.
+    const namespaces = resourceForKind('v1', 'Namespace');
+    if (namespaces)
+      for (const name of SYSTEM_NAMESPACES)
+        this.seed(namespaces, {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name },
+        } as KObject);
   }
 
   async listen(port = 0): Promise<this> {
@@ -179,10 +219,15 @@ export class KubeEmulator {
     this.sim.advance(ms);
   }
 
+  /** The next `times` requests matching `verb` and `resource` fail with `status`. */
+  inject(fault: KubeFault): void {
+    this.faults.push({ ...fault, left: fault.times ?? 1 });
+  }
+
   /** Mutations the server persisted (dry-run requests excluded). */
   writes(): KubeLogEntry[] {
     return this.log.filter(
-      (e) => !['get', 'list', 'watch'].includes(e.verb) && !e.dryRun && e.status < 300,
+      (e) => !['get', 'list', 'watch', 'discovery'].includes(e.verb) && !e.dryRun && e.status < 300,
     );
   }
 
@@ -236,6 +281,18 @@ export class KubeEmulator {
         name: route.name,
       });
       this.authorize(user, verb, route);
+      const fault = this.faults.find(
+        (f) =>
+          f.left > 0 &&
+          (!f.verb || f.verb === verb) &&
+          (!f.resource || f.resource === entry.resource),
+      );
+      if (fault) {
+        fault.left--;
+        const [reason, message] = FAULT_REASONS[fault.status];
+        if (fault.retryAfter !== undefined) res.setHeader('retry-after', String(fault.retryAfter));
+        throw new KubeError(fault.status, reason, message);
+      }
       const dryRun = url.searchParams.get('dryRun');
       if (dryRun !== null && dryRun !== 'All')
         throw errors.badRequest(`Invalid dryRun value: ${dryRun}`);

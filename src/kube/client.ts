@@ -1,0 +1,274 @@
+// The one way kubemend talks to a cluster. Every request passes through here, so this is
+// where requests are counted, where transient failures are retried (only where a retry
+// cannot do harm), and where dry-run is enforced: in dry-run, a mutation is sent with
+// `dryRun=All` or not at all, and a middleware refuses anything else before it leaves.
+import {
+  ApiException,
+  KubernetesObjectApi,
+  PatchStrategy,
+  ServerConfiguration,
+  createConfiguration,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface KubeMutation {
+  verb: 'create' | 'patch' | 'delete' | 'replace';
+  ref: ObjectRef;
+  /** True when sent with dryRun=All: the API server validated it and persisted nothing. */
+  dryRun: boolean;
+  /** What the API server answered (for a dry run, the object as it would be). */
+  result: unknown;
+}
+
+export interface KubeStats {
+  total: number;
+  /** `GET`, `PATCH`... → count. */
+  byMethod: Record<string, number>;
+  retries: number;
+  mutations: KubeMutation[];
+}
+
+export interface KubeClientOptions {
+  dryRun: boolean;
+  /** Unit of retry back-off in ms (KUBEMEND_BACKOFF_MS). */
+  backoffMs?: number;
+  /** Attempts per call, the first included. */
+  attempts?: number;
+  /** Fields changing one object are named after kubemend in its managedFields. */
+  fieldManager?: string;
+}
+
+/** A mutation refused before it was sent: dry-run, or a guardrail. */
+export class RefusedMutation extends Error {
+  override name = 'RefusedMutation';
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+const TRANSIENT = new Set([429, 500, 502, 503, 504]);
+
+export class KubeClient {
+  readonly dryRun: boolean;
+  readonly stats: KubeStats = { total: 0, byMethod: {}, retries: 0, mutations: [] };
+  private readonly objects: KubernetesObjectApi;
+  private readonly backoffMs: number;
+  private readonly attempts: number;
+  private readonly fieldManager: string;
+
+  constructor(kubeconfig: KubeConfig, options: KubeClientOptions) {
+    this.dryRun = options.dryRun;
+    this.backoffMs = options.backoffMs ?? 1000;
+    this.attempts = options.attempts ?? 4;
+    this.fieldManager = options.fieldManager ?? 'kubemend';
+    const cluster = kubeconfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kubeconfig },
+      promiseMiddleware: [
+        {
+          pre: async (context: RequestContext) => this.before(context),
+          post: async (context: ResponseContext) => context,
+        },
+      ],
+    });
+    this.objects = new KubernetesObjectApi(configuration);
+  }
+
+  /** Counts the request and, in dry-run, stops any mutation that does not say dryRun=All. */
+  private before(context: RequestContext): RequestContext {
+    const method = String(context.getHttpMethod()).toUpperCase();
+    this.stats.total++;
+    this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
+    if (this.dryRun && !READ_METHODS.has(method)) {
+      const dryRun = new URL(context.getUrl()).searchParams.get('dryRun');
+      if (dryRun !== 'All')
+        throw new RefusedMutation(
+          `dry-run: refused to send ${method} ${new URL(context.getUrl()).pathname} without dryRun=All`,
+        );
+    }
+    return context;
+  }
+
+  async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
+    try {
+      return await this.retrying(() => this.objects.read<T>(header(ref)), true);
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every page of a list, by label and field selector (one request per 500 objects). */
+  async list<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const page: KubernetesListObject<T> = await this.retrying(
+        () =>
+          this.objects.list<T>(
+            apiVersion,
+            kind,
+            options.namespace,
+            undefined,
+            undefined,
+            undefined,
+            options.fieldSelector,
+            options.labelSelector,
+            500,
+            token,
+          ),
+        true,
+      );
+      items.push(...page.items);
+      token = page.metadata?._continue || undefined;
+    } while (token);
+    return items;
+  }
+
+  /**
+   * A patch, strategic merge by default. Retried on a transient failure: a patch that
+   * names no resourceVersion applies the same change however often it is sent.
+   */
+  async patch<T extends KubernetesObject>(
+    ref: ObjectRef,
+    patch: object,
+    strategy: PatchStrategy = PatchStrategy.StrategicMergePatch,
+  ): Promise<T> {
+    const { metadata, ...rest } = patch as { metadata?: object };
+    const body = {
+      ...rest,
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { ...metadata, ...meta(ref) },
+    } as unknown as T;
+    const result = await this.retrying(
+      () =>
+        this.objects.patch<T>(
+          body,
+          undefined,
+          this.dryRunParam(),
+          this.fieldManager,
+          undefined,
+          strategy,
+        ),
+      !hasResourceVersion(patch),
+    );
+    this.record('patch', ref, result);
+    return result;
+  }
+
+  /** A delete, made safe to retry by a uid precondition when one is given. */
+  async delete(
+    ref: ObjectRef,
+    options: { uid?: string; gracePeriodSeconds?: number } = {},
+  ): Promise<unknown> {
+    const result = await this.retrying(
+      () =>
+        this.objects.delete(
+          header(ref),
+          undefined,
+          this.dryRunParam(),
+          options.gracePeriodSeconds,
+          undefined,
+          'Background',
+          options.uid ? { preconditions: { uid: options.uid } } : undefined,
+        ),
+      options.uid !== undefined,
+    );
+    this.record('delete', ref, result);
+    return result;
+  }
+
+  async create<T extends KubernetesObject>(object: T): Promise<T> {
+    // A create is not retried: a lost answer would make the retry a 409 AlreadyExists.
+    const result = await this.retrying(
+      () => this.objects.create<T>(object, undefined, this.dryRunParam(), this.fieldManager),
+      false,
+    );
+    this.record('create', refOf(object), result);
+    return result;
+  }
+
+  /** A replace carries the resourceVersion it read: a compare-and-swap, so a 409 is the caller's to resolve. */
+  async replace<T extends KubernetesObject>(object: T): Promise<T> {
+    const result = await this.retrying(
+      () => this.objects.replace<T>(object, undefined, this.dryRunParam(), this.fieldManager),
+      false,
+    );
+    this.record('replace', refOf(object), result);
+    return result;
+  }
+
+  private dryRunParam(): 'All' | undefined {
+    return this.dryRun ? 'All' : undefined;
+  }
+
+  private record(verb: KubeMutation['verb'], ref: ObjectRef, result: unknown): void {
+    this.stats.mutations.push({ verb, ref, dryRun: this.dryRun, result });
+  }
+
+  /**
+   * Retries 429 and 5xx with full-jitter exponential back-off (honouring Retry-After),
+   * and, when `idempotent`, a 409 the server raised on its own (no precondition of ours).
+   */
+  private async retrying<R>(call: () => Promise<R>, idempotent: boolean): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof ApiException) || attempt >= this.attempts) throw error;
+        const retryable =
+          error.code === 429 || (idempotent && (TRANSIENT.has(error.code) || error.code === 409));
+        if (!retryable) throw error;
+        this.stats.retries++;
+        const after = Number(error.headers?.['retry-after']);
+        const wait =
+          Number.isFinite(after) && after > 0
+            ? after * 1000
+            : Math.random() * this.backoffMs * 2 ** (attempt - 1);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 30_000)));
+      }
+    }
+  }
+}
+
+function meta(ref: ObjectRef): { name: string; namespace?: string } {
+  return ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name };
+}
+
+function header(ref: ObjectRef): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+} {
+  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: meta(ref) };
+}
+
+function refOf(object: KubernetesObject): ObjectRef {
+  return {
+    apiVersion: object.apiVersion ?? '',
+    kind: object.kind ?? '',
+    name: object.metadata?.name ?? '',
+    ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),
+  };
+}
+
+function hasResourceVersion(patch: object): boolean {
+  const metadata = (patch as { metadata?: { resourceVersion?: unknown } }).metadata;
+  return metadata?.resourceVersion !== undefined;
+}
