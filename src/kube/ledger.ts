@@ -86,6 +86,7 @@ export class Ledger {
         if (error instanceof ApiException && error.code === 404)
           throw new Error(
             `ledger ${this.at.namespace}/${this.at.name}: namespace ${this.at.namespace} does not exist; create it (deploy/rbac/) or set guardrails.ledger-namespace.`,
+            { cause: error },
           );
         // 409: another job wrote first (a stale resourceVersion, or both creating it).
         if (!(error instanceof ApiException) || error.code !== 409) throw error;
