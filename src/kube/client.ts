@@ -33,6 +33,8 @@ export interface KubeMutation {
 
 export interface KubeStats {
   total: number;
+  /** The API server's clock, from the Date header of its latest answer (ms since epoch). */
+  serverTime: number | undefined;
   /** `GET`, `PATCH`... → count. */
   byMethod: Record<string, number>;
   retries: number;
@@ -59,7 +61,13 @@ const TRANSIENT = new Set([429, 500, 502, 503, 504]);
 
 export class KubeClient {
   readonly dryRun: boolean;
-  readonly stats: KubeStats = { total: 0, byMethod: {}, retries: 0, mutations: [] };
+  readonly stats: KubeStats = {
+    total: 0,
+    serverTime: undefined,
+    byMethod: {},
+    retries: 0,
+    mutations: [],
+  };
   private readonly objects: KubernetesObjectApi;
   private readonly backoffMs: number;
   private readonly attempts: number;
@@ -78,7 +86,11 @@ export class KubeClient {
       promiseMiddleware: [
         {
           pre: async (context: RequestContext) => this.before(context),
-          post: async (context: ResponseContext) => context,
+          post: async (context: ResponseContext) => {
+            const date = Date.parse(context.headers.date ?? '');
+            if (!Number.isNaN(date)) this.stats.serverTime = date;
+            return context;
+          },
         },
       ],
     });

@@ -252,7 +252,8 @@ export class KubeEmulator {
         .writeHead(status, {
           'content-type': contentType,
           'cache-control': 'no-cache, private',
-          date: new Date().toUTCString(),
+          // A real API server dates its answers by its own clock; this one has a simulated clock.
+          date: new Date(this.clock.now()).toUTCString(),
         })
         .end(text);
     };
