@@ -1,0 +1,51 @@
+// The result one remediation job writes (design.md, Results and report): what it found,
+// what it did or would do, every guardrail decision, and the outcome the cluster showed.
+import type { PlaybookMode } from '../shared/constants.js';
+import type { GuardrailDecision } from './guardrails.js';
+
+export const OUTCOMES = ['resolved', 'improved', 'unchanged', 'failed', 'skipped'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface ActionRecord {
+  verb: 'delete' | 'patch' | 'create' | 'evict';
+  /** `namespace/Kind/name`. */
+  object: string;
+  /** Sent with dryRun=All: the API server accepted it and persisted nothing. */
+  dryRun: boolean;
+  /** For a dry run, what the API server answered (trimmed); for a live one, what changed. */
+  detail: string;
+}
+
+export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
+  guardrail:
+    | GuardrailDecision['guardrail']
+    | 'identity'
+    | 'mode'
+    | 'bare-pod'
+    | 'rate-limit'
+    | 'playbook-rate-limit'
+    | 'cooldown'
+    | 'storm'
+    | 'max-targets';
+  /** What the decision was about, when it was about one target. */
+  target?: string;
+}
+
+export interface RemediationResult {
+  version: 1;
+  playbook: string;
+  category: string;
+  incident: number | null;
+  cluster: string;
+  mode: PlaybookMode;
+  targets: Record<string, unknown>;
+  identity: { status: string; matched?: string[]; mismatched?: string[]; observed?: string };
+  findings: string[];
+  decisions: Decision[];
+  actions: ActionRecord[];
+  verification: { before: number; after: number | null; polls: number };
+  outcome: Outcome;
+  reason: string;
+  requests: number;
+  durations: { totalMs: number; verifyMs: number };
+}

@@ -1,0 +1,250 @@
+// One remediation job: cluster identity, then the playbook's diagnosis, then each action
+// through the guardrails and the ledger, then verification from what the cluster shows.
+// Every refusal is a decision in the result; nothing is written when identity is
+// uncertain, and only dry runs are sent while it is not configured.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ExpectedIdentity } from '../config/config.js';
+import type { KubeClient } from '../kube/client.js';
+import { checkIdentity, identityYaml, observeIdentity } from '../kube/identity.js';
+import type { Ledger } from '../kube/ledger.js';
+import type { PlaybookMode } from '../shared/constants.js';
+import { checkWorkload, type GuardrailSettings } from './guardrails.js';
+import { findStuckPods, classifyPullError, clockSkews, type StuckPod } from './image-pull.js';
+import type { ActionRecord, Decision, Outcome, RemediationResult } from './result.js';
+
+export interface RemediationJob {
+  playbook: string;
+  category: string;
+  incident: number | null;
+  /** The incident key's hash, naming the incident in the ledger. */
+  id: string;
+  cluster: string;
+  targets: { namespace?: string; [key: string]: unknown };
+  mode: PlaybookMode;
+}
+
+export interface RemediationContext {
+  kubeconfig: KubeConfig;
+  client: KubeClient;
+  ledger: Ledger;
+  guardrails: GuardrailSettings;
+  expectedIdentity: ExpectedIdentity | undefined;
+  /** Most workloads one job acts on. */
+  maxTargets: number;
+  verify: { timeoutMs: number; intervalMs: number };
+  now: () => number;
+  /** Waits between verification polls (the simulated clock moves in tests). */
+  sleep: (ms: number) => Promise<void>;
+  log: (line: string) => void;
+}
+
+export async function runImagePull(
+  job: RemediationJob,
+  ctx: RemediationContext,
+): Promise<RemediationResult> {
+  const started = ctx.now();
+  const decisions: Decision[] = [];
+  const actions: ActionRecord[] = [];
+  const findings: string[] = [];
+  const finish = (
+    outcome: Outcome,
+    reason: string,
+    identity: RemediationResult['identity'],
+    verification: RemediationResult['verification'],
+    verifyMs = 0,
+  ): RemediationResult => ({
+    version: 1,
+    playbook: job.playbook,
+    category: job.category,
+    incident: job.incident,
+    cluster: job.cluster,
+    mode: job.mode,
+    targets: job.targets,
+    identity,
+    findings,
+    decisions,
+    actions,
+    verification,
+    outcome,
+    reason,
+    requests: ctx.client.stats.total,
+    durations: { totalMs: ctx.now() - started, verifyMs },
+  });
+
+  // Only mode auto changes the cluster, and then only through a live client.
+  if ((job.mode === 'auto') === ctx.client.dryRun)
+    throw new Error(
+      `mode ${job.mode} needs a ${job.mode === 'auto' ? 'live' : 'dry-run'} Kubernetes client`,
+    );
+  if (job.mode === 'off')
+    return finish(
+      'skipped',
+      'the playbook is off',
+      { status: 'not checked' },
+      { before: 0, after: null, polls: 0 },
+    );
+
+  // Identity first: a kubeconfig for the wrong cluster must not even be read further.
+  const observed = await observeIdentity(ctx.kubeconfig, ctx.client);
+  const verdict = checkIdentity(observed, ctx.expectedIdentity);
+  const identity: RemediationResult['identity'] =
+    verdict.status === 'unconfigured'
+      ? { status: 'unconfigured', observed: identityYaml(job.cluster, observed) }
+      : { status: verdict.status, matched: verdict.matched, mismatched: verdict.mismatched };
+  if (verdict.status === 'uncertain') {
+    decisions.push({ guardrail: 'identity', allowed: false, reason: verdict.reason });
+    return finish('skipped', verdict.reason, identity, { before: 0, after: null, polls: 0 });
+  }
+  const live = job.mode === 'auto';
+  if (verdict.status === 'unconfigured' && live) {
+    const reason = `cluster identity is not configured for ${job.cluster}: nothing is written; paste the observed values into .github/kubemend.yml`;
+    decisions.push({ guardrail: 'identity', allowed: false, reason });
+    ctx.log(identity.observed ?? '');
+    return finish('skipped', reason, identity, { before: 0, after: null, polls: 0 });
+  }
+  decisions.push({
+    guardrail: 'identity',
+    allowed: true,
+    reason:
+      verdict.status === 'confirmed'
+        ? `cluster identity confirmed (${verdict.matched.join(', ')})`
+        : 'cluster identity not configured: dry run only',
+  });
+
+  // Diagnosis.
+  const scope = job.targets.namespace ? { namespace: job.targets.namespace } : {};
+  const stuck = await findStuckPods(ctx.client, scope);
+  const classes = new Map<string, StuckPod[]>();
+  for (const pod of stuck)
+    classes.set(pod.errorClass, [...(classes.get(pod.errorClass) ?? []), pod]);
+  for (const [errorClass, pods] of classes) {
+    const registries = [...new Set(pods.map((p) => p.registry))].join(', ');
+    findings.push(
+      `${pods.length} pod(s) cannot pull from ${registries}: ${errorClass} (${classifyPullError(pods[0]?.message ?? '').hint})`,
+    );
+  }
+  for (const skew of await clockSkews(ctx.client))
+    findings.push(
+      `node ${skew.node}'s clock is ${Math.round(Math.abs(skew.skewSeconds) / 60)} minutes ${skew.skewSeconds > 0 ? 'behind' : 'ahead of'} the API server: TLS to registries fails with x509 "not yet valid" there`,
+    );
+  if (stuck.length === 0)
+    return finish('resolved', 'no pod is stuck pulling an image', identity, {
+      before: 0,
+      after: 0,
+      polls: 0,
+    });
+
+  if (job.mode === 'notify') {
+    decisions.push({ guardrail: 'mode', allowed: false, reason: 'mode notify: diagnosis only' });
+    return finish('skipped', 'mode notify: diagnosis only', identity, {
+      before: stuck.length,
+      after: null,
+      polls: 0,
+    });
+  }
+
+  // Actions: per controller, delete its stuck pods so it recreates them (never a bare pod).
+  const byController = new Map<string, StuckPod[]>();
+  for (const pod of stuck) {
+    if (!pod.controller) {
+      decisions.push({
+        guardrail: 'bare-pod',
+        allowed: false,
+        reason: 'a pod no controller owns would be gone for good; kubemend never deletes one',
+        target: `${pod.namespace}/Pod/${pod.name}`,
+      });
+      continue;
+    }
+    const key = `${pod.namespace}/${pod.controller.kind}/${pod.controller.name}`;
+    byController.set(key, [...(byController.get(key) ?? []), pod]);
+  }
+  let acted = 0;
+  for (const [target, pods] of byController) {
+    if (acted >= ctx.maxTargets) {
+      decisions.push({
+        guardrail: 'max-targets',
+        allowed: false,
+        reason: `at most ${ctx.maxTargets} workloads per job (guardrails.max-targets)`,
+        target,
+      });
+      continue;
+    }
+    const first = pods[0] as StuckPod;
+    const checks = await checkWorkload(ctx.client, ctx.guardrails, {
+      namespace: first.namespace,
+      labels: undefined,
+    });
+    decisions.push(...checks.map((d) => ({ ...d, target })));
+    if (checks.some((d) => !d.allowed)) continue;
+    const reservation = await ctx.ledger.reserve({
+      playbook: job.playbook,
+      target,
+      incident: job.id,
+      now: ctx.now(),
+    });
+    if (!reservation.granted) {
+      decisions.push({
+        guardrail: reservation.guardrail,
+        allowed: false,
+        reason: reservation.reason,
+        target,
+      });
+      continue;
+    }
+    decisions.push({
+      guardrail: 'rate-limit',
+      allowed: true,
+      reason: 'within the ledger budgets',
+      target,
+    });
+    acted++;
+    for (const pod of pods) {
+      await ctx.client.delete(
+        { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name },
+        { uid: pod.uid },
+      );
+      actions.push({
+        verb: 'delete',
+        object: `${pod.namespace}/Pod/${pod.name}`,
+        dryRun: ctx.client.dryRun,
+        detail: `stuck in ${pod.reason} (${pod.errorClass}); ${pod.controller?.kind} ${pod.controller?.name} recreates it`,
+      });
+    }
+  }
+  if (!live)
+    return finish(
+      'skipped',
+      `mode ${job.mode}: the API server accepted ${actions.length} dry-run deletion(s); nothing changed`,
+      identity,
+      {
+        before: stuck.length,
+        after: null,
+        polls: 0,
+      },
+    );
+  if (actions.length === 0)
+    return finish('skipped', 'every action was refused by a guardrail', identity, {
+      before: stuck.length,
+      after: null,
+      polls: 0,
+    });
+
+  // Verification: the cluster says whether it worked.
+  const verifyStart = ctx.now();
+  let after = stuck.length;
+  let polls = 0;
+  while (ctx.now() - verifyStart < ctx.verify.timeoutMs) {
+    await ctx.sleep(ctx.verify.intervalMs);
+    polls++;
+    after = (await findStuckPods(ctx.client, scope)).length;
+    if (after === 0) break;
+  }
+  const verifyMs = ctx.now() - verifyStart;
+  const outcome: Outcome =
+    after === 0 ? 'resolved' : after < stuck.length ? 'improved' : 'unchanged';
+  const reason =
+    outcome === 'resolved'
+      ? `no pod is stuck pulling after ${polls} check(s)`
+      : `${after} of ${stuck.length} pod(s) still cannot pull after ${Math.round(verifyMs / 1000)}s: ${findings[0] ?? ''}`;
+  return finish(outcome, reason, identity, { before: stuck.length, after, polls }, verifyMs);
+}
