@@ -4,6 +4,7 @@
 // `dryRun=All` or not at all, and a middleware refuses anything else before it leaves.
 import {
   ApiException,
+  CoreV1Api,
   KubernetesObjectApi,
   PatchStrategy,
   ServerConfiguration,
@@ -69,6 +70,7 @@ export class KubeClient {
     mutations: [],
   };
   private readonly objects: KubernetesObjectApi;
+  private readonly core: CoreV1Api;
   private readonly backoffMs: number;
   private readonly attempts: number;
   private readonly fieldManager: string;
@@ -95,6 +97,7 @@ export class KubeClient {
       ],
     });
     this.objects = new KubernetesObjectApi(configuration);
+    this.core = new CoreV1Api(configuration);
   }
 
   /** Counts the request and, in dry-run, stops any mutation that does not say dryRun=All. */
@@ -117,6 +120,31 @@ export class KubeClient {
       return await this.retrying(() => this.objects.read<T>(header(ref)), true);
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The last lines of a container's log (of its previous instance with `previous`); '' when there is none. */
+  async logs(
+    ref: { namespace: string; pod: string; container: string },
+    options: { previous?: boolean; tailLines: number; limitBytes: number },
+  ): Promise<string> {
+    try {
+      return await this.retrying(
+        () =>
+          this.core.readNamespacedPodLog({
+            name: ref.pod,
+            namespace: ref.namespace,
+            container: ref.container,
+            previous: options.previous ?? false,
+            tailLines: options.tailLines,
+            limitBytes: options.limitBytes,
+          }),
+        true,
+      );
+    } catch (error) {
+      // No previous instance, or a container that never started: nothing to show.
+      if (error instanceof ApiException && (error.code === 400 || error.code === 404)) return '';
       throw error;
     }
   }
