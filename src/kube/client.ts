@@ -24,7 +24,7 @@ export interface ObjectRef {
 }
 
 export interface KubeMutation {
-  verb: 'create' | 'patch' | 'delete' | 'replace';
+  verb: 'create' | 'patch' | 'delete' | 'replace' | 'evict';
   ref: ObjectRef;
   /** True when sent with dryRun=All: the API server validated it and persisted nothing. */
   dryRun: boolean;
@@ -210,6 +210,40 @@ export class KubeClient {
     );
     this.record('patch', ref, result);
     return result;
+  }
+
+  /**
+   * An eviction, which honours PodDisruptionBudgets: 'refused' when the API server says
+   * evicting would break one (429 here means exactly that, so it is not retried).
+   */
+  async evict(ref: {
+    namespace: string;
+    name: string;
+    uid?: string;
+  }): Promise<'evicted' | 'refused'> {
+    const body = {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: ref.name, namespace: ref.namespace },
+      ...(ref.uid ? { deleteOptions: { preconditions: { uid: ref.uid } } } : {}),
+    };
+    try {
+      const result = await this.core.createNamespacedPodEviction({
+        name: ref.name,
+        namespace: ref.namespace,
+        body,
+        ...(this.dryRun ? { dryRun: 'All' } : {}),
+      });
+      this.record(
+        'evict',
+        { apiVersion: 'v1', kind: 'Pod', namespace: ref.namespace, name: ref.name },
+        result,
+      );
+      return 'evicted';
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 429) return 'refused';
+      throw error;
+    }
   }
 
   /** A delete, made safe to retry by a uid precondition when one is given. */

@@ -26,7 +26,8 @@ export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
     | 'playbook-rate-limit'
     | 'cooldown'
     | 'storm'
-    | 'max-targets';
+    | 'max-targets'
+    | 'pdb';
   /** What the decision was about, when it was about one target. */
   target?: string;
 }

@@ -38,78 +38,128 @@ export interface RemediationContext {
   log: (line: string) => void;
 }
 
+/** What every playbook shares: the result being built, and how it ends. */
+export class Run {
+  readonly job: RemediationJob;
+  readonly ctx: RemediationContext;
+  readonly decisions: Decision[] = [];
+  readonly actions: ActionRecord[] = [];
+  readonly findings: string[] = [];
+  identity: RemediationResult['identity'] = { status: 'not checked' };
+  private readonly started: number;
+
+  constructor(job: RemediationJob, ctx: RemediationContext) {
+    this.job = job;
+    this.ctx = ctx;
+    this.started = ctx.now();
+  }
+
+  get live(): boolean {
+    return this.job.mode === 'auto';
+  }
+
+  finish(
+    outcome: Outcome,
+    reason: string,
+    verification: RemediationResult['verification'] = { before: 0, after: null, polls: 0 },
+    verifyMs = 0,
+  ): RemediationResult {
+    const { job, ctx } = this;
+    return {
+      version: 1,
+      playbook: job.playbook,
+      category: job.category,
+      incident: job.incident,
+      cluster: job.cluster,
+      mode: job.mode,
+      targets: job.targets,
+      identity: this.identity,
+      findings: this.findings,
+      decisions: this.decisions,
+      actions: this.actions,
+      verification,
+      outcome,
+      reason,
+      requests: ctx.client.stats.total,
+      durations: { totalMs: ctx.now() - this.started, verifyMs },
+    };
+  }
+
+  /**
+   * Mode and cluster identity, before anything else: a kubeconfig for the wrong cluster
+   * is not read further. Answers the result to end with, or undefined to go on.
+   */
+  async preflight(): Promise<RemediationResult | undefined> {
+    const { job, ctx } = this;
+    // Only mode auto changes the cluster, and then only through a live client.
+    if ((job.mode === 'auto') === ctx.client.dryRun)
+      throw new Error(
+        `mode ${job.mode} needs a ${job.mode === 'auto' ? 'live' : 'dry-run'} Kubernetes client`,
+      );
+    if (job.mode === 'off') return this.finish('skipped', 'the playbook is off');
+    const observed = await observeIdentity(ctx.kubeconfig, ctx.client);
+    const verdict = checkIdentity(observed, ctx.expectedIdentity);
+    this.identity =
+      verdict.status === 'unconfigured'
+        ? { status: 'unconfigured', observed: identityYaml(job.cluster, observed) }
+        : { status: verdict.status, matched: verdict.matched, mismatched: verdict.mismatched };
+    if (verdict.status === 'uncertain') {
+      this.decisions.push({ guardrail: 'identity', allowed: false, reason: verdict.reason });
+      return this.finish('skipped', verdict.reason);
+    }
+    if (verdict.status === 'unconfigured' && this.live) {
+      const reason = `cluster identity is not configured for ${job.cluster}: nothing is written; paste the observed values into .github/kubemend.yml`;
+      this.decisions.push({ guardrail: 'identity', allowed: false, reason });
+      ctx.log(this.identity.observed ?? '');
+      return this.finish('skipped', reason);
+    }
+    this.decisions.push({
+      guardrail: 'identity',
+      allowed: true,
+      reason:
+        verdict.status === 'confirmed'
+          ? `cluster identity confirmed (${verdict.matched.join(', ')})`
+          : 'cluster identity not configured: dry run only',
+    });
+    return undefined;
+  }
+
+  /** The ledger's budgets for one target; the refusal is recorded. */
+  async reserve(target: string): Promise<boolean> {
+    const reservation = await this.ctx.ledger.reserve({
+      playbook: this.job.playbook,
+      target,
+      incident: this.job.id,
+      now: this.ctx.now(),
+    });
+    if (!reservation.granted) {
+      this.decisions.push({
+        guardrail: reservation.guardrail,
+        allowed: false,
+        reason: reservation.reason,
+        target,
+      });
+      return false;
+    }
+    this.decisions.push({
+      guardrail: 'rate-limit',
+      allowed: true,
+      reason: 'within the ledger budgets',
+      target,
+    });
+    return true;
+  }
+}
+
 export async function runImagePull(
   job: RemediationJob,
   ctx: RemediationContext,
 ): Promise<RemediationResult> {
-  const started = ctx.now();
-  const decisions: Decision[] = [];
-  const actions: ActionRecord[] = [];
-  const findings: string[] = [];
-  const finish = (
-    outcome: Outcome,
-    reason: string,
-    identity: RemediationResult['identity'],
-    verification: RemediationResult['verification'],
-    verifyMs = 0,
-  ): RemediationResult => ({
-    version: 1,
-    playbook: job.playbook,
-    category: job.category,
-    incident: job.incident,
-    cluster: job.cluster,
-    mode: job.mode,
-    targets: job.targets,
-    identity,
-    findings,
-    decisions,
-    actions,
-    verification,
-    outcome,
-    reason,
-    requests: ctx.client.stats.total,
-    durations: { totalMs: ctx.now() - started, verifyMs },
-  });
-
-  // Only mode auto changes the cluster, and then only through a live client.
-  if ((job.mode === 'auto') === ctx.client.dryRun)
-    throw new Error(
-      `mode ${job.mode} needs a ${job.mode === 'auto' ? 'live' : 'dry-run'} Kubernetes client`,
-    );
-  if (job.mode === 'off')
-    return finish(
-      'skipped',
-      'the playbook is off',
-      { status: 'not checked' },
-      { before: 0, after: null, polls: 0 },
-    );
-
-  // Identity first: a kubeconfig for the wrong cluster must not even be read further.
-  const observed = await observeIdentity(ctx.kubeconfig, ctx.client);
-  const verdict = checkIdentity(observed, ctx.expectedIdentity);
-  const identity: RemediationResult['identity'] =
-    verdict.status === 'unconfigured'
-      ? { status: 'unconfigured', observed: identityYaml(job.cluster, observed) }
-      : { status: verdict.status, matched: verdict.matched, mismatched: verdict.mismatched };
-  if (verdict.status === 'uncertain') {
-    decisions.push({ guardrail: 'identity', allowed: false, reason: verdict.reason });
-    return finish('skipped', verdict.reason, identity, { before: 0, after: null, polls: 0 });
-  }
-  const live = job.mode === 'auto';
-  if (verdict.status === 'unconfigured' && live) {
-    const reason = `cluster identity is not configured for ${job.cluster}: nothing is written; paste the observed values into .github/kubemend.yml`;
-    decisions.push({ guardrail: 'identity', allowed: false, reason });
-    ctx.log(identity.observed ?? '');
-    return finish('skipped', reason, identity, { before: 0, after: null, polls: 0 });
-  }
-  decisions.push({
-    guardrail: 'identity',
-    allowed: true,
-    reason:
-      verdict.status === 'confirmed'
-        ? `cluster identity confirmed (${verdict.matched.join(', ')})`
-        : 'cluster identity not configured: dry run only',
-  });
+  const run = new Run(job, ctx);
+  const stop = await run.preflight();
+  if (stop) return stop;
+  const { decisions, actions, findings } = run;
+  const live = run.live;
 
   // Diagnosis.
   const scope = job.targets.namespace ? { namespace: job.targets.namespace } : {};
@@ -128,7 +178,7 @@ export async function runImagePull(
       `node ${skew.node}'s clock is ${Math.round(Math.abs(skew.skewSeconds) / 60)} minutes ${skew.skewSeconds > 0 ? 'behind' : 'ahead of'} the API server: TLS to registries fails with x509 "not yet valid" there`,
     );
   if (stuck.length === 0)
-    return finish('resolved', 'no pod is stuck pulling an image', identity, {
+    return run.finish('resolved', 'no pod is stuck pulling an image', {
       before: 0,
       after: 0,
       polls: 0,
@@ -136,7 +186,7 @@ export async function runImagePull(
 
   if (job.mode === 'notify') {
     decisions.push({ guardrail: 'mode', allowed: false, reason: 'mode notify: diagnosis only' });
-    return finish('skipped', 'mode notify: diagnosis only', identity, {
+    return run.finish('skipped', 'mode notify: diagnosis only', {
       before: stuck.length,
       after: null,
       polls: 0,
@@ -176,27 +226,7 @@ export async function runImagePull(
     });
     decisions.push(...checks.map((d) => ({ ...d, target })));
     if (checks.some((d) => !d.allowed)) continue;
-    const reservation = await ctx.ledger.reserve({
-      playbook: job.playbook,
-      target,
-      incident: job.id,
-      now: ctx.now(),
-    });
-    if (!reservation.granted) {
-      decisions.push({
-        guardrail: reservation.guardrail,
-        allowed: false,
-        reason: reservation.reason,
-        target,
-      });
-      continue;
-    }
-    decisions.push({
-      guardrail: 'rate-limit',
-      allowed: true,
-      reason: 'within the ledger budgets',
-      target,
-    });
+    if (!(await run.reserve(target))) continue;
     acted++;
     for (const pod of pods) {
       await ctx.client.delete(
@@ -212,10 +242,9 @@ export async function runImagePull(
     }
   }
   if (!live)
-    return finish(
+    return run.finish(
       'skipped',
       `mode ${job.mode}: the API server accepted ${actions.length} dry-run deletion(s); nothing changed`,
-      identity,
       {
         before: stuck.length,
         after: null,
@@ -223,7 +252,7 @@ export async function runImagePull(
       },
     );
   if (actions.length === 0)
-    return finish('skipped', 'every action was refused by a guardrail', identity, {
+    return run.finish('skipped', 'every action was refused by a guardrail', {
       before: stuck.length,
       after: null,
       polls: 0,
@@ -246,5 +275,5 @@ export async function runImagePull(
     outcome === 'resolved'
       ? `no pod is stuck pulling after ${polls} check(s)`
       : `${after} of ${stuck.length} pod(s) still cannot pull after ${Math.round(verifyMs / 1000)}s: ${findings[0] ?? ''}`;
-  return finish(outcome, reason, identity, { before: stuck.length, after, polls }, verifyMs);
+  return run.finish(outcome, reason, { before: stuck.length, after, polls }, verifyMs);
 }

@@ -4,8 +4,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
-import { Ledger } from '../../src/kube/ledger.js';
-import { GUARDRAIL_DEFAULTS } from '../../src/remediation/guardrails.js';
 import {
   runImagePull,
   type RemediationContext,
@@ -13,10 +11,9 @@ import {
 } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
+import type { KubeEmulator } from '../emulators/kube/server.js';
 import { makeClusterTls, type ClusterTls } from '../emulators/kube/tls.js';
+import { remediationContext, simulatedCluster } from './support.js';
 
 let kube: KubeEmulator;
 let tls: ClusterTls;
@@ -26,15 +23,7 @@ beforeAll(() => {
   tls = makeClusterTls();
 });
 beforeEach(async () => {
-  kube = await new KubeEmulator({ tls }).listen();
-  loadScenario(kube, 'registry-outage');
-  kube.seed(resourceForKind('v1', 'Namespace')!, {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name: 'kubemend' },
-  } as KObject);
-  kc = new KubeConfig();
-  kc.loadFromString(kube.kubeconfig());
+  ({ kube, kc } = await simulatedCluster('registry-outage', tls));
 });
 afterEach(async () => {
   await kube.close();
@@ -54,7 +43,6 @@ async function context(
   mode: PlaybookMode,
   identity: 'confirmed' | 'none' | 'other' = 'confirmed',
 ): Promise<RemediationContext> {
-  const client = new KubeClient(kc, { dryRun: mode !== 'auto', backoffMs: 5 });
   const observed = await observeIdentity(kc, new KubeClient(kc, { dryRun: true }));
   const expected =
     identity === 'none'
@@ -70,26 +58,7 @@ async function context(
             caSha256: 'ab'.repeat(32),
             kubeSystemUid: '00000000-0000-4000-8000-000000000000',
           };
-  const limits = {
-    perHour: 20,
-    perPlaybookPerHour: 10,
-    cooldownMs: 15 * 60_000,
-    stormIncidents: 5,
-    stormWindowMs: 10 * 60_000,
-  };
-  return {
-    kubeconfig: kc,
-    client,
-    ledger: new Ledger(client, { namespace: 'kubemend', name: 'kubemend-ledger' }, limits, 5),
-    guardrails: GUARDRAIL_DEFAULTS,
-    expectedIdentity: expected,
-    maxTargets: 10,
-    verify: { timeoutMs: 5 * 60_000, intervalMs: 15_000 },
-    now: () => kube.clock.now(),
-    // Waiting is the simulated cluster moving on.
-    sleep: async (ms) => kube.advance(ms),
-    log: () => {},
-  };
+  return remediationContext(kube, kc, mode, expected);
 }
 
 const podWrites = () => kube.writes().filter((w) => w.resource === 'pods');
