@@ -10,15 +10,19 @@ import type { RemediationContext } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
 import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
+import { KubeEmulator, type KubeUser } from '../emulators/kube/server.js';
 import type { KObject } from '../emulators/kube/store.js';
 import type { ClusterTls } from '../emulators/kube/tls.js';
 
 export async function simulatedCluster(
   scenario: string,
   tls?: ClusterTls,
+  access: { users?: Record<string, KubeUser>; token?: string } = {},
 ): Promise<{ kube: KubeEmulator; kc: KubeConfig }> {
-  const kube = await new KubeEmulator(tls ? { tls } : {}).listen();
+  const kube = await new KubeEmulator({
+    ...(tls ? { tls } : {}),
+    ...(access.users ? { users: access.users } : {}),
+  }).listen();
   loadScenario(kube, scenario);
   kube.seed(resourceForKind('v1', 'Namespace')!, {
     apiVersion: 'v1',
@@ -26,7 +30,7 @@ export async function simulatedCluster(
     metadata: { name: 'kubemend' },
   } as KObject);
   const kc = new KubeConfig();
-  kc.loadFromString(kube.kubeconfig());
+  kc.loadFromString(kube.kubeconfig(access.token ? { token: access.token } : {}));
   return { kube, kc };
 }
 

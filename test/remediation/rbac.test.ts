@@ -1,0 +1,132 @@
+// deploy/rbac/ grants only what the playbooks use: the playbooks run with exactly those
+// rules on the emulator (which enforces them as the API server's RBAC would), and
+// anything beyond them is refused.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { KubeClient } from '../../src/kube/client.js';
+import { observeIdentity } from '../../src/kube/identity.js';
+import { enrich } from '../../src/remediation/enrich.js';
+import { runNode } from '../../src/remediation/node.js';
+import { runImagePull, type RemediationJob } from '../../src/remediation/run.js';
+import type { KubeEmulator, RbacRule } from '../emulators/kube/server.js';
+import { repoRoot } from '../harness/run-action.js';
+import { remediationContext, simulatedCluster } from './support.js';
+
+interface Doc {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  roleRef?: { kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+}
+
+/** The rules bound to kubemend's ServiceAccount, as the API server would gather them. */
+function serviceAccountRules(): RbacRule[] {
+  const docs = loadAll(
+    readFileSync(join(repoRoot, 'deploy/rbac/kubemend-remediate.yaml'), 'utf8'),
+  ) as Doc[];
+  const rules: RbacRule[] = [];
+  for (const binding of docs.filter(
+    (d) => d.kind === 'ClusterRoleBinding' || d.kind === 'RoleBinding',
+  )) {
+    if (
+      !binding.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === 'kubemend-remediate')
+    )
+      continue;
+    const role = docs.find(
+      (d) => d.kind === binding.roleRef?.kind && d.metadata.name === binding.roleRef.name,
+    );
+    for (const rule of role?.rules ?? [])
+      rules.push({
+        ...rule,
+        ...(binding.kind === 'RoleBinding'
+          ? { namespaces: [binding.metadata.namespace ?? ''] }
+          : {}),
+      });
+  }
+  return rules;
+}
+
+const TOKEN = 'kubemend-remediate-token';
+let kube: KubeEmulator;
+afterEach(async () => {
+  await kube.close();
+});
+
+async function asServiceAccount(scenario: string) {
+  const cluster = await simulatedCluster(scenario, undefined, {
+    users: {
+      [TOKEN]: {
+        name: 'system:serviceaccount:kubemend:kubemend-remediate',
+        rules: serviceAccountRules(),
+      },
+    },
+    token: TOKEN,
+  });
+  kube = cluster.kube;
+  const observed = await observeIdentity(cluster.kc, new KubeClient(cluster.kc, { dryRun: true }));
+  return {
+    ...cluster,
+    expected: { server: observed.server, kubeSystemUid: observed.kubeSystemUid },
+  };
+}
+
+const job = (playbook: string, targets: RemediationJob['targets']): RemediationJob => ({
+  playbook,
+  category: playbook,
+  incident: 1,
+  id: `${playbook}-1`,
+  cluster: 'lab',
+  targets,
+  mode: 'auto',
+});
+
+describe('the RBAC of deploy/rbac/', () => {
+  it('is enough for the image-pull playbook, its ledger and enrichment', async () => {
+    const { kc, expected } = await asServiceAccount('registry-outage');
+    kube.sim.facts.registries['docker.io'] = 'ok';
+    const ctx = remediationContext(kube, kc, 'auto', expected);
+    const result = await runImagePull(job('image-pull', { namespace: 'shop' }), ctx);
+    expect(result.outcome).toBe('resolved');
+    await enrich(ctx.client, { namespace: 'shop', pods: [] });
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it('is enough for the node playbook to cordon and drain', async () => {
+    const { kc, expected } = await asServiceAccount('node-high-cpu');
+    const result = await runNode(
+      job('node', { node: 'worker-1' }),
+      remediationContext(kube, kc, 'auto', expected),
+      { drain: true },
+    );
+    expect(result.outcome).toBe('improved');
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it('refuses what no playbook does: reading Secrets, changing Deployments, deleting nodes', async () => {
+    const { kc } = await asServiceAccount('oom-loop');
+    const client = new KubeClient(kc, { dryRun: false, backoffMs: 5 });
+    await expect(client.list('v1', 'Secret', { namespace: 'shop' })).rejects.toMatchObject({
+      code: 403,
+    });
+    await expect(
+      client.patch(
+        { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'order-worker' },
+        { spec: { replicas: 0 } },
+      ),
+    ).rejects.toMatchObject({ code: 403 });
+    await expect(
+      client.delete({ apiVersion: 'v1', kind: 'Node', name: 'worker-1' }),
+    ).rejects.toMatchObject({ code: 403 });
+    await expect(
+      client.create({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'x', namespace: 'shop' },
+        data: {},
+      } as never),
+    ).rejects.toMatchObject({ code: 403 });
+    expect(kube.writes()).toEqual([]);
+  });
+});
