@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
+import { runArgo } from '../../src/remediation/argocd.js';
 import { enrich } from '../../src/remediation/enrich.js';
 import { runNode } from '../../src/remediation/node.js';
 import { runImagePull, type RemediationJob } from '../../src/remediation/run.js';
@@ -90,6 +91,22 @@ describe('the RBAC of deploy/rbac/', () => {
     const result = await runImagePull(job('image-pull', { namespace: 'shop' }), ctx);
     expect(result.outcome).toBe('resolved');
     await enrich(ctx.client, { namespace: 'shop', pods: [] });
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it("is enough for the argocd playbook to refresh and sync, in Argo CD's namespace", async () => {
+    const { kc, expected } = await asServiceAccount('registry-outage');
+    kube.sim.facts.registries['docker.io'] = 'ok';
+    const result = await runArgo(
+      job('argocd', { app: 'shop', namespace: 'shop' }),
+      remediationContext(kube, kc, 'auto', expected),
+      {
+        namespace: 'argocd',
+        prune: false,
+      },
+    );
+    expect(result.outcome).toBe('resolved');
+    expect(result.actions).toHaveLength(2);
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 
