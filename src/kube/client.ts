@@ -16,6 +16,9 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 
+/** Patch strategies, for modules that may not import the Kubernetes client themselves. */
+export { PatchStrategy };
+
 export interface ObjectRef {
   apiVersion: string;
   kind: string;

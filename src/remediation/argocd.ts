@@ -1,7 +1,7 @@
 // The argocd playbook: a hard refresh and a sync through the Application's `.operation`
 // (what the Argo CD UI does, so no Argo CD token is needed), then wait, within a bound,
 // for the application to be Healthy and Synced.
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from '../kube/client.js';
 import { checkWorkload } from './guardrails.js';
 import type { RemediationResult } from './result.js';
 import { Run, type RemediationContext, type RemediationJob } from './run.js';
