@@ -7,6 +7,7 @@ import { loadAll } from 'js-yaml';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import { runArgo } from '../../src/remediation/argocd.js';
+import { runCrashLoop } from '../../src/remediation/crash-loop.js';
 import { enrich } from '../../src/remediation/enrich.js';
 import { runNode } from '../../src/remediation/node.js';
 import { runImagePull, type RemediationJob } from '../../src/remediation/run.js';
@@ -110,6 +111,19 @@ describe('the RBAC of deploy/rbac/', () => {
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 
+  it('is enough for the crash-loop playbook to roll back', async () => {
+    const { kc, expected } = await asServiceAccount('bad-rollout');
+    const result = await runCrashLoop(
+      {
+        ...job('crash-loop', { namespace: 'shop', workload: { kind: 'Deployment', name: 'api' } }),
+      },
+      remediationContext(kube, kc, 'auto', expected),
+      { rollback: true },
+    );
+    expect(result.outcome).toBe('resolved');
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
   it('is enough for the node playbook to cordon and drain', async () => {
     const { kc, expected } = await asServiceAccount('node-high-cpu');
     const result = await runNode(
@@ -121,15 +135,23 @@ describe('the RBAC of deploy/rbac/', () => {
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 
-  it('refuses what no playbook does: reading Secrets, changing Deployments, deleting nodes', async () => {
+  it('refuses what no playbook does: reading Secrets, deleting Deployments or nodes, changing StatefulSets', async () => {
     const { kc } = await asServiceAccount('oom-loop');
     const client = new KubeClient(kc, { dryRun: false, backoffMs: 5 });
     await expect(client.list('v1', 'Secret', { namespace: 'shop' })).rejects.toMatchObject({
       code: 403,
     });
     await expect(
+      client.delete({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'order-worker',
+      }),
+    ).rejects.toMatchObject({ code: 403 });
+    await expect(
       client.patch(
-        { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'order-worker' },
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'shop', name: 'x' },
         { spec: { replicas: 0 } },
       ),
     ).rejects.toMatchObject({ code: 403 });
