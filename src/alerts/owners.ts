@@ -13,6 +13,16 @@ const SCHEDULED_MINUTE = /-\d{8}$/;
 /** Before Kubernetes 1.8 a Deployment's template hash was a decimal number of 9 or 10 digits. */
 const LEGACY_TEMPLATE_HASH = /-\d{9,10}$/;
 
+/** kube-state-metrics labels that name a pod's owner, with the owner's kind. */
+export const OWNER_LABELS: readonly (readonly [string, string])[] = [
+  ['deployment', 'Deployment'],
+  ['statefulset', 'StatefulSet'],
+  ['daemonset', 'DaemonSet'],
+  ['cronjob', 'CronJob'],
+  ['job_name', 'Job'],
+  ['replicaset', 'ReplicaSet'],
+];
+
 export interface Owner {
   /** Deployment, StatefulSet, CronJob...; undefined when the name cannot tell. */
   kind: string | undefined;

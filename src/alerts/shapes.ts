@@ -4,7 +4,8 @@
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/event.js';
 import { LIMITS, SEVERITIES, type Alert, type AlertSource, type Severity } from './model.js';
-import { ownerOfController, ownerOfPod } from './owners.js';
+import { isSubdomainName } from '../shared/names.js';
+import { OWNER_LABELS, ownerOfController, ownerOfPod } from './owners.js';
 import { normaliseTitle, workloadFromPodName } from './titles.js';
 
 export class PayloadError extends UsageError {
@@ -293,15 +294,6 @@ function workloadLabel(labels: Record<string, string>): string | undefined {
   return undefined;
 }
 
-const OWNER_LABELS: [string, string][] = [
-  ['deployment', 'Deployment'],
-  ['statefulset', 'StatefulSet'],
-  ['daemonset', 'DaemonSet'],
-  ['cronjob', 'CronJob'],
-  ['job_name', 'Job'],
-  ['replicaset', 'ReplicaSet'],
-];
-
 /** `Kind/name`; `Pod/<name>` stands for the pods of an owner whose kind the name cannot tell. */
 function podWorkload(owner: { kind: string | undefined; name: string }): string {
   return `${owner.kind ?? 'Pod'}/${owner.name}`;
@@ -413,12 +405,8 @@ function podOwner(pod: string, context: Json): { kind: string | undefined; name:
 /** A Kubernetes object name from the watcher's context; anything else is ignored. */
 function nameAt(body: Json, key: string): string | undefined {
   const value = body[key];
-  return typeof value === 'string' && value.length <= LIMITS.name && DNS_SUBDOMAIN.test(value)
-    ? value
-    : undefined;
+  return typeof value === 'string' && isSubdomainName(value) ? value : undefined;
 }
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 function generic(body: Json, read: Reader, options: NormaliseOptions): Alert {
   const title = read.requiredString(body, 'title', 500);

@@ -5,6 +5,7 @@ import { LIMITS } from '../alerts/model.js';
 import { loadConfig, parseConfig, type KubemendConfig } from '../config/config.js';
 import { UsageError, getErrorMessage, oneLine } from '../shared/errors.js';
 import { isObject } from '../shared/event.js';
+import { isClusterName } from '../shared/names.js';
 import { CATEGORY_INFO } from '../triage/categories.js';
 import { triagePayload, type TriagedIncident } from '../triage/triage.js';
 
@@ -103,9 +104,9 @@ function triageCommand(args: string[], io: Io): { incidents: unknown[] } {
   );
   const payload = unwrapEvent(readJson(file, io));
   const cluster = options.cluster;
-  if (cluster !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(cluster))
+  if (cluster !== undefined && !isClusterName(cluster))
     throw new UsageError(
-      `kubemend: --cluster ${JSON.stringify(cluster.slice(0, 70))} is not a cluster name; allowed: letters, digits, '.', '_' and '-', at most 63.`,
+      `kubemend: --cluster ${JSON.stringify(cluster.slice(0, 70))} is not a cluster name; allowed: 1 to 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit.`,
     );
   // Reading a payload needs no cluster: one that names none is triaged as `unknown`
   // (intake, which files incidents per cluster, insists on a name instead).

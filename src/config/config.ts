@@ -91,7 +91,8 @@ const DEFAULTS = {
   clusters: {} as Record<string, ExpectedIdentity>,
 };
 
-const validator = new SchemaValidator(CONFIG_SCHEMA);
+/** Built on first use: an action that reads no config file pays nothing for it at start-up. */
+let validator: SchemaValidator | undefined;
 
 /** Reads the config at `path` inside the workspace; a missing file gives the defaults. */
 export function loadConfig(
@@ -132,6 +133,7 @@ export function configFrom(doc: unknown, path: string): KubemendConfig {
     throw new UsageError(
       `Config ${path} is ${describeValue(doc)}; expected a mapping of sections (intake, triage, playbooks).`,
     );
+  validator ??= new SchemaValidator(CONFIG_SCHEMA);
   const problem = validator.validate(doc);
   if (problem) throw new UsageError(`Config ${path}: ${problem.message}`);
   const section = (name: string): Record<string, unknown> => {

@@ -1,6 +1,7 @@
 // What a reader sees: the incident's title, body, labels and the comments on notable
 // changes, all rendered from the record. Payload text only ever passes through the
 // escaping of markdown.ts; shell commands are built only from valid Kubernetes names.
+import { isLabelName, isSubdomainName } from '../shared/names.js';
 import { codeBlock, inline, link, marker } from './markdown.js';
 import { displayRecord, type IncidentRecord } from './record.js';
 import type { Change } from './record.js';
@@ -190,12 +191,6 @@ const RESOURCE_OF_KIND: Record<string, string> = {
   Node: 'node',
 };
 const ROLLOUT_KINDS = new Set(['deployment', 'statefulset', 'daemonset']);
-
-/** DNS-1123 names: nothing in them can mean anything to a shell. */
-const isSubdomainName = (s: string): boolean =>
-  s.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s);
-const isLabelName = (s: string): boolean =>
-  s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
 
 function code(text: string): string {
   // Inline code would keep a payload's backticks live; escaped inline text is shown instead.

@@ -1,7 +1,7 @@
 import { LIMITS } from '../alerts/model.js';
 import { INCIDENT_MODES, type IncidentMode } from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
-import { isObject, readEvent } from '../shared/event.js';
+import { isObject, readEvent, repositoryFromEnv } from '../shared/event.js';
 import {
   enumInput,
   jsonInput,
@@ -44,7 +44,7 @@ export function getIntakeInputs(): IntakeInputs {
     cluster,
     configPath,
     base: baseInput(),
-    repository: repositoryFromEnv(),
+    repository: requiredRepository(),
     payload: payloadInput(),
     labels,
   };
@@ -60,14 +60,14 @@ function baseInput(): IntakeInputs['base'] {
   return { branch: given, sha: given === ref ? known : undefined };
 }
 
-function repositoryFromEnv(): IntakeInputs['repository'] {
-  const [owner, repo, ...rest] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!owner || !repo || rest.length) {
+function requiredRepository(): IntakeInputs['repository'] {
+  const repository = repositoryFromEnv();
+  if (!repository) {
     throw new UsageError(
       `GITHUB_REPOSITORY is ${showValue(process.env.GITHUB_REPOSITORY ?? '')}; expected owner/repo: run this action inside a workflow.`,
     );
   }
-  return { owner, repo };
+  return repository;
 }
 
 /** The alert payload: the `payload` input, or the dispatch event's `client_payload`. */

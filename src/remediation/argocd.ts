@@ -102,16 +102,12 @@ export async function runArgo(
       `mode ${job.mode}: the API server accepted the refresh and the sync as dry runs; nothing changed`,
     );
 
-  const verifyStart = ctx.now();
-  let polls = 0;
-  let latest: Application | undefined = app;
-  while (ctx.now() - verifyStart < ctx.verify.timeoutMs) {
-    await ctx.sleep(ctx.verify.intervalMs);
-    polls++;
-    latest = await ctx.client.get<Application>(ref(options.namespace, name));
-    if (healthy(latest)) break;
-  }
-  const verifyMs = ctx.now() - verifyStart;
+  const verified = await run.poll(
+    () => ctx.client.get<Application>(ref(options.namespace, name)),
+    healthy,
+  );
+  const latest = verified.last ?? app;
+  const { polls, ms: verifyMs } = verified;
   const done = healthy(latest);
   return run.finish(
     done ? 'resolved' : 'unchanged',

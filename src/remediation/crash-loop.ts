@@ -149,21 +149,20 @@ export async function runCrashLoop(
       `mode ${job.mode}: the API server accepted the change as a dry run; nothing changed`,
     );
 
-  const verifyStart = ctx.now();
-  let polls = 0;
-  let after = crashingPods.length;
-  while (ctx.now() - verifyStart < ctx.verify.timeoutMs) {
-    await ctx.sleep(ctx.verify.intervalMs);
-    polls++;
-    const now = await ctx.client.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: selector });
-    const current = await ctx.client.get<V1Deployment>(ref);
-    after = now.filter(crashing).length;
-    const rolledOut =
-      (current?.status?.updatedReplicas ?? 0) === (current?.spec?.replicas ?? 1) &&
-      (current?.status?.readyReplicas ?? 0) === (current?.spec?.replicas ?? 1);
-    if (after === 0 && rolledOut) break;
-  }
-  const verifyMs = ctx.now() - verifyStart;
+  const verified = await run.poll(
+    async () => {
+      const now = await ctx.client.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: selector });
+      const current = await ctx.client.get<V1Deployment>(ref);
+      const replicas = current?.spec?.replicas ?? 1;
+      const rolledOut =
+        (current?.status?.updatedReplicas ?? 0) === replicas &&
+        (current?.status?.readyReplicas ?? 0) === replicas;
+      return { crashing: now.filter(crashing).length, rolledOut };
+    },
+    (state) => state.crashing === 0 && state.rolledOut,
+  );
+  const after = verified.last?.crashing ?? crashingPods.length;
+  const { polls, ms: verifyMs } = verified;
   const outcome = after === 0 ? 'resolved' : after < crashingPods.length ? 'improved' : 'unchanged';
   return run.finish(
     outcome,

@@ -124,6 +124,27 @@ export class Run {
     return undefined;
   }
 
+  /**
+   * Verification: reads what the cluster shows every interval until `done` or the
+   * timeout (the simulated clock moves in tests), and answers the last reading.
+   */
+  async poll<T>(
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+  ): Promise<{ last: T | undefined; polls: number; ms: number }> {
+    const { ctx } = this;
+    const start = ctx.now();
+    let last: T | undefined;
+    let polls = 0;
+    while (ctx.now() - start < ctx.verify.timeoutMs) {
+      await ctx.sleep(ctx.verify.intervalMs);
+      polls++;
+      last = await read();
+      if (done(last)) break;
+    }
+    return { last, polls, ms: ctx.now() - start };
+  }
+
   /** The ledger's budgets for one target; the refusal is recorded. */
   async reserve(target: string): Promise<boolean> {
     const reservation = await this.ctx.ledger.reserve({
@@ -259,16 +280,12 @@ export async function runImagePull(
     });
 
   // Verification: the cluster says whether it worked.
-  const verifyStart = ctx.now();
-  let after = stuck.length;
-  let polls = 0;
-  while (ctx.now() - verifyStart < ctx.verify.timeoutMs) {
-    await ctx.sleep(ctx.verify.intervalMs);
-    polls++;
-    after = (await findStuckPods(ctx.client, scope)).length;
-    if (after === 0) break;
-  }
-  const verifyMs = ctx.now() - verifyStart;
+  const verified = await run.poll(
+    async () => (await findStuckPods(ctx.client, scope)).length,
+    (left) => left === 0,
+  );
+  const after = verified.last ?? stuck.length;
+  const { polls, ms: verifyMs } = verified;
   const outcome: Outcome =
     after === 0 ? 'resolved' : after < stuck.length ? 'improved' : 'unchanged';
   const reason =

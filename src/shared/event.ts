@@ -31,3 +31,9 @@ export function readEvent(): { name: string; payload: Record<string, unknown> } 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** `owner/repo` from GITHUB_REPOSITORY; undefined outside a workflow run. */
+export function repositoryFromEnv(): { owner: string; repo: string } | undefined {
+  const [owner, repo, ...rest] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  return owner && repo && rest.length === 0 ? { owner, repo } : undefined;
+}

@@ -5,6 +5,17 @@ import { optionalInput, showValue } from './inputs.js';
 /** Cluster names go into labels and branch names, so the input is held to a slug. */
 const CLUSTER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 
+/** A cluster name kubemend can carry into labels, branch names and matrix values. */
+export const isClusterName = (s: string): boolean => CLUSTER_NAME.test(s);
+
+/** DNS-1123 subdomain (object names): nothing in them can mean anything to a shell. */
+export const isSubdomainName = (s: string): boolean =>
+  s.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s);
+
+/** DNS-1123 label (namespace names). */
+export const isLabelName = (s: string): boolean =>
+  s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
+
 export function clusterNameInput(name: string): string | undefined {
   const value = optionalInput(name);
   if (value === '') return undefined;

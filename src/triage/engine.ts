@@ -54,11 +54,6 @@ export class TriageEngine {
     this.rules = rules.map(compileRule);
   }
 
-  /** Categories of one alert, best first. */
-  alert(alert: Alert): Triaged {
-    return this.incident([alert]);
-  }
-
   /** Categories of an incident's alerts together, best first, causes above their symptoms. */
   incident(alerts: Alert[]): Triaged {
     const found = new Map<Category, CategoryResult>();

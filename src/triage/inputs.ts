@@ -1,7 +1,7 @@
 import { alertFromJson } from '../alerts/stored.js';
 import type { Alert } from '../alerts/model.js';
 import { UsageError } from '../shared/errors.js';
-import { isObject } from '../shared/event.js';
+import { isObject, repositoryFromEnv } from '../shared/event.js';
 import { jsonInput, optionalSecretInput, showValue, workspacePathInput } from '../shared/inputs.js';
 import { issueNumberInput } from '../shared/names.js';
 import { MAX_ISSUE_NUMBER } from '../shared/constants.js';
@@ -41,6 +41,7 @@ export function getTriageInputs(): TriageInputs {
     );
   }
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
+  // Labels need the repository; triage on alerts alone runs anywhere.
   return { alerts, numbers, incidentNumber, token, configPath, repository: repositoryFromEnv() };
 }
 
@@ -71,10 +72,4 @@ function incidentsInput(): Map<string, number> {
     numbers.set(entry.key, number as number);
   });
   return numbers;
-}
-
-/** Labels need the repository; triage on alerts alone runs anywhere. */
-function repositoryFromEnv(): TriageInputs['repository'] {
-  const [owner, repo, ...rest] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-  return owner && repo && rest.length === 0 ? { owner, repo } : undefined;
 }

@@ -5,6 +5,7 @@
 import { slugify } from '../alerts/identity.js';
 import type { KubemendConfig } from '../config/config.js';
 import type { Playbook } from '../shared/constants.js';
+import { isClusterName } from '../shared/names.js';
 import type { Category } from './categories.js';
 import type { TriageTargets } from './targets.js';
 import type { TriagedIncident } from './triage.js';
@@ -24,8 +25,6 @@ export interface MatrixEntry {
 /** GitHub runs at most 256 jobs from one matrix. */
 export const MAX_MATRIX_ENTRIES = 256;
 
-const SAFE_CLUSTER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
 export interface Matrix {
   include: MatrixEntry[];
   /** Entries left out beyond MAX_MATRIX_ENTRIES. */
@@ -41,7 +40,7 @@ export function buildMatrix(
   for (const { incident, number } of incidents) {
     // A resolved problem needs no remediation; report and intake close it.
     if (incident.status !== 'firing') continue;
-    const cluster = SAFE_CLUSTER.test(incident.cluster)
+    const cluster = isClusterName(incident.cluster)
       ? incident.cluster
       : slugify(incident.cluster, 63);
     const seen = new Set<Playbook>();

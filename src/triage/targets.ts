@@ -2,7 +2,8 @@
 // namespace (not the exporter's), its workload by owner kind and name, the pods,
 // containers, node, Argo CD application and volume.
 import type { Alert } from '../alerts/model.js';
-import { kindOfAlias, ownerOfController, ownerOfPod } from '../alerts/owners.js';
+import { kindOfAlias, OWNER_LABELS, ownerOfController, ownerOfPod } from '../alerts/owners.js';
+import { isSubdomainName } from '../shared/names.js';
 import { isExporterContainer, isExporterPod } from '../alerts/shapes.js';
 import { isObject } from '../shared/event.js';
 
@@ -27,7 +28,6 @@ export interface TriageTargets {
 }
 
 const MAX_LIST = 20;
-const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const KIND = /^[A-Z][A-Za-z]{1,62}$/;
 const WORKLOAD_KINDS = new Set([
   'Deployment',
@@ -44,7 +44,7 @@ const UNHEALTHY = new Set(['Degraded', 'Missing', 'Unknown', 'Progressing', 'Sus
 
 /** Only names Kubernetes would accept become targets: nothing else can mean anything to an API call. */
 const isName = (value: unknown): value is string =>
-  typeof value === 'string' && value.length <= 253 && NAME.test(value);
+  typeof value === 'string' && isSubdomainName(value);
 
 class Collector {
   namespace: string | undefined;
@@ -90,15 +90,7 @@ export function targetsOf(alerts: Alert[]): TriageTargets {
   for (const alert of alerts) {
     c.setNamespace(alert.namespace);
     const labels = alert.labels;
-    for (const [label, kind] of [
-      ['deployment', 'Deployment'],
-      ['statefulset', 'StatefulSet'],
-      ['daemonset', 'DaemonSet'],
-      ['cronjob', 'CronJob'],
-      ['job_name', 'Job'],
-      ['replicaset', 'ReplicaSet'],
-    ] as const)
-      c.setWorkload(kind, labels[label], 4);
+    for (const [label, kind] of OWNER_LABELS) c.setWorkload(kind, labels[label], 4);
     c.setWorkload(
       labels.owner_kind ?? labels.created_by_kind,
       labels.owner_name ?? labels.created_by_name,
