@@ -43,8 +43,47 @@ export interface UserRule extends RuleSpec {
   enabled: boolean;
 }
 
-export interface PlaybookConfig {
-  mode: PlaybookMode;
+/** Options of the playbooks that have any, besides their mode. */
+export interface PlaybookOptions {
+  /** Registry → the mirror (pull-through cache) proposals rewrite its images to. */
+  'image-pull': { mirrors: Record<string, string> };
+  node: { drain: boolean };
+  'crash-loop': { rollback: boolean };
+  argocd: { namespace: string; prune: boolean };
+  /** `percent`: how much the limit and request rise; `cap`: never past this quantity. */
+  oom: { percent: number; cap: string };
+  storage: { longhornNamespace: string; restartManager: boolean; removePvcFinalizers: boolean };
+}
+
+export type PlaybooksConfig = {
+  [P in Playbook]: { mode: PlaybookMode } & (P extends keyof PlaybookOptions
+    ? PlaybookOptions[P]
+    : unknown);
+};
+
+/** Every guardrail's setting (design.md, Guardrails); the defaults are small numbers. */
+export interface GuardrailsConfig {
+  optInLabel: string;
+  protectedNamespaces: string[];
+  /** Share of nodes, 0 to 1, that must stay schedulable after a cordon. */
+  minHealthyNodes: number;
+  maxTargets: number;
+  rateLimit: number;
+  playbookRateLimit: number;
+  cooldownMs: number;
+  stormIncidents: number;
+  stormWindowMs: number;
+  recurrenceLimit: number;
+  recurrenceWindowMs: number;
+  ledgerNamespace: string;
+  concurrency: number;
+  verifyTimeoutMs: number;
+  verifyIntervalMs: number;
+}
+
+export interface GitopsConfig {
+  /** Folders or files searched for a manifest to change; empty: the whole repository. */
+  paths: string[];
 }
 
 export interface KubemendConfig {
@@ -52,7 +91,9 @@ export interface KubemendConfig {
   path: string | undefined;
   intake: IntakeConfig;
   triage: TriageConfig;
-  playbooks: Record<Playbook, PlaybookConfig>;
+  playbooks: PlaybooksConfig;
+  guardrails: GuardrailsConfig;
+  gitops: GitopsConfig;
   /** Cluster name → the identity it must show before kubemend changes anything in it. */
   clusters: Record<string, ExpectedIdentity>;
 }
@@ -76,10 +117,45 @@ export const INTAKE_DEFAULTS: IntakeConfig = {
 
 export const TRIAGE_DEFAULTS: TriageConfig = { minConfidence: 0.5, builtinRules: true, rules: [] };
 
-/** Every playbook starts in dry-run (design.md, Playbook modes). */
-export const PLAYBOOK_DEFAULTS = Object.fromEntries(
-  PLAYBOOKS.map((p) => [p, { mode: 'dry-run' }]),
-) as Record<Playbook, PlaybookConfig>;
+/**
+ * Every playbook starts in dry-run (design.md, Playbook modes), but oom, which proposes:
+ * raising a limit changes desired state, which a GitOps controller would revert live.
+ */
+export const PLAYBOOK_DEFAULTS: PlaybooksConfig = {
+  ...(Object.fromEntries(PLAYBOOKS.map((p) => [p, { mode: 'dry-run' }])) as Record<
+    Playbook,
+    { mode: PlaybookMode }
+  >),
+  'image-pull': { mode: 'dry-run', mirrors: {} },
+  node: { mode: 'dry-run', drain: false },
+  'crash-loop': { mode: 'dry-run', rollback: false },
+  argocd: { mode: 'dry-run', namespace: 'argocd', prune: false },
+  oom: { mode: 'propose', percent: 25, cap: '8Gi' },
+  storage: {
+    mode: 'dry-run',
+    longhornNamespace: 'longhorn-system',
+    restartManager: true,
+    removePvcFinalizers: false,
+  },
+};
+
+export const GUARDRAILS_DEFAULTS: GuardrailsConfig = {
+  optInLabel: 'kubemend.io/remediate',
+  protectedNamespaces: ['kube-system', 'kube-public', 'kube-node-lease'],
+  minHealthyNodes: 0.51,
+  maxTargets: 10,
+  rateLimit: 20,
+  playbookRateLimit: 10,
+  cooldownMs: 15 * 60_000,
+  stormIncidents: 5,
+  stormWindowMs: 10 * 60_000,
+  recurrenceLimit: 2,
+  recurrenceWindowMs: 24 * 3_600_000,
+  ledgerNamespace: 'kubemend',
+  concurrency: 8,
+  verifyTimeoutMs: 5 * 60_000,
+  verifyIntervalMs: 15_000,
+};
 
 /** Confidence of a user rule that names none. */
 export const USER_RULE_CONFIDENCE = 0.9;
@@ -88,6 +164,8 @@ const DEFAULTS = {
   intake: INTAKE_DEFAULTS,
   triage: TRIAGE_DEFAULTS,
   playbooks: PLAYBOOK_DEFAULTS,
+  guardrails: GUARDRAILS_DEFAULTS,
+  gitops: { paths: [] } as GitopsConfig,
   clusters: {} as Record<string, ExpectedIdentity>,
 };
 
@@ -145,6 +223,12 @@ export function configFrom(doc: unknown, path: string): KubemendConfig {
     intake: intakeSection(section('intake'), path),
     triage: triageSection(section('triage')),
     playbooks: playbooksSection(section('playbooks')),
+    guardrails: guardrailsSection(section('guardrails'), path),
+    gitops: {
+      paths: Array.isArray(section('gitops').paths)
+        ? (section('gitops').paths as string[]).map((p) => p.replace(/\/+$/, ''))
+        : [],
+    },
     clusters: clustersSection(section('clusters')),
   };
 }
@@ -211,13 +295,89 @@ function clustersSection(section: Record<string, unknown>): Record<string, Expec
   return out;
 }
 
-function playbooksSection(section: Record<string, unknown>): Record<Playbook, PlaybookConfig> {
+function playbooksSection(section: Record<string, unknown>): PlaybooksConfig {
   const out = { ...PLAYBOOK_DEFAULTS };
-  for (const playbook of PLAYBOOKS) {
+  const read = (playbook: Playbook): Record<string, unknown> => {
     const value = section[playbook];
-    if (isObject(value) && typeof value.mode === 'string')
-      out[playbook] = { mode: value.mode as PlaybookMode };
+    return isObject(value) ? value : {};
+  };
+  const flag = (value: unknown, fallback: boolean) =>
+    typeof value === 'boolean' ? value : fallback;
+  for (const playbook of PLAYBOOKS) {
+    const mode = read(playbook).mode;
+    if (typeof mode === 'string')
+      out[playbook] = { ...out[playbook], mode: mode as PlaybookMode } as never;
   }
+  const imagePull = read('image-pull');
+  if (isObject(imagePull.mirrors))
+    out['image-pull'] = {
+      ...out['image-pull'],
+      mirrors: imagePull.mirrors as Record<string, string>,
+    };
+  const node = read('node');
+  out.node = { ...out.node, drain: flag(node.drain, out.node.drain) };
+  const crash = read('crash-loop');
+  out['crash-loop'] = {
+    ...out['crash-loop'],
+    rollback: flag(crash.rollback, out['crash-loop'].rollback),
+  };
+  const argo = read('argocd');
+  out.argocd = {
+    ...out.argocd,
+    namespace: typeof argo.namespace === 'string' ? argo.namespace : out.argocd.namespace,
+    prune: flag(argo.prune, out.argocd.prune),
+  };
+  const oom = read('oom');
+  out.oom = {
+    ...out.oom,
+    percent: typeof oom.increase === 'string' ? Number.parseInt(oom.increase, 10) : out.oom.percent,
+    cap: typeof oom['max-memory'] === 'string' ? oom['max-memory'] : out.oom.cap,
+  };
+  const storage = read('storage');
+  out.storage = {
+    ...out.storage,
+    longhornNamespace:
+      typeof storage['longhorn-namespace'] === 'string'
+        ? storage['longhorn-namespace']
+        : out.storage.longhornNamespace,
+    restartManager: flag(storage['restart-manager'], out.storage.restartManager),
+    removePvcFinalizers: flag(storage['remove-pvc-finalizers'], out.storage.removePvcFinalizers),
+  };
+  return out;
+}
+
+function guardrailsSection(section: Record<string, unknown>, path: string): GuardrailsConfig {
+  const out: GuardrailsConfig = { ...GUARDRAILS_DEFAULTS };
+  const duration = (key: string, fallback: number): number => {
+    const value = section[key];
+    if (typeof value !== 'string') return fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined)
+      throw new UsageError(
+        `Config ${path}: 'guardrails.${key}' is ${describeValue(value)}; allowed: a duration such as 90s, 10m or 2h, at most 24h.`,
+      );
+    return ms;
+  };
+  const count = (key: string, fallback: number): number =>
+    typeof section[key] === 'number' ? section[key] : fallback;
+  if (typeof section['opt-in-label'] === 'string') out.optInLabel = section['opt-in-label'];
+  if (Array.isArray(section['protected-namespaces']))
+    out.protectedNamespaces = section['protected-namespaces'] as string[];
+  if (typeof section['min-healthy-nodes'] === 'string')
+    out.minHealthyNodes = Number.parseInt(section['min-healthy-nodes'], 10) / 100;
+  out.maxTargets = count('max-targets', out.maxTargets);
+  out.rateLimit = count('rate-limit', out.rateLimit);
+  out.playbookRateLimit = count('playbook-rate-limit', out.playbookRateLimit);
+  out.stormIncidents = count('storm-incidents', out.stormIncidents);
+  out.recurrenceLimit = count('recurrence-limit', out.recurrenceLimit);
+  out.concurrency = count('concurrency', out.concurrency);
+  out.cooldownMs = duration('cooldown', out.cooldownMs);
+  out.stormWindowMs = duration('storm-window', out.stormWindowMs);
+  out.recurrenceWindowMs = duration('recurrence-window', out.recurrenceWindowMs);
+  out.verifyTimeoutMs = duration('verify-timeout', out.verifyTimeoutMs);
+  out.verifyIntervalMs = duration('verify-interval', out.verifyIntervalMs);
+  if (typeof section['ledger-namespace'] === 'string')
+    out.ledgerNamespace = section['ledger-namespace'];
   return out;
 }
 

@@ -17,6 +17,13 @@ export interface LedgerLimits {
   /** This many distinct incidents acted on within stormWindowMs means a storm: no automation. */
   stormIncidents: number;
   stormWindowMs: number;
+  /**
+   * Actions on one target within recurrenceWindowMs after which kubemend stops automating
+   * it: fixed, recurred, fixed, recurred means the fix treats a symptom. Optional for
+   * callers that predate it; none means no recurrence breaker.
+   */
+  recurrenceLimit?: number;
+  recurrenceWindowMs?: number;
 }
 
 export interface LedgerLocation {
@@ -42,7 +49,7 @@ export type Reservation =
   | { granted: true; entry: LedgerEntry }
   | {
       granted: false;
-      guardrail: 'rate-limit' | 'playbook-rate-limit' | 'cooldown' | 'storm';
+      guardrail: 'rate-limit' | 'playbook-rate-limit' | 'cooldown' | 'storm' | 'recurrence';
       reason: string;
     };
 
@@ -107,7 +114,12 @@ export class Ledger {
   }
 
   private keepMs(): number {
-    return Math.max(HOUR, this.limits.cooldownMs, this.limits.stormWindowMs);
+    return Math.max(
+      HOUR,
+      this.limits.cooldownMs,
+      this.limits.stormWindowMs,
+      this.limits.recurrenceWindowMs ?? 0,
+    );
   }
 
   private decide(
@@ -123,6 +135,16 @@ export class Ledger {
         guardrail: 'cooldown',
         reason: `cooldown: ${request.target} was acted on at ${recentOnTarget.at} (${recentOnTarget.playbook}); no second action within ${Math.round(this.limits.cooldownMs / 60_000)}m`,
       };
+    const { recurrenceLimit, recurrenceWindowMs } = this.limits;
+    if (recurrenceLimit !== undefined && recurrenceWindowMs !== undefined) {
+      const before = since(recurrenceWindowMs).filter((e) => e.target === request.target);
+      if (before.length >= recurrenceLimit)
+        return {
+          granted: false,
+          guardrail: 'recurrence',
+          reason: `recurrence: ${request.target} was acted on ${before.length} times in the last ${Math.round(recurrenceWindowMs / 3_600_000)}h (${before.map((e) => e.at).join(', ')}) and the problem came back; kubemend stops automating it until a person fixes the cause`,
+        };
+    }
     const incidents = new Set(since(this.limits.stormWindowMs).map((e) => e.incident));
     incidents.add(request.incident);
     if (incidents.size > this.limits.stormIncidents)

@@ -1,7 +1,64 @@
-import { notReleased } from '../shared/release.js';
+import * as core from '@actions/core';
+import { loadConfig } from '../config/config.js';
+import { KubeClient } from '../kube/client.js';
+import { Ledger } from '../kube/ledger.js';
+import { GUARDRAIL_DEFAULTS } from '../remediation/guardrails.js';
+import { runPlaybook } from '../remediation/playbooks.js';
+import { Run, type RemediationContext } from '../remediation/run.js';
+import { getErrorMessage, oneLine, UsageError } from '../shared/errors.js';
 import { getRemediateInputs } from './inputs.js';
+import { jobFromMatrix } from './job.js';
+import { writeRemediateOutputs, writeResult } from './outputs.js';
+
+export const LEDGER_NAME = 'kubemend-ledger';
 
 export async function run(): Promise<void> {
-  getRemediateInputs();
-  notReleased('remediate');
+  const inputs = getRemediateInputs();
+  const config = loadConfig(inputs.configPath);
+  const mode = inputs.mode ?? config.playbooks[inputs.playbook].mode;
+  const job = jobFromMatrix(inputs.targets, inputs.playbook, mode);
+  const g = config.guardrails;
+  // Only auto writes; every other mode's client sends mutations with dryRun=All or not at all.
+  const client = new KubeClient(inputs.kubeconfig, { dryRun: job.mode !== 'auto' });
+  const ctx: RemediationContext = {
+    kubeconfig: inputs.kubeconfig,
+    client,
+    ledger: new Ledger(
+      client,
+      { namespace: g.ledgerNamespace, name: LEDGER_NAME },
+      {
+        perHour: g.rateLimit,
+        perPlaybookPerHour: g.playbookRateLimit,
+        cooldownMs: g.cooldownMs,
+        stormIncidents: g.stormIncidents,
+        stormWindowMs: g.stormWindowMs,
+        recurrenceLimit: g.recurrenceLimit,
+        recurrenceWindowMs: g.recurrenceWindowMs,
+      },
+    ),
+    guardrails: {
+      ...GUARDRAIL_DEFAULTS,
+      optInLabel: g.optInLabel,
+      protectedNamespaces: g.protectedNamespaces,
+      minSchedulableShare: g.minHealthyNodes,
+    },
+    expectedIdentity: config.clusters[job.cluster],
+    maxTargets: g.maxTargets,
+    concurrency: g.concurrency,
+    verify: { timeoutMs: g.verifyTimeoutMs, intervalMs: g.verifyIntervalMs },
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    log: (line) => core.info(line),
+  };
+  let result;
+  try {
+    result = await runPlaybook(inputs.playbook, job, ctx, config);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // The cluster could not be read or written: report gets a failed result, not silence.
+    result = new Run(job, ctx).finish('failed', oneLine(getErrorMessage(error)));
+  }
+  const path = writeResult(result, job.id);
+  await writeRemediateOutputs(result, path);
+  if (result.outcome === 'failed') core.setFailed(`${job.playbook}: ${result.reason}`);
 }

@@ -1,6 +1,7 @@
 // The argocd playbook: a hard refresh and a sync through the Application's `.operation`
 // (what the Argo CD UI does, so no Argo CD token is needed), then wait, within a bound,
 // for the application to be Healthy and Synced.
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { PatchStrategy } from '../kube/client.js';
 import { checkWorkload } from './guardrails.js';
 import type { RemediationResult } from './result.js';
@@ -69,33 +70,26 @@ export async function runArgo(
   if (!(await run.reserve(target)))
     return run.finish('skipped', run.decisions.at(-1)?.reason ?? 'refused');
 
-  await ctx.client.patch(
+  const refreshed = await run.patch(
     ref(options.namespace, name),
+    app as KubernetesObject,
     { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'hard' } } },
+    'hard refresh (argocd.argoproj.io/refresh: hard)',
     PatchStrategy.MergePatch,
   );
-  run.actions.push({
-    verb: 'patch',
-    object: target,
-    dryRun: ctx.client.dryRun,
-    detail: 'hard refresh (argocd.argoproj.io/refresh: hard)',
-  });
-  await ctx.client.patch(
+  await run.patch(
     ref(options.namespace, name),
+    // A dry run persisted no refresh: the sync's diff is measured from the object as read.
+    ctx.client.dryRun ? (app as KubernetesObject) : refreshed,
     {
       operation: {
         initiatedBy: { username: 'kubemend' },
         sync: { prune: options.prune, syncStrategy: { hook: {} } },
       },
     },
+    `sync through .operation (prune: ${options.prune})`,
     PatchStrategy.MergePatch,
   );
-  run.actions.push({
-    verb: 'patch',
-    object: target,
-    dryRun: ctx.client.dryRun,
-    detail: `sync through .operation (prune: ${options.prune})`,
-  });
   if (!run.live)
     return run.finish(
       'skipped',

@@ -115,26 +115,25 @@ export async function runCrashLoop(
     // The previous ReplicaSet's template, without the hash label its controller added.
     const template = structuredClone(previous.spec.template);
     delete template.metadata?.labels?.['pod-template-hash'];
-    await ctx.client.patch(ref, { spec: { template } }, PatchStrategy.StrategicMergePatch);
-    run.actions.push({
-      verb: 'patch',
-      object: target,
-      dryRun: ctx.client.dryRun,
-      detail: `rollback to revision ${previous.metadata?.annotations?.[REVISION]} (${imageOf(previous)})`,
-    });
+    await run.patch(
+      ref,
+      deployment,
+      { spec: { template } },
+      `rollback to revision ${previous.metadata?.annotations?.[REVISION]} (${imageOf(previous)})`,
+      PatchStrategy.StrategicMergePatch,
+    );
   } else {
     const at = new Date(ctx.now()).toISOString();
-    await ctx.client.patch(ref, {
-      spec: {
-        template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } },
+    await run.patch(
+      ref,
+      deployment,
+      {
+        spec: {
+          template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } },
+        },
       },
-    });
-    run.actions.push({
-      verb: 'patch',
-      object: target,
-      dryRun: ctx.client.dryRun,
-      detail: `rollout restart (restartedAt ${at})`,
-    });
+      `rollout restart (restartedAt ${at})`,
+    );
     if (latestCrashes)
       run.decisions.push({
         guardrail: 'mode',

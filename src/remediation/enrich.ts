@@ -61,9 +61,16 @@ export function redact(text: string): string {
 
 export async function enrich(
   client: KubeClient,
-  scope: { namespace: string; pods: string[]; node?: string },
+  scope: { namespace: string | undefined; pods: string[]; node?: string },
 ): Promise<Enrichment> {
-  const all = await client.list<V1Pod>('v1', 'Pod', { namespace: scope.namespace });
+  // A node's incident reads the pods on that node; anything else, its namespace's.
+  const all = await client.list<V1Pod>(
+    'v1',
+    'Pod',
+    scope.namespace
+      ? { namespace: scope.namespace }
+      : { fieldSelector: `spec.nodeName=${scope.node ?? ''}` },
+  );
   const wanted = scope.pods.length
     ? all.filter((p) => scope.pods.includes(p.metadata?.name ?? ''))
     : all;
@@ -71,7 +78,15 @@ export async function enrich(
   const summaries: PodSummary[] = [];
   for (const pod of pods) summaries.push(await summarise(client, pod));
 
-  const events = (await client.list<CoreV1Event>('v1', 'Event', { namespace: scope.namespace }))
+  const events = (
+    await client.list<CoreV1Event>(
+      'v1',
+      'Event',
+      scope.namespace
+        ? { namespace: scope.namespace }
+        : { fieldSelector: `involvedObject.kind=Node,involvedObject.name=${scope.node ?? ''}` },
+    )
+  )
     .filter(
       (e) =>
         pods.length === 0 ||

@@ -11,6 +11,15 @@ export interface ManifestTarget {
   namespace: string | undefined;
 }
 
+/** A change to a manifest in the user's repository, for the proposer to find and commit. */
+export interface ManifestChange {
+  target: ManifestTarget;
+  /** Edits one document of a manifest's text; throws ManifestEditError when it cannot. */
+  edit: (text: string, document: number) => string;
+  /** One line for the commit message and the report. */
+  summary: string;
+}
+
 export interface ManifestMatch {
   path: string;
   /** Index of the YAML document in the file. */

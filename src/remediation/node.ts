@@ -42,16 +42,12 @@ export async function runNode(
     return run.finish('skipped', run.decisions.at(-1)?.reason ?? 'refused');
 
   if (!node.spec?.unschedulable) {
-    await ctx.client.patch(
+    await run.patch(
       { apiVersion: 'v1', kind: 'Node', name },
+      node,
       { spec: { unschedulable: true } },
+      'cordon: spec.unschedulable=true',
     );
-    run.actions.push({
-      verb: 'patch',
-      object: `Node/${name}`,
-      dryRun: ctx.client.dryRun,
-      detail: 'cordon: spec.unschedulable=true',
-    });
   }
   let refused = 0;
   if (options.drain) {
@@ -99,7 +95,7 @@ export async function runNode(
   return run.finish(
     cordoned ? 'improved' : 'failed',
     cordoned
-      ? `node ${name} is cordoned${options.drain ? `; ${run.actions.filter((a) => a.verb === 'evict').length} pod(s) evicted, ${refused} kept by PodDisruptionBudgets` : ''}; it stays cordoned until a person (or guardrails.uncordon) brings it back`
+      ? `node ${name} is cordoned${options.drain ? `; ${run.actions.filter((a) => a.verb === 'evict').length} pod(s) evicted, ${refused} kept by PodDisruptionBudgets` : ''}; it stays cordoned until a person uncordons it (kubectl uncordon ${name})`
       : `node ${name} is still schedulable`,
   );
 }

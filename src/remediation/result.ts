@@ -1,19 +1,22 @@
 // The result one remediation job writes (design.md, Results and report): what it found,
 // what it did or would do, every guardrail decision, and the outcome the cluster showed.
 import type { PlaybookMode } from '../shared/constants.js';
+import type { Enrichment } from './enrich.js';
 import type { GuardrailDecision } from './guardrails.js';
 
 export const OUTCOMES = ['resolved', 'improved', 'unchanged', 'failed', 'skipped'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export interface ActionRecord {
-  verb: 'delete' | 'patch' | 'create' | 'evict';
+  verb: 'delete' | 'patch' | 'create' | 'evict' | 'commit';
   /** `namespace/Kind/name`. */
   object: string;
   /** Sent with dryRun=All: the API server accepted it and persisted nothing. */
   dryRun: boolean;
   /** For a dry run, what the API server answered (trimmed); for a live one, what changed. */
   detail: string;
+  /** Fields the change sets, as the API server answered (`path: before → after`). */
+  diff?: string[];
 }
 
 export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
@@ -26,8 +29,12 @@ export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
     | 'playbook-rate-limit'
     | 'cooldown'
     | 'storm'
+    | 'recurrence'
     | 'max-targets'
-    | 'pdb';
+    | 'pdb'
+    | 'memory-cap'
+    | 'manifest'
+    | 'approval';
   /** What the decision was about, when it was about one target. */
   target?: string;
 }
@@ -48,5 +55,7 @@ export interface RemediationResult {
   outcome: Outcome;
   reason: string;
   requests: number;
+  /** The cluster as a reader of the incident needs it; bounded and redacted. */
+  enrichment?: Enrichment;
   durations: { totalMs: number; verifyMs: number };
 }

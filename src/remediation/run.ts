@@ -10,6 +10,11 @@ import type { Ledger } from '../kube/ledger.js';
 import type { PlaybookMode } from '../shared/constants.js';
 import { checkWorkload, type GuardrailSettings } from './guardrails.js';
 import { findStuckPods, classifyPullError, clockSkews, type StuckPod } from './image-pull.js';
+import { mapLimit } from '../shared/pool.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ObjectRef, PatchStrategy } from '../kube/client.js';
+import { objectDiff } from './diff.js';
+import type { ManifestChange } from './manifest.js';
 import type { ActionRecord, Decision, Outcome, RemediationResult } from './result.js';
 
 export interface RemediationJob {
@@ -31,11 +36,25 @@ export interface RemediationContext {
   expectedIdentity: ExpectedIdentity | undefined;
   /** Most workloads one job acts on. */
   maxTargets: number;
+  /** Most requests in flight at once when acting on many objects. */
+  concurrency: number;
   verify: { timeoutMs: number; intervalMs: number };
   now: () => number;
   /** Waits between verification polls (the simulated clock moves in tests). */
   sleep: (ms: number) => Promise<void>;
   log: (line: string) => void;
+  /** Commits a manifest change for review (mode propose); absent without an incident. */
+  propose?: (change: ManifestChange) => Promise<Proposal>;
+}
+
+/** What a proposal did: committed to the incident's branch, or why not. */
+export interface Proposal {
+  committed: boolean;
+  /** The file changed, relative to the repository root. */
+  path?: string;
+  detail: string;
+  /** The changed lines, `-old` / `+new`. */
+  diff?: string[];
 }
 
 /** What every playbook shares: the result being built, and how it ends. */
@@ -145,6 +164,29 @@ export class Run {
     return { last, polls, ms: ctx.now() - start };
   }
 
+  /**
+   * One patch through the client (dry-run enforced there), recorded with the fields it
+   * changes as the API server answered: for a dry run, the diff the server accepted.
+   */
+  async patch(
+    ref: ObjectRef,
+    before: KubernetesObject | undefined,
+    patch: object,
+    detail: string,
+    strategy?: PatchStrategy,
+  ): Promise<KubernetesObject> {
+    const answer = await this.ctx.client.patch(ref, patch, strategy);
+    const object = `${ref.namespace ? `${ref.namespace}/` : ''}${ref.kind}/${ref.name}`;
+    this.actions.push({
+      verb: 'patch',
+      object,
+      dryRun: this.ctx.client.dryRun,
+      detail,
+      diff: before ? objectDiff(before, answer) : [],
+    });
+    return answer;
+  }
+
   /** The ledger's budgets for one target; the refusal is recorded. */
   async reserve(target: string): Promise<boolean> {
     const reservation = await this.ctx.ledger.reserve({
@@ -249,18 +291,20 @@ export async function runImagePull(
     if (checks.some((d) => !d.allowed)) continue;
     if (!(await run.reserve(target))) continue;
     acted++;
-    for (const pod of pods) {
+    // In flight together; recorded in the order the pods were found.
+    const done = await mapLimit(pods, ctx.concurrency, async (pod): Promise<ActionRecord> => {
       await ctx.client.delete(
         { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name },
         { uid: pod.uid },
       );
-      actions.push({
+      return {
         verb: 'delete',
         object: `${pod.namespace}/Pod/${pod.name}`,
         dryRun: ctx.client.dryRun,
         detail: `stuck in ${pod.reason} (${pod.errorClass}); ${pod.controller?.kind} ${pod.controller?.name} recreates it`,
-      });
-    }
+      };
+    });
+    actions.push(...done);
   }
   if (!live)
     return run.finish(

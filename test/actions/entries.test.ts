@@ -196,8 +196,9 @@ describe('remediate inputs', () => {
     });
     expect(run.masks[0]).toBe(kubeconfig.trim());
     expect(run.masks).toContain('kube-token-ffee1122');
+    // The matrix entry lacks its id: refused, after the kubeconfig was masked.
     expect(run.annotations.map((a) => a.message)).toEqual([
-      'kubemend remediate: the inputs are valid, but this action is not released yet; the README lists the actions that are.',
+      "Input 'targets': 'id' is not an incident hash (hex); pass ${{ toJSON(matrix) }} from triage's matrix unchanged.",
     ]);
     const afterMasks = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
     expect(afterMasks.join('\n')).not.toContain('kube-token-ffee1122');
@@ -208,7 +209,7 @@ describe('remediate inputs', () => {
     const run = await runAction('remediate', {
       inputs: { ...valid, kubeconfig: Buffer.from(yaml).toString('base64') },
     });
-    expect(run.annotations[0]?.message).toMatch(/the inputs are valid/);
+    expect(run.annotations[0]?.message).toMatch(/^Input 'targets': 'id' is not/);
     expect(run.masks).toContain(yaml);
     expect(run.masks).toContain('kube-token-b64b64b64');
   });

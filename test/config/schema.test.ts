@@ -85,10 +85,62 @@ describe('the config schema', () => {
     );
   });
 
+  it('reads the guardrails, the playbook options and the gitops paths into their settings', () => {
+    const config = parseConfig(
+      readFileSync(join(repoRoot, 'test/config/full.kubemend.yml'), 'utf8'),
+      'full.kubemend.yml',
+    );
+    expect(config.guardrails).toEqual({
+      optInLabel: 'example.com/automate',
+      protectedNamespaces: ['kube-system', 'databases'],
+      minHealthyNodes: 0.67,
+      maxTargets: 3,
+      rateLimit: 12,
+      playbookRateLimit: 4,
+      cooldownMs: 30 * 60_000,
+      stormIncidents: 3,
+      stormWindowMs: 20 * 60_000,
+      recurrenceLimit: 3,
+      recurrenceWindowMs: 12 * 3_600_000,
+      ledgerNamespace: 'ops',
+      concurrency: 4,
+      verifyTimeoutMs: 10 * 60_000,
+      verifyIntervalMs: 30_000,
+    });
+    expect(config.playbooks.oom).toEqual({ mode: 'auto', percent: 50, cap: '4Gi' });
+    expect(config.playbooks.node).toEqual({ mode: 'auto', drain: true });
+    expect(config.playbooks['crash-loop']).toEqual({ mode: 'approve', rollback: true });
+    expect(config.playbooks.argocd).toEqual({ mode: 'auto', namespace: 'gitops', prune: true });
+    expect(config.playbooks.storage).toEqual({
+      mode: 'notify',
+      longhornNamespace: 'storage',
+      restartManager: false,
+      removePvcFinalizers: true,
+    });
+    expect(config.playbooks['image-pull'].mirrors).toEqual({
+      'docker.io': 'registry.homelab.internal:5000/dockerhub',
+    });
+    expect(config.gitops.paths).toEqual(['clusters/homelab', 'apps']);
+  });
+
+  it('refuses guardrail values out of range, naming the key and what is allowed', () => {
+    expect(() => parseConfig('guardrails:\n  min-healthy-nodes: 120%\n', 'k.yml')).toThrow(
+      /guardrails\.min-healthy-nodes/,
+    );
+    expect(() => parseConfig('guardrails:\n  cooldown: 48h\n', 'k.yml')).toThrow(
+      /^Config k\.yml: 'guardrails\.cooldown' is "48h"; allowed: a duration such as 90s, 10m or 2h, at most 24h\.$/,
+    );
+    expect(() => parseConfig('gitops:\n  paths: [../outside]\n', 'k.yml')).toThrow(/gitops\.paths/);
+    expect(() => parseConfig('playbooks:\n  oom: { increase: 500% }\n', 'k.yml')).toThrow(
+      /playbooks\.oom\.increase/,
+    );
+  });
+
   it('reads a missing, empty or comment-only file as the defaults', () => {
     for (const text of ['', '\n\n', '# nothing yet\n', '---\n', '---\n# still nothing\n...\n']) {
       const config = parseConfig(text, 'x');
-      expect(config.playbooks.oom.mode).toBe('dry-run');
+      expect(config.playbooks['image-pull'].mode).toBe('dry-run');
+      expect(config.playbooks.oom.mode).toBe('propose');
       expect(config.triage.rules).toEqual([]);
     }
   });

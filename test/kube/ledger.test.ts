@@ -89,6 +89,27 @@ describe('the ledger', () => {
     expect((await ask(l, 'shop/Deployment/api', { now: NOW + 16 * MINUTE })).granted).toBe(true);
   });
 
+  it('stops automating a target that was fixed and came back twice within the recurrence window', async () => {
+    const l = ledger({ recurrenceLimit: 2, recurrenceWindowMs: 24 * 60 * MINUTE });
+    const target = 'shop/Deployment/api';
+    expect((await ask(l, target)).granted).toBe(true);
+    // Past the cooldown, the problem is back: a second fix is still allowed.
+    expect((await ask(l, target, { now: NOW + 30 * MINUTE })).granted).toBe(true);
+    const third = await ask(l, target, { now: NOW + 90 * MINUTE });
+    expect(third).toMatchObject({
+      granted: false,
+      guardrail: 'recurrence',
+      reason: expect.stringMatching(
+        /^recurrence: shop\/Deployment\/api was acted on 2 times in the last 24h \(2026-11-22T03:00:00\.000Z, 2026-11-22T03:30:00\.000Z\)/,
+      ),
+    });
+    // Other targets are untouched, and a day later the target is automated again.
+    expect((await ask(l, 'shop/Deployment/web', { now: NOW + 90 * MINUTE })).granted).toBe(true);
+    expect((await ask(l, target, { now: NOW + 24 * 60 * MINUTE + 31 * MINUTE })).granted).toBe(
+      true,
+    );
+  });
+
   it('stops automation when too many distinct incidents come at once', async () => {
     const l = ledger();
     for (let i = 0; i < 4; i++)

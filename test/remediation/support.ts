@@ -59,6 +59,7 @@ export function remediationContext(
     guardrails: GUARDRAIL_DEFAULTS,
     expectedIdentity,
     maxTargets: 10,
+    concurrency: 8,
     verify: { timeoutMs: 5 * 60_000, intervalMs: 15_000 },
     now: () => kube.clock.now(),
     // Waiting is the simulated cluster moving on.

@@ -167,6 +167,7 @@ export class KubeEmulator {
   }
 
   async close(): Promise<void> {
+    this.stopClock();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
@@ -219,6 +220,32 @@ export class KubeEmulator {
     this.sim.advance(ms);
   }
 
+  private ticker: NodeJS.Timeout | undefined;
+
+  /** Called after each answered request: a scenario step can react to what a client did. */
+  onAnswer: ((entry: KubeLogEntry) => void) | undefined;
+
+  /**
+   * Lets the simulated clock run with wall time, `speedup` times faster, for clients in
+   * other processes that wait with real timers (the bundled actions): each tick moves it
+   * on by the wall time since the last one.
+   */
+  runClock(speedup: number, tickMs = 100): void {
+    this.stopClock();
+    let last = Date.now();
+    this.ticker = setInterval(() => {
+      const now = Date.now();
+      this.sim.advance((now - last) * speedup);
+      last = now;
+    }, tickMs);
+    this.ticker.unref();
+  }
+
+  stopClock(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
   /** The next `times` requests matching `verb` and `resource` fail with `status`. */
   inject(fault: KubeFault): void {
     this.faults.push({ ...fault, left: fault.times ?? 1 });
@@ -247,6 +274,7 @@ export class KubeEmulator {
     const send = (status: number, body: unknown, contentType = 'application/json'): void => {
       entry.status = status;
       this.log.push(entry);
+      this.onAnswer?.(entry);
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       res
         .writeHead(status, {
@@ -564,9 +592,10 @@ export class KubeEmulator {
           creationTimestamp: this.clock.iso(),
         },
       };
-    const created = this.store.create(r, object);
+    // The answer is the object as this request stored it: controllers act after, as live.
+    const created = structuredClone(this.store.create(r, object));
     this.sim.reconcile();
-    return this.store.get(r, created.metadata.namespace, created.metadata.name) ?? created;
+    return created;
   }
 
   private update(
@@ -607,11 +636,11 @@ export class KubeEmulator {
     this.sim.validate(r, next, current);
     if (dryRun) return next;
     const deleting = current.metadata.deletionTimestamp !== undefined;
-    const stored = this.store.update(r, next);
+    const stored = structuredClone(this.store.update(r, next));
     if (deleting && (stored.metadata.finalizers ?? []).length === 0)
       this.store.delete(r, namespace, name);
     this.sim.reconcile();
-    return this.store.get(r, namespace, name) ?? stored;
+    return stored;
   }
 
   private remove(

@@ -1,0 +1,397 @@
+// The bundled remediate action, run as the runner runs it (`node dist/remediate/index.js`
+// with INPUT_* variables), against each scenario of the Kubernetes emulator. The emulator's
+// clock runs 60 times faster than the wall clock, so the action's real waits are minutes
+// of simulated time, and the simulated cluster decides every outcome.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
+import type { RemediationResult } from '../../src/remediation/result.js';
+import { resourceForKind } from '../emulators/kube/resources.js';
+import { loadScenario } from '../emulators/kube/scenario.js';
+import { KubeEmulator } from '../emulators/kube/server.js';
+import type { KObject } from '../emulators/kube/store.js';
+import { runAction, type ActionRun } from '../harness/run-action.js';
+
+const SPEEDUP = 60;
+let kube: KubeEmulator;
+
+afterEach(async () => {
+  await kube.close();
+});
+
+async function cluster(scenario: string, settleMs = 60_000): Promise<void> {
+  kube = await new KubeEmulator().listen();
+  loadScenario(kube, scenario);
+  kube.seed(resourceForKind('v1', 'Namespace')!, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'kubemend' },
+  } as KObject);
+  kube.advance(settleMs);
+  kube.runClock(SPEEDUP);
+}
+
+function kubeSystemUid(): string {
+  return kube.store.get(resourceForKind('v1', 'Namespace')!, undefined, 'kube-system')!.metadata
+    .uid!;
+}
+
+/** A workspace whose config knows the emulator's identity (server and kube-system UID). */
+function workspace(
+  config: Record<string, unknown> = {},
+  identity: 'match' | 'other' | 'none' = 'match',
+): string {
+  const dir = join(
+    tmpdir(),
+    `kubemend-remediate-${process.pid}-${Math.random().toString(36).slice(2)}`,
+  );
+  mkdirSync(join(dir, '.github'), { recursive: true });
+  const clusters =
+    identity === 'none'
+      ? {}
+      : {
+          lab:
+            identity === 'match'
+              ? { server: kube.url, 'kube-system-uid': kubeSystemUid() }
+              : {
+                  server: 'https://10.0.0.1:6443',
+                  'kube-system-uid': '00000000-0000-4000-8000-000000000000',
+                },
+        };
+  const { guardrails, ...rest } = config as { guardrails?: Record<string, unknown> };
+  writeFileSync(
+    join(dir, '.github/kubemend.yml'),
+    dump({
+      clusters,
+      guardrails: { 'verify-interval': '1s', 'verify-timeout': '5s', ...guardrails },
+      ...rest,
+    }),
+  );
+  return dir;
+}
+
+interface Remediation {
+  run: ActionRun;
+  result: RemediationResult;
+}
+
+async function remediate(
+  playbook: string,
+  targets: Record<string, unknown>,
+  options: { mode?: string; workspace?: string; id?: string; incident?: number } = {},
+): Promise<Remediation> {
+  const run = await runAction('remediate', {
+    inputs: {
+      kubeconfig: Buffer.from(kube.kubeconfig()).toString('base64'),
+      playbook,
+      targets: JSON.stringify({
+        playbook,
+        category: playbook,
+        confidence: 0.9,
+        incident: options.incident ?? 7,
+        id: options.id ?? 'a1b2c3d4',
+        cluster: 'lab',
+        targets: { cluster: 'lab', pods: [], containers: [], ...targets },
+      }),
+      ...(options.mode ? { mode: options.mode } : {}),
+    },
+    workspace: options.workspace ?? workspace(),
+    githubToken: '',
+    timeoutMs: 60_000,
+  });
+  const path = run.outputs['result-path'];
+  if (!path) throw new Error(`no result-path output; stderr: ${run.stderr}\nstdout: ${run.stdout}`);
+  const result = JSON.parse(readFileSync(path, 'utf8')) as RemediationResult;
+  expect(run.outputs.outcome).toBe(result.outcome);
+  return { run, result };
+}
+
+const refused = (r: RemediationResult) => r.decisions.filter((d) => !d.allowed);
+
+describe('the remediate action on each scenario', () => {
+  it('registry-outage, registry back: deletes the stuck pods and the cluster shows them running (resolved)', async () => {
+    await cluster('registry-outage');
+    // Docker Hub comes back as kubemend acts: before the kubelets' back-off would notice.
+    kube.onAnswer = (entry) => {
+      if (entry.verb === 'delete' && !entry.dryRun) kube.sim.facts.registries['docker.io'] = 'ok';
+    };
+    const { run, result } = await remediate('image-pull', { namespace: 'shop' }, { mode: 'auto' });
+    expect(result.outcome).toBe('resolved');
+    expect(result.actions.length).toBe(5);
+    expect(result.actions.every((a) => a.verb === 'delete' && !a.dryRun)).toBe(true);
+    expect(result.identity.status).toBe('confirmed');
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toMatch(/### kubemend image-pull: resolved/);
+    expect(result.enrichment?.pods.length).toBeGreaterThan(0);
+  });
+
+  it('registry-outage, registry still down: deletes, and the cluster says unchanged, naming the registry error', async () => {
+    await cluster('registry-outage');
+    const { result } = await remediate('image-pull', { namespace: 'shop' }, { mode: 'auto' });
+    expect(result.outcome).toBe('unchanged');
+    expect(result.findings[0]).toMatch(/5 pod\(s\) cannot pull from docker\.io: unreachable/);
+  });
+
+  it('oom-loop: raises the memory limit and the simulated kubelet stops killing the worker (resolved)', async () => {
+    await cluster('oom-loop');
+    const { result } = await remediate(
+      'oom',
+      { namespace: 'shop', workload: { kind: 'Deployment', name: 'order-worker' } },
+      { mode: 'auto' },
+    );
+    expect(result.actions[0]?.diff).toContain(
+      'spec.template.spec.containers[worker].resources.limits.memory: 256Mi → 320Mi',
+    );
+    expect(result.outcome).toBe('resolved');
+  });
+
+  it('node-high-cpu: cordons a worker (improved) and refuses the control-plane node', async () => {
+    await cluster('node-high-cpu');
+    const worker = await remediate('node', { node: 'worker-1' }, { mode: 'auto' });
+    expect(worker.result.outcome).toBe('improved');
+    const node = kube.store.get(
+      resourceForKind('v1', 'Node')!,
+      undefined,
+      'worker-1',
+    ) as KObject & {
+      spec: { unschedulable?: boolean };
+    };
+    expect(node.spec.unschedulable).toBe(true);
+    const cp = await remediate('node', { node: 'cp-1' }, { mode: 'auto', id: 'c0ffee00' });
+    expect(cp.result.outcome).toBe('skipped');
+    expect(refused(cp.result)).toEqual([
+      expect.objectContaining({ guardrail: 'control-plane', target: 'Node/cp-1' }),
+    ]);
+    expect(cp.run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(/^control-plane: node cp-1 is a control-plane node/),
+      }),
+    );
+  });
+
+  it('bad-rollout: rolls back to the previous ReplicaSet when opted in, and the cluster runs it (resolved)', async () => {
+    await cluster('bad-rollout');
+    const { result } = await remediate(
+      'crash-loop',
+      { namespace: 'shop', workload: { kind: 'Deployment', name: 'api' } },
+      { mode: 'auto', workspace: workspace({ playbooks: { 'crash-loop': { rollback: true } } }) },
+    );
+    expect(result.actions[0]?.detail).toMatch(
+      /^rollback to revision 1 \(ghcr\.io\/acme\/api:1\.8\.0\)/,
+    );
+    expect(result.outcome).toBe('resolved');
+  });
+
+  it('clock-skew: names the node whose clock is behind; deleting its pods does not fix a clock (the cluster decides)', async () => {
+    await cluster('clock-skew');
+    const { result } = await remediate('image-pull', {}, { mode: 'auto' });
+    expect(result.findings.join('\n')).toMatch(
+      /node worker-3's clock is 120 minutes behind the API server/,
+    );
+    // The recreated pods land on worker-3 again (the workload is pinned to its zone) and fail TLS.
+    expect(result.outcome).toBe('unchanged');
+    expect(result.reason).toMatch(
+      /^2 of 2 pod\(s\) still cannot pull after \d+s: .*ghcr\.io: tls .*check the node's clock/,
+    );
+    expect(result.verification.before).toBeGreaterThan(0);
+  });
+});
+
+describe('the remediate action refuses', () => {
+  it('to write anything when the cluster identity does not match the config', async () => {
+    await cluster('registry-outage');
+    const { result } = await remediate(
+      'image-pull',
+      { namespace: 'shop' },
+      {
+        mode: 'auto',
+        workspace: workspace({}, 'other'),
+      },
+    );
+    expect(result.outcome).toBe('skipped');
+    expect(result.reason).toMatch(/cluster identity uncertain/);
+    expect(kube.writes()).toEqual([]);
+  });
+
+  it('to write anything with no identity configured, and prints the values to paste', async () => {
+    await cluster('registry-outage');
+    const { run, result } = await remediate(
+      'image-pull',
+      { namespace: 'shop' },
+      {
+        mode: 'auto',
+        workspace: workspace({}, 'none'),
+      },
+    );
+    expect(result.outcome).toBe('skipped');
+    expect(kube.writes()).toEqual([]);
+    expect(run.summary).toContain(`kube-system-uid: ${kubeSystemUid()}`);
+    expect(run.annotations).toContainEqual(expect.objectContaining({ level: 'notice' }));
+  });
+
+  it('a second run on the same workloads within the cooldown', async () => {
+    await cluster('registry-outage');
+    await remediate('image-pull', { namespace: 'shop' }, { mode: 'auto' });
+    const { result } = await remediate(
+      'image-pull',
+      { namespace: 'shop' },
+      { mode: 'auto', id: 'b2c3d4e5' },
+    );
+    expect(refused(result).map((d) => d.guardrail)).toEqual(['cooldown', 'cooldown']);
+    expect(result.actions).toEqual([]);
+  });
+
+  it('a target fixed and back more often than the recurrence limit', async () => {
+    await cluster('registry-outage');
+    const ws = workspace({ guardrails: { cooldown: '1s', 'recurrence-limit': 1 } });
+    await remediate('image-pull', { namespace: 'shop' }, { mode: 'auto', workspace: ws });
+    await new Promise((r) => setTimeout(r, 1100));
+    const { result } = await remediate(
+      'image-pull',
+      { namespace: 'shop' },
+      { mode: 'auto', workspace: ws },
+    );
+    expect(refused(result).map((d) => d.guardrail)).toEqual(['recurrence', 'recurrence']);
+  });
+
+  it('automation in a storm of distinct incidents', async () => {
+    await cluster('registry-outage');
+    const ws = workspace({ guardrails: { 'storm-incidents': 1 } });
+    await remediate(
+      'image-pull',
+      { namespace: 'shop' },
+      { mode: 'auto', workspace: ws, id: '11111111' },
+    );
+    const { result } = await remediate(
+      'image-pull',
+      { namespace: 'payments' },
+      {
+        mode: 'auto',
+        workspace: ws,
+        id: '22222222',
+      },
+    );
+    expect(refused(result).map((d) => d.guardrail)).toEqual(['storm', 'storm']);
+  });
+
+  it('a namespace that did not opt in, and a protected namespace', async () => {
+    await cluster('registry-outage');
+    // Argo CD's namespace carries no opt-in label in the scenario.
+    const ws = workspace({ guardrails: { 'protected-namespaces': ['payments'] } });
+    const { result } = await remediate(
+      'image-pull',
+      { namespace: 'payments' },
+      { mode: 'auto', workspace: ws },
+    );
+    expect(refused(result).map((d) => d.guardrail)).toEqual([
+      'protected-namespace',
+      'protected-namespace',
+    ]);
+    expect(kube.writes().filter((w) => w.resource === 'pods')).toEqual([]);
+  });
+});
+
+describe('a dry run over every scenario', () => {
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['registry-outage', 'image-pull', { namespace: 'shop' }],
+    [
+      'oom-loop',
+      'oom',
+      { namespace: 'shop', workload: { kind: 'Deployment', name: 'order-worker' } },
+    ],
+    ['node-high-cpu', 'node', { node: 'worker-1' }],
+    [
+      'bad-rollout',
+      'crash-loop',
+      { namespace: 'shop', workload: { kind: 'Deployment', name: 'api' } },
+    ],
+    ['clock-skew', 'image-pull', {}],
+  ];
+  it.each(cases)(
+    '%s (%s) persists no mutation and shows what the API server accepted',
+    async (scenario, playbook, targets) => {
+      await cluster(scenario);
+      const { result } = await remediate(playbook, targets, { mode: 'dry-run' });
+      expect(kube.writes()).toEqual([]);
+      // Every mutation reached the API server, with dryRun=All, and was accepted.
+      const sent = kube.log.filter((e) => !['get', 'list', 'watch', 'discovery'].includes(e.verb));
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.every((e) => e.dryRun && e.status < 300)).toBe(true);
+      expect(result.actions.length).toBeGreaterThan(0);
+      expect(result.actions.every((a) => a.dryRun)).toBe(true);
+      expect(result.outcome).toBe('skipped');
+      expect(result.reason).toMatch(/^mode dry-run: the API server accepted/);
+      if (playbook !== 'image-pull') expect(result.actions.some((a) => a.diff?.length)).toBe(true);
+    },
+  );
+});
+
+describe('parallel remediate jobs', () => {
+  it('20 processes sharing one ledger never exceed the rate limit, and every refusal says why', async () => {
+    await cluster('registry-outage');
+    const ws = workspace({ guardrails: { 'rate-limit': 5, 'storm-incidents': 100 } });
+    const namespaces = ['shop', 'payments', 'search', 'media', 'auth', 'blog'];
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        remediate(
+          'image-pull',
+          { namespace: namespaces[i % namespaces.length] },
+          { mode: 'auto', workspace: ws, id: (0x10000000 + i).toString(16) },
+        ),
+      ),
+    );
+    const granted = runs.flatMap(({ result }) =>
+      result.decisions.filter((d) => d.guardrail === 'rate-limit' && d.allowed),
+    );
+    expect(granted.length).toBe(5);
+    // What the cluster saw: deletions only for the five workloads granted, none twice.
+    const acted = new Set(
+      runs.flatMap(({ result }) => result.actions.map((a) => a.detail.split('; ')[1])),
+    );
+    expect(acted.size).toBe(5);
+    const ledger = kube.store.get(
+      resourceForKind('v1', 'ConfigMap')!,
+      'kubemend',
+      'kubemend-ledger',
+    ) as KObject & {
+      data: Record<string, string>;
+    };
+    expect(
+      (JSON.parse(ledger.data['ledger.json']!) as { entries: unknown[] }).entries,
+    ).toHaveLength(5);
+    const refusals = runs.flatMap(({ result }) => refused(result).map((d) => d.guardrail));
+    expect(new Set(refusals)).toEqual(new Set(['rate-limit', 'cooldown']));
+  }, 120_000);
+});
+
+describe('a cluster that cannot be reached', () => {
+  it('still leaves a failed result for report, one error line, and exit code 1', async () => {
+    await cluster('oom-loop');
+    const ws = workspace();
+    const kubeconfig = kube.kubeconfig();
+    await kube.close();
+    const run = await runAction('remediate', {
+      inputs: {
+        kubeconfig,
+        playbook: 'oom',
+        targets: JSON.stringify({
+          playbook: 'oom',
+          id: 'deadbeef',
+          cluster: 'lab',
+          targets: { namespace: 'shop' },
+        }),
+      },
+      workspace: ws,
+      githubToken: '',
+    });
+    expect(run.exitCode).toBe(1);
+    const result = JSON.parse(
+      readFileSync(run.outputs['result-path']!, 'utf8'),
+    ) as RemediationResult;
+    expect(result).toMatchObject({ outcome: 'failed', playbook: 'oom', mode: 'propose' });
+    expect(result.reason).toMatch(/ECONNREFUSED|connect/);
+    expect(run.annotations.filter((a) => a.level === 'error')).toHaveLength(1);
+  });
+});
