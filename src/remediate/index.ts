@@ -1,11 +1,17 @@
 import * as core from '@actions/core';
 import { loadConfig } from '../config/config.js';
+import { findApproval } from '../github/approvals.js';
+import { createGitHubClient, pacingFromEnv } from '../github/client.js';
+import { proposeChange } from '../github/proposals.js';
 import { KubeClient } from '../kube/client.js';
 import { Ledger } from '../kube/ledger.js';
 import { GUARDRAIL_DEFAULTS } from '../remediation/guardrails.js';
+import type { ManifestChange } from '../remediation/manifest.js';
 import { runPlaybook } from '../remediation/playbooks.js';
+import type { Decision } from '../remediation/result.js';
 import { Run, type RemediationContext } from '../remediation/run.js';
 import { getErrorMessage, oneLine, UsageError } from '../shared/errors.js';
+import { repositoryFromEnv } from '../shared/event.js';
 import { getRemediateInputs } from './inputs.js';
 import { jobFromMatrix } from './job.js';
 import { writeRemediateOutputs, writeResult } from './outputs.js';
@@ -15,9 +21,36 @@ export const LEDGER_NAME = 'kubemend-ledger';
 export async function run(): Promise<void> {
   const inputs = getRemediateInputs();
   const config = loadConfig(inputs.configPath);
-  const mode = inputs.mode ?? config.playbooks[inputs.playbook].mode;
-  const job = jobFromMatrix(inputs.targets, inputs.playbook, mode);
+  const configured = inputs.mode ?? config.playbooks[inputs.playbook].mode;
+  const job = jobFromMatrix(inputs.targets, inputs.playbook, configured);
   const g = config.guardrails;
+  const repository = repositoryFromEnv();
+  const github =
+    inputs.token && repository
+      ? { ...createGitHubClient({ token: inputs.token, ...pacingFromEnv() }), ...repository }
+      : undefined;
+  const incident = inputs.incident ?? job.incident ?? undefined;
+
+  // Approve: auto once someone with write access said so on the incident, else a dry run.
+  let approval: Decision | undefined;
+  if (configured === 'approve') {
+    const verdict =
+      github && incident
+        ? await findApproval({ ...github, incident }, job.playbook, Date.now())
+        : {
+            approved: false as const,
+            reason:
+              'mode approve needs the incident number and a token to read its comments; dry run only',
+          };
+    approval = verdict.approved
+      ? {
+          guardrail: 'approval',
+          allowed: true,
+          reason: `approved by ${verdict.by} at ${verdict.at} (/kubemend approve)`,
+        }
+      : { guardrail: 'approval', allowed: false, reason: verdict.reason };
+    job.mode = verdict.approved ? 'auto' : 'dry-run';
+  }
   // Only auto writes; every other mode's client sends mutations with dryRun=All or not at all.
   const client = new KubeClient(inputs.kubeconfig, { dryRun: job.mode !== 'auto' });
   const ctx: RemediationContext = {
@@ -49,10 +82,17 @@ export async function run(): Promise<void> {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log: (line) => core.info(line),
+    ...(job.mode === 'propose' && github && incident
+      ? {
+          propose: (change: ManifestChange) =>
+            proposeChange({ ...github, incident, id: job.id, paths: config.gitops.paths }, change),
+        }
+      : {}),
   };
   let result;
   try {
     result = await runPlaybook(inputs.playbook, job, ctx, config);
+    if (approval) result.decisions.unshift(approval);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // The cluster could not be read or written: report gets a failed result, not silence.
