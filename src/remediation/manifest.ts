@@ -83,31 +83,12 @@ export function setContainerMemory(
   container: string,
   values: { limits: string; requests: string | undefined },
 ): string {
-  const path = CONTAINERS_PATH[kind];
-  if (!path) throw new ManifestEditError(`kubemend does not edit ${kind} manifests`);
-  const lines = text.split('\n');
-  const [from, to] = documentRange(lines, document);
-  const parsed = lines.map(parse);
-
-  // Walk down the path by indentation: each key is the first child of the one before.
-  let start = from;
-  let end = to;
-  let indent = -1;
-  for (const key of path) {
-    const at = findKey(parsed, start, end, key, indent);
-    if (at === undefined)
-      throw new ManifestEditError(`no block-style ${path.join('.')} in the manifest`);
-    indent = parsed[at]?.indent ?? 0;
-    start = at + 1;
-    end = blockEnd(parsed, at, end);
-  }
-  // The list item `- name: <container>`.
-  const itemAt = findContainer(parsed, start, end, container);
-  if (itemAt === undefined)
-    throw new ManifestEditError(`container ${container} is not in the manifest`);
-  const item = parsed[itemAt] as Line;
-  const itemIndent = item.indent + 2;
-  const itemEnd = blockEnd(parsed, itemAt, end, true);
+  const { lines, parsed, path, itemAt, itemIndent, itemEnd } = locateContainer(
+    text,
+    document,
+    kind,
+    container,
+  );
 
   const edits: { at: number; remove: number; insert: string[] }[] = [];
   const resourcesAt = findKey(parsed, itemAt, itemEnd, 'resources', itemIndent - 1, true);
@@ -176,8 +157,81 @@ export function setContainerMemory(
   for (const edit of edits.sort((a, b) => b.at - a.at))
     lines.splice(edit.at, edit.remove, ...edit.insert);
   const out = lines.join('\n');
-  verify(text, out, document, path, container, values);
+  verify(text, out, document, path, container, (c) => {
+    const resources = (isObject(c.resources) ? c.resources : (c.resources = {})) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    resources.limits = { ...resources.limits, memory: values.limits };
+    if (values.requests) resources.requests = { ...resources.requests, memory: values.requests };
+  });
   return out;
+}
+
+/** Sets one container's `image:` in place, keeping quotes and a trailing comment. */
+export function setContainerImage(
+  text: string,
+  document: number,
+  kind: string,
+  container: string,
+  image: string,
+): string {
+  const { lines, parsed, path, itemAt, itemIndent, itemEnd } = locateContainer(
+    text,
+    document,
+    kind,
+    container,
+  );
+  const imageAt = findKey(parsed, itemAt, itemEnd, 'image', itemIndent - 1, true);
+  if (imageAt === undefined)
+    throw new ManifestEditError(`container ${container} has no image line`);
+  const line = lines[imageAt] ?? '';
+  const replaced = line.replace(
+    /^(\s*(?:- )?image:\s*)(["']?)[^\s#"']+\2(\s*(#.*)?)$/,
+    (_m, head: string, quote: string, tail: string) => `${head}${quote}${image}${quote}${tail}`,
+  );
+  if (replaced === line) throw new ManifestEditError(`cannot read the image line of ${container}`);
+  lines[imageAt] = replaced;
+  const out = lines.join('\n');
+  verify(text, out, document, path, container, (c) => {
+    c.image = image;
+  });
+  return out;
+}
+
+/** The lines of a file and where one container's list item sits in document `document`. */
+function locateContainer(text: string, document: number, kind: string, container: string) {
+  const path = CONTAINERS_PATH[kind];
+  if (!path) throw new ManifestEditError(`kubemend does not edit ${kind} manifests`);
+  const lines = text.split('\n');
+  const [from, to] = documentRange(lines, document);
+  const parsed = lines.map(parse);
+
+  // Walk down the path by indentation: each key is the first child of the one before.
+  let start = from;
+  let end = to;
+  let indent = -1;
+  for (const key of path) {
+    const at = findKey(parsed, start, end, key, indent);
+    if (at === undefined)
+      throw new ManifestEditError(`no block-style ${path.join('.')} in the manifest`);
+    indent = parsed[at]?.indent ?? 0;
+    start = at + 1;
+    end = blockEnd(parsed, at, end);
+  }
+  // The list item `- name: <container>`.
+  const itemAt = findContainer(parsed, start, end, container);
+  if (itemAt === undefined)
+    throw new ManifestEditError(`container ${container} is not in the manifest`);
+  const item = parsed[itemAt] as Line;
+  return {
+    lines,
+    parsed,
+    path,
+    itemAt,
+    itemIndent: item.indent + 2,
+    itemEnd: blockEnd(parsed, itemAt, end, true),
+  };
 }
 
 function parse(text: string): Line {
@@ -286,39 +340,33 @@ function stripComment(line: string): string {
   return line.replace(/\s+#.*$/, '');
 }
 
-/** The edit must change exactly the memory fields of that container, and nothing else. */
+/** The edit must read back as exactly `change` applied to that container, and nothing else. */
 function verify(
   before: string,
   after: string,
   document: number,
   path: string[],
   container: string,
-  values: { limits: string; requests: string | undefined },
+  change: (container: Record<string, unknown>) => void,
 ): void {
-  const old = loadAll(before)[document];
-  const edited = loadAll(after)[document];
+  let edited: unknown;
+  let old: unknown;
+  try {
+    edited = loadAll(after)[document];
+    old = loadAll(before)[document];
+  } catch {
+    throw new ManifestEditError('the edited manifest is not valid YAML; nothing is proposed');
+  }
   const containersOf = (doc: unknown) =>
     path.reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), doc) as
       Record<string, unknown>[] | undefined;
-  const target = containersOf(edited)?.find((c) => c.name === container) as
-    { resources?: { limits?: { memory?: unknown }; requests?: { memory?: unknown } } } | undefined;
-  if (
-    String(target?.resources?.limits?.memory) !== values.limits ||
-    (values.requests && String(target?.resources?.requests?.memory) !== values.requests)
-  )
-    throw new ManifestEditError('the edited manifest does not read back with the new values');
   const expected = structuredClone(old);
-  const expectedTarget = containersOf(expected)?.find((c) => c.name === container) as
-    Record<string, unknown> | undefined;
+  const expectedTarget = containersOf(expected)?.find((c) => c.name === container);
   if (!expectedTarget) throw new ManifestEditError(`container ${container} is not in the manifest`);
-  const resources = (
-    isObject(expectedTarget.resources) ? expectedTarget.resources : (expectedTarget.resources = {})
-  ) as Record<string, Record<string, unknown>>;
-  resources.limits = { ...resources.limits, memory: values.limits };
-  if (values.requests) resources.requests = { ...resources.requests, memory: values.requests };
+  change(expectedTarget);
   if (JSON.stringify(sortKeys(expected)) !== JSON.stringify(sortKeys(edited)))
     throw new ManifestEditError(
-      'the edit would change more than the memory values; nothing is proposed',
+      'the edited manifest does not read back as the intended change alone; nothing is proposed',
     );
   if (loadAll(after).length !== loadAll(before).length)
     throw new ManifestEditError('the edit changed the number of documents');

@@ -30,7 +30,8 @@ const DIAGNOSE_ONLY: Partial<Record<Playbook, string>> = {
 };
 
 export const RUNNERS: Record<Playbook, Runner> = {
-  'image-pull': (job, ctx) => runImagePull(job, ctx),
+  'image-pull': (job, ctx, config) =>
+    runImagePull(job, ctx, { mirrors: config.playbooks['image-pull'].mirrors }),
   'crash-loop': (job, ctx, config) =>
     runCrashLoop(job, ctx, { rollback: config.playbooks['crash-loop'].rollback }),
   oom: (job, ctx, config) =>

@@ -11,6 +11,7 @@ import type { PlaybookMode } from '../shared/constants.js';
 import { checkWorkload, type GuardrailSettings } from './guardrails.js';
 import { findStuckPods, classifyPullError, clockSkews, type StuckPod } from './image-pull.js';
 import { mapLimit } from '../shared/pool.js';
+import { proposeMirrors } from './mirror.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectRef, PatchStrategy } from '../kube/client.js';
 import { objectDiff } from './diff.js';
@@ -214,9 +215,15 @@ export class Run {
   }
 }
 
+export interface ImagePullOptions {
+  /** Registry → the mirror proposals rewrite its images to. */
+  mirrors: Record<string, string>;
+}
+
 export async function runImagePull(
   job: RemediationJob,
   ctx: RemediationContext,
+  options: ImagePullOptions = { mirrors: {} },
 ): Promise<RemediationResult> {
   const run = new Run(job, ctx);
   const stop = await run.preflight();
@@ -255,6 +262,10 @@ export async function runImagePull(
       polls: 0,
     });
   }
+
+  // A mirror changes desired state: proposed for review (or shown), never patched live.
+  if (job.mode === 'propose' || Object.keys(options.mirrors).length > 0)
+    await proposeMirrors(run, stuck, options.mirrors);
 
   // Actions: per controller, delete its stuck pods so it recreates them (never a bare pod).
   const byController = new Map<string, StuckPod[]>();

@@ -47,9 +47,9 @@ let gh: GitHubEmulator;
 const repo = () => gh.repo(REPOSITORY);
 const as = (token: keyof typeof TOKENS) => new Octokit({ auth: token, baseUrl: gh.url });
 
-beforeEach(async () => {
+async function cluster(scenario: string): Promise<void> {
   kube = await new KubeEmulator().listen();
-  loadScenario(kube, 'oom-loop');
+  loadScenario(kube, scenario);
   kube.seed(resourceForKind('v1', 'Namespace')!, {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -57,6 +57,10 @@ beforeEach(async () => {
   } as KObject);
   kube.advance(60_000);
   kube.runClock(60);
+}
+
+beforeEach(async () => {
+  await cluster('oom-loop');
   gh = await startGitHubEmulator({ repos: [REPOSITORY], tokens: TOKENS });
   repo().collaborators.set('alice', 'write');
   repo().collaborators.set('mallory', 'read');
@@ -104,21 +108,22 @@ async function incidentPull(): Promise<number> {
 async function remediate(
   incident: number,
   ws: string,
+  playbook = 'oom',
+  targets: Record<string, unknown> = {
+    namespace: 'shop',
+    workload: { kind: 'Deployment', name: 'order-worker' },
+  },
 ): Promise<{ run: ActionRun; result: RemediationResult }> {
   const run = await runAction('remediate', {
     inputs: {
       kubeconfig: kube.kubeconfig(),
-      playbook: 'oom',
+      playbook,
       targets: JSON.stringify({
-        playbook: 'oom',
+        playbook,
         id: 'a1b2c3d4',
         incident,
         cluster: 'lab',
-        targets: {
-          cluster: 'lab',
-          namespace: 'shop',
-          workload: { kind: 'Deployment', name: 'order-worker' },
-        },
+        targets: { cluster: 'lab', ...targets },
       }),
     },
     workspace: ws,
@@ -238,5 +243,60 @@ describe('mode approve', () => {
     expect(approved.result.mode).toBe('auto');
     expect(approved.result.outcome).toBe('resolved');
     expect(limitInCluster()).toBe('320Mi');
+  });
+});
+
+describe('image-pull in mode propose', () => {
+  it('rewrites the images of the workloads whose registry is down to the configured mirror, on the incident branch', async () => {
+    await kube.close();
+    await cluster('registry-outage');
+    repo().seedFile(
+      'main',
+      'apps/shop/storefront.yaml',
+      `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: storefront
+          image: "nginx:1.27.3" # pinned by renovate
+`,
+    );
+    const number = await incidentPull();
+    const { result } = await remediate(
+      number,
+      workspace({
+        playbooks: {
+          'image-pull': {
+            mode: 'propose',
+            mirrors: { 'docker.io': 'registry.homelab.internal:5000' },
+          },
+        },
+      }),
+      'image-pull',
+      { namespace: 'shop' },
+    );
+    expect(result.actions.filter((a) => a.verb === 'commit')).toEqual([
+      expect.objectContaining({ object: 'apps/shop/storefront.yaml' }),
+    ]);
+    // cart has no manifest in the repository: said, not guessed.
+    expect(result.decisions).toContainEqual(
+      expect.objectContaining({
+        guardrail: 'manifest',
+        reason: expect.stringMatching(
+          /^no manifest under the repository declares Deployment shop\/cart/,
+        ),
+      }),
+    );
+    expect(repo().readFile('kubemend/incident/a1b2c3d4', 'apps/shop/storefront.yaml')).toContain(
+      'image: "registry.homelab.internal:5000/library/nginx:1.27.3" # pinned by renovate',
+    );
+    // The pods' deletions went as dry runs only.
+    expect(kube.writes()).toEqual([]);
+    expect(result.actions.filter((a) => a.verb === 'delete').every((a) => a.dryRun)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // The image-pull playbook's reading of the cluster, from the simulated kubelets: stuck
 // pods found by list calls, each registry error classified, and a node clock that
 // explains x509 "not yet valid" found from heartbeats against the API server's Date.
+import { mirrorImage } from '../../src/remediation/mirror.js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import {
@@ -68,6 +69,19 @@ describe('image-pull diagnosis', () => {
     const skews = await clockSkews(client);
     expect(skews.map((s) => s.node)).toEqual(['worker-3']);
     expect(skews[0]!.skewSeconds).toBeGreaterThan(7000);
+  });
+
+  it('rewrites an image to pull through a mirror, Docker Hub short names included', () => {
+    expect(mirrorImage('nginx:1.27.3', 'registry.homelab.internal:5000')).toBe(
+      'registry.homelab.internal:5000/library/nginx:1.27.3',
+    );
+    expect(mirrorImage('docker.io/bitnami/redis:7.4', 'harbor.lab/dockerhub/')).toBe(
+      'harbor.lab/dockerhub/bitnami/redis:7.4',
+    );
+    expect(mirrorImage('ghcr.io/acme/api@sha256:' + 'a'.repeat(64), 'mirror.lab:5000/ghcr')).toBe(
+      'mirror.lab:5000/ghcr/acme/api@sha256:' + 'a'.repeat(64),
+    );
+    expect(mirrorImage('localhost:5000/app:1', 'm.lab')).toBe('m.lab/app:1');
   });
 
   it('classes the wording of other runtimes and registries (pasted into public issues)', () => {
