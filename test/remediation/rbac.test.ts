@@ -1,6 +1,8 @@
 // deploy/rbac/ grants only what the playbooks use: the playbooks run with exactly those
 // rules on the emulator (which enforces them as the API server's RBAC would), and
 // anything beyond them is refused.
+import { parseConfig } from '../../src/config/config.js';
+import { runPlaybook } from '../../src/remediation/playbooks.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -51,6 +53,7 @@ function serviceAccountRules(): RbacRule[] {
 }
 
 const TOKEN = 'kubemend-remediate-token';
+const DEFAULT_CONFIG = parseConfig('', 'defaults');
 let kube: KubeEmulator;
 afterEach(async () => {
   await kube.close();
@@ -135,7 +138,28 @@ describe('the RBAC of deploy/rbac/', () => {
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 
-  it('refuses what no playbook does: reading Secrets, deleting Deployments or nodes, changing StatefulSets', async () => {
+  it('is enough for the oom playbook to raise the limits, with enrichment', async () => {
+    const { kc, expected } = await asServiceAccount('oom-loop');
+    kube.advance(60_000);
+    const ctx = remediationContext(kube, kc, 'auto', expected);
+    const result = await runPlaybook(
+      'oom',
+      job('oom', {
+        namespace: 'shop',
+        workload: { kind: 'Deployment', name: 'order-worker' },
+      }),
+      ctx,
+      {
+        ...DEFAULT_CONFIG,
+        playbooks: { ...DEFAULT_CONFIG.playbooks, oom: { mode: 'auto', percent: 25, cap: '8Gi' } },
+      },
+    );
+    expect(result.outcome).toBe('resolved');
+    expect(result.enrichment?.pods.length).toBeGreaterThan(0);
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it('refuses what no playbook does: reading Secrets, deleting Deployments, StatefulSets or nodes', async () => {
     const { kc } = await asServiceAccount('oom-loop');
     const client = new KubeClient(kc, { dryRun: false, backoffMs: 5 });
     await expect(client.list('v1', 'Secret', { namespace: 'shop' })).rejects.toMatchObject({
@@ -150,10 +174,7 @@ describe('the RBAC of deploy/rbac/', () => {
       }),
     ).rejects.toMatchObject({ code: 403 });
     await expect(
-      client.patch(
-        { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'shop', name: 'x' },
-        { spec: { replicas: 0 } },
-      ),
+      client.delete({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'shop', name: 'x' }),
     ).rejects.toMatchObject({ code: 403 });
     await expect(
       client.delete({ apiVersion: 'v1', kind: 'Node', name: 'worker-1' }),
