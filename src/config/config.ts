@@ -81,6 +81,14 @@ export interface GuardrailsConfig {
   verifyIntervalMs: number;
 }
 
+export interface ReportConfig {
+  /** How a verified incident pull request is merged; off never merges. */
+  merge: 'squash' | 'merge' | 'rebase' | 'off';
+  closeIssues: boolean;
+}
+
+export const REPORT_DEFAULTS: ReportConfig = { merge: 'squash', closeIssues: true };
+
 export interface GitopsConfig {
   /** Folders or files searched for a manifest to change; empty: the whole repository. */
   paths: string[];
@@ -94,6 +102,7 @@ export interface KubemendConfig {
   playbooks: PlaybooksConfig;
   guardrails: GuardrailsConfig;
   gitops: GitopsConfig;
+  report: ReportConfig;
   /** Cluster name → the identity it must show before kubemend changes anything in it. */
   clusters: Record<string, ExpectedIdentity>;
 }
@@ -166,6 +175,7 @@ const DEFAULTS = {
   playbooks: PLAYBOOK_DEFAULTS,
   guardrails: GUARDRAILS_DEFAULTS,
   gitops: { paths: [] } as GitopsConfig,
+  report: REPORT_DEFAULTS,
   clusters: {} as Record<string, ExpectedIdentity>,
 };
 
@@ -224,6 +234,13 @@ export function configFrom(doc: unknown, path: string): KubemendConfig {
     triage: triageSection(section('triage')),
     playbooks: playbooksSection(section('playbooks')),
     guardrails: guardrailsSection(section('guardrails'), path),
+    report: {
+      merge:
+        typeof section('report').merge === 'string'
+          ? (section('report').merge as ReportConfig['merge'])
+          : REPORT_DEFAULTS.merge,
+      closeIssues: section('report')['close-issues'] !== false,
+    },
     gitops: {
       paths: Array.isArray(section('gitops').paths)
         ? (section('gitops').paths as string[]).map((p) => p.replace(/\/+$/, ''))

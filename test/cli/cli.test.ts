@@ -365,7 +365,7 @@ describe('kubemend validate-config', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /full\.kubemend\.yml: valid; 3 user rule\(s\); playbooks: image-pull=auto, crash-loop=approve, oom=propose/,
+      /full\.kubemend\.yml: valid; 3 user rule\(s\); playbooks: image-pull=auto, crash-loop=approve, oom=auto/,
     );
   });
 

@@ -121,6 +121,7 @@ describe('the config schema', () => {
       'docker.io': 'registry.homelab.internal:5000/dockerhub',
     });
     expect(config.gitops.paths).toEqual(['clusters/homelab', 'apps']);
+    expect(config.report).toEqual({ merge: 'rebase', closeIssues: false });
   });
 
   it('refuses guardrail values out of range, naming the key and what is allowed', () => {

@@ -119,6 +119,49 @@ export class GitHubEmulator {
   }
 
   /** The repository state; with no name, the first one. */
+  private graphql(raw: Buffer, login: string): Reply {
+    let request: { query?: unknown; variables?: Record<string, unknown> };
+    try {
+      request = JSON.parse(raw.toString('utf8')) as typeof request;
+    } catch {
+      return { status: 400, body: { message: 'Problems parsing JSON' } };
+    }
+    const query = typeof request.query === 'string' ? request.query : '';
+    const error = (message: string, type = 'UNPROCESSABLE'): Reply => ({
+      status: 200,
+      body: { data: null, errors: [{ type, message, locations: [], path: [] }] },
+    });
+    if (!/enablePullRequestAutoMerge\s*\(/.test(query))
+      return error("kubemend's emulator answers only enablePullRequestAutoMerge", 'NOT_SUPPORTED');
+    // Arguments as literals or `$variables`, as GitHub reads them.
+    const call = query.slice(query.indexOf('enablePullRequestAutoMerge'));
+    const argument = (name: string): string | undefined => {
+      const m = new RegExp(`${name}:\\s*(?:\\$(\\w+)|"([^"]*)"|(\\w+))`).exec(call);
+      if (!m) return undefined;
+      return m[1] !== undefined ? String(request.variables?.[m[1]] ?? '') : (m[2] ?? m[3]);
+    };
+    const id = argument('pullRequestId') ?? '';
+    const method = (argument('mergeMethod') ?? 'MERGE').toLowerCase();
+    const decoded = Buffer.from(id, 'base64').toString('utf8');
+    const issueId = /^011:PullRequest(\d+)$/.exec(decoded)?.[1];
+    for (const repo of this.repos.values())
+      for (const issue of repo.issues.values()) {
+        if (!issue.pull || String(issue.id) !== issueId) continue;
+        if (!repo.allowAutoMerge)
+          return error('Pull request Auto merge is not allowed for this repository');
+        if (issue.state !== 'open') return error('Pull request is not open');
+        issue.pull.autoMerge = {
+          method: method as 'merge' | 'squash' | 'rebase',
+          enabledBy: login,
+        };
+        return {
+          status: 200,
+          body: { data: { enablePullRequestAutoMerge: { clientMutationId: null } } },
+        };
+      }
+    return error(`Could not resolve to a node with the global id of '${id}'`, 'NOT_FOUND');
+  }
+
   repo(fullName?: string): RepoState {
     const repo = fullName
       ? this.repos.get(fullName.toLowerCase())
@@ -274,6 +317,12 @@ export class GitHubEmulator {
         status: 401,
         body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' },
       });
+      return;
+    }
+    // GraphQL is outside the REST description; the emulator answers the one mutation
+    // kubemend sends (auto-merge, which REST lacks) and GitHub's error for anything else.
+    if (method === 'POST' && url.pathname === '/graphql') {
+      send(this.graphql(raw, login));
       return;
     }
     const match = matchRoute(method, url.pathname);

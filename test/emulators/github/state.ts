@@ -23,6 +23,8 @@ export interface PullData {
   mergeCommitSha: string | null;
   mergedBy: string | null;
   maintainerCanModify: boolean;
+  /** Enabled through GraphQL's enablePullRequestAutoMerge. */
+  autoMerge?: { method: 'merge' | 'squash' | 'rebase'; enabledBy: string };
 }
 
 export interface Issue {
@@ -91,6 +93,8 @@ export class RepoState {
   readonly collaborators = new Map<string, Permission>();
   readonly protections = new Map<string, Protection>();
   deleteBranchOnMerge = false;
+  /** The repository setting "Allow auto-merge". */
+  allowAutoMerge = false;
   private lastNumber = 0;
   readonly owner: string;
   readonly name: string;

@@ -1,0 +1,133 @@
+// The one status comment per incident: a table of what each playbook did, the guardrail
+// decisions and the outcome the cluster showed, with dry-run diffs folded away. Every
+// string from a result is untrusted (a result file is an artifact anyone in the run could
+// write) and passes through the Markdown escaping before it is shown.
+import { codeBlock, inline, marker } from '../incidents/markdown.js';
+import type { RemediationResult } from '../remediation/result.js';
+import type { IncidentState, StateVerdict } from './state.js';
+
+/** Hidden marker that identifies the status comment among the incident's comments. */
+export const STATUS_MARKER = 'status';
+
+const STATE_TEXT: Record<IncidentState, string> = {
+  resolved: '✅ **Resolved**: every playbook verified the fix on the cluster.',
+  'needs-human': '🧑‍🚒 **Needs a human**: kubemend stopped short of a fix.',
+  'dry-run':
+    '🧪 **Dry run**: nothing was changed; the changes below are what the API server accepted.',
+  'in-progress': '⏳ **In progress**: waiting for a guardrail budget; the next run continues.',
+};
+
+export function statusComment(
+  results: RemediationResult[],
+  verdict: StateVerdict,
+  extra: { skipped: string[]; ending?: string; runUrl?: string },
+): string {
+  const lines = [
+    marker(STATUS_MARKER),
+    '### kubemend status',
+    '',
+    STATE_TEXT[verdict.state],
+    '',
+    ...verdict.reasons.slice(0, 10).map((r) => `- ${inline(r, 400)}`),
+    '',
+  ];
+  if (results.length) {
+    lines.push(
+      '| playbook | targets | action | guardrail decisions | outcome | duration |',
+      '|---|---|---|---|---|---|',
+      ...results.map(row),
+      '',
+    );
+  }
+  for (const r of results) {
+    const diffs = r.actions.filter((a) => Array.isArray(a.diff) && a.diff.length);
+    if (diffs.length === 0) continue;
+    const text = diffs
+      .slice(0, 20)
+      .map((a) =>
+        [
+          `${String(a.verb)} ${String(a.object)}${a.dryRun ? ' (dry run)' : ''}`,
+          ...(a.diff ?? []).slice(0, 25).map((d) => `  ${String(d)}`),
+        ].join('\n'),
+      )
+      .join('\n');
+    lines.push(
+      `<details><summary>${inline(r.playbook)}: changes the API server accepted${r.actions.some((a) => a.dryRun) ? ' as a dry run' : ''}</summary>`,
+      '',
+      codeBlock(text, 6000, 'diff'),
+      '',
+      '</details>',
+      '',
+    );
+  }
+  const findings = results.flatMap((r) =>
+    r.findings.slice(0, 5).map((f) => `- **${inline(r.playbook)}**: ${inline(String(f), 400)}`),
+  );
+  if (findings.length)
+    lines.push(
+      '<details><summary>Findings</summary>',
+      '',
+      ...findings.slice(0, 30),
+      '',
+      '</details>',
+      '',
+    );
+  const observed = results.find((r) => typeof r.identity.observed === 'string')?.identity.observed;
+  if (observed)
+    lines.push(
+      '**Cluster identity is not configured**, so nothing was written. Paste this under `clusters:` in `.github/kubemend.yml`:',
+      '',
+      codeBlock(observed, 2000, 'yaml'),
+      '',
+    );
+  if (extra.skipped.length)
+    lines.push(
+      `Skipped result files: ${extra.skipped
+        .slice(0, 5)
+        .map((s) => inline(s, 200))
+        .join('; ')}.`,
+      '',
+    );
+  if (extra.ending) lines.push(inline(extra.ending, 600), '');
+  if (extra.runUrl) lines.push(`<sub>[workflow run](${extra.runUrl})</sub>`);
+  return lines.join('\n').trimEnd() + '\n';
+}
+
+function row(r: RemediationResult): string {
+  const t = r.targets as Record<string, unknown>;
+  const workload = t.workload as { kind?: unknown; name?: unknown } | undefined;
+  const targets = [
+    typeof t.namespace === 'string' ? t.namespace : undefined,
+    workload ? `${String(workload.kind)}/${String(workload.name)}` : undefined,
+    typeof t.node === 'string' ? `Node/${t.node}` : undefined,
+    typeof t.app === 'string' ? `app ${t.app}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const refusals = r.decisions.filter((d) => !d.allowed);
+  const decisions = refusals.length
+    ? `${refusals.length} refused: ${refusals
+        .slice(0, 2)
+        .map((d) => `${String(d.guardrail)} (${String(d.reason)})`)
+        .join('; ')}`
+    : `${r.decisions.length} passed`;
+  return `| ${inline(r.playbook)} (${inline(r.mode)}) | ${inline(targets || r.cluster, 120)} | ${inline(actionSummary(r), 200)} | ${inline(decisions, 300)} | **${inline(r.outcome)}** | ${duration(Number(r.durations.totalMs) || 0)} |`;
+}
+
+function actionSummary(r: RemediationResult): string {
+  if (r.actions.length === 0) return 'none';
+  const counts = new Map<string, number>();
+  for (const a of r.actions) {
+    const kind = String(a.object).split('/').at(-2) ?? '';
+    const key = `${String(a.verb)} ${kind}${a.dryRun ? ' (dry run)' : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
+}
+
+/** `4s`, `2m 05s`: a job's duration as people read it. */
+export function duration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  if (total < 60) return `${total}s`;
+  return `${Math.floor(total / 60)}m ${String(total % 60).padStart(2, '0')}s`;
+}
