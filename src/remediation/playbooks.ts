@@ -7,6 +7,7 @@ import { runCrashLoop } from './crash-loop.js';
 import { enrich } from './enrich.js';
 import { runNode } from './node.js';
 import { runOom } from './oom.js';
+import { runStorage } from './storage.js';
 import type { RemediationResult } from './result.js';
 import { Run, runImagePull, type RemediationContext, type RemediationJob } from './run.js';
 
@@ -41,7 +42,7 @@ export const RUNNERS: Record<Playbook, Runner> = {
       namespace: config.playbooks.argocd.namespace,
       prune: config.playbooks.argocd.prune,
     }),
-  storage: diagnoseOnly,
+  storage: (job, ctx, config) => runStorage(job, ctx, config.playbooks.storage),
   node: (job, ctx, config) => runNode(job, ctx, { drain: config.playbooks.node.drain }),
   scheduling: diagnoseOnly,
   probe: diagnoseOnly,

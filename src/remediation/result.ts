@@ -34,7 +34,8 @@ export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
     | 'pdb'
     | 'memory-cap'
     | 'manifest'
-    | 'approval';
+    | 'approval'
+    | 'in-use';
   /** What the decision was about, when it was about one target. */
   target?: string;
 }

@@ -304,15 +304,22 @@ export async function runImagePull(
     acted++;
     // In flight together; recorded in the order the pods were found.
     const done = await mapLimit(pods, ctx.concurrency, async (pod): Promise<ActionRecord> => {
-      await ctx.client.delete(
+      const answer = (await ctx.client.delete(
         { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name },
         { uid: pod.uid },
-      );
+      )) as { metadata?: { deletionTimestamp?: unknown } } | undefined;
+      // client-node reads the answer as a Status, so the pod's deletionTimestamp may be gone.
+      const at = answer?.metadata?.deletionTimestamp;
       return {
         verb: 'delete',
         object: `${pod.namespace}/Pod/${pod.name}`,
         dryRun: ctx.client.dryRun,
         detail: `stuck in ${pod.reason} (${pod.errorClass}); ${pod.controller?.kind} ${pod.controller?.name} recreates it`,
+        diff: [
+          at
+            ? `metadata.deletionTimestamp: (none) → ${String(at)}`
+            : 'deleted: the API server accepted the deletion',
+        ],
       };
     });
     actions.push(...done);

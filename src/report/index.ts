@@ -72,32 +72,45 @@ export async function run(): Promise<void> {
   );
 }
 
-/** The one status comment: found by its marker at the top, updated only when it changed. */
+/**
+ * The one status comment: found by its marker at the top, updated only when it changed.
+ * Reports of parallel runs may both create one; each then looks again, and every comment
+ * but the oldest is deleted by the run that made it, so one remains.
+ */
 async function upsertStatusComment(gh: IncidentRepo, body: string): Promise<string> {
   const { octokit, owner, repo, number } = gh;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: number,
-    per_page: 100,
-  });
-  const mine = comments.find(
-    (c) =>
-      (c.body ?? '').startsWith('<!-- kubemend:status') &&
-      findMarker(c.body ?? '', STATUS_MARKER) !== undefined,
-  );
+  const statusComments = async () =>
+    (
+      await octokit.paginate(octokit.rest.issues.listComments, {
+        owner,
+        repo,
+        issue_number: number,
+        per_page: 100,
+      })
+    )
+      .filter(
+        (c) =>
+          (c.body ?? '').startsWith('<!-- kubemend:status') &&
+          findMarker(c.body ?? '', STATUS_MARKER) !== undefined,
+      )
+      .sort((a, b) => a.id - b.id);
+  const [mine] = await statusComments();
   if (mine) {
     if (mine.body !== body)
       await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
     return mine.html_url;
   }
-  const { data } = await octokit.rest.issues.createComment({
+  const { data: created } = await octokit.rest.issues.createComment({
     owner,
     repo,
     issue_number: number,
     body,
   });
-  return data.html_url;
+  const [oldest] = await statusComments();
+  if (!oldest || oldest.id === created.id) return created.html_url;
+  await octokit.rest.issues.deleteComment({ owner, repo, comment_id: created.id });
+  await octokit.rest.issues.updateComment({ owner, repo, comment_id: oldest.id, body });
+  return oldest.html_url;
 }
 
 async function setStateLabel(

@@ -133,6 +133,23 @@ describe('the remediate action on each scenario', () => {
     expect(result.findings[0]).toMatch(/5 pod\(s\) cannot pull from docker\.io: unreachable/);
   });
 
+  it('registry-outage, storage: deletes the stuck Longhorn share-manager pods, the simulated manager recreates them (resolved once Docker Hub is back)', async () => {
+    await cluster('registry-outage');
+    kube.onAnswer = (entry) => {
+      if (entry.verb === 'delete' && !entry.dryRun) kube.sim.facts.registries['docker.io'] = 'ok';
+    };
+    const { result } = await remediate(
+      'storage',
+      { namespace: 'payments', pvc: 'data-ledger-0' },
+      { mode: 'auto' },
+    );
+    expect(result.actions.map((a) => a.object).sort()).toEqual([
+      'longhorn-system/Pod/share-manager-pvc-3f1c9a2e-data-ledger-0',
+      'longhorn-system/Pod/share-manager-pvc-8b2d4e71-ghost-content',
+    ]);
+    expect(result.outcome).toBe('resolved');
+  });
+
   it('oom-loop: raises the memory limit and the simulated kubelet stops killing the worker (resolved)', async () => {
     await cluster('oom-loop');
     const { result } = await remediate(
@@ -296,6 +313,7 @@ describe('the remediate action refuses', () => {
 describe('a dry run over every scenario', () => {
   const cases: [string, string, Record<string, unknown>][] = [
     ['registry-outage', 'image-pull', { namespace: 'shop' }],
+    ['registry-outage', 'storage', {}],
     [
       'oom-loop',
       'oom',
@@ -323,7 +341,7 @@ describe('a dry run over every scenario', () => {
       expect(result.actions.every((a) => a.dryRun)).toBe(true);
       expect(result.outcome).toBe('skipped');
       expect(result.reason).toMatch(/^mode dry-run: the API server accepted/);
-      if (playbook !== 'image-pull') expect(result.actions.some((a) => a.diff?.length)).toBe(true);
+      expect(result.actions.every((a) => a.diff?.length)).toBe(true);
     },
   );
 });

@@ -1,6 +1,7 @@
 // deploy/rbac/ grants only what the playbooks use: the playbooks run with exactly those
 // rules on the emulator (which enforces them as the API server's RBAC would), and
 // anything beyond them is refused.
+import { runStorage } from '../../src/remediation/storage.js';
 import { parseConfig } from '../../src/config/config.js';
 import { runPlaybook } from '../../src/remediation/playbooks.js';
 import { readFileSync } from 'node:fs';
@@ -156,6 +157,23 @@ describe('the RBAC of deploy/rbac/', () => {
     );
     expect(result.outcome).toBe('resolved');
     expect(result.enrichment?.pods.length).toBeGreaterThan(0);
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it('is enough for the storage playbook to delete Longhorn helper pods and restart the manager', async () => {
+    const { kc, expected } = await asServiceAccount('registry-outage');
+    kube.sim.facts.registries['docker.io'] = 'ok';
+    const result = await runStorage(
+      job('storage', {}),
+      remediationContext(kube, kc, 'auto', expected),
+      {
+        longhornNamespace: 'longhorn-system',
+        restartManager: true,
+        removePvcFinalizers: true,
+      },
+    );
+    expect(result.outcome).toBe('resolved');
+    expect(result.actions.length).toBeGreaterThan(0);
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 

@@ -158,6 +158,14 @@ describe('report', () => {
     expect(repo().issues.get(number)!.pull?.merged).toBe(false);
   });
 
+  it('leaves one status comment when reports of parallel runs race to create it', async () => {
+    const number = await incident();
+    const ws = workspace([result({ incident: number, mode: 'dry-run', outcome: 'skipped' })]);
+    const runs = await Promise.all(Array.from({ length: 4 }, () => report(number, ws)));
+    expect(runs.every((r) => r.exitCode === 0)).toBe(true);
+    expect(statusComments(number)).toHaveLength(1);
+  });
+
   it('asks for a human when a playbook changed nothing, and moves the label from dry-run', async () => {
     const number = await incident();
     await report(

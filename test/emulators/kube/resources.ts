@@ -190,6 +190,16 @@ export const RESOURCES: ResourceType[] = [
     shortNames: ['lhv'],
     subresources: ['status'],
   },
+  {
+    group: 'longhorn.io',
+    version: 'v1beta2',
+    kind: 'ShareManager',
+    plural: 'sharemanagers',
+    singular: 'sharemanager',
+    namespaced: true,
+    shortNames: ['lhsm'],
+    subresources: ['status'],
+  },
 ];
 
 export const apiVersionOf = (r: ResourceType): string =>

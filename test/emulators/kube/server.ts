@@ -678,7 +678,19 @@ export class KubeEmulator {
       options.preconditions.resourceVersion !== current.metadata.resourceVersion
     )
       throw errors.conflict(r, name);
-    if (dryRun) return current;
+    if (dryRun) {
+      // As a live server answers a dry-run deletion: the object as the deletion would leave
+      // it, a pod marked with its deletion time and grace period.
+      const answer = structuredClone(current);
+      if (r.kind === 'Pod' && !answer.metadata.deletionTimestamp) {
+        const seconds =
+          grace ?? (current as { spec?: { terminationGracePeriodSeconds?: number } }).spec
+            ?.terminationGracePeriodSeconds ?? 30;
+        answer.metadata.deletionTimestamp = this.clock.iso(seconds * 1000);
+        answer.metadata.deletionGracePeriodSeconds = seconds;
+      }
+      return answer;
+    }
     return this.sim.delete(r, current, { grace, policy });
   }
 

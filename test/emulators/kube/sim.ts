@@ -25,6 +25,7 @@ const T = {
   ds: type('DaemonSet', 'apps'),
   pdb: type('PodDisruptionBudget', 'policy'),
   app: type('Application', 'argoproj.io'),
+  shareManager: type('ShareManager', 'longhorn.io'),
 };
 
 export type RegistryState = 'ok' | 'unreachable' | 'rate-limited' | 'unauthorized' | 'timeout';
@@ -100,6 +101,7 @@ export class Simulation {
         this.kubelets();
         this.disruptionBudgets();
         this.applications();
+        this.longhorn();
         if (this.store.resourceVersion === before) break;
       }
     } finally {
@@ -600,13 +602,22 @@ export class Simulation {
             (t: Any) => t.effect === 'PreferNoSchedule' || tolerates(tolerations, t),
           ),
       );
+      // RollingUpdate with maxUnavailable 1: an outdated pod (a template change such as
+      // kubectl rollout restart) is replaced once every other pod is ready.
+      const hash = templateHash(ds.spec.template);
+      const outdated = pods.filter((p) => {
+        const label = p.metadata.labels?.['controller-revision-hash'];
+        return label !== undefined && label !== hash;
+      });
+      if (outdated[0] && pods.filter((p) => !outdated.includes(p)).every((p) => isReady(p)))
+        this.delete(T.pod, outdated[0], { grace: undefined, policy: 'Background' });
       for (const node of eligible) {
         if (pods.some((p) => p.spec.nodeName === node.metadata.name)) continue;
         this.createPod(
           ds,
           'DaemonSet',
           `${ds.metadata.name}-${suffix()}`,
-          {},
+          { 'controller-revision-hash': hash },
           { nodeName: node.metadata.name, tolerations },
         );
       }
@@ -622,6 +633,48 @@ export class Simulation {
         updatedNumberScheduled: current,
         numberMisscheduled: 0,
       }));
+    }
+  }
+
+  /**
+   * Longhorn's manager: each ShareManager has one share-manager pod, owned by it (an orphan
+   * pod with its label is adopted), and recreated when deleted, but only while a
+   * longhorn-manager pod in its namespace runs: a manager that is down recreates nothing.
+   */
+  private longhorn(): void {
+    for (const sm of this.store.list(T.shareManager) as Any[]) {
+      const namespace: string = sm.metadata.namespace;
+      const name: string = sm.metadata.name;
+      const pods = (this.store.list(T.pod, namespace) as Any[]).filter(
+        (p) => p.metadata.labels?.['longhorn.io/share-manager'] === name,
+      );
+      for (const pod of pods.filter((p) => !(p.metadata.ownerReferences ?? []).length)) {
+        pod.metadata.ownerReferences = [this.ownerRef(sm, 'ShareManager', 'longhorn.io/v1beta2')];
+        this.store.update(T.pod, pod);
+      }
+      const managers = (this.store.list(T.pod, namespace) as Any[]).filter(
+        (p) =>
+          p.metadata.labels?.app === 'longhorn-manager' && !p.metadata.deletionTimestamp && isReady(p),
+      );
+      if (managers.length === 0 || pods.some((p) => !p.metadata.deletionTimestamp)) continue;
+      if (pods.length > 0) continue; // the old pod is still terminating
+      const pod: Any = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `share-manager-${name}`,
+          namespace,
+          labels: { 'longhorn.io/component': 'share-manager', 'longhorn.io/share-manager': name },
+          ownerReferences: [this.ownerRef(sm, 'ShareManager', 'longhorn.io/v1beta2')],
+        },
+        spec: {
+          containers: [
+            { name: 'share-manager', image: sm.spec?.image ?? 'longhornio/longhorn-share-manager:v1.7.2' },
+          ],
+        },
+      };
+      this.defaults(T.pod, pod);
+      this.store.create(T.pod, pod);
     }
   }
 
