@@ -684,8 +684,10 @@ export class KubeEmulator {
       const answer = structuredClone(current);
       if (r.kind === 'Pod' && !answer.metadata.deletionTimestamp) {
         const seconds =
-          grace ?? (current as { spec?: { terminationGracePeriodSeconds?: number } }).spec
-            ?.terminationGracePeriodSeconds ?? 30;
+          grace ??
+          (current as { spec?: { terminationGracePeriodSeconds?: number } }).spec
+            ?.terminationGracePeriodSeconds ??
+          30;
         answer.metadata.deletionTimestamp = this.clock.iso(seconds * 1000);
         answer.metadata.deletionGracePeriodSeconds = seconds;
       }

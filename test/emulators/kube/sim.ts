@@ -654,7 +654,9 @@ export class Simulation {
       }
       const managers = (this.store.list(T.pod, namespace) as Any[]).filter(
         (p) =>
-          p.metadata.labels?.app === 'longhorn-manager' && !p.metadata.deletionTimestamp && isReady(p),
+          p.metadata.labels?.app === 'longhorn-manager' &&
+          !p.metadata.deletionTimestamp &&
+          isReady(p),
       );
       if (managers.length === 0 || pods.some((p) => !p.metadata.deletionTimestamp)) continue;
       if (pods.length > 0) continue; // the old pod is still terminating
@@ -669,7 +671,10 @@ export class Simulation {
         },
         spec: {
           containers: [
-            { name: 'share-manager', image: sm.spec?.image ?? 'longhornio/longhorn-share-manager:v1.7.2' },
+            {
+              name: 'share-manager',
+              image: sm.spec?.image ?? 'longhornio/longhorn-share-manager:v1.7.2',
+            },
           ],
         },
       };
