@@ -43,6 +43,9 @@ export interface KubeStats {
   byMethod: Record<string, number>;
   retries: number;
   mutations: KubeMutation[];
+  /** Requests sent and not yet answered, and the most at once: the concurrency bound seen. */
+  inFlight: number;
+  maxInFlight: number;
 }
 
 export interface KubeClientOptions {
@@ -71,6 +74,8 @@ export class KubeClient {
     byMethod: {},
     retries: 0,
     mutations: [],
+    inFlight: 0,
+    maxInFlight: 0,
   };
   private readonly objects: KubernetesObjectApi;
   private readonly core: CoreV1Api;
@@ -92,6 +97,7 @@ export class KubeClient {
         {
           pre: async (context: RequestContext) => this.before(context),
           post: async (context: ResponseContext) => {
+            this.stats.inFlight--;
             const date = Date.parse(context.headers.date ?? '');
             if (!Number.isNaN(date)) this.stats.serverTime = date;
             return context;
@@ -108,6 +114,7 @@ export class KubeClient {
     const method = String(context.getHttpMethod()).toUpperCase();
     this.stats.total++;
     this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, ++this.stats.inFlight);
     if (this.dryRun && !READ_METHODS.has(method)) {
       const dryRun = new URL(context.getUrl()).searchParams.get('dryRun');
       if (dryRun !== 'All')

@@ -164,17 +164,20 @@ export function loadScenario(emulator: KubeEmulator, scenario: Scenario | string
   ];
   // Namespaces first, as `kubectl apply` of a directory would need them.
   objects.sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
-  for (const object of objects) {
-    const r = resourceForKind(object.apiVersion, object.kind);
-    if (!r)
-      throw new Error(
-        `scenario object ${object.apiVersion} ${object.kind} is not a resource the emulator serves`,
-      );
-    // The system namespaces exist from the start; a scenario may name them too.
-    if (object.kind === 'Namespace' && emulator.store.get(r, undefined, object.metadata.name))
-      continue;
-    emulator.seed(r, object);
-  }
+  // Stored as one apply would store them; the controllers then act on all of it at once.
+  emulator.sim.hold(() => {
+    for (const object of objects) {
+      const r = resourceForKind(object.apiVersion, object.kind);
+      if (!r)
+        throw new Error(
+          `scenario object ${object.apiVersion} ${object.kind} is not a resource the emulator serves`,
+        );
+      // The system namespaces exist from the start; a scenario may name them too.
+      if (object.kind === 'Namespace' && emulator.store.get(r, undefined, object.metadata.name))
+        continue;
+      emulator.seed(r, object);
+    }
+  });
   emulator.advance((s.settleSeconds ?? 60) * 1000);
   for (const step of s.then ?? []) {
     const r = resourceForKind(step.apiVersion, step.kind);

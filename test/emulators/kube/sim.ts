@@ -84,6 +84,18 @@ export class Simulation {
     }
   }
 
+  /** Runs `fn` (many writes, say a scenario's objects) with the controllers held, then once. */
+  hold(fn: () => void): void {
+    const was = this.reconciling;
+    this.reconciling = true;
+    try {
+      fn();
+    } finally {
+      this.reconciling = was;
+    }
+    this.reconcile();
+  }
+
   /** Runs every controller until nothing changes. */
   reconcile(): void {
     if (this.reconciling) return;

@@ -57,12 +57,26 @@ export class KubeClock {
   }
 }
 
+/**
+ * A deep copy of a JSON-shaped object. Node's structuredClone serialises and is by far
+ * the emulator's hottest path at hundreds of pods; objects here hold only JSON values.
+ */
+export function clone<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = clone((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
 const keyOf = (r: ResourceType, namespace: string | undefined, name: string): string =>
   `${r.group}/${r.plural}/${r.namespaced ? (namespace ?? '') : ''}/${name}`;
 
 export class KubeStore {
   private rv = 1000;
   private readonly objects = new Map<string, { resource: ResourceType; object: KObject }>();
+  /** Resource → namespace → keys: a list reads only its own kind and namespace. */
+  private readonly index = new Map<ResourceType, Map<string, Set<string>>>();
   readonly history: WatchEvent[] = [];
   private readonly listeners = new Set<(event: WatchEvent) => void>();
   readonly clock: KubeClock;
@@ -77,38 +91,50 @@ export class KubeStore {
 
   get(r: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
     const found = this.objects.get(keyOf(r, namespace, name));
-    return found ? structuredClone(found.object) : undefined;
+    return found ? clone(found.object) : undefined;
   }
 
   list(r: ResourceType, namespace?: string): KObject[] {
+    const byNamespace = this.index.get(r);
+    if (!byNamespace) return [];
+    const buckets =
+      namespace !== undefined && r.namespaced
+        ? [byNamespace.get(namespace) ?? new Set<string>()]
+        : [...byNamespace.values()];
     const out: KObject[] = [];
-    for (const { resource, object } of this.objects.values()) {
-      if (resource !== r) continue;
-      if (namespace !== undefined && r.namespaced && object.metadata.namespace !== namespace)
-        continue;
-      out.push(structuredClone(object));
-    }
-    return out.sort((a, b) =>
-      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
-        `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
-      ),
-    );
+    for (const keys of buckets)
+      for (const key of keys) {
+        const found = this.objects.get(key);
+        if (found) out.push(clone(found.object));
+      }
+    // In key order, bytewise, as etcd keeps them (not the locale's collation).
+    const keyed = out.map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o] as const);
+    keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return keyed.map(([, o]) => o);
+  }
+
+  private indexed(r: ResourceType, namespace: string | undefined): Set<string> {
+    let byNamespace = this.index.get(r);
+    if (!byNamespace) this.index.set(r, (byNamespace = new Map()));
+    const ns = r.namespaced ? (namespace ?? '') : '';
+    let keys = byNamespace.get(ns);
+    if (!keys) byNamespace.set(ns, (keys = new Set()));
+    return keys;
   }
 
   /** Stores a new object: uid, resourceVersion, creationTimestamp and generation are the server's. */
   create(r: ResourceType, object: KObject): KObject {
-    const stored = structuredClone(object);
+    const stored = clone(object);
     stored.metadata.uid = randomUUID();
     stored.metadata.creationTimestamp = this.clock.iso();
     stored.metadata.generation = 1;
     stored.metadata.resourceVersion = String(++this.rv);
     if (!r.namespaced) delete stored.metadata.namespace;
-    this.objects.set(keyOf(r, stored.metadata.namespace, stored.metadata.name), {
-      resource: r,
-      object: stored,
-    });
+    const key = keyOf(r, stored.metadata.namespace, stored.metadata.name);
+    this.objects.set(key, { resource: r, object: stored });
+    this.indexed(r, stored.metadata.namespace).add(key);
     this.emit('ADDED', r, stored);
-    return structuredClone(stored);
+    return clone(stored);
   }
 
   /** Replaces an object; the generation moves when its spec changed. */
@@ -116,7 +142,7 @@ export class KubeStore {
     const key = keyOf(r, object.metadata.namespace, object.metadata.name);
     const current = this.objects.get(key);
     if (!current) throw new Error(`update of a missing object ${key}`);
-    const stored = structuredClone(object);
+    const stored = clone(object);
     const before = current.object;
     stored.metadata.uid = before.metadata.uid;
     stored.metadata.creationTimestamp = before.metadata.creationTimestamp;
@@ -127,12 +153,12 @@ export class KubeStore {
       JSON.stringify({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }) ===
       JSON.stringify({ ...stored, metadata: { ...stored.metadata, resourceVersion: '' } })
     ) {
-      return structuredClone(before); // a no-op write keeps the resourceVersion, as the real server does
+      return clone(before); // a no-op write keeps the resourceVersion, as the real server does
     }
     stored.metadata.resourceVersion = String(++this.rv);
     this.objects.set(key, { resource: r, object: stored });
     this.emit('MODIFIED', r, stored);
-    return structuredClone(stored);
+    return clone(stored);
   }
 
   delete(r: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
@@ -140,7 +166,8 @@ export class KubeStore {
     const current = this.objects.get(key);
     if (!current) return undefined;
     this.objects.delete(key);
-    const gone = structuredClone(current.object);
+    this.indexed(r, namespace).delete(key);
+    const gone = clone(current.object);
     gone.metadata.resourceVersion = String(++this.rv);
     this.emit('DELETED', r, gone);
     return gone;
@@ -152,7 +179,7 @@ export class KubeStore {
   }
 
   private emit(type: WatchEvent['type'], resource: ResourceType, object: KObject): void {
-    const event: WatchEvent = { rv: this.rv, type, resource, object: structuredClone(object) };
+    const event: WatchEvent = { rv: this.rv, type, resource, object: clone(object) };
     this.history.push(event);
     if (this.history.length > 20_000) this.history.splice(0, 5_000);
     for (const listener of this.listeners) listener(event);
