@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dump } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import { lintActionMetadata, lintRepository } from '../scripts/lint-workflows.js';
 import { repoRoot } from './harness/run-action.js';
 
@@ -103,5 +103,40 @@ describe('workflow and action linting', () => {
       'input "token" is required but its description does not say "Required."',
       'output "result" has no description',
     ]);
+  });
+});
+
+describe('workflow templates', () => {
+  it('each come with a .properties.json naming, describing and categorising them, as GitHub lists templates', () => {
+    const dir = join(repoRoot, 'workflows-templates');
+    const templates = readdirSync(dir).filter((f) => f.endsWith('.yml'));
+    expect(templates.length).toBeGreaterThan(0);
+    for (const template of templates) {
+      const properties = JSON.parse(
+        readFileSync(join(dir, template.replace(/\.yml$/, '.properties.json')), 'utf8'),
+      ) as { name?: unknown; description?: unknown; categories?: unknown };
+      expect(properties).toMatchObject({
+        name: expect.any(String),
+        description: expect.any(String),
+        categories: expect.arrayContaining([expect.any(String)]),
+      });
+    }
+  });
+
+  it('the alert template calls the reusable workflow with the secrets it requires', () => {
+    const template = load(
+      readFileSync(join(repoRoot, 'workflows-templates/alert-intake.yml'), 'utf8'),
+    ) as {
+      jobs: Record<string, { uses: string; secrets: Record<string, string> }>;
+    };
+    const workflow = load(
+      readFileSync(join(repoRoot, '.github/workflows/kubemend.yml'), 'utf8'),
+    ) as {
+      on: { workflow_call: { secrets: Record<string, { required?: boolean }> } };
+    };
+    const job = Object.values(template.jobs)[0]!;
+    expect(job.uses).toBe('kubemend/kubemend/.github/workflows/kubemend.yml@v0');
+    for (const [name, spec] of Object.entries(workflow.on.workflow_call.secrets))
+      if (spec.required) expect(Object.keys(job.secrets)).toContain(name);
   });
 });
