@@ -47,7 +47,7 @@ export interface UserRule extends RuleSpec {
 export interface PlaybookOptions {
   /** Registry → the mirror (pull-through cache) proposals rewrite its images to. */
   'image-pull': { mirrors: Record<string, string> };
-  node: { drain: boolean };
+  node: { drain: boolean; uncordon: boolean };
   'crash-loop': { rollback: boolean };
   argocd: { namespace: string; prune: boolean };
   /** `percent`: how much the limit and request rise; `cap`: never past this quantity. */
@@ -136,7 +136,7 @@ export const PLAYBOOK_DEFAULTS: PlaybooksConfig = {
     { mode: PlaybookMode }
   >),
   'image-pull': { mode: 'dry-run', mirrors: {} },
-  node: { mode: 'dry-run', drain: false },
+  node: { mode: 'dry-run', drain: false, uncordon: false },
   'crash-loop': { mode: 'dry-run', rollback: false },
   argocd: { mode: 'dry-run', namespace: 'argocd', prune: false },
   oom: { mode: 'propose', percent: 25, cap: '8Gi' },
@@ -332,7 +332,11 @@ function playbooksSection(section: Record<string, unknown>): PlaybooksConfig {
       mirrors: imagePull.mirrors as Record<string, string>,
     };
   const node = read('node');
-  out.node = { ...out.node, drain: flag(node.drain, out.node.drain) };
+  out.node = {
+    ...out.node,
+    drain: flag(node.drain, out.node.drain),
+    uncordon: flag(node.uncordon, out.node.uncordon),
+  };
   const crash = read('crash-loop');
   out['crash-loop'] = {
     ...out['crash-loop'],

@@ -43,7 +43,7 @@ export const RUNNERS: Record<Playbook, Runner> = {
       prune: config.playbooks.argocd.prune,
     }),
   storage: (job, ctx, config) => runStorage(job, ctx, config.playbooks.storage),
-  node: (job, ctx, config) => runNode(job, ctx, { drain: config.playbooks.node.drain }),
+  node: (job, ctx, config) => runNode(job, ctx, config.playbooks.node),
   scheduling: diagnoseOnly,
   probe: diagnoseOnly,
   certificate: diagnoseOnly,

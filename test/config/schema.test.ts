@@ -108,7 +108,7 @@ describe('the config schema', () => {
       verifyIntervalMs: 30_000,
     });
     expect(config.playbooks.oom).toEqual({ mode: 'auto', percent: 50, cap: '4Gi' });
-    expect(config.playbooks.node).toEqual({ mode: 'auto', drain: true });
+    expect(config.playbooks.node).toEqual({ mode: 'auto', drain: true, uncordon: true });
     expect(config.playbooks['crash-loop']).toEqual({ mode: 'approve', rollback: true });
     expect(config.playbooks.argocd).toEqual({ mode: 'auto', namespace: 'gitops', prune: true });
     expect(config.playbooks.storage).toEqual({

@@ -188,6 +188,29 @@ describe('the remediate action on each scenario', () => {
     );
   });
 
+  it('node-memory-pressure: cordons and drains a worker, and uncordons it once the kubelet reports no pressure (resolved)', async () => {
+    await cluster('node-memory-pressure');
+    const { result } = await remediate(
+      'node',
+      { node: 'worker-1' },
+      {
+        mode: 'auto',
+        workspace: workspace({ playbooks: { node: { drain: true, uncordon: true } } }),
+      },
+    );
+    expect(result.outcome).toBe('resolved');
+    const node = kube.store.get(
+      resourceForKind('v1', 'Node')!,
+      undefined,
+      'worker-1',
+    ) as KObject & {
+      spec: { unschedulable?: boolean };
+      status: { conditions: { type: string; status: string }[] };
+    };
+    expect(node.spec.unschedulable).toBeUndefined();
+    expect(node.status.conditions.find((c) => c.type === 'MemoryPressure')?.status).toBe('False');
+  });
+
   it('bad-rollout: rolls back to the previous ReplicaSet when opted in, and the cluster runs it (resolved)', async () => {
     await cluster('bad-rollout');
     const { result } = await remediate(
@@ -320,6 +343,7 @@ describe('a dry run over every scenario', () => {
       { namespace: 'shop', workload: { kind: 'Deployment', name: 'order-worker' } },
     ],
     ['node-high-cpu', 'node', { node: 'worker-1' }],
+    ['node-memory-pressure', 'node', { node: 'worker-1' }],
     [
       'bad-rollout',
       'crash-loop',

@@ -111,6 +111,7 @@ export class Simulation {
         this.daemonSets();
         this.schedule();
         this.kubelets();
+        this.memoryPressure();
         this.disruptionBudgets();
         this.applications();
         this.longhorn();
@@ -1120,6 +1121,52 @@ export class Simulation {
       disruptionsAllowed: Math.max(0, healthy - desired),
       expectedPods: expected,
     };
+  }
+
+  /**
+   * Kubelets report MemoryPressure when less than a tenth of a node's allocatable memory
+   * is left (a common hard-eviction threshold), counting what each running container
+   * uses: its image's `memory` fact. The node lifecycle controller mirrors the condition
+   * as the memory-pressure NoSchedule taint. The sim's kubelet evicts nothing itself, so
+   * only moving pods away (a drain) relieves a node.
+   */
+  private memoryPressure(): void {
+    const used = new Map<string, number>();
+    for (const pod of this.store.list(T.pod) as Any[]) {
+      if (pod.status?.phase !== 'Running' || pod.metadata.deletionTimestamp) continue;
+      const node: string = pod.spec.nodeName;
+      for (const status of pod.status.containerStatuses ?? []) {
+        if (!status.state?.running) continue;
+        const container = (pod.spec.containers ?? []).find((c: Any) => c.name === status.name);
+        const need = parseQuantity(this.facts.images[container?.image ?? '']?.memory) ?? 0;
+        used.set(node, (used.get(node) ?? 0) + need);
+      }
+    }
+    const TAINT = 'node.kubernetes.io/memory-pressure';
+    for (const node of this.store.list(T.node) as Any[]) {
+      const conditions: Any[] = node.status?.conditions ?? [];
+      const condition = conditions.find((c) => c.type === 'MemoryPressure');
+      const ready = conditions.find((c) => c.type === 'Ready');
+      if (!condition || ready?.status !== 'True') continue;
+      const allocatable = parseQuantity(node.status?.allocatable?.memory) ?? Infinity;
+      const pressure = allocatable - (used.get(node.metadata.name) ?? 0) < allocatable / 10;
+      const taints: Any[] = node.spec?.taints ?? [];
+      const tainted = taints.some((t) => t.key === TAINT);
+      if ((condition.status === 'True') === pressure && tainted === pressure) continue;
+      Object.assign(condition, {
+        status: pressure ? 'True' : 'False',
+        reason: pressure ? 'KubeletHasInsufficientMemory' : 'KubeletHasSufficientMemory',
+        message: pressure
+          ? 'kubelet has insufficient memory available'
+          : 'kubelet has sufficient memory available',
+        lastTransitionTime: this.clock.iso(),
+      });
+      const rest = taints.filter((t) => t.key !== TAINT);
+      const next = pressure ? [...rest, { key: TAINT, effect: 'NoSchedule' }] : rest;
+      node.spec = { ...node.spec, taints: next.length ? next : undefined };
+      if (!node.spec.taints) delete node.spec.taints;
+      this.store.update(T.node, node);
+    }
   }
 
   private disruptionBudgets(): void {
