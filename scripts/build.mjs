@@ -11,6 +11,8 @@ const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
+// The root action.yml runs every stage in one step.
+actions.push('all-in-one');
 
 rmSync(dist, { recursive: true, force: true });
 // -C: ncc's cache mixes CJS and ESM output between builds and yields a bundle that crashes.

@@ -3,7 +3,7 @@ import { describeGitHubError } from './github/errors.js';
 import { UsageError, getErrorMessage, oneLine } from './shared/errors.js';
 
 interface ActionModule {
-  run(): Promise<void>;
+  run(...args: never[]): Promise<void>;
 }
 
 /**
@@ -19,7 +19,10 @@ export const actions = {
   diagnose: () => import(/* webpackChunkName: "diagnose" */ './diagnose/index.js'),
 } satisfies Record<string, () => Promise<ActionModule>>;
 
-export type ActionName = keyof typeof actions;
+/** The repository's root action.yml: every stage above in one step. */
+export const allInOne = () => import(/* webpackChunkName: "all-in-one" */ './all-in-one/index.js');
+
+export type ActionName = keyof typeof actions | 'all-in-one';
 
 /** The `kubemend` command line (bin/kubemend.js); resolves to the exit code. */
 export async function cli(args: string[]): Promise<number> {
@@ -32,7 +35,7 @@ export async function cli(args: string[]): Promise<number> {
 export async function start(name: ActionName): Promise<void> {
   silenceBundledPunycodeWarning();
   try {
-    const action = await actions[name]();
+    const action = name === 'all-in-one' ? await allInOne() : await actions[name]();
     await action.run();
   } catch (error) {
     // A usage error is the whole story; anything else is our bug, whose stack helps only in debug logs.

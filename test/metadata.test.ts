@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import * as allInOne from '../src/all-in-one/constants.js';
 import * as diagnose from '../src/diagnose/constants.js';
 import * as intake from '../src/intake/constants.js';
 import { actions } from '../src/main.js';
@@ -57,6 +58,27 @@ describe('action metadata', () => {
   it.each(folders)('%s states the same defaults as its code applies', (name) => {
     const spec = metadata(name);
     const defaults = constants[name]!.Defaults as Record<string, string>;
+    for (const [input, { default: value }] of Object.entries(spec.inputs)) {
+      if (value === undefined || value.includes('${{')) continue;
+      expect([input, defaults[input] ?? '']).toEqual([input, value]);
+    }
+  });
+});
+
+describe('the root action.yml (the all-in-one action)', () => {
+  const path = join(repoRoot, 'action.yml');
+  const spec = load(readFileSync(path, 'utf8')) as Spec;
+
+  it('passes the metadata rules and runs on node24 from its entry in dist/', () => {
+    expect(lintActionMetadata(path, readFileSync(path, 'utf8'))).toEqual([]);
+    expect(spec.runs).toEqual({ using: 'node24', main: 'dist/all-in-one/index.js' });
+    expect(existsSync(join(repoRoot, 'dist/all-in-one/index.js'))).toBe(true);
+  });
+
+  it('declares exactly the inputs and outputs its code reads and writes, with the same defaults', () => {
+    expect(Object.keys(spec.inputs).sort()).toEqual(Object.values(allInOne.Inputs).sort());
+    expect(Object.keys(spec.outputs).sort()).toEqual(Object.values(allInOne.Outputs).sort());
+    const defaults = allInOne.Defaults as Record<string, string>;
     for (const [input, { default: value }] of Object.entries(spec.inputs)) {
       if (value === undefined || value.includes('${{')) continue;
       expect([input, defaults[input] ?? '']).toEqual([input, value]);

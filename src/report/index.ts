@@ -13,7 +13,8 @@ import { statusComment, STATUS_MARKER } from './render.js';
 import { readResults } from './results.js';
 import { decideState, STATE_LABELS, type IncidentState } from './state.js';
 
-export async function run(): Promise<void> {
+/** `resultsAt`: an absolute folder, for the all-in-one action, whose results are its own. */
+export async function run(resultsAt?: string): Promise<void> {
   const inputs = getReportInputs();
   const config = loadConfig(inputs.configPath);
   const repository = repositoryFromEnv();
@@ -24,7 +25,7 @@ export async function run(): Promise<void> {
     ...repository,
     number: inputs.incidentNumber,
   };
-  const dir = resolve(process.env.GITHUB_WORKSPACE ?? '.', inputs.resultsDir);
+  const dir = resultsAt ?? resolve(process.env.GITHUB_WORKSPACE ?? '.', inputs.resultsDir);
   const { results, skipped } = readResults(dir, inputs.incidentNumber);
   for (const s of skipped) core.warning(`Skipped ${s}.`, { title: 'kubemend report' });
   const verdict = decideState(results);
@@ -68,7 +69,7 @@ export async function run(): Promise<void> {
   core.setOutput(Outputs.Merged, String(ending?.done ?? false));
   await core.summary.addRaw(body.replace(/^<!--.*-->\n/, ''), true).write();
   core.info(
-    `#${gh.number}: ${verdict.state} from ${results.length} result(s)${ending ? `; ${ending.text}` : ''}. GitHub API requests: ${gh.stats.total}.`,
+    `#${gh.number}: ${verdict.state} from ${results.length} result(s)${ending ? `; ${ending.text.replace(/\.$/, '')}` : ''}. GitHub API requests: ${gh.stats.total}.`,
   );
 }
 

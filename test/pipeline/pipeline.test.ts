@@ -2,19 +2,15 @@
 // conditions, the matrix and the data passed between jobs are read from
 // .github/workflows/kubemend.yml by the workflow runner, never restated here. Each step
 // that uses a kubemend action runs the bundled action as the runner runs it.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dump } from 'js-yaml';
 import { parseRecord } from '../../src/incidents/record.js';
 import { events } from '../emulators/github/events.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
+import type { GitHubEmulator } from '../emulators/github/server.js';
+import type { KubeEmulator } from '../emulators/kube/server.js';
 import { repoRoot } from '../harness/run-action.js';
 import { pool, PACE, REPOSITORY, TOKEN } from '../intake/support.js';
+import { ALERT, callerRepository, startEmulators } from './support.js';
 import { runWorkflow, type JobRecord } from './workflow-runner.js';
 
 const WORKFLOW = join(repoRoot, '.github/workflows/kubemend.yml');
@@ -23,53 +19,12 @@ let kube: KubeEmulator;
 const repo = () => gh.repo(REPOSITORY);
 
 beforeEach(async () => {
-  gh = await startGitHubEmulator({ repos: [REPOSITORY], budget: 1_000_000 });
-  kube = await new KubeEmulator().listen();
-  loadScenario(kube, 'registry-outage');
-  kube.seed(resourceForKind('v1', 'Namespace')!, {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name: 'kubemend' },
-  } as KObject);
-  kube.runClock(60);
+  ({ gh, kube } = await startEmulators());
 });
 afterEach(async () => {
   await kube.close();
   await gh.close();
 });
-
-/** The caller's repository as a checkout brings it: the config with the cluster's identity. */
-function callerRepository(config: Record<string, unknown> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kubemend-caller-'));
-  mkdirSync(join(dir, '.github'));
-  const uid = kube.store.get(resourceForKind('v1', 'Namespace')!, undefined, 'kube-system')!
-    .metadata.uid;
-  writeFileSync(
-    join(dir, '.github/kubemend.yml'),
-    dump({
-      playbooks: { 'image-pull': { mode: 'auto' } },
-      guardrails: {
-        'verify-interval': '1s',
-        'verify-timeout': '5s',
-        ...(config.guardrails as object),
-      },
-      clusters: { lab: { server: kube.url, 'kube-system-uid': uid } },
-    }),
-  );
-  return dir;
-}
-
-/** What Alertmanager's relay sends while Docker Hub is down. */
-const ALERT = {
-  title: 'ImagePullBackOff in shop',
-  cluster: 'lab',
-  severity: 'critical',
-  status: 'firing',
-  namespace: 'shop',
-  resource: 'Deployment/storefront',
-  message:
-    'Back-off pulling image "nginx:1.27.3": dial tcp: lookup registry-1.docker.io: no such host',
-};
 
 function dispatch(
   repository: string,
@@ -93,7 +48,7 @@ const statusComments = (n: number) =>
 describe('the reusable workflow', () => {
   it('registry outage: 215 dispatches over time → one incident → triage → remediation → verified → merged', async () => {
     // Budgets wide enough for the runs of the outage that act after each cooldown.
-    const caller = callerRepository({
+    const caller = callerRepository(kube, {
       guardrails: {
         cooldown: '10s',
         'recurrence-limit': 50,
@@ -153,7 +108,7 @@ describe('the reusable workflow', () => {
   }, 600_000);
 
   it('dry-run: the same incident ends with the diffs shown, kubemend/dry-run, and nothing merged', async () => {
-    const caller = callerRepository();
+    const caller = callerRepository(kube);
     const run = await dispatch(caller, { mode: 'dry-run' });
     const number = Number(run.intake?.outputs['incident-number']);
     expect(run.remediate?.result).toBe('success');
@@ -174,7 +129,7 @@ describe('the reusable workflow', () => {
   }, 120_000);
 
   it('with no work (a resolved notification), skips remediation and still reports', async () => {
-    const caller = callerRepository();
+    const caller = callerRepository(kube);
     await dispatch(caller);
     const resolved = await runWorkflow(WORKFLOW, {
       secrets: { kubeconfig: kube.kubeconfig() },

@@ -69,6 +69,11 @@ export class Simulation {
   private reconciling = false;
   /** When (server time) each kubelet last posted its status. */
   private readonly lastHeartbeat = new Map<string, number>();
+  /** Per pod uid/container: the last failed pull seen, and when the retry succeeded. */
+  private readonly failedPulls = new Map<
+    string,
+    { image: string; at: number; error: string; pulledAt?: number }
+  >();
 
   constructor(store: KubeStore, clock: KubeClock) {
     this.store = store;
@@ -898,9 +903,23 @@ export class Simulation {
 
   /** A container's state at the clock's now, derived from the facts and the pod's start time. */
   containerView(pod: Any, container: Any): ContainerView {
-    const start = Date.parse(pod.status?.startTime ?? this.clock.iso());
-    const elapsed = Math.max(0, (this.clock.now() - start) / 1000);
+    const podStart = Date.parse(pod.status?.startTime ?? this.clock.iso());
     const image: string = container.image;
+    // A pull that failed is tried again only when its back-off ends (10 s doubling to
+    // 5 min), however soon the registry is back: only a new pod pulls at once.
+    const key = `${pod.metadata.uid}/${container.name}`;
+    let pullError = this.pullError(image, pod.spec.nodeName);
+    const failed = this.failedPulls.get(key);
+    let start = podStart;
+    if (pullError) this.failedPulls.set(key, { image, at: this.clock.now(), error: pullError });
+    else if (failed?.image === image && failed.pulledAt === undefined) {
+      const retry = podStart + nextPullAttempt((failed.at - podStart) / 1000) * 1000;
+      if (this.clock.now() < retry) pullError = failed.error;
+      else failed.pulledAt = retry;
+    }
+    if (!pullError && failed?.image === image && failed.pulledAt !== undefined)
+      start = failed.pulledAt;
+    const elapsed = Math.max(0, (this.clock.now() - (pullError ? podStart : start)) / 1000);
     const facts = this.facts.images[image] ?? {};
     const at = (seconds: number): string =>
       new Date(start + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -914,7 +933,6 @@ export class Simulation {
       logs: [],
       previousLogs: undefined,
     };
-    const pullError = this.pullError(image, pod.spec.nodeName);
     if (pullError) {
       const attempts = 1 + backoffCount(elapsed);
       view.events.push(
@@ -1337,6 +1355,13 @@ function splitReference(ref: string): [string, string] {
   if (at > 0) return [ref.slice(0, at), ref.slice(at + 1)];
   const colon = ref.lastIndexOf(':');
   return [ref.slice(0, colon), ref.slice(colon + 1)];
+}
+
+/** Seconds after the pod started of the kubelet's first pull attempt after `after`. */
+function nextPullAttempt(after: number): number {
+  let t = 0;
+  for (let n = 0; t <= after && n < 1000; n++) t += Math.min(10 * 2 ** n, 300);
+  return t;
 }
 
 function backoffCount(elapsed: number): number {

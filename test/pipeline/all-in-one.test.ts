@@ -1,0 +1,124 @@
+// The all-in-one action (the root action.yml), bundled and run as the runner runs it,
+// over both emulators: one step records the alert, triages it, runs its playbooks in
+// turn and reports; the simulated cluster decides whether the incident is merged.
+import { events } from '../emulators/github/events.js';
+import type { GitHubEmulator } from '../emulators/github/server.js';
+import { resourceForKind } from '../emulators/kube/resources.js';
+import type { KubeEmulator } from '../emulators/kube/server.js';
+import type { KObject } from '../emulators/kube/store.js';
+import { runAction, type ActionRun } from '../harness/run-action.js';
+import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
+import { ALERT, callerRepository, startEmulators } from './support.js';
+
+let gh: GitHubEmulator;
+let kube: KubeEmulator;
+const repo = () => gh.repo(REPOSITORY);
+
+beforeEach(async () => {
+  ({ gh, kube } = await startEmulators());
+});
+afterEach(async () => {
+  await kube.close();
+  await gh.close();
+});
+
+const workspace = (playbooks: object) => callerRepository(kube, { playbooks });
+
+const allInOne = (dir: string, inputs: Record<string, string> = {}): Promise<ActionRun> =>
+  runAction('./', {
+    inputs: { kubeconfig: kube.kubeconfig(), ...inputs },
+    event: { name: 'repository_dispatch', payload: events.repositoryDispatch(REPOSITORY, ALERT) },
+    repository: REPOSITORY,
+    apiUrl: gh.url,
+    githubToken: TOKEN,
+    workspace: dir,
+    env: { ...PACE, GITHUB_SHA: repo().resolve('main') ?? '', GITHUB_REF: 'refs/heads/main' },
+    timeoutMs: 120_000,
+  });
+
+describe('the all-in-one action', () => {
+  it('takes a registry-outage alert to a merged incident in one step once the cluster is healthy', async () => {
+    // Docker Hub is back by the time kubemend deletes the first stuck pod.
+    kube.onAnswer = (entry) => {
+      if (entry.verb === 'delete' && !entry.dryRun) kube.sim.facts.registries['docker.io'] = 'ok';
+    };
+    const run = await allInOne(workspace({ 'image-pull': { mode: 'auto' } }));
+    expect(run.exitCode).toBe(0);
+    const number = Number(run.outputs['incident-number']);
+    expect(run.outputs).toMatchObject({ state: 'resolved', merged: 'true' });
+    expect(JSON.parse(run.outputs.matrix ?? '{}').include).toEqual([
+      expect.objectContaining({ playbook: 'image-pull', incident: number }),
+    ]);
+    // Only the all-in-one's own outputs reach the step, not each stage's.
+    expect(Object.keys(run.outputs).sort()).toEqual([
+      'comment-url',
+      'incident-number',
+      'incident-url',
+      'incidents',
+      'matrix',
+      'merged',
+      'state',
+    ]);
+    const incident = repo().issues.get(number)!;
+    expect(incident.pull?.merged).toBe(true);
+    expect(incident.labels).toContain('kubemend/resolved');
+    // The cluster decides: no storefront pod is left stuck pulling.
+    const pods = kube.store
+      .list(resourceForKind('v1', 'Pod')!)
+      .filter((p) => p.metadata.namespace === 'shop') as (KObject & {
+      status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] };
+    })[];
+    expect(
+      pods.filter((p) =>
+        (p.status?.containerStatuses ?? []).some((s) =>
+          /ImagePull/.test(s.state?.waiting?.reason ?? ''),
+        ),
+      ),
+    ).toEqual([]);
+    // One step, and the summary holds each stage's part.
+    expect(run.summary).toMatch(/kubemend triage/);
+    expect(run.summary).toMatch(/\| image-pull \|/);
+    expect(run.masks).toContain(kube.kubeconfig());
+  }, 180_000);
+
+  it('in dry-run changes nothing on the cluster, keeps one status comment over three runs, and merges nothing', async () => {
+    const dir = workspace({});
+    const runs: ActionRun[] = [];
+    for (let i = 0; i < 3; i++) runs.push(await allInOne(dir));
+    const numbers = new Set(runs.map((r) => r.outputs['incident-number']));
+    expect(numbers.size).toBe(1);
+    const number = Number([...numbers][0]);
+    for (const run of runs) {
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs).toMatchObject({ state: 'dry-run', merged: 'false' });
+    }
+    expect(
+      repo()
+        .commentsOn(number)
+        .filter((c) => c.body.startsWith('<!-- kubemend:status -->')),
+    ).toHaveLength(1);
+    expect(repo().issues.get(number)!.labels).toContain('kubemend/dry-run');
+    expect(kube.writes()).toEqual([]);
+  }, 180_000);
+
+  it('stops with one error line naming the input when the kubeconfig is missing, and records nothing', async () => {
+    const run = await runAction('./', {
+      inputs: {},
+      event: { name: 'repository_dispatch', payload: events.repositoryDispatch(REPOSITORY, ALERT) },
+      repository: REPOSITORY,
+      apiUrl: gh.url,
+      githubToken: TOKEN,
+      workspace: workspace({}),
+      env: PACE,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        message:
+          "Input 'kubeconfig' is required: pass the kubeconfig of the kubemend-remediate identity from a secret.",
+      }),
+    ]);
+    expect([...repo().issues.values()]).toEqual([]);
+  });
+});
