@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { lintActionMetadata, lintRepository } from '../scripts/lint-workflows.js';
 import { repoRoot } from './harness/run-action.js';
+import { expression } from './pipeline/workflow-runner.js';
 
 function scratchRepo(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'kubemend-lint-'));
@@ -138,5 +139,23 @@ describe('workflow templates', () => {
     expect(job.uses).toBe('kubemend/kubemend/.github/workflows/kubemend.yml@v0');
     for (const [name, spec] of Object.entries(workflow.on.workflow_call.secrets))
       if (spec.required) expect(Object.keys(job.secrets)).toContain(name);
+  });
+
+  it('the cluster-doctor template runs on its label, on /kubemend comments from people, and by hand', () => {
+    const template = load(
+      readFileSync(join(repoRoot, 'workflows-templates/cluster-doctor.yml'), 'utf8'),
+    ) as { jobs: Record<string, { if: string; steps: { uses?: string }[] }> };
+    const job = template.jobs.doctor!;
+    expect(job.steps.map((s) => s.uses)).toContain('kubemend/kubemend/actions/diagnose@v0');
+    const runs = (event_name: string, event: object) =>
+      expression(job.if, { github: { event_name, event } });
+    expect(runs('issues', { label: { name: 'cluster-doctor' } })).toBe(true);
+    expect(runs('issues', { label: { name: 'bug' } })).toBe(false);
+    const comment = (body: string, type = 'User') => ({ comment: { body, user: { type } } });
+    expect(runs('issue_comment', comment('/kubemend approve image-pull'))).toBe(true);
+    expect(runs('issue_comment', comment('thanks, looks good'))).toBe(false);
+    // kubemend's own replies quote commands: a bot never starts a run.
+    expect(runs('issue_comment', comment('/kubemend diagnose', 'Bot'))).toBe(false);
+    expect(runs('workflow_dispatch', {})).toBe(true);
   });
 });

@@ -1,7 +1,182 @@
-import { notReleased } from '../shared/release.js';
+import * as core from '@actions/core';
+import { loadConfig, type KubemendConfig } from '../config/config.js';
+import { createGitHubClient, pacingFromEnv } from '../github/client.js';
+import { upsertMarkedComment, type CommentTarget } from '../github/comments.js';
+import { proposeChange } from '../github/proposals.js';
+import { KubeClient } from '../kube/client.js';
+import { checkIdentity, observeIdentity } from '../kube/identity.js';
+import { setContainerMemory, type ManifestChange } from '../remediation/manifest.js';
+import { raiseMemory } from '../remediation/memory.js';
+import { getErrorMessage, oneLine, UsageError } from '../shared/errors.js';
+import { isObject, readEvent, repositoryFromEnv } from '../shared/event.js';
+import { Outputs } from './constants.js';
+import { collectEvidence, type Evidence } from './evidence.js';
 import { getDiagnoseInputs } from './inputs.js';
+import { rankCauses, type RankedCause } from './rank.js';
+import { DIAGNOSIS_MARKER, diagnosisComment, type DiagnosisView } from './render.js';
+import { scopeFromIssue } from './scope.js';
 
 export async function run(): Promise<void> {
-  getDiagnoseInputs();
-  notReleased('diagnose');
+  const inputs = getDiagnoseInputs();
+  const trigger = triggerOf(inputs.triggerLabel);
+  if (!trigger.diagnose) {
+    core.info(trigger.why);
+    return;
+  }
+  const config = loadConfig(inputs.configPath);
+  const repository = repositoryFromEnv();
+  if (!repository)
+    throw new UsageError('GITHUB_REPOSITORY is not set; run this action inside a workflow.');
+  const gh = {
+    ...createGitHubClient({ token: inputs.token, ...pacingFromEnv() }),
+    ...repository,
+    number: inputs.issueNumber,
+  };
+  const { data: issue } = await gh.octokit.rest.issues.get({
+    owner: gh.owner,
+    repo: gh.repo,
+    issue_number: gh.number,
+  });
+  const reading = scopeFromIssue(issue.title, issue.body ?? '', Object.keys(config.clusters));
+  const client = new KubeClient(inputs.kubeconfig, { dryRun: true });
+  const runUrl = process.env.GITHUB_RUN_ID
+    ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${gh.owner}/${gh.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+    : undefined;
+  const view: DiagnosisView = {
+    cluster: reading?.scope.cluster ?? '',
+    identity: 'not checked',
+    from: reading?.from ?? 'issue text',
+    evidence: undefined,
+    causes: [],
+    requests: 0,
+    ...(runUrl ? { runUrl } : {}),
+  };
+
+  let confirmed = false;
+  if (!reading) {
+    view.stopped =
+      'The issue names no namespace, workload or node (for example `namespace: shop` and `deployment/api`); add them and comment `/kubemend diagnose`.';
+  } else {
+    // The wrong cluster's pods in a public comment would be a leak: identity first.
+    const verdict = checkIdentity(
+      await observeIdentity(inputs.kubeconfig, client),
+      config.clusters[reading.scope.cluster],
+    );
+    if (verdict.status === 'uncertain') {
+      view.identity = 'identity uncertain';
+      view.stopped = `The kubeconfig does not point at cluster ${reading.scope.cluster}: ${verdict.reason}. Nothing was read.`;
+    } else {
+      confirmed = verdict.status === 'confirmed';
+      view.identity =
+        verdict.status === 'confirmed'
+          ? `identity confirmed (${verdict.matched.join(', ')})`
+          : 'identity not configured, so nothing is proposed (add `clusters` to the config)';
+      try {
+        view.evidence = await collectEvidence(
+          client,
+          reading.scope,
+          config.playbooks.argocd.namespace,
+        );
+        view.causes = rankCauses(view.evidence);
+      } catch (error) {
+        view.stopped = `The cluster could not be read: ${oneLine(getErrorMessage(error))}`;
+      }
+    }
+  }
+  const [top] = view.causes;
+  if (top && view.evidence && confirmed) {
+    const proposal = await proposeFix(gh, top, view.evidence, config);
+    if (proposal) view.proposal = proposal;
+  }
+  view.requests = client.stats.total;
+  const body = diagnosisComment(view);
+  const url = await upsertMarkedComment(gh, DIAGNOSIS_MARKER, body);
+
+  core.setOutput(Outputs.CommentUrl, url);
+  core.setOutput(Outputs.TopCause, top?.id ?? '');
+  core.setOutput(Outputs.Causes, JSON.stringify(view.causes));
+  await core.summary.addRaw(body.replace(/^<!--.*-->\n/, ''), true).write();
+  if (view.stopped) core.warning(view.stopped, { title: 'kubemend diagnose' });
+  core.info(
+    `#${gh.number}: ${view.causes.length ? view.causes.map((c) => `${c.id} ${c.confidence}`).join(', ') : 'no cause found'}. Kubernetes requests: ${view.requests}, GitHub API requests: ${gh.stats.total}.`,
+  );
+}
+
+/** Labelled with the trigger label, commented `/kubemend diagnose`, or dispatched by hand. */
+function triggerOf(label: string): { diagnose: boolean; why: string } {
+  const { name, payload } = readEvent();
+  if (name === 'issues') {
+    const added = isObject(payload.label) ? payload.label.name : undefined;
+    return payload.action === 'labeled' && added === label
+      ? { diagnose: true, why: '' }
+      : { diagnose: false, why: `Not labelled ${label}: nothing to diagnose.` };
+  }
+  if (name === 'issue_comment') {
+    const body = isObject(payload.comment) ? String(payload.comment.body ?? '') : '';
+    return /^\/kubemend\s+diagnose\s*$/m.test(body)
+      ? { diagnose: true, why: '' }
+      : { diagnose: false, why: 'The comment does not ask for /kubemend diagnose.' };
+  }
+  return { diagnose: true, why: '' };
+}
+
+/**
+ * The top cause's manifest change, proposed for review with a test plan and rollback
+ * steps: on the incident's branch, or a `kubemend/fix/...` pull request for an issue.
+ */
+async function proposeFix(
+  gh: CommentTarget,
+  cause: RankedCause,
+  evidence: Evidence,
+  config: KubemendConfig,
+): Promise<string | undefined> {
+  const { namespace, workload } = evidence.scope;
+  if (cause.fix.manifest !== 'raise-memory' || !namespace || !workload) return undefined;
+  const killed = evidence.pods
+    .flatMap((p) => p.containers)
+    .filter((c) => c.lastTerminated?.reason === 'OOMKilled');
+  const changes = new Map<string, { limit: string; request: string | undefined }>();
+  for (const c of killed) {
+    if (changes.has(c.name)) continue;
+    const change = raiseMemory(
+      { limit: c.memoryLimit, request: c.memoryRequest },
+      config.playbooks.oom,
+    );
+    if ('refused' in change) return `not proposed: ${change.refused}`;
+    changes.set(c.name, change);
+  }
+  if (changes.size === 0) return undefined;
+  const described = [...changes]
+    .map(([name, c]) => `${name}: limit ${c.limit}${c.request ? `, request ${c.request}` : ''}`)
+    .join('; ');
+  const change: ManifestChange = {
+    target: { kind: workload.kind, name: workload.name, namespace },
+    summary: `raise memory of ${workload.kind} ${namespace}/${workload.name} by ${config.playbooks.oom.percent}% (${described})`,
+    edit: (text, document) =>
+      [...changes].reduce(
+        (out, [name, c]) =>
+          setContainerMemory(out, document, workload.kind, name, {
+            limits: c.limit,
+            requests: c.request,
+          }),
+        text,
+      ),
+  };
+  const notes = [
+    'Test plan:',
+    `- after the merge and sync: \`kubectl -n ${namespace} rollout status ${workload.kind.toLowerCase()}/${workload.name}\``,
+    `- no new OOMKilled: \`kubectl -n ${namespace} get pods -o jsonpath="{.items[*].status.containerStatuses[*].lastState.terminated.reason}"\``,
+    '',
+    'Rollback: revert this commit; the GitOps controller restores the previous limits.',
+  ].join('\n');
+  const proposal = await proposeChange(
+    { ...gh, incident: gh.number, id: `diag-${gh.number}`, paths: config.gitops.paths },
+    change,
+    notes,
+  );
+  if (proposal.committed) return `${change.summary}: ${proposal.detail}`;
+  // A re-run finds its own earlier proposal: the branch already holds the change.
+  return proposal.detail.endsWith('already has the change')
+    ? `${change.summary}: already proposed (${proposal.detail})`
+    : `not proposed: ${proposal.detail}`;
 }

@@ -20,7 +20,12 @@ export interface ProposalTarget extends GitHubClient {
 /** Most manifest files read in one search: a GitOps repository's apps, not a monorepo's everything. */
 export const MAX_MANIFEST_FILES = 300;
 
-export async function proposeChange(gh: ProposalTarget, change: ManifestChange): Promise<Proposal> {
+/** `notes`: a test plan and rollback steps, for the commit message and the fix pull request. */
+export async function proposeChange(
+  gh: ProposalTarget,
+  change: ManifestChange,
+  notes = '',
+): Promise<Proposal> {
   const { octokit, owner, repo } = gh;
   const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: gh.incident });
   let branch: string;
@@ -114,7 +119,7 @@ export async function proposeChange(gh: ProposalTarget, change: ManifestChange):
     repo,
     path: file.path,
     branch,
-    message: `kubemend: ${change.summary}\n\nProposed for incident #${gh.incident}.`,
+    message: `kubemend: ${change.summary}\n\nProposed for incident #${gh.incident}.${notes ? `\n\n${notes}` : ''}`,
     content: Buffer.from(edited).toString('base64'),
     sha: file.sha,
   });
@@ -135,7 +140,7 @@ export async function proposeChange(gh: ProposalTarget, change: ManifestChange):
           head: branch,
           base,
           title: `kubemend: ${change.summary}`.slice(0, 250),
-          body: `Proposed by kubemend for #${gh.incident}. Review the change, merge it, and let your GitOps controller apply it.`,
+          body: `Proposed by kubemend for #${gh.incident}. Review the change, merge it, and let your GitOps controller apply it.${notes ? `\n\n${notes}` : ''}`,
         })
       ).data;
     url = `${file.path} in #${pull.number}`;

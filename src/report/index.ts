@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { createGitHubClient, pacingFromEnv } from '../github/client.js';
-import { findMarker } from '../incidents/markdown.js';
+import { upsertMarkedComment } from '../github/comments.js';
 import { UsageError } from '../shared/errors.js';
 import { repositoryFromEnv } from '../shared/event.js';
 import { Outputs } from './constants.js';
@@ -51,7 +51,7 @@ export async function run(resultsAt?: string): Promise<void> {
     ...(ending ? { ending: ending.text } : {}),
     ...(runUrl ? { runUrl } : {}),
   });
-  const commentUrl = await upsertStatusComment(gh, body);
+  const commentUrl = await upsertMarkedComment(gh, STATUS_MARKER, body);
   await setStateLabel(gh, incident.labels, verdict.state);
 
   if (inputs.notifyWebhook && previous !== verdict.state) {
@@ -71,47 +71,6 @@ export async function run(resultsAt?: string): Promise<void> {
   core.info(
     `#${gh.number}: ${verdict.state} from ${results.length} result(s)${ending ? `; ${ending.text.replace(/\.$/, '')}` : ''}. GitHub API requests: ${gh.stats.total}.`,
   );
-}
-
-/**
- * The one status comment: found by its marker at the top, updated only when it changed.
- * Reports of parallel runs may both create one; each then looks again, and every comment
- * but the oldest is deleted by the run that made it, so one remains.
- */
-async function upsertStatusComment(gh: IncidentRepo, body: string): Promise<string> {
-  const { octokit, owner, repo, number } = gh;
-  const statusComments = async () =>
-    (
-      await octokit.paginate(octokit.rest.issues.listComments, {
-        owner,
-        repo,
-        issue_number: number,
-        per_page: 100,
-      })
-    )
-      .filter(
-        (c) =>
-          (c.body ?? '').startsWith('<!-- kubemend:status') &&
-          findMarker(c.body ?? '', STATUS_MARKER) !== undefined,
-      )
-      .sort((a, b) => a.id - b.id);
-  const [mine] = await statusComments();
-  if (mine) {
-    if (mine.body !== body)
-      await octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
-    return mine.html_url;
-  }
-  const { data: created } = await octokit.rest.issues.createComment({
-    owner,
-    repo,
-    issue_number: number,
-    body,
-  });
-  const [oldest] = await statusComments();
-  if (!oldest || oldest.id === created.id) return created.html_url;
-  await octokit.rest.issues.deleteComment({ owner, repo, comment_id: created.id });
-  await octokit.rest.issues.updateComment({ owner, repo, comment_id: oldest.id, body });
-  return oldest.html_url;
 }
 
 async function setStateLabel(

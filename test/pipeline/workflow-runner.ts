@@ -311,7 +311,12 @@ function evaluate(
   return (token as unknown as { value?: Json }).value ?? null;
 }
 
-function expression(text: string, context: Record<string, Json>, statuses: string[]): Json {
+/** A `${{ }}` expression's value in the given contexts, as the runner evaluates it. */
+export function expression(
+  text: string,
+  context: Record<string, Json>,
+  statuses: string[] = [],
+): Json {
   const failed = statuses.includes('failure');
   const status = (value: boolean) => ({ call: () => new data.BooleanData(value) });
   const functions = new Map(

@@ -1,0 +1,325 @@
+// Evidence for a diagnosis, read-only: the workload's pods and their containers (state,
+// last termination, current and previous log lines), related events, the rollout
+// history, the nodes involved (conditions, taints, heartbeat skew against the API
+// server's clock), the namespace's claims and the Argo CD Application. Bounded, and
+// redacted as enrichment is: log and event text through `redact`, environment values
+// never read.
+import type {
+  CoreV1Event,
+  KubernetesObject,
+  V1Node,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1ReplicaSet,
+} from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/client.js';
+import { redact } from '../remediation/enrich.js';
+
+export const EVIDENCE_BOUNDS = { pods: 10, logLines: 20, events: 40, messageChars: 400 };
+
+export interface DiagnosisScope {
+  cluster: string;
+  namespace: string | undefined;
+  workload: { kind: string; name: string } | undefined;
+  pods: string[];
+  nodes: string[];
+}
+
+export interface ContainerEvidence {
+  name: string;
+  image: string;
+  ready: boolean;
+  restarts: number;
+  waiting: { reason: string; message: string } | undefined;
+  lastTerminated: { reason: string; exitCode: number; finishedAt: string } | undefined;
+  memoryLimit: string | undefined;
+  memoryRequest: string | undefined;
+  logs: string[];
+  previousLogs: string[];
+}
+
+export interface PodEvidence {
+  name: string;
+  node: string | undefined;
+  phase: string;
+  /** The ReplicaSet's revision, for a Deployment's pod. */
+  revision: number | undefined;
+  containers: ContainerEvidence[];
+}
+
+export interface RevisionEvidence {
+  revision: number;
+  replicaSet: string;
+  images: string[];
+  created: string;
+  replicas: number;
+  ready: number;
+}
+
+export interface NodeEvidence {
+  name: string;
+  /** Conditions in trouble: Ready not True, a pressure condition not False. */
+  failing: { type: string; status: string; reason: string }[];
+  taints: string[];
+  unschedulable: boolean;
+  /** API server time minus the node's last heartbeat, in seconds. */
+  skewSeconds: number | undefined;
+  lastHeartbeat: string | undefined;
+}
+
+export interface Evidence {
+  scope: DiagnosisScope;
+  serverTime: string | undefined;
+  pods: PodEvidence[];
+  events: { type: string; reason: string; object: string; message: string; count: number }[];
+  rollout: { workload: string; revisions: RevisionEvidence[] } | undefined;
+  nodes: NodeEvidence[];
+  claims: { name: string; phase: string; terminating: boolean }[];
+  application: { name: string; health: string; sync: string; message: string } | undefined;
+}
+
+interface Workload extends KubernetesObject {
+  spec?: { selector?: { matchLabels?: Record<string, string> } };
+}
+
+interface Application extends KubernetesObject {
+  status?: {
+    health?: { status?: string };
+    sync?: { status?: string };
+    operationState?: { phase?: string; message?: string };
+  };
+}
+
+const line = (text: string) => redact(text).slice(0, EVIDENCE_BOUNDS.messageChars);
+
+export async function collectEvidence(
+  client: KubeClient,
+  scope: DiagnosisScope,
+  argocdNamespace: string,
+): Promise<Evidence> {
+  const { namespace, workload } = scope;
+  let pods: V1Pod[] = [];
+  let rollout: Evidence['rollout'];
+  let application: Evidence['application'];
+  if (workload?.kind === 'Application') {
+    const app = await client.get<Application>({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      namespace: argocdNamespace,
+      name: workload.name,
+    });
+    if (app)
+      application = {
+        name: workload.name,
+        health: app.status?.health?.status ?? 'Unknown',
+        sync: app.status?.sync?.status ?? 'Unknown',
+        message: line(app.status?.operationState?.message ?? ''),
+      };
+  }
+  if (namespace && workload && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(workload.kind)) {
+    const object = await client.get<Workload>({
+      apiVersion: 'apps/v1',
+      kind: workload.kind,
+      namespace,
+      name: workload.name,
+    });
+    const selector = Object.entries(object?.spec?.selector?.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    if (selector)
+      pods = await client.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: selector });
+    if (workload.kind === 'Deployment' && object)
+      rollout = await history(client, namespace, workload.name, object.metadata?.uid, pods);
+  } else if (namespace) {
+    pods = await client.list<V1Pod>('v1', 'Pod', { namespace });
+  } else if (scope.nodes.length) {
+    pods = (
+      await Promise.all(
+        scope.nodes.map((n) =>
+          client.list<V1Pod>('v1', 'Pod', { fieldSelector: `spec.nodeName=${n}` }),
+        ),
+      )
+    ).flat();
+  }
+  if (scope.pods.length) {
+    const named = pods.filter((p) => scope.pods.includes(p.metadata?.name ?? ''));
+    if (named.length) pods = named;
+  }
+  // The troubled pods first: they carry the evidence.
+  pods = pods
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .sort((a, b) => Number(healthy(a)) - Number(healthy(b)))
+    .slice(0, EVIDENCE_BOUNDS.pods);
+  const revisions = new Map(
+    (rollout?.revisions ?? []).map((r) => [r.replicaSet, r.revision] as const),
+  );
+  const podEvidence: PodEvidence[] = [];
+  for (const pod of pods) podEvidence.push(await describePod(client, pod, revisions));
+
+  const events = namespace
+    ? (await client.list<CoreV1Event>('v1', 'Event', { namespace }))
+        .filter((e) => relevant(e, pods, workload))
+        .sort((a, b) => time(b) - time(a))
+        .slice(0, EVIDENCE_BOUNDS.events)
+        .map((e) => ({
+          type: e.type ?? '',
+          reason: e.reason ?? '',
+          object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
+          message: line(e.message ?? ''),
+          count: e.count ?? 1,
+        }))
+    : [];
+
+  const serverNow = client.stats.serverTime;
+  const nodeNames = new Set([...scope.nodes, ...podEvidence.map((p) => p.node).filter(Boolean)]);
+  const nodes = (await client.list<V1Node>('v1', 'Node'))
+    .filter((n) => nodeNames.has(n.metadata?.name ?? ''))
+    .map((n) => describeNode(n, serverNow));
+
+  const claims = namespace
+    ? (
+        await client.list<V1PersistentVolumeClaim>('v1', 'PersistentVolumeClaim', { namespace })
+      ).map((c) => ({
+        name: c.metadata?.name ?? '',
+        phase: c.status?.phase ?? '',
+        terminating: Boolean(c.metadata?.deletionTimestamp),
+      }))
+    : [];
+  return {
+    scope,
+    serverTime: serverNow === undefined ? undefined : new Date(serverNow).toISOString(),
+    pods: podEvidence,
+    events,
+    rollout,
+    nodes,
+    claims,
+    application,
+  };
+}
+
+function healthy(pod: V1Pod): boolean {
+  return (pod.status?.containerStatuses ?? []).every((s) => s.ready && s.restartCount === 0);
+}
+
+function relevant(
+  event: CoreV1Event,
+  pods: V1Pod[],
+  workload: DiagnosisScope['workload'],
+): boolean {
+  const name = event.involvedObject.name ?? '';
+  if (event.involvedObject.kind === 'Pod') return pods.some((p) => p.metadata?.name === name);
+  if (!workload) return true;
+  return name === workload.name || name.startsWith(`${workload.name}-`);
+}
+
+async function describePod(
+  client: KubeClient,
+  pod: V1Pod,
+  revisions: Map<string, number>,
+): Promise<PodEvidence> {
+  const namespace = pod.metadata?.namespace ?? '';
+  const name = pod.metadata?.name ?? '';
+  const owner = pod.metadata?.ownerReferences?.find((r) => r.controller);
+  const statuses = new Map((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
+  const containers: ContainerEvidence[] = [];
+  for (const container of pod.spec?.containers ?? []) {
+    const status = statuses.get(container.name);
+    const logs = async (previous: boolean) =>
+      redact(
+        await client.logs(
+          { namespace, pod: name, container: container.name },
+          { previous, tailLines: EVIDENCE_BOUNDS.logLines, limitBytes: 8_000 },
+        ),
+      )
+        .split('\n')
+        .filter(Boolean);
+    const running = Boolean(status?.state?.running) || (status?.restartCount ?? 0) > 0;
+    const terminated = status?.lastState?.terminated ?? status?.state?.terminated;
+    containers.push({
+      name: container.name,
+      image: container.image ?? '',
+      ready: status?.ready ?? false,
+      restarts: status?.restartCount ?? 0,
+      waiting: status?.state?.waiting
+        ? {
+            reason: status.state.waiting.reason ?? '',
+            message: line(status.state.waiting.message ?? ''),
+          }
+        : undefined,
+      lastTerminated: terminated
+        ? {
+            reason: terminated.reason ?? '',
+            exitCode: terminated.exitCode,
+            finishedAt: terminated.finishedAt ? new Date(terminated.finishedAt).toISOString() : '',
+          }
+        : undefined,
+      memoryLimit: container.resources?.limits?.memory,
+      memoryRequest: container.resources?.requests?.memory,
+      // A container that never started has no log to read.
+      logs: running ? await logs(false) : [],
+      previousLogs: (status?.restartCount ?? 0) > 0 ? await logs(true) : [],
+    });
+  }
+  return {
+    name,
+    node: pod.spec?.nodeName,
+    phase: pod.status?.phase ?? '',
+    revision: owner?.kind === 'ReplicaSet' ? revisions.get(owner.name) : undefined,
+    containers,
+  };
+}
+
+/** The Deployment's ReplicaSets by revision, newest first, with their readiness. */
+async function history(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  uid: string | undefined,
+  pods: V1Pod[],
+): Promise<Evidence['rollout']> {
+  const sets = (await client.list<V1ReplicaSet>('apps/v1', 'ReplicaSet', { namespace })).filter(
+    (rs) => rs.metadata?.ownerReferences?.some((r) => r.uid === uid),
+  );
+  const revisions = sets
+    .map((rs) => ({
+      revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+      replicaSet: rs.metadata?.name ?? '',
+      images: (rs.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? ''),
+      created: rs.metadata?.creationTimestamp
+        ? new Date(rs.metadata.creationTimestamp).toISOString()
+        : '',
+      replicas: pods.filter((p) =>
+        p.metadata?.ownerReferences?.some((r) => r.name === rs.metadata?.name),
+      ).length,
+      ready: rs.status?.readyReplicas ?? 0,
+    }))
+    .sort((a, b) => b.revision - a.revision)
+    .slice(0, 5);
+  return { workload: `Deployment/${name}`, revisions };
+}
+
+function describeNode(node: V1Node, serverNow: number | undefined): NodeEvidence {
+  const conditions = node.status?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  const beat = ready?.lastHeartbeatTime ? new Date(ready.lastHeartbeatTime).getTime() : undefined;
+  return {
+    name: node.metadata?.name ?? '',
+    failing: conditions
+      .filter((c) => (c.type === 'Ready') !== (c.status === 'True'))
+      .map((c) => ({ type: c.type, status: c.status, reason: c.reason ?? '' })),
+    taints: (node.spec?.taints ?? []).map(
+      (t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`,
+    ),
+    unschedulable: node.spec?.unschedulable ?? false,
+    skewSeconds:
+      beat === undefined || serverNow === undefined
+        ? undefined
+        : Math.round((serverNow - beat) / 1000),
+    lastHeartbeat: beat === undefined ? undefined : new Date(beat).toISOString(),
+  };
+}
+
+function time(event: CoreV1Event): number {
+  const t = event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
+  return t ? new Date(t).getTime() : 0;
+}

@@ -1,0 +1,203 @@
+// The bundled diagnose action, run as the runner runs it, over both emulators: an
+// incident intake opened (its record says where to look) or an issue a person wrote
+// (its text does), evidence read from the simulated cluster, one diagnosis comment, and
+// the fix proposed for review when it is a manifest change.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Octokit } from '@octokit/rest';
+import { dump } from 'js-yaml';
+import { events } from '../emulators/github/events.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
+import { resourceForKind } from '../emulators/kube/resources.js';
+import { loadScenario } from '../emulators/kube/scenario.js';
+import { KubeEmulator } from '../emulators/kube/server.js';
+import { runAction, type ActionRun } from '../harness/run-action.js';
+import { dispatch, PACE, REPOSITORY, TOKEN } from '../intake/support.js';
+
+const MANIFEST = `# The order worker: drains the queue into the ledger.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: order-worker
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: worker
+          image: ghcr.io/acme/order-worker:1.4.2
+          resources:
+            requests:
+              memory: 128Mi # measured in March
+            limits:
+              memory: 256Mi
+`;
+
+let gh: GitHubEmulator;
+let kube: KubeEmulator;
+const repo = () => gh.repo(REPOSITORY);
+
+async function start(scenario: string): Promise<void> {
+  gh = await startGitHubEmulator({ repos: [REPOSITORY], budget: 1_000_000 });
+  kube = await new KubeEmulator().listen();
+  loadScenario(kube, scenario);
+  kube.advance(5 * 60_000);
+  repo().seedFile('main', 'apps/shop/order-worker.yaml', MANIFEST);
+}
+afterEach(async () => {
+  await kube.close();
+  await gh.close();
+});
+
+function workspace(identity: 'match' | 'other' = 'match'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kubemend-diagnose-'));
+  mkdirSync(join(dir, '.github'));
+  const uid = kube.store.get(resourceForKind('v1', 'Namespace')!, undefined, 'kube-system')!
+    .metadata.uid;
+  writeFileSync(
+    join(dir, '.github/kubemend.yml'),
+    dump({
+      clusters: {
+        lab:
+          identity === 'match'
+            ? { server: kube.url, 'kube-system-uid': uid }
+            : {
+                server: 'https://10.9.9.9:6443',
+                'kube-system-uid': '00000000-0000-4000-8000-000000000000',
+              },
+      },
+      gitops: { paths: ['apps'] },
+    }),
+  );
+  return dir;
+}
+
+function diagnose(number: number, ws: string, label = 'cluster-doctor'): Promise<ActionRun> {
+  return runAction('diagnose', {
+    inputs: { kubeconfig: kube.kubeconfig() },
+    event: {
+      name: 'issues',
+      payload: events.issuesLabeled(REPOSITORY, { number, title: '', body: '' }, label),
+    },
+    repository: REPOSITORY,
+    apiUrl: gh.url,
+    githubToken: TOKEN,
+    workspace: ws,
+    env: PACE,
+  });
+}
+
+const diagnoses = (n: number) =>
+  repo()
+    .commentsOn(n)
+    .filter((c) => c.body.startsWith('<!-- kubemend:diagnosis -->'));
+
+/** The incident intake opens for Alertmanager's alert on the OOM-killed worker. */
+async function oomIncident(ws: string): Promise<number> {
+  const run = await dispatch(
+    gh,
+    {
+      title: 'KubePodCrashLooping order-worker',
+      cluster: 'lab',
+      severity: 'warning',
+      status: 'firing',
+      namespace: 'shop',
+      resource: 'Deployment/order-worker',
+      message: 'Pod shop/order-worker is restarting: OOMKilled',
+    },
+    { workspace: ws },
+  );
+  return Number(run.outputs['incident-number']);
+}
+
+describe('the diagnose action', () => {
+  it('oom-loop: ranks the memory limit first, proposes the manifest change on the incident branch, and keeps one comment over re-runs', async () => {
+    await start('oom-loop');
+    const ws = workspace();
+    const number = await oomIncident(ws);
+    const first = await diagnose(number, ws);
+    expect(diagnoses(number)[0]?.body).toMatch(
+      /\*\*Proposed:\*\* raise memory of Deployment shop\/order-worker by 25% \\\(worker: limit 320Mi, request 160Mi\\\): committed \w+ to apps\/shop\/order-worker\.yaml on kubemend\//,
+    );
+    const runs = [first, await diagnose(number, ws), await diagnose(number, ws)];
+    for (const run of runs) expect(run.exitCode).toBe(0);
+    expect(runs[0]?.outputs['top-cause']).toBe('memory-limit');
+    const [comment, ...more] = diagnoses(number);
+    expect(more).toEqual([]);
+    expect(comment?.body).toMatch(
+      /\| 1 \| The memory limit is below what the container needs \| 0\.95 \| oom playbook \\\(propose\\\) \|/,
+    );
+    expect(comment?.body).toMatch(
+      /container worker: OOMKilled \(exit 137\), \d+ restart\(s\), memory limit 256Mi/,
+    );
+    expect(comment?.body).toMatch(
+      /\*\*Proposed:\*\* raise memory of Deployment shop\/order-worker by 25% \\\(worker: limit 320Mi, request 160Mi\\\): already proposed \\\(apps\/shop\/order-worker\.yaml already has the change\\\)/,
+    );
+    // The change is on the incident's branch, layout and comments kept.
+    const branch = repo().issues.get(number)?.pull?.headRef ?? '';
+    const edited = repo().readFile(branch, 'apps/shop/order-worker.yaml') ?? '';
+    expect(edited).toContain('memory: 160Mi # measured in March');
+    expect(edited).toContain('memory: 320Mi');
+    expect(edited).toMatch(/^# The order worker: drains the queue into the ledger\./);
+    const message = repo().git.commits.get(repo().resolve(branch)!)?.message ?? '';
+    expect(message).toMatch(
+      /Test plan:\n- after the merge and sync: `kubectl -n shop rollout status deployment\/order-worker`/,
+    );
+    expect(message).toMatch(/Rollback: revert this commit/);
+    // Diagnosis reads; it never writes to the cluster.
+    expect(kube.writes()).toEqual([]);
+  }, 120_000);
+
+  it("bad-rollout: reads a person's issue for the workload and names the rollout", async () => {
+    await start('bad-rollout');
+    const octokit = new Octokit({ auth: TOKEN, baseUrl: gh.url });
+    const { data: issue } = await octokit.rest.issues.create({
+      owner: 'octo-org',
+      repo: 'gitops',
+      title: 'api down after deploy',
+      body: 'Since the last deploy, deployment/api in namespace: shop on cluster lab keeps restarting. <img src=x onerror=alert(1)>',
+    });
+    const run = await diagnose(issue.number, workspace());
+    expect(run.outputs['top-cause']).toBe('crash-after-rollout');
+    const [comment] = diagnoses(issue.number);
+    expect(comment?.body).toContain(
+      'Scope (from the issue text): namespace \\`shop\\`, Deployment/api.',
+    );
+    expect(comment?.body).toMatch(
+      /Deployment\/api revision 2 \(ghcr\.io\/acme\/api:1\.9\.0, ReplicaSet api-\S+, created \S+\): \d+ pod\(s\) crash-looping/,
+    );
+    expect(comment?.body).not.toContain('<img');
+    expect(comment?.body).not.toContain('**Proposed:**');
+  }, 120_000);
+
+  it('reads nothing from a cluster whose identity does not match, and says so', async () => {
+    await start('oom-loop');
+    const ws = workspace();
+    const number = await oomIncident(ws);
+    const before = kube.log.length;
+    const run = await diagnose(number, workspace('other'));
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['top-cause']).toBe('');
+    expect(diagnoses(number)[0]?.body).toMatch(
+      /The kubeconfig does not point at cluster lab: .*Nothing was read\./,
+    );
+    // One GET of kube-system, for the identity; no pod, event or log was read.
+    expect(
+      kube.log
+        .slice(before)
+        .filter((e) => e.verb !== 'discovery')
+        .map((e) => `${e.verb} ${e.resource}`),
+    ).toEqual(['get namespaces']);
+  }, 120_000);
+
+  it('does nothing for another label', async () => {
+    await start('oom-loop');
+    const ws = workspace();
+    const number = await oomIncident(ws);
+    const run = await diagnose(number, ws, 'bug');
+    expect(run.exitCode).toBe(0);
+    expect(run.logLines).toContain('Not labelled cluster-doctor: nothing to diagnose.');
+    expect(diagnoses(number)).toEqual([]);
+  }, 120_000);
+});
