@@ -1,0 +1,69 @@
+// deploy/rbac/kubemend-diagnose.yaml grants only reads, and enough of them: the scenarios
+// are diagnosed with exactly those rules on the emulator, which enforces them as the API
+// server's RBAC would, and a write is refused.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { collectEvidence } from '../../src/diagnose/evidence.js';
+import { rankCauses } from '../../src/diagnose/rank.js';
+import { KubeClient } from '../../src/kube/client.js';
+import type { KubeEmulator, RbacRule } from '../emulators/kube/server.js';
+import { repoRoot } from '../harness/run-action.js';
+import { simulatedCluster } from '../remediation/support.js';
+
+interface Doc {
+  kind: string;
+  rules?: RbacRule[];
+}
+
+const rules = (
+  loadAll(readFileSync(join(repoRoot, 'deploy/rbac/kubemend-diagnose.yaml'), 'utf8')) as Doc[]
+).flatMap((d) => (d.kind === 'ClusterRole' ? (d.rules ?? []) : []));
+const TOKEN = 'kubemend-diagnose-token';
+let kube: KubeEmulator;
+afterEach(async () => {
+  await kube.close();
+});
+
+async function asDiagnose(scenario: string) {
+  const cluster = await simulatedCluster(scenario, undefined, {
+    users: { [TOKEN]: { name: 'system:serviceaccount:kubemend:kubemend-diagnose', rules } },
+    token: TOKEN,
+  });
+  kube = cluster.kube;
+  kube.advance(5 * 60_000);
+  return new KubeClient(cluster.kc, { dryRun: false, backoffMs: 5 });
+}
+
+describe('the kubemend-diagnose RBAC', () => {
+  it.each([
+    ['registry-outage', 'shop', 'storefront', 'registry-unreachable'],
+    ['oom-loop', 'shop', 'order-worker', 'memory-limit'],
+    ['bad-rollout', 'shop', 'api', 'crash-after-rollout'],
+    ['clock-skew', 'media', 'transcoder', 'node-clock-drift'],
+  ])('lets %s be diagnosed with reads only', async (scenario, namespace, name, cause) => {
+    const client = await asDiagnose(scenario);
+    const evidence = await collectEvidence(
+      client,
+      { cluster: 'lab', namespace, workload: { kind: 'Deployment', name }, pods: [], nodes: [] },
+      'argocd',
+    );
+    expect(rankCauses(evidence)[0]?.id).toBe(cause);
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it('refuses a write', async () => {
+    const client = await asDiagnose('oom-loop');
+    const [pod] = await client.list<{ metadata?: { name?: string } }>('v1', 'Pod', {
+      namespace: 'shop',
+    });
+    await expect(
+      client.delete({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        namespace: 'shop',
+        name: pod?.metadata?.name ?? '',
+      }),
+    ).rejects.toThrow(/forbidden|403/i);
+  });
+});
