@@ -91,6 +91,8 @@ export class RepoState {
   readonly comments = new Map<number, Comment>();
   readonly labels = new Map<string, Label>();
   readonly collaborators = new Map<string, Permission>();
+  /** repository_dispatch events received, oldest first (GitHub would start workflows with them). */
+  readonly dispatches: { eventType: string; clientPayload: Record<string, unknown> }[] = [];
   readonly protections = new Map<string, Protection>();
   deleteBranchOnMerge = false;
   /** The repository setting "Allow auto-merge". */

@@ -1,5 +1,5 @@
-// Repository, branch and collaborator-permission reads.
-import { notFound, type Handler } from '../http.js';
+// Repository, branch and collaborator-permission reads; repository_dispatch events.
+import { asObject, notFound, type Handler } from '../http.js';
 import { repository, user } from '../render.js';
 import type { Permission } from '../state.js';
 
@@ -69,7 +69,18 @@ const getPermission: Handler = (ctx) => {
   };
 };
 
+/** The request was validated against GitHub's schema (event_type, at most 10 payload keys). */
+const createDispatch: Handler = (ctx) => {
+  const body = asObject(ctx.body);
+  ctx.repo.dispatches.push({
+    eventType: String(body.event_type),
+    clientPayload: (body.client_payload as Record<string, unknown> | undefined) ?? {},
+  });
+  return { status: 204 };
+};
+
 export const repoHandlers: Record<string, Handler> = {
+  'repos/create-dispatch-event': createDispatch,
   'repos/get': getRepo,
   'repos/get-branch': getBranch,
   'repos/get-collaborator-permission-level': getPermission,
