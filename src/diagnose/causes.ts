@@ -183,9 +183,25 @@ export const CAUSES: Cause[] = [
   {
     id: 'untolerated-taint',
     title: 'The pods do not tolerate the taints of the nodes that have room',
-    requires: [{ kind: 'event', reasons: ['FailedScheduling'], message: /untolerated taint/ }],
+    // The control plane's taint is in every message of a cluster with one: not a cause.
+    requires: [
+      {
+        kind: 'event',
+        reasons: ['FailedScheduling'],
+        message: /untolerated taint \{(?!node-role\.kubernetes\.io\/(control-plane|master):)/,
+      },
+    ],
     supports: [],
-    refutes: [],
+    refutes: [
+      {
+        signal: {
+          kind: 'event',
+          reasons: ['FailedScheduling'],
+          message: /Insufficient (cpu|memory)/,
+        },
+        weight: 0.2,
+      },
+    ],
     base: 0.8,
     verify: ['kubectl get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints'],
     fix: { text: 'Add the toleration to the pod template, or remove the taint if it is stale.' },

@@ -171,6 +171,44 @@ describe('the diagnose action', () => {
     expect(comment?.body).not.toContain('**Proposed:**');
   }, 120_000);
 
+  it("diagnoses on a /kubemend diagnose comment, and proposes an issue's fix as a kubemend/fix pull request", async () => {
+    await start('oom-loop');
+    const octokit = new Octokit({ auth: TOKEN, baseUrl: gh.url });
+    const { data: issue } = await octokit.rest.issues.create({
+      owner: 'octo-org',
+      repo: 'gitops',
+      title: 'order-worker keeps dying',
+      body: 'cluster: lab, namespace: shop, deployment/order-worker restarts all night.',
+    });
+    const run = await runAction('diagnose', {
+      inputs: { kubeconfig: kube.kubeconfig() },
+      event: {
+        name: 'issue_comment',
+        payload: events.issueCommentCreated(
+          REPOSITORY,
+          { number: issue.number, title: issue.title, body: issue.body ?? '' },
+          { body: 'Could you look?\n/kubemend diagnose', login: 'alice' },
+        ),
+      },
+      repository: REPOSITORY,
+      apiUrl: gh.url,
+      githubToken: TOKEN,
+      workspace: workspace(),
+      env: PACE,
+    });
+    expect(run.outputs['top-cause']).toBe('memory-limit');
+    const fix = [...repo().issues.values()].find((i) =>
+      i.pull?.headRef?.startsWith('kubemend/fix/'),
+    );
+    expect(fix?.title).toBe(
+      'kubemend: raise memory of Deployment shop/order-worker by 25% (worker: limit 320Mi, request 160Mi)',
+    );
+    expect(fix?.body).toMatch(/Test plan:[\s\S]*Rollback: revert this commit/);
+    expect(diagnoses(issue.number)[0]?.body).toMatch(
+      new RegExp(`committed \\w+ to apps/shop/order-worker\\.yaml in #\u200b?${fix?.number}`),
+    );
+  }, 120_000);
+
   it('reads nothing from a cluster whose identity does not match, and says so', async () => {
     await start('oom-loop');
     const ws = workspace();
