@@ -103,6 +103,8 @@ export interface KubemendConfig {
   guardrails: GuardrailsConfig;
   gitops: GitopsConfig;
   report: ReportConfig;
+  /** Who may run slash commands besides people with write access: logins and `org/team`s. */
+  commands: { users: string[]; teams: string[] };
   /** Cluster name → the identity it must show before kubemend changes anything in it. */
   clusters: Record<string, ExpectedIdentity>;
 }
@@ -176,6 +178,7 @@ const DEFAULTS = {
   guardrails: GUARDRAILS_DEFAULTS,
   gitops: { paths: [] } as GitopsConfig,
   report: REPORT_DEFAULTS,
+  commands: { users: [] as string[], teams: [] as string[] },
   clusters: {} as Record<string, ExpectedIdentity>,
 };
 
@@ -245,6 +248,10 @@ export function configFrom(doc: unknown, path: string): KubemendConfig {
       paths: Array.isArray(section('gitops').paths)
         ? (section('gitops').paths as string[]).map((p) => p.replace(/\/+$/, ''))
         : [],
+    },
+    commands: {
+      users: (section('commands').users as string[] | undefined) ?? [],
+      teams: (section('commands').teams as string[] | undefined) ?? [],
     },
     clusters: clustersSection(section('clusters')),
   };

@@ -3,6 +3,7 @@ import { loadConfig, type KubemendConfig } from '../config/config.js';
 import { createGitHubClient, pacingFromEnv } from '../github/client.js';
 import { upsertMarkedComment, type CommentTarget } from '../github/comments.js';
 import { proposeChange } from '../github/proposals.js';
+import { handleSlash, type SlashComment } from '../github/slash.js';
 import { KubeClient } from '../kube/client.js';
 import { checkIdentity, observeIdentity } from '../kube/identity.js';
 import { setContainerMemory, type ManifestChange } from '../remediation/manifest.js';
@@ -19,7 +20,7 @@ import { scopeFromIssue } from './scope.js';
 export async function run(): Promise<void> {
   const inputs = getDiagnoseInputs();
   const trigger = triggerOf(inputs.triggerLabel);
-  if (!trigger.diagnose) {
+  if (trigger.kind === 'none') {
     core.info(trigger.why);
     return;
   }
@@ -32,6 +33,18 @@ export async function run(): Promise<void> {
     ...repository,
     number: inputs.issueNumber,
   };
+  if (trigger.kind === 'comment') {
+    // Slash commands other than diagnose are answered and recorded; nothing is read.
+    const outcome = await handleSlash(gh, config, trigger.comment, Date.now());
+    if (outcome?.verb !== 'diagnose') {
+      core.info(
+        outcome
+          ? `#${gh.number}: /kubemend ${outcome.verb ?? '(not understood)'}: ${outcome.recorded ? 'recorded' : 'nothing changed'}.`
+          : 'The comment holds no /kubemend command.',
+      );
+      return;
+    }
+  }
   const { data: issue } = await gh.octokit.rest.issues.get({
     owner: gh.owner,
     repo: gh.repo,
@@ -102,22 +115,34 @@ export async function run(): Promise<void> {
   );
 }
 
-/** Labelled with the trigger label, commented `/kubemend diagnose`, or dispatched by hand. */
-function triggerOf(label: string): { diagnose: boolean; why: string } {
+type Trigger =
+  | { kind: 'none'; why: string }
+  | { kind: 'label' | 'dispatch' }
+  | { kind: 'comment'; comment: SlashComment };
+
+/** Labelled with the trigger label, a `/kubemend` comment, or dispatched by hand. */
+function triggerOf(label: string): Trigger {
   const { name, payload } = readEvent();
   if (name === 'issues') {
     const added = isObject(payload.label) ? payload.label.name : undefined;
     return payload.action === 'labeled' && added === label
-      ? { diagnose: true, why: '' }
-      : { diagnose: false, why: `Not labelled ${label}: nothing to diagnose.` };
+      ? { kind: 'label' }
+      : { kind: 'none', why: `Not labelled ${label}: nothing to diagnose.` };
   }
   if (name === 'issue_comment') {
-    const body = isObject(payload.comment) ? String(payload.comment.body ?? '') : '';
-    return /^\/kubemend\s+diagnose\s*$/m.test(body)
-      ? { diagnose: true, why: '' }
-      : { diagnose: false, why: 'The comment does not ask for /kubemend diagnose.' };
+    const c = isObject(payload.comment) ? payload.comment : {};
+    const user = isObject(c.user) ? c.user : {};
+    return {
+      kind: 'comment',
+      comment: {
+        id: typeof c.id === 'number' ? c.id : 0,
+        body: typeof c.body === 'string' ? c.body : '',
+        login: typeof user.login === 'string' ? user.login : '',
+        isBot: user.type === 'Bot',
+      },
+    };
   }
-  return { diagnose: true, why: '' };
+  return { kind: 'dispatch' };
 }
 
 /**

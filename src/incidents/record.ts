@@ -4,6 +4,7 @@
 import { dump, load } from 'js-yaml';
 import type { Alert, Severity } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
+import type { Controls } from './controls.js';
 
 export const RECORD_VERSION = 1;
 const MAX_TARGETS = 50;
@@ -44,6 +45,8 @@ export interface IncidentRecord {
   previous: { number: number; url: string | null; closedAt: string } | null;
   /** The pull request or issue that presents this record; null until one is claimed. */
   incident: IncidentRef | null;
+  /** What people said with slash commands (controls.ts); absent until the first one. */
+  controls?: Controls;
 }
 
 /**

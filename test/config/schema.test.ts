@@ -122,6 +122,7 @@ describe('the config schema', () => {
     });
     expect(config.gitops.paths).toEqual(['clusters/homelab', 'apps']);
     expect(config.report).toEqual({ merge: 'rebase', closeIssues: false });
+    expect(config.commands).toEqual({ users: ['oncall-bot-owner'], teams: ['acme/sre'] });
   });
 
   it('refuses guardrail values out of range, naming the key and what is allowed', () => {

@@ -397,10 +397,15 @@ export class GitHubEmulator {
       });
       return;
     }
+    // An organisation's routes (its teams) are served by its repository's state.
     const repo =
       params.owner && params.repo
         ? this.repos.get(`${params.owner}/${params.repo}`.toLowerCase())
-        : undefined;
+        : params.org
+          ? [...this.repos.values()].find(
+              (r) => r.fullName.split('/')[0]?.toLowerCase() === params.org?.toLowerCase(),
+            )
+          : undefined;
     if (!repo) {
       send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
       return;

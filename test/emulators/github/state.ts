@@ -91,6 +91,10 @@ export class RepoState {
   readonly comments = new Map<number, Comment>();
   readonly labels = new Map<string, Label>();
   readonly collaborators = new Map<string, Permission>();
+  /** The owner organisation's teams: slug → members' logins. */
+  readonly teams = new Map<string, Set<string>>();
+  /** Reactions on issue comments: comment id → [login, content]. */
+  readonly reactions = new Map<number, { login: string; content: string }[]>();
   /** repository_dispatch events received, oldest first (GitHub would start workflows with them). */
   readonly dispatches: { eventType: string; clientPayload: Record<string, unknown> }[] = [];
   readonly protections = new Map<string, Protection>();

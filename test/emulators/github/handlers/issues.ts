@@ -1,4 +1,4 @@
-// Issues (sharing numbers with pull requests), comments and labels.
+// Issues (sharing numbers with pull requests), comments, their reactions, and labels.
 import {
   HttpError,
   asObject,
@@ -11,7 +11,7 @@ import {
   type Ctx,
   type Handler,
 } from '../http.js';
-import { comment, issue as renderIssue, label as renderLabel } from '../render.js';
+import { comment, issue as renderIssue, label as renderLabel, user } from '../render.js';
 import { newId, type Issue } from '../state.js';
 
 function getIssue(ctx: Ctx): Issue {
@@ -142,6 +142,27 @@ const listComments: Handler = (ctx) => {
   return { status: 200, body: page.map((c) => comment(ctx.baseUrl, ctx.repo, c)), headers };
 };
 
+/** One reaction per user and content: a second is answered 200 with the first, as GitHub does. */
+const createReaction: Handler = (ctx) => {
+  const id = intParam(ctx, 'comment_id');
+  if (!ctx.repo.comments.has(id)) throw notFound();
+  const { content } = asObject(ctx.body) as { content: string };
+  const list = ctx.repo.reactions.get(id) ?? [];
+  const existing = list.findIndex((r) => r.login === ctx.login && r.content === content);
+  if (existing < 0) list.push({ login: ctx.login, content });
+  ctx.repo.reactions.set(id, list);
+  return {
+    status: existing < 0 ? 201 : 200,
+    body: {
+      id: id * 100 + (existing < 0 ? list.length : existing + 1),
+      node_id: Buffer.from(`REA_${id}_${content}`).toString('base64'),
+      user: user(ctx.baseUrl, ctx.login),
+      content,
+      created_at: ctx.repo.clock.iso(),
+    },
+  };
+};
+
 const createComment: Handler = (ctx) => {
   const issue = getIssue(ctx);
   const { body } = asObject(ctx.body) as { body: string };
@@ -265,6 +286,7 @@ export const issueHandlers: Record<string, Handler> = {
   'issues/update': updateIssue,
   'issues/list-comments': listComments,
   'issues/create-comment': createComment,
+  'reactions/create-for-issue-comment': createReaction,
   'issues/get-comment': getCommentHandler,
   'issues/update-comment': updateComment,
   'issues/delete-comment': deleteComment,

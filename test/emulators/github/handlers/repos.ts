@@ -79,7 +79,22 @@ const createDispatch: Handler = (ctx) => {
   return { status: 204 };
 };
 
+const getTeamMembership: Handler = (ctx) => {
+  const members = ctx.repo.teams.get(ctx.params.team_slug ?? '');
+  const login = ctx.params.username ?? '';
+  if (!members?.has(login)) throw notFound();
+  return {
+    status: 200,
+    body: {
+      url: `${ctx.baseUrl}/organizations/1/team/1/memberships/${login}`,
+      role: 'member',
+      state: 'active',
+    },
+  };
+};
+
 export const repoHandlers: Record<string, Handler> = {
+  'teams/get-membership-for-user-in-org': getTeamMembership,
   'repos/create-dispatch-event': createDispatch,
   'repos/get': getRepo,
   'repos/get-branch': getBranch,
