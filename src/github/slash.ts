@@ -6,7 +6,6 @@
 // polite reply and nothing else happens. Bots are never answered (no loops).
 import type { KubemendConfig } from '../config/config.js';
 import { applyCommand, controlsOf, type Command, type CommandVerb } from '../incidents/controls.js';
-import { codeBlock } from '../incidents/markdown.js';
 import {
   displayRecord,
   parseRecord,
@@ -15,6 +14,7 @@ import {
 } from '../incidents/record.js';
 import { PLAYBOOKS } from '../shared/constants.js';
 import type { CommentTarget } from './comments.js';
+import { updateControls } from './records.js';
 
 const MAY = new Set(['admin', 'maintain', 'write']);
 const MAX_SNOOZE_MS = 7 * 24 * 3_600_000;
@@ -99,7 +99,11 @@ export async function handleSlash(
     return { verb: parsed.verb, allowed: false, recorded: false, reply };
   }
   const at = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const recorded = await updateRecord(gh, parsed, comment.login, at);
+  const recorded = await updateControls(
+    gh,
+    (controls) => applyCommand(controlsOf({ controls }), parsed, comment.login, at),
+    `kubemend: /kubemend ${parsed.verb} by ${comment.login}`,
+  );
   if (!recorded) {
     const reply = `${who}, #${gh.number} holds no kubemend incident record, so \`/kubemend ${parsed.verb}\` has nothing to act on; nothing was changed.`;
     await say(gh, reply);
@@ -172,104 +176,4 @@ export async function mayCommand(
     }
   }
   return false;
-}
-
-/**
- * Writes the command into the record: on the incident branch's record file (PR mode,
- * compare-and-swap on the blob sha, retried on a conflict), or in the issue's body
- * (issue mode). Answers false when the incident holds no record.
- */
-async function updateRecord(
-  gh: CommentTarget,
-  command: Command,
-  by: string,
-  at: string,
-): Promise<boolean> {
-  const { octokit, owner, repo, number } = gh;
-  const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
-  if (issue.pull_request) {
-    const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
-    const branch = pull.head.ref;
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const found = await recordFile(gh, branch);
-      if (!found) return false;
-      const next = {
-        ...found.record,
-        controls: applyCommand(controlsOf(found.record), command, by, at),
-      };
-      try {
-        await octokit.rest.repos.createOrUpdateFileContents({
-          owner,
-          repo,
-          path: found.path,
-          branch,
-          sha: found.sha,
-          message: `kubemend: /kubemend ${command.verb} by ${by}`,
-          content: Buffer.from(serialiseRecord(next)).toString('base64'),
-        });
-        return true;
-      } catch (error) {
-        // Someone else wrote the record (a repeat of the alert): read it again.
-        if (![409, 422].includes((error as { status?: number }).status ?? 0)) throw error;
-      }
-    }
-    throw new Error(`the record of #${number} kept changing; run the command again`);
-  }
-  const body = issue.body ?? '';
-  const record = recordFromBody(body);
-  if (!record) return false;
-  const next = { ...record, controls: applyCommand(controlsOf(record), command, by, at) };
-  const rewritten = replaceRecordBlock(body, displayRecord({ ...next, incident: null }));
-  if (rewritten === undefined) return false;
-  await octokit.rest.issues.update({ owner, repo, issue_number: number, body: rewritten });
-  return true;
-}
-
-async function recordFile(
-  gh: CommentTarget,
-  branch: string,
-): Promise<
-  { path: string; sha: string; record: NonNullable<ReturnType<typeof parseRecord>> } | undefined
-> {
-  const { octokit, owner, repo, number } = gh;
-  const { data: head } = await octokit.rest.repos.getBranch({ owner, repo, branch });
-  const { data: tree } = await octokit.rest.git.getTree({
-    owner,
-    repo,
-    tree_sha: head.commit.sha,
-    recursive: 'true',
-  });
-  const candidates = tree.tree.filter(
-    (e) => e.type === 'blob' && e.path?.startsWith('alerts/incoming/') && e.path.endsWith('.yaml'),
-  );
-  let only:
-    { path: string; sha: string; record: NonNullable<ReturnType<typeof parseRecord>> } | undefined;
-  for (const entry of candidates.slice(0, 50)) {
-    const { data: blob } = await octokit.rest.git.getBlob({
-      owner,
-      repo,
-      file_sha: entry.sha ?? '',
-    });
-    const record = parseRecord(Buffer.from(blob.content, 'base64').toString('utf8'));
-    if (!record) continue;
-    const found = { path: entry.path ?? '', sha: entry.sha ?? '', record };
-    if (record.incident?.number === number) return found;
-    only = candidates.length === 1 ? found : only;
-  }
-  return only;
-}
-
-/** The issue body with its record block replaced; undefined when it has none. */
-function replaceRecordBlock(body: string, yaml: string): string | undefined {
-  const lines = body.split('\n');
-  const start = lines.indexOf('<details><summary>Incident record</summary>');
-  if (start < 0) return undefined;
-  const open = lines.findIndex((l, i) => i > start && /^`{3,}/.test(l));
-  if (open < 0) return undefined;
-  const fence = /^(`{3,})/.exec(lines[open] ?? '')?.[1] ?? '```';
-  const close = lines.findIndex((l, i) => i > open && l.trim() === fence);
-  if (close < 0) return undefined;
-  return [...lines.slice(0, open), codeBlock(yaml, 20_000, 'yaml'), ...lines.slice(close + 1)].join(
-    '\n',
-  );
 }

@@ -3,6 +3,8 @@ import { loadConfig } from '../config/config.js';
 import { findApproval } from '../github/approvals.js';
 import { createGitHubClient, pacingFromEnv } from '../github/client.js';
 import { proposeChange } from '../github/proposals.js';
+import { readRecord } from '../github/records.js';
+import { controlsOf, isSnoozed } from '../incidents/controls.js';
 import { KubeClient } from '../kube/client.js';
 import { Ledger } from '../kube/ledger.js';
 import { GUARDRAIL_DEFAULTS } from '../remediation/guardrails.js';
@@ -30,6 +32,19 @@ export async function run(): Promise<void> {
       ? { ...createGitHubClient({ token: inputs.token, ...pacingFromEnv() }), ...repository }
       : undefined;
   const incident = inputs.incident ?? job.incident ?? undefined;
+
+  // What people said on the incident (/kubemend snooze, /kubemend dry-run) binds every run.
+  const record = github && incident ? await readRecord({ ...github, number: incident }) : undefined;
+  const controls = record ? controlsOf(record) : undefined;
+  let forced: Decision | undefined;
+  if (controls?.dryRun && !['off', 'notify', 'dry-run'].includes(job.mode)) {
+    forced = {
+      guardrail: 'mode',
+      allowed: false,
+      reason: `/kubemend dry-run on #${incident}: dry run only`,
+    };
+    job.mode = 'dry-run';
+  }
 
   // Approve: auto once someone with write access said so on the incident, else a dry run.
   let approval: Decision | undefined;
@@ -91,8 +106,14 @@ export async function run(): Promise<void> {
   };
   let result;
   try {
-    result = await runPlaybook(inputs.playbook, job, ctx, config);
+    if (controls && isSnoozed(controls, Date.now())) {
+      const run = new Run(job, ctx);
+      const reason = `snoozed until ${controls.snoozedUntil} (/kubemend snooze on #${incident}): no playbook runs`;
+      run.decisions.push({ guardrail: 'snooze', allowed: false, reason });
+      result = run.finish('skipped', reason);
+    } else result = await runPlaybook(inputs.playbook, job, ctx, config);
     if (approval) result.decisions.unshift(approval);
+    if (forced) result.decisions.unshift(forced);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // The cluster could not be read or written: report gets a failed result, not silence.

@@ -35,6 +35,7 @@ export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
     | 'memory-cap'
     | 'manifest'
     | 'approval'
+    | 'snooze'
     | 'in-use';
   /** What the decision was about, when it was about one target. */
   target?: string;

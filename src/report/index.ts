@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/config.js';
 import { createGitHubClient, pacingFromEnv } from '../github/client.js';
 import { upsertMarkedComment } from '../github/comments.js';
+import { readRecord } from '../github/records.js';
+import { controlsOf } from '../incidents/controls.js';
 import { UsageError } from '../shared/errors.js';
 import { repositoryFromEnv } from '../shared/event.js';
 import { Outputs } from './constants.js';
@@ -38,7 +40,13 @@ export async function run(resultsAt?: string): Promise<void> {
   const isPull = Boolean(incident.pull_request);
   const previous = stateFromLabels(incident.labels);
   let ending: Ending | undefined;
-  if (verdict.state === 'resolved')
+  const controls = controlsOf((await readRecord(gh)) ?? {});
+  if (verdict.state === 'resolved' && controls.autoclose === false)
+    ending = {
+      done: false,
+      text: 'Left open: autoclose is off for this incident (/kubemend autoclose off); close it when you are done.',
+    };
+  else if (verdict.state === 'resolved')
     ending = isPull
       ? await mergeIncident(gh, config.report)
       : await closeIncidentIssue(gh, config.report);

@@ -7,6 +7,9 @@ import { resourceForKind } from '../emulators/kube/resources.js';
 import type { KubeEmulator } from '../emulators/kube/server.js';
 import type { KObject } from '../emulators/kube/store.js';
 import { runAction, type ActionRun } from '../harness/run-action.js';
+import { createGitHubClient } from '../../src/github/client.js';
+import { updateControls } from '../../src/github/records.js';
+import { applyCommand, controlsOf, type Command } from '../../src/incidents/controls.js';
 import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 import { ALERT, callerRepository, startEmulators } from './support.js';
 
@@ -98,6 +101,65 @@ describe('the all-in-one action', () => {
         .filter((c) => c.body.startsWith('<!-- kubemend:status -->')),
     ).toHaveLength(1);
     expect(repo().issues.get(number)!.labels).toContain('kubemend/dry-run');
+    expect(kube.writes()).toEqual([]);
+  }, 180_000);
+
+  it('honours the record: a snooze runs no playbook, and autoclose off leaves a healthy incident open', async () => {
+    const ws = workspace({ 'image-pull': { mode: 'auto' } });
+    const first = await allInOne(ws, { mode: 'dry-run' });
+    const number = Number(first.outputs['incident-number']);
+    const target = {
+      ...createGitHubClient({ token: TOKEN, baseUrl: gh.url }),
+      owner: 'octo-org',
+      repo: 'gitops',
+      number,
+    };
+    const at = new Date().toISOString();
+    const say = (command: Command) =>
+      updateControls(
+        target,
+        (c) => applyCommand(controlsOf({ controls: c }), command, 'alice', at),
+        'test',
+      );
+    await say({ verb: 'snooze', arg: new Date(Date.now() + 3_600_000).toISOString() });
+    const snoozed = await allInOne(ws);
+    expect(snoozed.outputs.state).toBe('needs-human');
+    expect(kube.writes()).toEqual([]);
+    expect(snoozed.summary).toMatch(/snoozed until \S+ \S{1,2}\/kubemend snooze on #/);
+
+    await say({ verb: 'snooze', arg: new Date(Date.now() - 1000).toISOString() });
+    await say({ verb: 'autoclose', arg: 'off' });
+    kube.onAnswer = (entry) => {
+      if (entry.verb === 'delete' && !entry.dryRun) kube.sim.facts.registries['docker.io'] = 'ok';
+    };
+    const healthy = await allInOne(ws);
+    expect(healthy.outputs).toMatchObject({ state: 'resolved', merged: 'false' });
+    expect(repo().issues.get(number)?.state).toBe('open');
+    expect(healthy.summary).toContain('Left open: autoclose is off for this incident');
+  }, 180_000);
+
+  it('after /kubemend dry-run, a playbook in auto only shows what it would change', async () => {
+    const ws = workspace({ 'image-pull': { mode: 'auto' } });
+    const number = Number((await allInOne(ws, { mode: 'dry-run' })).outputs['incident-number']);
+    const target = {
+      ...createGitHubClient({ token: TOKEN, baseUrl: gh.url }),
+      owner: 'octo-org',
+      repo: 'gitops',
+      number,
+    };
+    await updateControls(
+      target,
+      (c) =>
+        applyCommand(
+          controlsOf({ controls: c }),
+          { verb: 'dry-run', arg: null },
+          'alice',
+          new Date().toISOString(),
+        ),
+      'test',
+    );
+    const run = await allInOne(ws);
+    expect(run.outputs.state).toBe('dry-run');
     expect(kube.writes()).toEqual([]);
   }, 180_000);
 
