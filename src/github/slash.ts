@@ -6,12 +6,6 @@
 // polite reply and nothing else happens. Bots are never answered (no loops).
 import type { KubemendConfig } from '../config/config.js';
 import { applyCommand, controlsOf, type Command, type CommandVerb } from '../incidents/controls.js';
-import {
-  displayRecord,
-  parseRecord,
-  recordFromBody,
-  serialiseRecord,
-} from '../incidents/record.js';
 import { PLAYBOOKS } from '../shared/constants.js';
 import type { CommentTarget } from './comments.js';
 import { updateControls } from './records.js';
