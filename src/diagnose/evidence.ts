@@ -13,7 +13,7 @@ import type {
   V1ReplicaSet,
 } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
-import { redact } from '../remediation/enrich.js';
+import { ownerChain, redact } from '../remediation/enrich.js';
 
 export const EVIDENCE_BOUNDS = { pods: 10, logLines: 20, events: 40, messageChars: 400 };
 
@@ -73,6 +73,8 @@ export interface Evidence {
   pods: PodEvidence[];
   events: { type: string; reason: string; object: string; message: string; count: number }[];
   rollout: { workload: string; revisions: RevisionEvidence[] } | undefined;
+  /** The first troubled pod's owners, as ownerReferences say: Pod → ReplicaSet → Deployment. */
+  owners: string[];
   nodes: NodeEvidence[];
   claims: { name: string; phase: string; terminating: boolean }[];
   application: { name: string; health: string; sync: string; message: string } | undefined;
@@ -155,6 +157,7 @@ export async function collectEvidence(
   );
   const podEvidence: PodEvidence[] = [];
   for (const pod of pods) podEvidence.push(await describePod(client, pod, revisions));
+  const owners = pods[0] ? await ownerChain(client, pods[0]) : [];
 
   const events = namespace
     ? (await client.list<CoreV1Event>('v1', 'Event', { namespace }))
@@ -191,6 +194,7 @@ export async function collectEvidence(
     pods: podEvidence,
     events,
     rollout,
+    owners,
     nodes,
     claims,
     application,

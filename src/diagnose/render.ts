@@ -40,6 +40,8 @@ export function diagnosisComment(view: DiagnosisView): string {
     `Cluster **${inline(view.cluster || 'unknown', 63)}**: ${inline(view.identity)}.${where ? ` Scope (from the ${view.from}): ${inline(where)}.` : ''}`,
     '',
   );
+  const owners = view.evidence?.owners ?? [];
+  if (owners.length > 1) out.push(`Owner chain: ${inline(owners.join(' → '))}.`, '');
   if (view.stopped) {
     out.push(`⚠️ ${inline(view.stopped, 500)}`, '');
     return finish(out, view);

@@ -172,7 +172,7 @@ function describeState(
 }
 
 /** Up the ownerReferences, at most three steps (Pod → ReplicaSet → Deployment → ...). */
-async function ownerChain(client: KubeClient, pod: V1Pod): Promise<string[]> {
+export async function ownerChain(client: KubeClient, pod: V1Pod): Promise<string[]> {
   const chain = [`Pod/${pod.metadata?.name ?? ''}`];
   let refs: V1OwnerReference[] | undefined = pod.metadata?.ownerReferences;
   const namespace = pod.metadata?.namespace;

@@ -167,6 +167,9 @@ describe('the diagnose action', () => {
     expect(comment?.body).toMatch(
       /Deployment\/api revision 2 \(ghcr\.io\/acme\/api:1\.9\.0, ReplicaSet api-\S+, created \S+\): \d+ pod\(s\) crash-looping/,
     );
+    expect(comment?.body).toMatch(
+      /Owner chain: Pod\/api-\S+ → ReplicaSet\/api-\S+ → Deployment\/api\./,
+    );
     expect(comment?.body).not.toContain('<img');
     expect(comment?.body).not.toContain('**Proposed:**');
   }, 120_000);

@@ -38,6 +38,7 @@ const evidence = (over: Partial<Evidence>): Evidence => ({
   pods: [],
   events: [],
   rollout: undefined,
+  owners: [],
   nodes: [],
   claims: [],
   application: undefined,
