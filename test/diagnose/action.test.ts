@@ -232,6 +232,31 @@ describe('the diagnose action', () => {
     ).toEqual(['get namespaces']);
   }, 120_000);
 
+  it('diagnoses the issue a workflow_dispatch names', async () => {
+    await start('bad-rollout');
+    const octokit = new Octokit({ auth: TOKEN, baseUrl: gh.url });
+    const { data: issue } = await octokit.rest.issues.create({
+      owner: 'octo-org',
+      repo: 'gitops',
+      title: 'api crash-loops',
+      body: 'namespace: shop, deployment/api',
+    });
+    const run = await runAction('diagnose', {
+      inputs: { kubeconfig: kube.kubeconfig() },
+      event: {
+        name: 'workflow_dispatch',
+        payload: events.workflowDispatch(REPOSITORY, { 'issue-number': String(issue.number) }),
+      },
+      repository: REPOSITORY,
+      apiUrl: gh.url,
+      githubToken: TOKEN,
+      workspace: workspace(),
+      env: PACE,
+    });
+    expect(run.outputs['top-cause']).toBe('crash-after-rollout');
+    expect(diagnoses(issue.number)).toHaveLength(1);
+  }, 120_000);
+
   it('does nothing for another label', async () => {
     await start('oom-loop');
     const ws = workspace();
