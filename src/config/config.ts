@@ -105,6 +105,8 @@ export interface KubemendConfig {
   report: ReportConfig;
   /** Who may run slash commands besides people with write access: logins and `org/team`s. */
   commands: { users: string[]; teams: string[] };
+  /** What the cluster doctor may read; `namespaces` null: the default rule (diagnose/access.ts). */
+  diagnose: { namespaces: string[] | null };
   /** Cluster name → the identity it must show before kubemend changes anything in it. */
   clusters: Record<string, ExpectedIdentity>;
 }
@@ -179,6 +181,7 @@ const DEFAULTS = {
   gitops: { paths: [] } as GitopsConfig,
   report: REPORT_DEFAULTS,
   commands: { users: [] as string[], teams: [] as string[] },
+  diagnose: { namespaces: null as string[] | null },
   clusters: {} as Record<string, ExpectedIdentity>,
 };
 
@@ -252,6 +255,9 @@ export function configFrom(doc: unknown, path: string): KubemendConfig {
     commands: {
       users: (section('commands').users as string[] | undefined) ?? [],
       teams: (section('commands').teams as string[] | undefined) ?? [],
+    },
+    diagnose: {
+      namespaces: (section('diagnose').namespaces as string[] | undefined) ?? null,
     },
     clusters: clustersSection(section('clusters')),
   };

@@ -98,6 +98,8 @@ export async function collectEvidence(
   client: KubeClient,
   scope: DiagnosisScope,
   argocdNamespace: string,
+  /** The read policy (access.ts): pods of a node in other namespaces are left out. */
+  readable: (namespace: string) => boolean,
 ): Promise<Evidence> {
   const { namespace, workload } = scope;
   let pods: V1Pod[] = [];
@@ -141,7 +143,9 @@ export async function collectEvidence(
           client.list<V1Pod>('v1', 'Pod', { fieldSelector: `spec.nodeName=${n}` }),
         ),
       )
-    ).flat();
+    )
+      .flat()
+      .filter((p) => readable(p.metadata?.namespace ?? ''));
   }
   if (scope.pods.length) {
     const named = pods.filter((p) => scope.pods.includes(p.metadata?.name ?? ''));

@@ -3,6 +3,7 @@ import { loadConfig, type KubemendConfig } from '../config/config.js';
 import { createGitHubClient, pacingFromEnv } from '../github/client.js';
 import { upsertMarkedComment, type CommentTarget } from '../github/comments.js';
 import { proposeChange } from '../github/proposals.js';
+import { PermissionCheck, refusal, type Actor } from '../github/permission.js';
 import { handleSlash, type SlashComment } from '../github/slash.js';
 import { KubeClient } from '../kube/client.js';
 import { checkIdentity, observeIdentity } from '../kube/identity.js';
@@ -10,6 +11,7 @@ import { setContainerMemory, type ManifestChange } from '../remediation/manifest
 import { raiseMemory } from '../remediation/memory.js';
 import { getErrorMessage, oneLine, UsageError } from '../shared/errors.js';
 import { isObject, readEvent, repositoryFromEnv } from '../shared/event.js';
+import { readPolicy, refusedOutright } from './access.js';
 import { Outputs } from './constants.js';
 import { collectEvidence, type Evidence } from './evidence.js';
 import { getDiagnoseInputs } from './inputs.js';
@@ -34,17 +36,18 @@ export async function run(): Promise<void> {
     number: inputs.issueNumber,
   };
   if (trigger.kind === 'comment') {
-    // Slash commands other than diagnose are answered and recorded; nothing is read.
+    // Every /kubemend verb asks the permission rule; others are answered and recorded
+    // there, and a refused diagnose has had its one reply: nothing is read.
     const outcome = await handleSlash(gh, config, trigger.comment, Date.now());
-    if (outcome?.verb !== 'diagnose') {
+    if (outcome?.verb !== 'diagnose' || !outcome.allowed) {
       core.info(
         outcome
-          ? `#${gh.number}: /kubemend ${outcome.verb ?? '(not understood)'}: ${outcome.recorded ? 'recorded' : 'nothing changed'}.`
+          ? `#${gh.number}: /kubemend ${outcome.verb ?? '(not understood)'}: ${outcome.allowed ? (outcome.recorded ? 'recorded' : 'nothing changed') : 'refused'}.`
           : 'The comment holds no /kubemend command.',
       );
       return;
     }
-  }
+  } else if (!(await mayDiagnose(gh, config, trigger))) return;
   const { data: issue } = await gh.octokit.rest.issues.get({
     owner: gh.owner,
     repo: gh.repo,
@@ -65,39 +68,52 @@ export async function run(): Promise<void> {
     ...(runUrl ? { runUrl } : {}),
   };
 
-  let confirmed = false;
+  const expected = reading ? config.clusters[reading.scope.cluster] : undefined;
+  const namespace = reading?.scope.namespace;
+  const outright = namespace ? refusedOutright(config, namespace) : undefined;
   if (!reading) {
     view.stopped =
       'The issue names no namespace, workload or node (for example `namespace: shop` and `deployment/api`); add them and comment `/kubemend diagnose`.';
+  } else if (!expected) {
+    // Without an identity to check, the kubeconfig may point anywhere: read nothing.
+    view.identity = 'cluster not configured';
+    view.stopped = reading.scope.cluster
+      ? `Cluster ${reading.scope.cluster} is not listed under \`clusters\` in the kubemend config, so its identity cannot be checked. Nothing was read; add it (the remediate action prints the identity to paste).`
+      : 'The issue names no cluster and the kubemend config lists more than one (or none) under `clusters`; name one (for example `cluster: lab`). Nothing was read.';
+  } else if (outright) {
+    view.stopped = `Not diagnosed: ${outright}. Nothing was read.`;
   } else {
     // The wrong cluster's pods in a public comment would be a leak: identity first.
-    const verdict = checkIdentity(
-      await observeIdentity(inputs.kubeconfig, client),
-      config.clusters[reading.scope.cluster],
-    );
-    if (verdict.status === 'uncertain') {
+    const verdict = checkIdentity(await observeIdentity(inputs.kubeconfig, client), expected);
+    if (verdict.status !== 'confirmed') {
       view.identity = 'identity uncertain';
-      view.stopped = `The kubeconfig does not point at cluster ${reading.scope.cluster}: ${verdict.reason}. Nothing was read.`;
+      view.stopped = `The kubeconfig does not point at cluster ${reading.scope.cluster}: ${verdict.status === 'uncertain' ? verdict.reason : 'no identity is configured for it'}. Nothing was read.`;
     } else {
-      confirmed = verdict.status === 'confirmed';
-      view.identity =
-        verdict.status === 'confirmed'
-          ? `identity confirmed (${verdict.matched.join(', ')})`
-          : 'identity not configured, so nothing is proposed (add `clusters` to the config)';
+      view.identity = `identity confirmed (${verdict.matched.join(', ')})`;
       try {
-        view.evidence = await collectEvidence(
+        const policy = await readPolicy(
           client,
-          reading.scope,
-          config.playbooks.argocd.namespace,
+          config,
+          reading.from === 'record' ? reading.namespaces : [],
         );
-        view.causes = rankCauses(view.evidence);
+        if (namespace && !policy.may(namespace)) {
+          view.stopped = `Not diagnosed: ${policy.why(namespace)}. Nothing else was read.`;
+        } else {
+          view.evidence = await collectEvidence(
+            client,
+            reading.scope,
+            config.playbooks.argocd.namespace,
+            policy.may,
+          );
+          view.causes = rankCauses(view.evidence);
+        }
       } catch (error) {
         view.stopped = `The cluster could not be read: ${oneLine(getErrorMessage(error))}`;
       }
     }
   }
   const [top] = view.causes;
-  if (top && view.evidence && confirmed) {
+  if (top && view.evidence) {
     const proposal = await proposeFix(gh, top, view.evidence, config);
     if (proposal) view.proposal = proposal;
   }
@@ -117,8 +133,43 @@ export async function run(): Promise<void> {
 
 type Trigger =
   | { kind: 'none'; why: string }
-  | { kind: 'label' | 'dispatch' }
+  | { kind: 'label' | 'dispatch'; actor: Actor }
   | { kind: 'comment'; comment: SlashComment };
+
+/**
+ * A label or a dispatch asks the same rule as a comment. The label's actor is the event's
+ * sender: whoever applied it, or the issue's author when an issue template applied it at
+ * creation. A bot is not answered (no loops) and nothing is read for it.
+ */
+async function mayDiagnose(
+  gh: CommentTarget,
+  config: KubemendConfig,
+  trigger: { kind: 'label' | 'dispatch'; actor: Actor },
+): Promise<boolean> {
+  const { actor } = trigger;
+  const may = await new PermissionCheck(gh, config.commands).check(actor);
+  if (may.allowed) return true;
+  if (actor.isBot || actor.login === '') {
+    core.info(`#${gh.number}: ${trigger.kind} by a bot or an unknown actor: nothing to diagnose.`);
+    return false;
+  }
+  const what =
+    trigger.kind === 'label' ? 'start the cluster doctor with a label' : 'start the cluster doctor';
+  await gh.octokit.rest.issues.createComment({
+    owner: gh.owner,
+    repo: gh.repo,
+    issue_number: gh.number,
+    body: refusal(actor.login, what, may),
+  });
+  core.info(`#${gh.number}: ${actor.login} may not ${what}; refused.`);
+  return false;
+}
+
+function senderOf(payload: Record<string, unknown>): Actor {
+  const sender = isObject(payload.sender) ? payload.sender : {};
+  const login = typeof sender.login === 'string' ? sender.login : (process.env.GITHUB_ACTOR ?? '');
+  return { login, isBot: sender.type === 'Bot' || login.endsWith('[bot]') };
+}
 
 /** Labelled with the trigger label, a `/kubemend` comment, or dispatched by hand. */
 function triggerOf(label: string): Trigger {
@@ -126,7 +177,7 @@ function triggerOf(label: string): Trigger {
   if (name === 'issues') {
     const added = isObject(payload.label) ? payload.label.name : undefined;
     return payload.action === 'labeled' && added === label
-      ? { kind: 'label' }
+      ? { kind: 'label', actor: senderOf(payload) }
       : { kind: 'none', why: `Not labelled ${label}: nothing to diagnose.` };
   }
   if (name === 'issue_comment') {
@@ -142,7 +193,7 @@ function triggerOf(label: string): Trigger {
       },
     };
   }
-  return { kind: 'dispatch' };
+  return { kind: 'dispatch', actor: senderOf(payload) };
 }
 
 /**

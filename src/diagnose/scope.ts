@@ -41,6 +41,8 @@ export interface ScopeReading {
   scope: DiagnosisScope;
   /** Where the scope came from, for the comment. */
   from: 'record' | 'issue text';
+  /** The incident's own namespaces (its record's); none for a person's issue text. */
+  namespaces: string[];
 }
 
 export function scopeFromIssue(
@@ -54,6 +56,7 @@ export function scopeFromIssue(
       const [kind, name] = (record.targets.workloads[0] ?? '').split('/');
       return {
         from: 'record',
+        namespaces: record.targets.namespaces,
         scope: {
           cluster: record.cluster,
           namespace: record.targets.namespaces[0],
@@ -94,5 +97,5 @@ export function scopeFromIssue(
       .map((n) => n.toLowerCase()),
   };
   if (!scope.namespace && !scope.workload && scope.nodes.length === 0) return undefined;
-  return { from: 'issue text', scope };
+  return { from: 'issue text', namespaces: [], scope };
 }

@@ -1,7 +1,16 @@
-// Mode approve: a playbook acts only after `/kubemend approve [playbook]` is commented on
-// the incident by someone who may change the repository (write, maintain or admin, as
-// the collaborator permission API says). Anyone else's comment is ignored.
+// Mode approve: a playbook acts only after `/kubemend approve [playbook]` from someone the
+// permission rule allows (write, maintain or admin, or named in the config's `commands`).
+// Approvals are read where they are: in the incident's record (the slash command wrote
+// them there) and in the incident's comments (a repository without the comment workflow
+// never records them). Either way the same rule is asked here, so an approver who lost
+// access no longer counts and an entry written into the record by hand counts only for
+// someone allowed.
+import type { KubemendConfig } from '../config/config.js';
+import { controlsOf } from '../incidents/controls.js';
 import type { GitHubClient } from './client.js';
+import { PermissionCheck } from './permission.js';
+import { readRecord } from './records.js';
+import { parseSlash } from './slash.js';
 
 export interface ApprovalScope extends GitHubClient {
   owner: string;
@@ -14,47 +23,48 @@ export type Approval =
 
 /** An approval is for the incident as it is now: one older than this is not taken. */
 export const APPROVAL_VALID_MS = 24 * 3_600_000;
-const COMMAND = /^\/kubemend\s+approve(?:\s+([a-z][a-z-]{0,30}))?\s*$/m;
-const MAY_APPROVE = new Set(['admin', 'maintain', 'write']);
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 export async function findApproval(
   gh: ApprovalScope,
   playbook: string,
   now: number,
+  commands: KubemendConfig['commands'],
 ): Promise<Approval> {
   const { octokit, owner, repo, incident } = gh;
+  const record = await readRecord({ ...gh, number: incident });
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     owner,
     repo,
     issue_number: incident,
     per_page: 100,
   });
-  const refusedUsers: string[] = [];
-  const permissions = new Map<string, boolean>();
+  const commented = comments.flatMap((c) => {
+    const command = parseSlash(c.body ?? '', now);
+    const by = c.user?.login;
+    if (!by || c.user?.type === 'Bot' || !command || 'error' in command) return [];
+    return command.verb === 'approve' ? [{ playbook: command.arg, by, at: c.created_at }] : [];
+  });
+  const approvals = [...(record ? controlsOf(record).approvals : []), ...commented].sort(
+    (a, b) => Date.parse(b.at) - Date.parse(a.at),
+  );
+  const permission = new PermissionCheck(gh, commands);
+  const refused: string[] = [];
   // Newest first: the latest valid approval counts.
-  for (const comment of [...comments].reverse()) {
-    const match = COMMAND.exec(comment.body ?? '');
-    if (!match || (match[1] !== undefined && match[1] !== playbook)) continue;
-    const login = comment.user?.login;
-    if (!login || comment.user?.type === 'Bot') continue;
-    if (now - Date.parse(comment.created_at) > APPROVAL_VALID_MS) break;
-    let may = permissions.get(login);
-    if (may === undefined) {
-      const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
-        owner,
-        repo,
-        username: login,
-      });
-      may = MAY_APPROVE.has(data.role_name) || MAY_APPROVE.has(data.permission);
-      permissions.set(login, may);
-    }
-    if (may) return { approved: true, by: login, at: comment.created_at };
-    refusedUsers.push(login);
+  for (const approval of approvals) {
+    if (approval.playbook !== null && approval.playbook !== playbook) continue;
+    const age = now - Date.parse(approval.at);
+    if (age > APPROVAL_VALID_MS) break;
+    // Written well ahead of the clock (beyond runner-to-GitHub skew): not given yet.
+    if (age < -CLOCK_SKEW_MS) continue;
+    if ((await permission.check({ login: approval.by, isBot: false })).allowed)
+      return { approved: true, by: approval.by, at: approval.at };
+    refused.push(approval.by);
   }
   return {
     approved: false,
-    reason: refusedUsers.length
-      ? `awaiting /kubemend approve from someone with write access (ignored: ${[...new Set(refusedUsers)].join(', ')}, who cannot approve); dry run until then`
-      : `awaiting a /kubemend approve${` ${playbook}`} comment on #${incident} from someone with write access; dry run until then`,
+    reason: refused.length
+      ? `awaiting /kubemend approve from someone with write access or named in the config's commands (ignored: ${[...new Set(refused)].join(', ')}, who cannot approve); dry run until then`
+      : `awaiting a /kubemend approve ${playbook} comment on #${incident} from someone with write access or named in the config's commands; dry run until then`,
   };
 }

@@ -38,3 +38,11 @@ export function describeGitHubError(error: unknown): string | undefined {
     (e.status >= 500 ? 'GitHub is having trouble; re-run the job later' : undefined);
   return `GitHub API ${method} ${where} failed with ${e.status}: ${(e.message ?? '').slice(0, 200)}${hint ? `; ${hint}` : ''}.`;
 }
+
+/** The HTTP status of a failed request (Octokit's RequestError, client-node's ApiException). */
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { status?: unknown; code?: unknown };
+  if (typeof e.status === 'number') return e.status;
+  return typeof e.code === 'number' ? e.code : undefined;
+}

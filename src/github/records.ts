@@ -1,6 +1,7 @@
-// The incident's record as GitHub holds it: the YAML file on the incident pull request's
-// branch (PR mode), or the block in the issue's body (issue mode). Read by the stages
-// that honour slash commands, and updated by them.
+// The incident's record as GitHub holds it: the YAML file on the incident's branch, in
+// both modes (issue mode also shows it in the issue's body). Read by the stages that
+// honour slash commands, and updated by them.
+import { identityOfRecord, recordPathOf } from '../alerts/identity.js';
 import type { Controls } from '../incidents/controls.js';
 import { codeBlock } from '../incidents/markdown.js';
 import {
@@ -11,24 +12,26 @@ import {
   type IncidentRecord,
 } from '../incidents/record.js';
 import type { CommentTarget } from './comments.js';
+import { statusOf } from './errors.js';
 
 type Stored = Omit<IncidentRecord, 'incident'> & { incident?: IncidentRecord['incident'] };
+type Found = { path: string; sha: string; branch: string; record: IncidentRecord };
 
-/** The incident's record, or undefined when it holds none. */
+/**
+ * The incident's record: the record file on its branch, the source of truth in both
+ * modes (issue mode presents it in the issue's body, and each repeat re-renders the body
+ * from the file); an issue whose branch is gone falls back to its body.
+ */
 export async function readRecord(gh: CommentTarget): Promise<Stored | undefined> {
-  const { octokit, owner, repo, number } = gh;
-  const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
-  if (issue.pull_request) {
-    const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
-    return (await recordFile(gh, pull.head.ref))?.record;
-  }
-  return recordFromBody(issue.body ?? '');
+  const { issue, file } = await locate(gh);
+  return file?.record ?? (issue.pull_request ? undefined : recordFromBody(issue.body ?? ''));
 }
 
 /**
- * Changes the record's controls: on the incident branch's record file (compare-and-swap
- * on the blob sha, retried on a conflict) or in the issue's body. Answers false when the
- * incident holds no record.
+ * Changes the record's controls on the incident branch's record file (compare-and-swap
+ * on the blob sha, retried on a conflict) and, for an issue, in its body too, so neither
+ * the next repeat (which renders the body from the file) nor a reader loses them.
+ * Answers false when the incident holds no record.
  */
 export async function updateControls(
   gh: CommentTarget,
@@ -36,74 +39,79 @@ export async function updateControls(
   message: string,
 ): Promise<boolean> {
   const { octokit, owner, repo, number } = gh;
-  const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
-  if (issue.pull_request) {
-    const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
-    const branch = pull.head.ref;
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const found = await recordFile(gh, branch);
-      if (!found) return false;
-      const next = { ...found.record, controls: change(found.record.controls) };
-      try {
-        await octokit.rest.repos.createOrUpdateFileContents({
-          owner,
-          repo,
-          path: found.path,
-          branch,
-          sha: found.sha,
-          message,
-          content: Buffer.from(serialiseRecord(next)).toString('base64'),
+  const located = await locate(gh);
+  const { issue } = located;
+  let { file } = located;
+  let written: Stored | undefined;
+  for (let attempt = 0; file && !written; attempt++) {
+    const next = { ...file.record, controls: change(file.record.controls) };
+    try {
+      await octokit.rest.repos.createOrUpdateFileContents({
+        owner,
+        repo,
+        path: file.path,
+        branch: file.branch,
+        sha: file.sha,
+        message,
+        content: Buffer.from(serialiseRecord(next)).toString('base64'),
+      });
+      written = next;
+    } catch (error) {
+      // Someone else wrote the record (a repeat of the alert): read it again.
+      if (![409, 422].includes(statusOf(error) ?? 0)) throw error;
+      if (attempt >= 3)
+        throw new Error(`the record of #${number} kept changing; run the command again`, {
+          cause: error,
         });
-        return true;
-      } catch (error) {
-        // Someone else wrote the record (a repeat of the alert): read it again.
-        if (![409, 422].includes((error as { status?: number }).status ?? 0)) throw error;
-      }
+      file = await recordFile(gh, file.branch);
     }
-    throw new Error(`the record of #${number} kept changing; run the command again`);
   }
+  if (issue.pull_request) return written !== undefined;
   const body = issue.body ?? '';
-  const record = recordFromBody(body);
-  if (!record) return false;
-  const next = { ...record, controls: change(record.controls) };
+  const shown = recordFromBody(body);
+  const next = written ?? (shown ? { ...shown, controls: change(shown.controls) } : undefined);
+  if (!next) return false;
   const rewritten = replaceRecordBlock(body, displayRecord({ ...next, incident: null }));
-  if (rewritten === undefined) return false;
+  if (rewritten === undefined) return written !== undefined;
   await octokit.rest.issues.update({ owner, repo, issue_number: number, body: rewritten });
   return true;
 }
 
-async function recordFile(
-  gh: CommentTarget,
-  branch: string,
-): Promise<
-  { path: string; sha: string; record: NonNullable<ReturnType<typeof parseRecord>> } | undefined
-> {
+/** The incident (pull request or issue) and its record file, when its branch holds one. */
+async function locate(gh: CommentTarget) {
   const { octokit, owner, repo, number } = gh;
-  const { data: head } = await octokit.rest.repos.getBranch({ owner, repo, branch });
-  const { data: tree } = await octokit.rest.git.getTree({
-    owner,
-    repo,
-    tree_sha: head.commit.sha,
-    recursive: 'true',
-  });
-  const candidates = tree.tree.filter(
-    (e) => e.type === 'blob' && e.path?.startsWith('alerts/incoming/') && e.path.endsWith('.yaml'),
-  );
-  let only:
-    { path: string; sha: string; record: NonNullable<ReturnType<typeof parseRecord>> } | undefined;
-  for (const entry of candidates.slice(0, 50)) {
-    const { data: blob } = await octokit.rest.git.getBlob({
-      owner,
-      repo,
-      file_sha: entry.sha ?? '',
-    });
-    const record = parseRecord(Buffer.from(blob.content, 'base64').toString('utf8'));
-    if (!record) continue;
-    const found = { path: entry.path ?? '', sha: entry.sha ?? '', record };
-    if (record.incident?.number === number) return found;
-    only = candidates.length === 1 ? found : only;
+  const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
+  let branch: string | undefined;
+  if (issue.pull_request) {
+    const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+    branch = pull.head.ref;
+  } else {
+    const shown = recordFromBody(issue.body ?? '');
+    branch = shown ? identityOfRecord(shown).branch : undefined;
   }
-  return only;
+  return { issue, file: branch ? await recordFile(gh, branch) : undefined };
+}
+
+/**
+ * The record file an incident branch names, when it belongs to incident `number`: after
+ * a merge and a recurrence the same branch may carry a later incident's record.
+ */
+async function recordFile(gh: CommentTarget, branch: string): Promise<Found | undefined> {
+  const { octokit, owner, repo, number } = gh;
+  const path = recordPathOf(branch);
+  if (!path) return undefined;
+  let data: unknown;
+  try {
+    ({ data } = await octokit.rest.repos.getContent({ owner, repo, path, ref: branch }));
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+  const file = data as { type?: string; sha?: string; content?: string };
+  if (file.type !== 'file' || !file.sha || file.content === undefined) return undefined;
+  const record = parseRecord(Buffer.from(file.content, 'base64').toString('utf8'));
+  if (record?.incident?.number !== number) return undefined;
+  return { path, sha: file.sha, branch, record };
 }
 
 /** The issue body with its record block replaced; undefined when it has none. */

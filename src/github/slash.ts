@@ -5,12 +5,18 @@
 // reaction and one reply, and written into the incident's record. Anyone else gets a
 // polite reply and nothing else happens. Bots are never answered (no loops).
 import type { KubemendConfig } from '../config/config.js';
-import { applyCommand, controlsOf, type Command, type CommandVerb } from '../incidents/controls.js';
+import {
+  applyCommand,
+  controlsOf,
+  isCommandVerb,
+  type Command,
+  type CommandVerb,
+} from '../incidents/controls.js';
 import { PLAYBOOKS } from '../shared/constants.js';
 import type { CommentTarget } from './comments.js';
+import { PermissionCheck, refusal } from './permission.js';
 import { updateControls } from './records.js';
 
-const MAY = new Set(['admin', 'maintain', 'write']);
 const MAX_SNOOZE_MS = 7 * 24 * 3_600_000;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -32,8 +38,9 @@ export function parseSlash(body: string, now: number): Parsed | undefined {
   if (line === undefined) return undefined;
   const [, verb = '', ...args] = line.trim().split(/\s+/);
   const usage = `allowed: ${Object.values(USAGE).join('; ')}`;
-  if (!(verb in USAGE)) return { error: `Unknown command; ${usage}.` };
-  const v = verb as CommandVerb;
+  // Not `verb in USAGE`: that would take `toString` or `constructor` for a verb.
+  if (!isCommandVerb(verb)) return { error: `Unknown command; ${usage}.` };
+  const v = verb;
   const wrong = { error: `Usage: ${USAGE[v]}.` };
   switch (v) {
     case 'approve':
@@ -85,13 +92,16 @@ export async function handleSlash(
     await say(gh, reply);
     return { verb: undefined, allowed: false, recorded: false, reply };
   }
-  if (parsed.verb === 'diagnose')
-    return { verb: 'diagnose', allowed: true, recorded: false, reply: undefined };
-  if (!(await mayCommand(gh, comment.login, config))) {
-    const reply = `${who}, only people with write access to this repository (or named in \`commands.users\` or \`commands.teams\` of the kubemend config) can run \`/kubemend ${parsed.verb}\`; nothing was changed.`;
+  // Every verb, diagnose included, asks the same rule: a stranger's diagnose would post
+  // the cluster's pods and logs in a public comment.
+  const may = await new PermissionCheck(gh, config.commands).check(comment);
+  if (!may.allowed) {
+    const reply = refusal(comment.login, `run \`/kubemend ${parsed.verb}\``, may);
     await say(gh, reply);
     return { verb: parsed.verb, allowed: false, recorded: false, reply };
   }
+  if (parsed.verb === 'diagnose')
+    return { verb: 'diagnose', allowed: true, recorded: false, reply: undefined };
   const at = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const recorded = await updateControls(
     gh,
@@ -142,32 +152,4 @@ async function say(gh: CommentTarget, body: string): Promise<void> {
     // the comment's own text is never echoed.
     body,
   });
-}
-
-export async function mayCommand(
-  gh: CommentTarget,
-  login: string,
-  config: KubemendConfig,
-): Promise<boolean> {
-  if (config.commands.users.some((u) => u.toLowerCase() === login.toLowerCase())) return true;
-  const { data } = await gh.octokit.rest.repos.getCollaboratorPermissionLevel({
-    owner: gh.owner,
-    repo: gh.repo,
-    username: login,
-  });
-  if (MAY.has(data.role_name) || MAY.has(data.permission)) return true;
-  for (const team of config.commands.teams) {
-    const [org = '', slug = ''] = team.split('/');
-    try {
-      const { data: m } = await gh.octokit.rest.teams.getMembershipForUserInOrg({
-        org,
-        team_slug: slug,
-        username: login,
-      });
-      if (m.state === 'active') return true;
-    } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
-    }
-  }
-  return false;
 }

@@ -23,18 +23,45 @@ export interface Controls {
 
 export const LOG_LIMIT = 20;
 
+export const isCommandVerb = (v: unknown): v is CommandVerb =>
+  (COMMAND_VERBS as readonly unknown[]).includes(v);
+
+const time = (v: unknown): string | null =>
+  typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : null;
+const login = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * The controls a record holds, with defaults for what it lacks. The record is a file
+ * anyone with write access can edit by hand: a field of the wrong type reads as its
+ * default, an entry of the wrong shape is dropped, and nothing here throws.
+ */
 export function controlsOf(record: { controls?: unknown }): Controls {
   const c = (
     typeof record.controls === 'object' && record.controls !== null ? record.controls : {}
-  ) as Partial<Controls>;
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  ) as Record<string, unknown>;
+  const entries = (v: unknown): Record<string, unknown>[] =>
+    Array.isArray(v)
+      ? v.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+      : [];
+  const approvals = entries(c.approvals).flatMap((e) => {
+    const by = login(e.by);
+    const at = time(e.at);
+    const playbook = typeof e.playbook === 'string' ? e.playbook : null;
+    return by && at ? [{ playbook, by, at }] : [];
+  });
+  const log = entries(c.log).flatMap((e) => {
+    const by = login(e.by);
+    const at = time(e.at);
+    const arg = typeof e.arg === 'string' ? e.arg : null;
+    return by && at && isCommandVerb(e.verb) ? [{ verb: e.verb, arg, by, at }] : [];
+  });
   return {
-    snoozedUntil: text(c.snoozedUntil),
+    snoozedUntil: time(c.snoozedUntil),
     autoclose: typeof c.autoclose === 'boolean' ? c.autoclose : null,
     dryRun: c.dryRun === true,
-    retryRequestedAt: text(c.retryRequestedAt),
-    approvals: Array.isArray(c.approvals) ? c.approvals.slice(-LOG_LIMIT) : [],
-    log: Array.isArray(c.log) ? c.log.slice(-LOG_LIMIT) : [],
+    retryRequestedAt: time(c.retryRequestedAt),
+    approvals: approvals.slice(-LOG_LIMIT),
+    log: log.slice(-LOG_LIMIT),
   };
 }
 

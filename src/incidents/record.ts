@@ -4,7 +4,7 @@
 import { dump, load } from 'js-yaml';
 import type { Alert, Severity } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
-import type { Controls } from './controls.js';
+import { controlsOf, type Controls } from './controls.js';
 
 export const RECORD_VERSION = 1;
 const MAX_TARGETS = 50;
@@ -246,7 +246,16 @@ export function parseRecord(text: string): IncidentRecord | undefined {
   ) {
     return undefined;
   }
-  return r as IncidentRecord;
+  return withControls(r) as IncidentRecord;
+}
+
+/** Controls that are not an object are dropped (absent reads as defaults); others are checked. */
+function withControls<T extends { controls?: Controls }>(record: T): T {
+  if (!('controls' in record)) return record;
+  const { controls, ...rest } = record;
+  return typeof controls === 'object' && controls !== null && !Array.isArray(controls)
+    ? ({ ...rest, controls: controlsOf({ controls }) } as T)
+    : (rest as T);
 }
 
 function isIncidentRef(value: unknown): boolean {
@@ -311,5 +320,5 @@ function readDisplayed(text: string): Omit<IncidentRecord, 'incident'> | undefin
     r.targets === null
   )
     return undefined;
-  return r as Omit<IncidentRecord, 'incident'>;
+  return withControls(r) as Omit<IncidentRecord, 'incident'>;
 }

@@ -46,12 +46,12 @@ export async function run(): Promise<void> {
     job.mode = 'dry-run';
   }
 
-  // Approve: auto once someone with write access said so on the incident, else a dry run.
+  // Approve: auto once someone the permission rule allows said so on the incident, else a dry run.
   let approval: Decision | undefined;
   if (configured === 'approve') {
     const verdict =
       github && incident
-        ? await findApproval({ ...github, incident }, job.playbook, Date.now())
+        ? await findApproval({ ...github, incident }, job.playbook, Date.now(), config.commands)
         : {
             approved: false as const,
             reason:

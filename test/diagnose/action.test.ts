@@ -44,13 +44,18 @@ async function start(scenario: string): Promise<void> {
   loadScenario(kube, scenario);
   kube.advance(5 * 60_000);
   repo().seedFile('main', 'apps/shop/order-worker.yaml', MANIFEST);
+  repo().collaborators.set('alice', 'write');
+  repo().collaborators.set('mallory', 'read');
 }
 afterEach(async () => {
   await kube.close();
   await gh.close();
 });
 
-function workspace(identity: 'match' | 'other' = 'match'): string {
+function workspace(
+  identity: 'match' | 'other' | 'none' = 'match',
+  extra: Record<string, unknown> = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'kubemend-diagnose-'));
   mkdirSync(join(dir, '.github'));
   const uid = kube.store.get(resourceForKind('v1', 'Namespace')!, undefined, 'kube-system')!
@@ -58,27 +63,38 @@ function workspace(identity: 'match' | 'other' = 'match'): string {
   writeFileSync(
     join(dir, '.github/kubemend.yml'),
     dump({
-      clusters: {
-        lab:
-          identity === 'match'
-            ? { server: kube.url, 'kube-system-uid': uid }
-            : {
-                server: 'https://10.9.9.9:6443',
-                'kube-system-uid': '00000000-0000-4000-8000-000000000000',
-              },
-      },
+      ...(identity === 'none'
+        ? {}
+        : {
+            clusters: {
+              lab:
+                identity === 'match'
+                  ? { server: kube.url, 'kube-system-uid': uid }
+                  : {
+                      server: 'https://10.9.9.9:6443',
+                      'kube-system-uid': '00000000-0000-4000-8000-000000000000',
+                    },
+            },
+          }),
       gitops: { paths: ['apps'] },
+      ...extra,
     }),
   );
   return dir;
 }
 
-function diagnose(number: number, ws: string, label = 'cluster-doctor'): Promise<ActionRun> {
+/** `sender` applies the label (alice has write access, mallory read). */
+function diagnose(
+  number: number,
+  ws: string,
+  label = 'cluster-doctor',
+  sender = 'alice',
+): Promise<ActionRun> {
   return runAction('diagnose', {
     inputs: { kubeconfig: kube.kubeconfig() },
     event: {
       name: 'issues',
-      payload: events.issuesLabeled(REPOSITORY, { number, title: '', body: '' }, label),
+      payload: events.issuesLabeled(REPOSITORY, { number, title: '', body: '' }, label, sender),
     },
     repository: REPOSITORY,
     apiUrl: gh.url,
@@ -245,7 +261,12 @@ describe('the diagnose action', () => {
       inputs: { kubeconfig: kube.kubeconfig() },
       event: {
         name: 'workflow_dispatch',
-        payload: events.workflowDispatch(REPOSITORY, { 'issue-number': String(issue.number) }),
+        payload: events.workflowDispatch(
+          REPOSITORY,
+          { 'issue-number': String(issue.number) },
+          undefined,
+          'alice',
+        ),
       },
       repository: REPOSITORY,
       apiUrl: gh.url,
@@ -265,5 +286,159 @@ describe('the diagnose action', () => {
     expect(run.exitCode).toBe(0);
     expect(run.logLines).toContain('Not labelled cluster-doctor: nothing to diagnose.');
     expect(diagnoses(number)).toEqual([]);
+  }, 120_000);
+});
+
+describe('who may ask the cluster doctor, and what it may read', () => {
+  const KUBE_SYSTEM_ISSUE = {
+    title: 'coredns is slow',
+    body: 'cluster: lab, namespace: kube-system, deployment/coredns keeps restarting.',
+  };
+
+  async function personIssue(text = KUBE_SYSTEM_ISSUE): Promise<number> {
+    const octokit = new Octokit({ auth: TOKEN, baseUrl: gh.url });
+    const { data } = await octokit.rest.issues.create({
+      owner: 'octo-org',
+      repo: 'gitops',
+      ...text,
+    });
+    return data.number;
+  }
+
+  function commentDiagnose(number: number, login: string, ws: string): Promise<ActionRun> {
+    return runAction('diagnose', {
+      inputs: { kubeconfig: kube.kubeconfig() },
+      event: {
+        name: 'issue_comment',
+        payload: events.issueCommentCreated(
+          REPOSITORY,
+          { number, title: '', body: '' },
+          { body: '/kubemend diagnose', login },
+        ),
+      },
+      repository: REPOSITORY,
+      apiUrl: gh.url,
+      githubToken: TOKEN,
+      workspace: ws,
+      env: PACE,
+    });
+  }
+
+  /** Requests to the API server since `from`, discovery aside. */
+  const kubeRequests = (from: number) =>
+    kube.log
+      .slice(from)
+      .filter((e) => e.verb !== 'discovery')
+      .map((e) => `${e.verb} ${e.resource}${e.namespace ? ` in ${e.namespace}` : ''}`);
+  const botComments = (n: number) =>
+    repo()
+      .commentsOn(n)
+      .filter((c) => c.user !== 'octo-org')
+      .map((c) => c.body);
+  const refs = () => [...repo().refs.keys()].sort();
+
+  it.each(['match', 'none', 'other'] as const)(
+    "a read-only user's /kubemend diagnose on kube-system (identity %s) gets one polite reply, and nothing is read or written",
+    async (identity) => {
+      await start('oom-loop');
+      const n = await personIssue();
+      const before = { kube: kube.log.length, refs: refs(), issues: repo().issues.size };
+      const run = await commentDiagnose(n, 'mallory', workspace(identity));
+      expect(run.exitCode).toBe(0);
+      expect(kubeRequests(before.kube)).toEqual([]);
+      const replies = botComments(n);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toMatch(
+        /^@mallory, only people with write access to this repository \(or named in `commands.users` or `commands.teams` of the kubemend config\) can run `\/kubemend diagnose`; nothing was read or changed\.$/,
+      );
+      expect(diagnoses(n)).toEqual([]);
+      expect(refs()).toEqual(before.refs);
+      expect(repo().issues.size).toBe(before.issues);
+      expect(run.outputs['top-cause'] ?? '').toBe('');
+    },
+    120_000,
+  );
+
+  it('a cluster-doctor label applied by a read-only user gets one polite reply and reads nothing', async () => {
+    await start('oom-loop');
+    const ws = workspace();
+    const n = await oomIncident(ws);
+    const before = { kube: kube.log.length, refs: refs() };
+    const run = await diagnose(n, ws, 'cluster-doctor', 'mallory');
+    expect(run.exitCode).toBe(0);
+    expect(kubeRequests(before.kube)).toEqual([]);
+    expect(diagnoses(n)).toEqual([]);
+    expect(botComments(n).filter((b) => b.startsWith('@mallory'))).toEqual([
+      expect.stringMatching(
+        /^@mallory, only people with write access .* can start the cluster doctor with a label; nothing was read or changed\.$/,
+      ),
+    ]);
+    expect(refs()).toEqual(before.refs);
+  }, 120_000);
+
+  it('a label applied by a bot is not answered and reads nothing', async () => {
+    await start('oom-loop');
+    const ws = workspace();
+    const n = await oomIncident(ws);
+    const comments = repo().commentsOn(n).length;
+    const before = kube.log.length;
+    const run = await diagnose(n, ws, 'cluster-doctor', 'renovate[bot]');
+    expect(run.exitCode).toBe(0);
+    expect(kubeRequests(before)).toEqual([]);
+    expect(repo().commentsOn(n)).toHaveLength(comments);
+  }, 120_000);
+
+  it("a writer's diagnose on kube-system is refused before any read unless the config names it for diagnosis", async () => {
+    await start('oom-loop');
+    const n = await personIssue();
+    let before = kube.log.length;
+    await commentDiagnose(n, 'alice', workspace());
+    expect(kubeRequests(before)).toEqual([]);
+    expect(diagnoses(n)[0]?.body).toContain(
+      'Not diagnosed: namespace kube-system is never read unless \\`diagnose.namespaces\\` of the kubemend config names it. Nothing was read.',
+    );
+    // Named for diagnosis, it is read (after the identity check).
+    before = kube.log.length;
+    await commentDiagnose(
+      n,
+      'alice',
+      workspace('match', { diagnose: { namespaces: ['kube-system'] } }),
+    );
+    const read = kubeRequests(before);
+    expect(read[0]).toBe('get namespaces');
+    expect(read).toContain('get deployments in kube-system');
+    expect(read.every((r) => !r.includes(' in ') || r.endsWith(' in kube-system'))).toBe(true);
+    expect(diagnoses(n)).toHaveLength(1);
+    expect(diagnoses(n)[0]?.body).not.toContain('Not diagnosed');
+  }, 120_000);
+
+  it("a writer's diagnose of a namespace that is neither opted in nor named is refused after one list of opted-in namespaces", async () => {
+    await start('oom-loop');
+    const n = await personIssue({
+      title: 'billing',
+      body: 'namespace: billing, deployment/invoices',
+    });
+    const before = kube.log.length;
+    await commentDiagnose(n, 'alice', workspace());
+    expect(kubeRequests(before)).toEqual(['get namespaces', 'list namespaces']);
+    expect(diagnoses(n)[0]?.body).toContain(
+      "Not diagnosed: namespace billing is neither the incident's nor labelled kubemend.io/remediate=true",
+    );
+  }, 120_000);
+
+  it('a cluster the config does not list is refused before any read, with one comment saying why', async () => {
+    await start('oom-loop');
+    const n = await personIssue({
+      title: 'worker dies',
+      body: 'cluster: lab, namespace: shop, deployment/order-worker',
+    });
+    const before = kube.log.length;
+    const run = await commentDiagnose(n, 'alice', workspace('none'));
+    expect(run.exitCode).toBe(0);
+    expect(kubeRequests(before)).toEqual([]);
+    expect(diagnoses(n)).toHaveLength(1);
+    expect(diagnoses(n)[0]?.body).toMatch(
+      /Cluster lab is not listed under \\`clusters\\` in the kubemend config, so its identity cannot be checked\. Nothing was read/,
+    );
   }, 120_000);
 });

@@ -162,6 +162,7 @@ describe('the scope of an issue', () => {
       ),
     ).toEqual({
       from: 'issue text',
+      namespaces: [],
       scope: {
         cluster: 'homelab',
         namespace: 'payments',

@@ -133,7 +133,7 @@ describe('slash commands', () => {
     expect(after.head).toBe(before.head);
     expect(repo().reactions.get(commentId)).toBeUndefined();
     expect(replies(n).map((c) => c.body)).toEqual([
-      '@mallory, only people with write access to this repository (or named in `commands.users` or `commands.teams` of the kubemend config) can run `/kubemend autoclose`; nothing was changed.',
+      '@mallory, only people with write access to this repository (or named in `commands.users` or `commands.teams` of the kubemend config) can run `/kubemend autoclose`; nothing was read or changed.',
     ]);
   }, 60_000);
 

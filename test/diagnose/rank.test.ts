@@ -24,6 +24,7 @@ async function diagnose(scenario: string, scope: Partial<DiagnosisScope>) {
     client,
     { cluster: 'lab', namespace: undefined, workload: undefined, pods: [], nodes: [], ...scope },
     'argocd',
+    () => true,
   );
   return { evidence, ranked: rankCauses(evidence), client };
 }

@@ -47,6 +47,7 @@ describe('the kubemend-diagnose RBAC', () => {
       client,
       { cluster: 'lab', namespace, workload: { kind: 'Deployment', name }, pods: [], nodes: [] },
       'argocd',
+      () => true,
     );
     expect(rankCauses(evidence)[0]?.id).toBe(cause);
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);

@@ -75,8 +75,10 @@ export const events = {
       client_payload: clientPayload,
     };
   },
-  issuesLabeled(repository: string, issue: IssueRef, label: string): Payload {
+  /** `sender`: who applied the label (the example's sender when not given). */
+  issuesLabeled(repository: string, issue: IssueRef, label: string, sender?: string): Payload {
     const payload = withRepository(example('issues', 'labeled'), repository);
+    if (sender) payload.sender = { ...(payload.sender as Payload), login: sender };
     payload.issue = issueObject(payload.issue as Payload, repository, {
       ...issue,
       labels: [...(issue.labels ?? []), label],
@@ -105,13 +107,11 @@ export const events = {
     repository: string,
     inputs: Record<string, string>,
     workflow = '.github/workflows/kubemend.yml',
+    sender?: string,
   ): Payload {
-    return {
-      ...withRepository(example('workflow_dispatch'), repository),
-      inputs,
-      workflow,
-      ref: 'refs/heads/main',
-    };
+    const payload = withRepository(example('workflow_dispatch'), repository);
+    if (sender) payload.sender = { ...(payload.sender as Payload), login: sender };
+    return { ...payload, inputs, workflow, ref: 'refs/heads/main' };
   },
   /** `schedule` is not a webhook; the runner's payload has the cron and the repository. */
   schedule(
