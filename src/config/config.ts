@@ -10,7 +10,8 @@ import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/event.js';
 import type { Category } from '../triage/categories.js';
-import type { Matcher, RuleSpec } from '../triage/rule.js';
+import { USER_PATTERN_SYNTAX, userPatternProblem } from '../triage/pattern.js';
+import { patternsOf, type Matcher, type RuleSpec } from '../triage/rule.js';
 import { CONFIG_SCHEMA, SchemaValidator, describeValue } from './schema.js';
 
 export interface IntakeConfig {
@@ -237,7 +238,7 @@ export function configFrom(doc: unknown, path: string): KubemendConfig {
   return {
     path,
     intake: intakeSection(section('intake'), path),
-    triage: triageSection(section('triage')),
+    triage: triageSection(section('triage'), path),
     playbooks: playbooksSection(section('playbooks')),
     guardrails: guardrailsSection(section('guardrails'), path),
     report: {
@@ -289,8 +290,21 @@ function intakeSection(section: Record<string, unknown>, path: string): IntakeCo
   return out;
 }
 
-function triageSection(section: Record<string, unknown>): TriageConfig {
+function triageSection(section: Record<string, unknown>, path: string): TriageConfig {
   const rules = Array.isArray(section.rules) ? (section.rules as Record<string, unknown>[]) : [];
+  // The user's patterns run on RE2, which the schema cannot express: refuse here what it
+  // cannot compile, rather than fail on the first alert.
+  for (const [i, rule] of rules.entries())
+    for (const part of ['match', 'unless'] as const) {
+      if (!isObject(rule[part])) continue;
+      for (const { at, source } of patternsOf(rule[part] as Matcher)) {
+        const problem = userPatternProblem(source);
+        if (problem)
+          throw new UsageError(
+            `Config ${path}: 'triage.rules[${i}].${part}.${at}' is ${describeValue(source)}; allowed: ${USER_PATTERN_SYNTAX} (${problem}).`,
+          );
+      }
+    }
   return {
     minConfidence:
       typeof section['min-confidence'] === 'number'

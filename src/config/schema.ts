@@ -6,7 +6,6 @@
 import schemaDocument from '../../schema/kubemend.schema.json' with { type: 'json' };
 import { isObject } from '../shared/event.js';
 import { showValue } from '../shared/inputs.js';
-import { compilePattern } from '../triage/rule.js';
 
 export type Schema = Record<string, unknown>;
 
@@ -42,7 +41,6 @@ const KEYWORDS = new Set([
   'minLength',
   'maxLength',
   'pattern',
-  'format',
 ]);
 
 export class SchemaValidator {
@@ -102,13 +100,6 @@ export class SchemaValidator {
         return fail();
       if (typeof schema.pattern === 'string' && !this.pattern(schema.pattern).test(value))
         return fail();
-      if (schema.format === 'regex') {
-        try {
-          compilePattern(value);
-        } catch (error) {
-          return fail(`allowed: a regular expression (${(error as Error).message})`);
-        }
-      }
     }
     if (typeof value === 'number') {
       if (typeof schema.minimum === 'number' && value < schema.minimum) return fail();

@@ -1,10 +1,13 @@
 // A triage rule, built-in or the user's: regular expressions over an alert's facts that,
 // all matching, name a category with a confidence. Built-in and user rules share this
-// shape, so a user rule is written exactly like the ones kubemend ships.
+// shape, so a user rule is written like the ones kubemend ships; a user's patterns run
+// on RE2 (pattern.ts), so they may not use lookaround or backreferences.
 import type { Severity } from '../alerts/model.js';
 import type { Playbook } from '../shared/constants.js';
+import { BUILTIN_RULES } from './builtin-rules.js';
 import type { Category } from './categories.js';
 import type { Fact, FactKind } from './facts.js';
+import { builtinPattern, matchText, userPattern, type Pattern } from './pattern.js';
 
 /** Each key is a regular expression (case-insensitive, unanchored) over facts of its kind. */
 export interface Matcher {
@@ -49,7 +52,15 @@ export interface Evidence {
 interface Condition {
   kind: FactKind;
   key: string | undefined;
-  pattern: RegExp;
+  pattern: Pattern;
+}
+
+/** One pattern of a matcher: the facts it reads and where it sits (`message`, `labels.team`). */
+export interface MatcherPattern {
+  kind: FactKind;
+  key: string | undefined;
+  at: string;
+  source: string;
 }
 
 export interface CompiledRule {
@@ -60,28 +71,30 @@ export interface CompiledRule {
 
 const MAX_EVIDENCE_TEXT = 200;
 
-/**
- * Rule patterns are case-insensitive and unanchored, in Unicode mode: the flavour JSON
- * Schema's `regex` format means, so the config's validation and the engine agree.
- */
-export function compilePattern(source: string): RegExp {
-  return new RegExp(source, 'iu');
-}
+/** Only the rules kubemend ships run on V8; any other rule is the user's and runs on RE2. */
+const BUILTIN = new Set<RuleSpec>(BUILTIN_RULES);
 
 export function compileRule(spec: RuleSpec): CompiledRule {
+  const compile = BUILTIN.has(spec) ? builtinPattern : userPattern;
+  const conditions = (matcher: Matcher): Condition[] =>
+    patternsOf(matcher).map(({ kind, key, source }) => ({ kind, key, pattern: compile(source) }));
   return { spec, all: conditions(spec.match), none: spec.unless ? conditions(spec.unless) : [] };
 }
 
-function conditions(matcher: Matcher): Condition[] {
-  const out: Condition[] = [];
-  const regex = compilePattern;
+export function patternsOf(matcher: Matcher): MatcherPattern[] {
+  const out: MatcherPattern[] = [];
   for (const kind of ['source', 'kind', 'reason', 'message', 'status', 'exit-code'] as const) {
     const source = matcher[kind];
-    if (source !== undefined) out.push({ kind, key: undefined, pattern: regex(source) });
+    if (source !== undefined) out.push({ kind, key: undefined, at: kind, source });
   }
   for (const kind of ['labels', 'annotations'] as const) {
     for (const [key, source] of Object.entries(matcher[kind] ?? {}))
-      out.push({ kind: kind === 'labels' ? 'label' : 'annotation', key, pattern: regex(source) });
+      out.push({
+        kind: kind === 'labels' ? 'label' : 'annotation',
+        key,
+        at: `${kind}.${key}`,
+        source,
+      });
   }
   return out;
 }
@@ -104,12 +117,13 @@ function hit(condition: Condition, facts: Fact[]): Omit<Evidence, 'rule'> | unde
   for (const fact of facts) {
     if (fact.kind !== condition.kind || (condition.key !== undefined && fact.key !== condition.key))
       continue;
-    const match = condition.pattern.exec(fact.text);
+    const text = matchText(fact.text);
+    const match = condition.pattern.exec(text);
     if (match)
       return {
         path: fact.path,
-        match: match[0].slice(0, MAX_EVIDENCE_TEXT),
-        text: excerpt(fact.text, match.index, match[0].length),
+        match: match.text.slice(0, MAX_EVIDENCE_TEXT),
+        text: excerpt(text, match.index, match.text.length),
       };
   }
   return undefined;

@@ -379,6 +379,39 @@ describe('kubemend validate-config', () => {
       stderr: `Config ${file}: 'playbooks.image-pull.mode' is "atuo"; did you mean 'auto'? Allowed: one of off, notify, dry-run, propose, approve, auto.\n`,
     });
   });
+
+  it.each([
+    ['a lookahead', 'match', String.raw`OOM(?!Killed)`, '`(?!`'],
+    ['a backreference', 'unless', String.raw`(\w+) \1`, '`\\1`'],
+  ])(
+    'refuses a rule pattern with %s in one line naming the key, exit 2',
+    async (_name, part, pattern, fragment) => {
+      const file = join(dir, 'kubemend.yml');
+      writeFileSync(
+        file,
+        part === 'match'
+          ? `triage:\n  rules:\n    - name: mine\n      match: { reason: BackOff, message: '${pattern}' }\n      category: oom\n`
+          : `triage:\n  rules:\n    - name: mine\n      match: { reason: BackOff }\n      unless: { message: '${pattern}' }\n      category: oom\n`,
+      );
+      const run = await kubemend(['validate-config', file]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `Config ${file}: 'triage.rules[0].${part}.message' is ${JSON.stringify(pattern)}; allowed: RE2 syntax: no lookaround or backreferences (${part === 'match' ? 'invalid or unsupported Perl syntax' : 'invalid escape sequence'}: ${fragment}).\n`,
+      );
+    },
+  );
+
+  it('accepts a rule pattern with nested quantifiers, which RE2 runs in linear time', async () => {
+    const file = join(dir, 'kubemend.yml');
+    writeFileSync(
+      file,
+      "triage:\n  rules:\n    - { name: mine, match: { message: '^(\\w+\\s?)*$' }, category: oom }\n",
+    );
+    const run = await kubemend(['validate-config', file]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/valid; 1 user rule\(s\)/);
+  });
 });
 
 describe('npx kubemend', () => {

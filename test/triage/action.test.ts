@@ -236,6 +236,33 @@ it('applies the user rules and playbook modes of the config', async () => {
   expect(matrixOf(run).include.map((e) => e.playbook)).toEqual(['probe']);
 });
 
+it('completes with rules whose nested quantifiers V8 would backtrack on for ever, and builds its matrix', async () => {
+  const workspace = join(tmpdir(), `kubemend-triage-evil-${process.pid}-${Date.now()}`);
+  mkdirSync(join(workspace, '.github'), { recursive: true });
+  writeFileSync(
+    join(workspace, '.github/kubemend.yml'),
+    String.raw`triage:
+  rules:
+    - { name: words, match: { message: '^(\w+\s?)*$' }, category: probe, confidence: 0.99 }
+    - { name: runs, match: { message: '(a+)+$' }, category: node, confidence: 0.99 }
+`,
+  );
+  // The message intake would keep: 4,000 characters, all but the last a word character.
+  const long = { ...oomBackOff, event: { ...oomBackOff.event, message: `${'a'.repeat(3_999)}!` } };
+  const short = {
+    ...oomBackOff,
+    involved_object: { ...oomBackOff.involved_object, name: 'web-7c9d8f6b5-x2x9k' },
+    context: { ownerReferences: [{ kind: 'ReplicaSet', name: 'web-7c9d8f6b5' }] },
+    event: { ...oomBackOff.event, message: 'Liveness probe failed' },
+  };
+  const alerts = [...(await dispatchAlerts(long)).alerts, ...(await dispatchAlerts(short)).alerts];
+  const run = await triage({ alerts: JSON.stringify(alerts) }, { workspace, token: false });
+  expectOk(run);
+  // The long message matches neither rule: its incident is the OOM it is. The short one
+  // is all words, so the user's 0.99 probe rule ranks first.
+  expect(matrixOf(run).include.map((e) => e.playbook)).toEqual(['oom', 'probe']);
+});
+
 it.each([
   [
     'a config typo',
