@@ -1,6 +1,8 @@
 // Payload text is hostile until escaped. Everything an alert says reaches GitHub through
 // these functions: no HTML, no @mentions or #references that ping, no forged kubemend
-// markers, no table or code-fence breakouts.
+// markers, no table or code-fence breakouts, and no links: GitHub autolinks a bare URL,
+// so a phishing link would stand under the bot's name and an issue URL would add a
+// cross-reference to that issue's timeline. URLs are shown as code, readable and inert.
 
 const ZWSP = '\u200b';
 
@@ -19,21 +21,44 @@ function defuse(text: string): string {
   );
 }
 
+/** What GitHub autolinks: a scheme and `://`, or `www.` (emails lose their `@` in defuse). */
+const URL_LIKE = /\b(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)[^\s<>]*/gi;
+
+/**
+ * A URL as inline code: nothing in a code span is a link. `|` and backticks are
+ * percent-encoded so the span cannot end early or split a table cell; the URL still reads
+ * the same and pastes into a browser the same.
+ */
+export function inertUrl(url: string): string {
+  const safe = url.replace(/[`|]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `\`${safe}\``;
+}
+
 /** Inline text for a paragraph or a table cell: Markdown and HTML made literal, on one line. */
 export function inline(text: string | undefined, max = 300): string {
   if (text === undefined || text === '') return '';
   const one = text.replace(/\s+/g, ' ').trim();
   const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
-  return (
-    defuse(cut)
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/([\\`*_{}[\]()|~])/g, '\\$1')
-      // Block syntax only matters at the start of a line: a heading, a list item.
-      .replace(/^[#+-]/, '\\$&')
-      .replace(/^(\d+)([.)])/, '$1\\$2')
-  );
+  let out = '';
+  let at = 0;
+  for (const m of cut.matchAll(URL_LIKE)) {
+    out += literal(cut.slice(at, m.index), at === 0) + inertUrl(m[0]);
+    at = m.index + m[0].length;
+  }
+  return out + literal(cut.slice(at), at === 0);
+}
+
+/** Text made literal; `first`: it starts the line, where block syntax would apply. */
+function literal(text: string, first: boolean): string {
+  const escaped = defuse(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()|~])/g, '\\$1');
+  return first
+    ? // Block syntax only matters at the start of a line: a heading, a list item.
+      escaped.replace(/^[#+-]/, '\\$&').replace(/^(\d+)([.)])/, '$1\\$2')
+    : escaped;
 }
 
 /** A block of payload text shown as it is, in a code fence longer than any backtick run in it. */
@@ -45,21 +70,21 @@ export function codeBlock(text: string, max = 4000, language = 'text'): string {
   return `${fence}${language}\n${safe}\n${fence}`;
 }
 
-/** A link only for http(s) URLs; anything else is shown as inert text. */
+/**
+ * A URL from a payload (a runbook, the alert's source), shown as code beside its label:
+ * only http(s) URLs are shown, anything else (javascript:, data:) is dropped. Never a link.
+ */
 export function link(label: string, url: string | undefined): string {
   if (!url) return '';
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return inline(label);
+    return '';
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return inline(label);
-  // Percent-encode what could close the Markdown link early.
-  const href = parsed
-    .toString()
-    .replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `[${inline(label)}](${href})`;
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return '';
+  // Spaces would end the URL where a reader copies it: encode them as a browser would.
+  return `${inline(label)} ${inertUrl(parsed.toString().replace(/ /g, '%20'))}`;
 }
 
 /** A kubemend marker: the only way kubemend's own sections and comments are found. */

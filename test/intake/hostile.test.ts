@@ -147,10 +147,45 @@ it('Markdown, HTML and @mentions render as text that pings nobody', async () => 
   for (const text of markdown)
     expect(text).not.toMatch(/<img|<script|<details open|\]\(javascript:/i);
   const body = onlyIncident().body!;
+  // A payload's URL is shown as code, never as a link; a javascript: one not at all.
   expect(body).toContain(
-    '[Source](https://argocd.example/applications/shop?x=%29]%28https://evil.example%29)',
+    '**Links:** Source `https://argocd.example/applications/shop?x=)](https://evil.example)`',
   );
-  expect(body).not.toContain('[Runbook]');
+  expect(body).not.toContain('Runbook');
+  expect(outsideCode(body).replace(/`[^`\n]*`/g, '')).not.toContain('evil.example');
+});
+
+it('URLs in payload text become code, so GitHub links none and cross-references no issue', async () => {
+  const run = await dispatch(
+    gh,
+    generic({
+      title: 'Login expired, renew at https://evil.example/renew',
+      message: 'see https://github.com/octo-org/other/issues/1 and www.phish.example/x',
+      runbook_url: 'https://runbooks.example/oom',
+    }),
+  );
+  expectSuccess(run);
+  const body = onlyIncident().body!;
+  // Outside code spans and fences no text is one GitHub would autolink.
+  // kubemend's own link to the record file is the only link, and it is to this repository.
+  const own = /\]\(https:\/\/github\.com\/octo-org\/gitops\/blob\/kubemend\/[^)\s]*\)/g;
+  const prose = outsideCode(body)
+    .replace(own, '')
+    .replace(/`[^`\n]*`/g, '');
+  expect(prose).not.toMatch(/https?:\/\/|www\./);
+  expect(body).toContain('`https://runbooks.example/oom`');
+  // Titles are plain text on GitHub (never linked); bodies and comments are Markdown.
+  const markdown = [
+    ...[...repo().issues.values()].map((i) => i.body ?? ''),
+    ...[...repo().comments.values()].map((c) => c.body),
+  ];
+  for (const text of markdown)
+    expect(
+      text
+        .replace(own, '')
+        .replace(/```[\s\S]*?```/g, '')
+        .replace(/`[^`\n]*`/g, ''),
+    ).not.toMatch(/https?:\/\/|www\./);
 });
 
 it('forged kubemend markers and table rows cannot pass for kubemend’s own', async () => {

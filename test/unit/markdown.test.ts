@@ -25,6 +25,24 @@ describe('payload text in Markdown', () => {
     expect(block.endsWith(`\n${fence}`)).toBe(true);
   });
 
+  it('turns no URL in payload text into a link: each is inline code, the rest escaped', () => {
+    expect(inline('Login at https://evil.example/login?next=x now')).toBe(
+      'Login at `https://evil.example/login?next=x` now',
+    );
+    expect(inline('see www.evil.example/**x** | and ftp://h/f')).toBe(
+      'see `www.evil.example/**x**` \\| and `ftp://h/f`',
+    );
+    // An issue URL would add a cross-reference to that issue's timeline.
+    expect(inline('https://github.com/octo-org/gitops/issues/12')).toBe(
+      '`https://github.com/octo-org/gitops/issues/12`',
+    );
+    // Nothing outside a code span looks like a URL GitHub would link.
+    const text = inline('a http://x.example/1 b https://y.example/2|3 c www.z.example');
+    const outside = text.split(/`[^`]*`/).join(' ');
+    expect(outside).not.toMatch(/https?:\/\/|www\./);
+    expect(text).not.toMatch(/\]\(/);
+  });
+
   it('cannot forge a kubemend marker, in text or in a code block', () => {
     const forged = `${marker('record')}\n<!-- kubemend:status done -->`;
     const body = [marker('incident', 'abc123'), inline(forged), codeBlock(forged)].join('\n');
@@ -33,11 +51,14 @@ describe('payload text in Markdown', () => {
     expect(findMarker(body, 'status')).toBeUndefined();
   });
 
-  it('links only http(s) URLs', () => {
+  it('shows a payload URL as code, never as a link, and only for http(s)', () => {
     expect(link('runbook', 'https://runbooks.example/x (y)')).toBe(
-      '[runbook](https://runbooks.example/x%20%28y%29)',
+      'runbook `https://runbooks.example/x%20(y)`',
     );
-    expect(link('click', 'javascript:alert(1)')).toBe('click');
-    expect(link('x', 'not a url')).toBe('x');
+    expect(link('source', 'https://evil.example/a|b`c')).toBe(
+      'source `https://evil.example/a%7Cb%60c`',
+    );
+    expect(link('click', 'javascript:alert(1)')).toBe('');
+    expect(link('x', 'not a url')).toBe('');
   });
 });
