@@ -12,7 +12,8 @@ import {
   type Command,
   type CommandVerb,
 } from '../incidents/controls.js';
-import { PLAYBOOKS } from '../shared/constants.js';
+import { PLAYBOOKS, RETRY_EVENT } from '../shared/constants.js';
+import { describeGitHubError } from './errors.js';
 import type { CommentTarget } from './comments.js';
 import { PermissionCheck, refusal } from './permission.js';
 import { updateControls } from './records.js';
@@ -119,7 +120,8 @@ export async function handleSlash(
     comment_id: comment.id,
     content: '+1',
   });
-  const reply = `${who}: ${acknowledgement(parsed)} Recorded in the incident's record.`;
+  const ack = parsed.verb === 'retry' ? await startRetry(gh) : acknowledgement(parsed);
+  const reply = `${who}: ${ack} Recorded in the incident's record.`;
   await say(gh, reply);
   return { verb: parsed.verb, allowed: true, recorded: true, reply };
 }
@@ -129,7 +131,7 @@ function acknowledgement(c: Command): string {
     case 'approve':
       return `approved ${c.arg ? `the ${c.arg} playbook` : 'every playbook'} for 24 hours: in mode approve it acts on the next run.`;
     case 'retry':
-      return 'retry requested: the next run acts again.';
+      return ''; // startRetry says what happened
     case 'snooze':
       return `snoozed until ${c.arg}: kubemend runs no playbook for this incident until then (alerts are still counted).`;
     case 'autoclose':
@@ -141,6 +143,26 @@ function acknowledgement(c: Command): string {
     case 'diagnose':
       return '';
   }
+}
+
+/**
+ * Starts the run a retry promises: a `kubemend-retry` repository_dispatch naming the
+ * incident, which the alert workflow answers with triage, remediation and report. A
+ * dispatch starts a workflow even when sent with the workflow's own GITHUB_TOKEN.
+ */
+async function startRetry(gh: CommentTarget): Promise<string> {
+  try {
+    await gh.octokit.rest.repos.createDispatchEvent({
+      owner: gh.owner,
+      repo: gh.repo,
+      event_type: RETRY_EVENT,
+      client_payload: { incident: gh.number },
+    });
+  } catch (error) {
+    const why = describeGitHubError(error) ?? 'the dispatch failed';
+    return `retry recorded, but no run could be started (${why.replace(/\.$/, '')}); the workflow answering this comment needs \`contents: write\` to dispatch. Re-run the incident's last workflow run by hand.`;
+  }
+  return `retry started: a \`${RETRY_EVENT}\` dispatch runs triage, remediation and report again for #${gh.number} (guardrails, cooldowns included, still apply).`;
 }
 
 async function say(gh: CommentTarget, body: string): Promise<void> {

@@ -54,7 +54,8 @@ export interface UpsertContext {
   receivedAt?: number;
 }
 
-export type UpsertAction = 'created' | 'updated' | 'coalesced' | 'recurred';
+/** `retried`: a `/kubemend retry` ran the pipeline again; nothing was counted (intake/retry.ts). */
+export type UpsertAction = 'created' | 'updated' | 'coalesced' | 'recurred' | 'retried';
 
 export interface UpsertResult {
   key: string;

@@ -25,3 +25,6 @@ export type Playbook = (typeof PLAYBOOKS)[number];
 
 /** GitHub issue and pull request numbers share one sequence per repository. */
 export const MAX_ISSUE_NUMBER = 2 ** 31 - 1;
+
+/** The repository_dispatch event type `/kubemend retry` sends; the alert workflow answers it. */
+export const RETRY_EVENT = 'kubemend-retry';

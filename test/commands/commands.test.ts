@@ -131,7 +131,7 @@ describe('slash commands', () => {
       ],
       ['/kubemend approve image-pull', /^@alice: approved the image-pull playbook for 24 hours/],
       ['Looks right.\n/kubemend approve', /^@alice: approved every playbook for 24 hours/],
-      ['/kubemend retry', /^@alice: retry requested/],
+      ['/kubemend retry', /^@alice: retry started: a `kubemend-retry` dispatch runs triage/],
       ['/kubemend autoclose off', /^@alice: autoclose off: the incident stays open/],
       ['/kubemend dry-run', /^@alice: dry-run: every playbook of this incident only shows/],
     ];
@@ -392,6 +392,71 @@ describe('slash commands', () => {
     expect(branchRecord(n).text).toBe(before.text);
     expect(replies(n)).toEqual([
       `@alice, #${n} holds no kubemend incident record, so \`/kubemend snooze\` has nothing to act on; nothing was changed.`,
+    ]);
+  }, 60_000);
+});
+
+describe('/kubemend retry', () => {
+  it("starts the run it promises: a kubemend-retry dispatch, which intake answers with the incident's alert and counts nothing", async () => {
+    const n = await incident();
+    const before = branchRecord(n);
+    await command(n, 'alice-token', '/kubemend retry');
+    expect(repo().dispatches).toEqual([
+      { eventType: 'kubemend-retry', clientPayload: { incident: n } },
+    ]);
+    // The alert workflow answers the dispatch: the bundled intake, then triage.
+    const run = await dispatch(gh, repo().dispatches[0]?.clientPayload, {
+      eventType: 'kubemend-retry',
+    });
+    expectSuccess(run);
+    expect(run.outputs['incident-number']).toBe(String(n));
+    expect(run.outputs.action).toBe('retried');
+    const alerts = JSON.parse(run.outputs.alerts ?? '[]') as { title: string; namespace: string }[];
+    expect(alerts).toEqual([expect.objectContaining({ title: PAYLOAD.title, namespace: 'shop' })]);
+    expect(JSON.parse(run.outputs.incidents ?? '[]')).toEqual([
+      expect.objectContaining({ number: n, key: before.record.key, action: 'retried' }),
+    ]);
+    // Nothing was counted: the record holds one occurrence, and the retry in its log.
+    expect(branchRecord(n).record.occurrences).toBe(before.record.occurrences);
+    expect(controlsOf(branchRecord(n).record).log.map((e) => e.verb)).toEqual(['retry']);
+  }, 60_000);
+
+  it('from someone without permission starts nothing', async () => {
+    const n = await incident();
+    await command(n, 'mallory-token', '/kubemend retry');
+    expect(repo().dispatches).toEqual([]);
+  }, 60_000);
+
+  it('says so when no run could be started, and promises none', async () => {
+    const n = await incident();
+    gh.inject('repos/create-dispatch-event', {
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    const { outcome } = await command(n, 'alice-token', '/kubemend retry');
+    expect(outcome?.reply).toMatch(
+      /^@alice: retry recorded, but no run could be started \(GitHub API POST \/repos\/octo-org\/gitops\/dispatches failed with 403.*\); the workflow answering this comment needs `contents: write` to dispatch\. Re-run/,
+    );
+    expect(repo().dispatches).toEqual([]);
+  }, 60_000);
+
+  it('of an incident that is gone, or of a number that is not one, fails intake in one line', async () => {
+    const bad = await dispatch(gh, { incident: 'x' }, { eventType: 'kubemend-retry' });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.annotations.map((a) => a.message)).toEqual([
+      'client_payload.incident of the kubemend-retry dispatch is not an incident number; allowed: the number of an open kubemend incident.',
+    ]);
+    const { data: issue } = await new Octokit({
+      auth: 'alice-token',
+      baseUrl: gh.url,
+    }).rest.issues.create({
+      owner: OWNER,
+      repo: REPO,
+      title: 'not an incident',
+    });
+    const none = await dispatch(gh, { incident: issue.number }, { eventType: 'kubemend-retry' });
+    expect(none.annotations.map((a) => a.message)).toEqual([
+      `#${issue.number} holds no kubemend incident record: nothing to retry (retry is for incidents intake opened).`,
     ]);
   }, 60_000);
 });

@@ -15,6 +15,8 @@ export interface DispatchOptions {
   inputs?: Record<string, string>;
   env?: Record<string, string>;
   workspace?: string;
+  /** The dispatch's event type (default kubemend-alert). */
+  eventType?: string;
   /** Pass the payload as the `payload` input instead of a repository_dispatch event. */
   asInput?: boolean;
   timeoutMs?: number;
@@ -39,7 +41,11 @@ export function dispatch(
     ...(options.workspace ? { workspace: options.workspace } : {}),
     event: {
       name: eventNames.repositoryDispatch,
-      payload: events.repositoryDispatch(REPOSITORY, options.asInput ? {} : payload),
+      payload: events.repositoryDispatch(
+        REPOSITORY,
+        options.asInput ? {} : payload,
+        options.eventType,
+      ),
       ...(options.rawEvent ? { raw: options.rawEvent } : {}),
     },
     env: {
