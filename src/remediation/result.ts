@@ -17,6 +17,8 @@ export interface ActionRecord {
   detail: string;
   /** Fields the change sets, as the API server answered (`path: before → after`). */
   diff?: string[];
+  /** Set when the request failed (the API server refused it, or never answered): why, one line. */
+  error?: string;
 }
 
 export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
