@@ -61,5 +61,7 @@ export interface RemediationResult {
   requests: number;
   /** The cluster as a reader of the incident needs it; bounded and redacted. */
   enrichment?: Enrichment;
+  /** What the enrichment left out, each with the guardrail's reason: nothing of it is read. */
+  withheld?: string[];
   durations: { totalMs: number; verifyMs: number };
 }
