@@ -15,6 +15,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import { getErrorMessage, oneLine } from '../shared/errors.js';
 
 /** Patch strategies, for modules that may not import the Kubernetes client themselves. */
 export { PatchStrategy };
@@ -355,4 +356,27 @@ function refOf(object: KubernetesObject): ObjectRef {
 function hasResourceVersion(patch: object): boolean {
   const metadata = (patch as { metadata?: { resourceVersion?: unknown } }).metadata;
   return metadata?.resourceVersion !== undefined;
+}
+
+/** Why a request failed, on one line: the API server's status (`403 Forbidden: ...`) when it answered. */
+export function apiErrorLine(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body: unknown =
+      typeof error.body === 'string' ? parseJson(error.body) : (error.body as unknown);
+    const status = (body ?? {}) as { reason?: unknown; message?: unknown };
+    return typeof status.message === 'string'
+      ? oneLine(
+          `${error.code} ${typeof status.reason === 'string' ? status.reason : ''}: ${status.message}`,
+        )
+      : `HTTP ${error.code}`;
+  }
+  return oneLine(getErrorMessage(error));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -73,7 +73,7 @@ export function summaryMarkdown(r: RemediationResult): string {
         .slice(0, 50)
         .map(
           (a) =>
-            `| ${a.verb} | ${inline(a.object)} | ${a.dryRun ? 'yes' : 'no'} | ${inline(a.detail, 300)} |`,
+            `| ${a.verb} | ${inline(a.object)} | ${a.dryRun ? 'yes' : 'no'} | ${a.error ? `**failed**: ${inline(a.error, 300)}; ` : ''}${inline(a.detail, 300)} |`,
         ),
       ...(r.actions.length > 50 ? [`| … | ${r.actions.length - 50} more | | |`] : []),
       '',

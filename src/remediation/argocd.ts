@@ -1,9 +1,10 @@
 // The argocd playbook: a hard refresh and a sync through the Application's `.operation`
 // (what the Argo CD UI does, so no Argo CD token is needed), then wait, within a bound,
-// for the application to be Healthy and Synced.
+// for the application to be Healthy and Synced. A sync writes wherever the Application's
+// manifests say, so the guardrails cover every namespace Argo CD reports it manages.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { PatchStrategy } from '../kube/client.js';
-import { checkWorkload } from './guardrails.js';
+import { checkApplication, type ArgoApplication } from './guardrails.js';
 import type { RemediationResult } from './result.js';
 import { Run, type RemediationContext, type RemediationJob } from './run.js';
 
@@ -14,10 +15,8 @@ export interface ArgoOptions {
   prune: boolean;
 }
 
-interface Application {
-  metadata?: { name?: string; namespace?: string };
-  spec?: { destination?: { namespace?: string } };
-  status?: {
+interface Application extends ArgoApplication {
+  status?: ArgoApplication['status'] & {
     health?: { status?: string; message?: string };
     sync?: { status?: string };
     operationState?: { phase?: string; message?: string };
@@ -57,16 +56,10 @@ export async function runArgo(
   if (job.mode === 'notify') return run.finish('skipped', 'mode notify: diagnosis only');
 
   const target = `${options.namespace}/Application/${name}`;
-  const destination = app.spec?.destination?.namespace;
-  if (destination) {
-    const checks = await checkWorkload(ctx.client, ctx.guardrails, {
-      namespace: destination,
-      labels: undefined,
-    });
-    run.decisions.push(...checks.map((d) => ({ ...d, target })));
-    if (checks.some((d) => !d.allowed))
-      return run.finish('skipped', checks.find((d) => !d.allowed)?.reason ?? 'refused');
-  }
+  const checks = await checkApplication(ctx.client, ctx.guardrails, app, options.namespace);
+  run.decisions.push(...checks.map((d) => ({ ...d, target })));
+  if (checks.some((d) => !d.allowed))
+    return run.finish('skipped', checks.find((d) => !d.allowed)?.reason ?? 'refused');
   if (!(await run.reserve(target)))
     return run.finish('skipped', run.decisions.at(-1)?.reason ?? 'refused');
 

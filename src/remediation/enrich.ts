@@ -61,7 +61,13 @@ export function redact(text: string): string {
 
 export async function enrich(
   client: KubeClient,
-  scope: { namespace: string | undefined; pods: string[]; node?: string },
+  scope: {
+    namespace: string | undefined;
+    pods: string[];
+    node?: string;
+    /** Whether a pod may be read at all (the guardrails); none of a refused one is. */
+    readable?: (pod: V1Pod) => Promise<boolean>;
+  },
 ): Promise<Enrichment> {
   // A node's incident reads the pods on that node; anything else, its namespace's.
   const all = await client.list<V1Pod>(
@@ -74,7 +80,10 @@ export async function enrich(
   const wanted = scope.pods.length
     ? all.filter((p) => scope.pods.includes(p.metadata?.name ?? ''))
     : all;
-  const pods = wanted.slice(0, ENRICH_BOUNDS.pods);
+  const pods: V1Pod[] = [];
+  for (const pod of wanted)
+    if (pods.length < ENRICH_BOUNDS.pods && (!scope.readable || (await scope.readable(pod))))
+      pods.push(pod);
   const summaries: PodSummary[] = [];
   for (const pod of pods) summaries.push(await summarise(client, pod));
 

@@ -27,25 +27,29 @@ export interface GuardrailDecision {
   reason: string;
 }
 
+/** Never in a protected namespace: the first rule for anything kubemend would write to. */
+export function checkNamespace(settings: GuardrailSettings, namespace: string): GuardrailDecision {
+  return settings.protectedNamespaces.includes(namespace)
+    ? {
+        guardrail: 'protected-namespace',
+        allowed: false,
+        reason: `namespace ${namespace} is protected (guardrails.protected-namespaces); kubemend changes nothing there`,
+      }
+    : {
+        guardrail: 'protected-namespace',
+        allowed: true,
+        reason: `namespace ${namespace} is not protected`,
+      };
+}
+
 /** May kubemend change this workload? Never in a protected namespace; only when opted in. */
 export async function checkWorkload(
   client: KubeClient,
   settings: GuardrailSettings,
   target: { namespace: string; labels: Record<string, string> | undefined },
 ): Promise<GuardrailDecision[]> {
-  if (settings.protectedNamespaces.includes(target.namespace))
-    return [
-      {
-        guardrail: 'protected-namespace',
-        allowed: false,
-        reason: `namespace ${target.namespace} is protected (guardrails.protected-namespaces); kubemend changes nothing there`,
-      },
-    ];
-  const protectedOk: GuardrailDecision = {
-    guardrail: 'protected-namespace',
-    allowed: true,
-    reason: `namespace ${target.namespace} is not protected`,
-  };
+  const protectedOk = checkNamespace(settings, target.namespace);
+  if (!protectedOk.allowed) return [protectedOk];
   if (target.labels?.[settings.optInLabel] === 'true')
     return [
       protectedOk,
@@ -70,6 +74,92 @@ export async function checkWorkload(
         ? `namespace ${target.namespace} has ${settings.optInLabel}=true`
         : `neither the workload nor namespace ${target.namespace} has ${settings.optInLabel}=true; label one to opt in`,
     },
+  ];
+}
+
+/** An Argo CD Application as far as its guardrails read it. */
+export interface ArgoApplication {
+  metadata?: {
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: { project?: string; destination?: { namespace?: string } };
+  /** What Argo CD reports it manages, each with its namespace when it has one. */
+  status?: { resources?: { namespace?: string }[] };
+}
+
+/** Every namespace a sync of the Application writes to: its destination, then what Argo CD reports. */
+export function managedNamespaces(app: ArgoApplication): string[] {
+  const reported = (app.status?.resources ?? []).map((r) => r.namespace);
+  return [
+    ...new Set(
+      [app.spec?.destination?.namespace, ...reported.sort()].filter((n): n is string => !!n),
+    ),
+  ];
+}
+
+/**
+ * May kubemend sync this Argo CD Application? A sync writes wherever the Application's
+ * manifests say, not only to its destination: every namespace it manages must be
+ * unprotected. And it must opt in by the label or annotation on itself or on its
+ * AppProject; without a destination namespace only its own opt-in counts, since nothing
+ * else bounds where it writes.
+ */
+export async function checkApplication(
+  client: KubeClient,
+  settings: GuardrailSettings,
+  app: ArgoApplication,
+  argoNamespace: string,
+): Promise<GuardrailDecision[]> {
+  const name = app.metadata?.name ?? '';
+  const namespaces = managedNamespaces(app).map((namespace) => {
+    const decision = checkNamespace(settings, namespace);
+    return decision.allowed
+      ? decision
+      : {
+          ...decision,
+          reason: `Application ${name} writes to namespace ${namespace}, which is protected (guardrails.protected-namespaces); kubemend syncs nothing that writes there`,
+        };
+  });
+  if (namespaces.some((d) => !d.allowed)) return namespaces;
+  const label = settings.optInLabel;
+  const optedIn = (meta: ArgoApplication['metadata']) =>
+    meta?.labels?.[label] === 'true' || meta?.annotations?.[label] === 'true';
+  if (optedIn(app.metadata))
+    return [
+      ...namespaces,
+      { guardrail: 'opt-in', allowed: true, reason: `Application ${name} has ${label}=true` },
+    ];
+  if (!app.spec?.destination?.namespace)
+    return [
+      ...namespaces,
+      {
+        guardrail: 'opt-in',
+        allowed: false,
+        reason: `Application ${name} has no destination namespace: only ${label}=true on the Application itself (label or annotation) opts it in`,
+      },
+    ];
+  const projectName = app.spec.project || 'default';
+  const project = await client.get<{ metadata?: ArgoApplication['metadata'] }>({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    namespace: argoNamespace,
+    name: projectName,
+  });
+  return [
+    ...namespaces,
+    optedIn(project?.metadata)
+      ? {
+          guardrail: 'opt-in',
+          allowed: true,
+          reason: `AppProject ${projectName} of Application ${name} has ${label}=true`,
+        }
+      : {
+          guardrail: 'opt-in',
+          allowed: false,
+          reason: `neither Application ${name} nor its AppProject ${projectName} has ${label}=true; set it as a label or annotation on one to opt in`,
+        },
   ];
 }
 

@@ -5,6 +5,7 @@ import type { Playbook } from '../shared/constants.js';
 import { runArgo } from './argocd.js';
 import { runCrashLoop } from './crash-loop.js';
 import { enrich } from './enrich.js';
+import { checkWorkload } from './guardrails.js';
 import { runNode } from './node.js';
 import { runOom } from './oom.js';
 import { runStorage } from './storage.js';
@@ -51,7 +52,12 @@ export const RUNNERS: Record<Playbook, Runner> = {
   unknown: diagnoseOnly,
 };
 
-/** Runs the playbook, then reads the enrichment for its targets (never on the wrong cluster). */
+/**
+ * Runs the playbook, then reads the enrichment for its targets (never on the wrong
+ * cluster). The result file is an artifact anyone who can read the run downloads, so the
+ * enrichment reads only namespaces that pass the workload guardrails (not protected,
+ * opted in): a refused one's pods, logs and events are never read, and `withheld` says why.
+ */
 export async function runPlaybook(
   playbook: Playbook,
   job: RemediationJob,
@@ -65,14 +71,39 @@ export async function runPlaybook(
   const pods = Array.isArray(job.targets.pods)
     ? job.targets.pods.filter((p): p is string => typeof p === 'string')
     : [];
-  if (namespace || node) {
+  if (!namespace && !node) return result;
+  const refusals = new Map<string, Promise<string | undefined>>();
+  const refusal = (ns: string) => {
+    let known = refusals.get(ns);
+    if (!known) {
+      known = checkWorkload(ctx.client, ctx.guardrails, { namespace: ns, labels: undefined }).then(
+        (checks) => checks.find((d) => !d.allowed)?.reason,
+      );
+      refusals.set(ns, known);
+    }
+    return known;
+  };
+  const withheld = async () => {
+    const reasons: string[] = [];
+    for (const known of refusals.values()) {
+      const reason = await known;
+      if (reason) reasons.push(`${reason}; none of its pods, logs or events are read`);
+    }
+    return reasons;
+  };
+  if (namespace && (await refusal(namespace))) {
+    result.withheld = await withheld();
+  } else {
     result.enrichment = await enrich(ctx.client, {
       namespace,
       pods,
       ...(node ? { node } : {}),
+      readable: async (pod) => !(await refusal(pod.metadata?.namespace ?? '')),
     });
-    result.requests = ctx.client.stats.total;
+    const reasons = await withheld();
+    if (reasons.length) result.withheld = reasons;
   }
+  result.requests = ctx.client.stats.total;
   return result;
 }
 

@@ -17,6 +17,8 @@ export interface ActionRecord {
   detail: string;
   /** Fields the change sets, as the API server answered (`path: before → after`). */
   diff?: string[];
+  /** Set when the request failed (the API server refused it, or never answered): why, one line. */
+  error?: string;
 }
 
 export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
@@ -59,5 +61,7 @@ export interface RemediationResult {
   requests: number;
   /** The cluster as a reader of the incident needs it; bounded and redacted. */
   enrichment?: Enrichment;
+  /** What the enrichment left out, each with the guardrail's reason: nothing of it is read. */
+  withheld?: string[];
   durations: { totalMs: number; verifyMs: number };
 }

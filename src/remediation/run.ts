@@ -10,10 +10,10 @@ import type { Ledger } from '../kube/ledger.js';
 import type { PlaybookMode } from '../shared/constants.js';
 import { checkWorkload, type GuardrailSettings } from './guardrails.js';
 import { findStuckPods, classifyPullError, clockSkews, type StuckPod } from './image-pull.js';
-import { mapLimit } from '../shared/pool.js';
+import { settleLimit } from '../shared/pool.js';
 import { proposeMirrors } from './mirror.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ObjectRef, PatchStrategy } from '../kube/client.js';
+import { apiErrorLine, type ObjectRef, type PatchStrategy } from '../kube/client.js';
 import { objectDiff } from './diff.js';
 import type { ManifestChange } from './manifest.js';
 import type { ActionRecord, Decision, Outcome, RemediationResult } from './result.js';
@@ -302,27 +302,24 @@ export async function runImagePull(
     if (checks.some((d) => !d.allowed)) continue;
     if (!(await run.reserve(target))) continue;
     acted++;
-    // In flight together; recorded in the order the pods were found.
-    const done = await mapLimit(pods, ctx.concurrency, async (pod): Promise<ActionRecord> => {
-      const answer = (await ctx.client.delete(
-        { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name },
-        { uid: pod.uid },
-      )) as { metadata?: { deletionTimestamp?: unknown } } | undefined;
-      // client-node reads the answer as a Status, so the pod's deletionTimestamp may be gone.
-      const at = answer?.metadata?.deletionTimestamp;
-      return {
-        verb: 'delete',
-        object: `${pod.namespace}/Pod/${pod.name}`,
-        dryRun: ctx.client.dryRun,
-        detail: `stuck in ${pod.reason} (${pod.errorClass}); ${pod.controller?.kind} ${pod.controller?.name} recreates it`,
-        diff: [
-          at
-            ? `metadata.deletionTimestamp: (none) → ${String(at)}`
-            : 'deleted: the API server accepted the deletion',
-        ],
-      };
+    // In flight together; recorded in the order the pods were found. After a failure no
+    // deletion starts, and every one that reached the API server is recorded as it ended.
+    const settled = await settleLimit(pods, ctx.concurrency, (pod) => deletePod(ctx, pod));
+    settled.forEach((outcome, i) => {
+      const pod = pods[i] as StuckPod;
+      actions.push(
+        outcome.status === 'fulfilled'
+          ? outcome.value
+          : { ...podAction(ctx, pod), diff: [], error: apiErrorLine(outcome.reason) },
+      );
     });
-    actions.push(...done);
+    const failure = settled.find((outcome) => outcome.status === 'rejected');
+    if (failure)
+      return run.finish(
+        'failed',
+        `deleting ${target}'s pods failed: ${apiErrorLine(failure.reason)}; ${settled.length} of ${pods.length} deletion(s) started, none after the failure, and no further workload was acted on`,
+        { before: stuck.length, after: null, polls: 0 },
+      );
   }
   if (!live)
     return run.finish(
@@ -355,4 +352,30 @@ export async function runImagePull(
       ? `no pod is stuck pulling after ${polls} check(s)`
       : `${after} of ${stuck.length} pod(s) still cannot pull after ${Math.round(verifyMs / 1000)}s: ${findings[0] ?? ''}`;
   return run.finish(outcome, reason, { before: stuck.length, after, polls }, verifyMs);
+}
+
+function podAction(ctx: RemediationContext, pod: StuckPod): Omit<ActionRecord, 'diff'> {
+  return {
+    verb: 'delete',
+    object: `${pod.namespace}/Pod/${pod.name}`,
+    dryRun: ctx.client.dryRun,
+    detail: `stuck in ${pod.reason} (${pod.errorClass}); ${pod.controller?.kind} ${pod.controller?.name} recreates it`,
+  };
+}
+
+async function deletePod(ctx: RemediationContext, pod: StuckPod): Promise<ActionRecord> {
+  const answer = (await ctx.client.delete(
+    { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name },
+    { uid: pod.uid },
+  )) as { metadata?: { deletionTimestamp?: unknown } } | undefined;
+  // client-node reads the answer as a Status, so the pod's deletionTimestamp may be gone.
+  const at = answer?.metadata?.deletionTimestamp;
+  return {
+    ...podAction(ctx, pod),
+    diff: [
+      at
+        ? `metadata.deletionTimestamp: (none) → ${String(at)}`
+        : 'deleted: the API server accepted the deletion',
+    ],
+  };
 }

@@ -119,7 +119,7 @@ function actionSummary(r: RemediationResult): string {
   const counts = new Map<string, number>();
   for (const a of r.actions) {
     const kind = String(a.object).split('/').at(-2) ?? '';
-    const key = `${String(a.verb)} ${kind}${a.dryRun ? ' (dry run)' : ''}`;
+    const key = `${String(a.verb)} ${kind}${a.dryRun ? ' (dry run)' : ''}${a.error ? ' (failed)' : ''}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');

@@ -333,6 +333,65 @@ describe('the remediate action refuses', () => {
   });
 });
 
+describe('the result file of a refused target', () => {
+  /** The result file as anyone who can read the run downloads it. */
+  const fileOf = (run: ActionRun) => readFileSync(run.outputs['result-path']!, 'utf8');
+  const podNames = (namespace: string) =>
+    kube.store.list(resourceForKind('v1', 'Pod')!, namespace).map((p) => p.metadata.name!);
+
+  it('a protected namespace: carries none of its pods, log lines or events, and says why', async () => {
+    await cluster('oom-loop');
+    const { run, result } = await remediate(
+      'oom',
+      { namespace: 'shop', workload: { kind: 'Deployment', name: 'order-worker' } },
+      { mode: 'auto', workspace: workspace({ guardrails: { 'protected-namespaces': ['shop'] } }) },
+    );
+    const file = fileOf(run);
+    expect(podNames('shop').length).toBeGreaterThan(0);
+    for (const pod of podNames('shop')) expect(file).not.toContain(pod);
+    expect(file).not.toContain('warming cache');
+    expect(result.enrichment).toBeUndefined();
+    expect(result.withheld).toEqual([
+      'namespace shop is protected (guardrails.protected-namespaces); kubemend changes nothing there; none of its pods, logs or events are read',
+    ]);
+    expect(refused(result).map((d) => d.guardrail)).toEqual(['protected-namespace']);
+  });
+
+  it('a namespace that did not opt in: even a diagnose-only playbook carries none of its pods or log lines', async () => {
+    await cluster('oom-loop');
+    kube.patchObject(resourceForKind('v1', 'Namespace')!, undefined, 'shop', {
+      metadata: { labels: { 'kubemend.io/remediate': null } },
+    });
+    const { run, result } = await remediate(
+      'probe',
+      { namespace: 'shop', workload: { kind: 'Deployment', name: 'order-worker' } },
+      { mode: 'dry-run' },
+    );
+    const file = fileOf(run);
+    for (const pod of podNames('shop')) expect(file).not.toContain(pod);
+    expect(file).not.toContain('warming cache');
+    expect(result.withheld).toEqual([
+      expect.stringMatching(
+        /^neither the workload nor namespace shop has kubemend\.io\/remediate=true/,
+      ),
+    ]);
+  });
+
+  it("a node's pods of a namespace that did not opt in stay out; the opted-in namespace's and the node's conditions are there", async () => {
+    await cluster('node-high-cpu');
+    const { run, result } = await remediate('node', { node: 'worker-1' }, { mode: 'notify' });
+    const file = fileOf(run);
+    expect(podNames('monitoring').length).toBeGreaterThan(0);
+    for (const pod of podNames('monitoring')) expect(file).not.toContain(pod);
+    expect(result.withheld).toEqual([
+      expect.stringMatching(/^neither the workload nor namespace monitoring has/),
+    ]);
+    expect(result.enrichment?.nodes.map((n) => n.name)).toEqual(['worker-1']);
+    for (const pod of result.enrichment?.pods ?? [])
+      expect(podNames('analytics')).toContain(pod.name);
+  });
+});
+
 describe('a dry run over every scenario', () => {
   const cases: [string, string, Record<string, unknown>][] = [
     ['registry-outage', 'image-pull', { namespace: 'shop' }],

@@ -5,7 +5,9 @@ import { observeIdentity } from '../../src/kube/identity.js';
 import { runArgo } from '../../src/remediation/argocd.js';
 import { runImagePull, type RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
+import { resourceForKind } from '../emulators/kube/resources.js';
 import type { KubeEmulator } from '../emulators/kube/server.js';
+import type { KObject } from '../emulators/kube/store.js';
 import { remediationContext, simulatedCluster } from './support.js';
 
 let kube: KubeEmulator;
@@ -103,5 +105,141 @@ describe('the argocd playbook', () => {
     expect(result.outcome).toBe('skipped');
     expect(result.actions.every((a) => a.dryRun)).toBe(true);
     expect(kube.writes()).toEqual([]);
+  });
+});
+
+describe('the argocd guardrails', () => {
+  const APP = resourceForKind('argoproj.io/v1alpha1', 'Application')!;
+  const PROJECT = resourceForKind('argoproj.io/v1alpha1', 'AppProject')!;
+  const appWrites = () => kube.writes().filter((w) => w.resource === 'applications');
+  const refusals = (result: Awaited<ReturnType<typeof runArgo>>) =>
+    result.decisions.filter((d) => !d.allowed);
+  /** The scenario opts the Applications in through their AppProject; this takes that back. */
+  const projectOptsOut = () =>
+    kube.patchObject(PROJECT, 'argocd', 'default', {
+      metadata: { labels: { 'kubemend.io/remediate': null } },
+    });
+
+  it('refuses an Application whose manifests write to a protected namespace besides its destination, and syncs nothing', async () => {
+    const context = await setup();
+    // Git now holds a Deployment of the shop app in kube-system; Argo CD reports it.
+    kube.seed(resourceForKind('apps/v1', 'Deployment')!, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'shop-metrics',
+        namespace: 'kube-system',
+        labels: { 'app.kubernetes.io/instance': 'shop' },
+      },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'shop-metrics' } },
+        template: {
+          metadata: { labels: { app: 'shop-metrics' } },
+          spec: { containers: [{ name: 'metrics', image: 'nginx:1.27.3' }] },
+        },
+      },
+    } as unknown as KObject);
+    kube.advance(30_000);
+    const result = await runArgo(
+      job('argocd', 'auto', { app: 'shop', namespace: 'shop' }),
+      context('auto'),
+      ARGO,
+    );
+    expect(refusals(result)).toEqual([
+      {
+        guardrail: 'protected-namespace',
+        allowed: false,
+        target: 'argocd/Application/shop',
+        reason:
+          'Application shop writes to namespace kube-system, which is protected (guardrails.protected-namespaces); kubemend syncs nothing that writes there',
+      },
+    ]);
+    expect(result.decisions).toContainEqual(
+      expect.objectContaining({ allowed: true, reason: 'namespace shop is not protected' }),
+    );
+    expect(result.outcome).toBe('skipped');
+    expect(appWrites()).toEqual([]);
+  });
+
+  it('refuses an Application that neither it nor its AppProject opted in, and syncs nothing', async () => {
+    const context = await setup();
+    projectOptsOut();
+    const result = await runArgo(
+      job('argocd', 'auto', { app: 'shop', namespace: 'shop' }),
+      context('auto'),
+      ARGO,
+    );
+    expect(refusals(result)).toEqual([
+      {
+        guardrail: 'opt-in',
+        allowed: false,
+        target: 'argocd/Application/shop',
+        reason:
+          'neither Application shop nor its AppProject default has kubemend.io/remediate=true; set it as a label or annotation on one to opt in',
+      },
+    ]);
+    expect(appWrites()).toEqual([]);
+  });
+
+  it('takes the opt-in annotation on the Application itself', async () => {
+    const context = await setup();
+    projectOptsOut();
+    kube.patchObject(APP, 'argocd', 'shop', {
+      metadata: { annotations: { 'kubemend.io/remediate': 'true' } },
+    });
+    const result = await runArgo(
+      job('argocd', 'auto', { app: 'shop', namespace: 'shop' }),
+      context('auto'),
+      ARGO,
+    );
+    expect(refusals(result)).toEqual([]);
+    expect(result.decisions).toContainEqual(
+      expect.objectContaining({
+        guardrail: 'opt-in',
+        allowed: true,
+        reason: 'Application shop has kubemend.io/remediate=true',
+      }),
+    );
+    expect(appWrites().map((w) => w.verb)).toEqual(['patch', 'patch']);
+  });
+
+  it('refuses an Application with no destination namespace unless the Application itself opted in', async () => {
+    const context = await setup();
+    // It still manages the shop Deployments, by their tracking label.
+    kube.patchObject(APP, 'argocd', 'shop', { spec: { destination: { namespace: null } } });
+    const refused = await runArgo(
+      job('argocd', 'auto', { app: 'shop', namespace: 'shop' }),
+      context('auto'),
+      ARGO,
+    );
+    expect(refusals(refused)).toEqual([
+      {
+        guardrail: 'opt-in',
+        allowed: false,
+        target: 'argocd/Application/shop',
+        reason:
+          'Application shop has no destination namespace: only kubemend.io/remediate=true on the Application itself (label or annotation) opts it in',
+      },
+    ]);
+    expect(appWrites()).toEqual([]);
+
+    kube.patchObject(APP, 'argocd', 'shop', {
+      metadata: { labels: { 'kubemend.io/remediate': 'true' } },
+    });
+    const allowed = await runArgo(
+      job('argocd', 'auto', { app: 'shop', namespace: 'shop' }),
+      context('auto'),
+      ARGO,
+    );
+    expect(refusals(allowed)).toEqual([]);
+    expect(allowed.decisions).toContainEqual(
+      expect.objectContaining({
+        guardrail: 'protected-namespace',
+        allowed: true,
+        reason: 'namespace shop is not protected',
+      }),
+    );
+    expect(appWrites().map((w) => w.verb)).toEqual(['patch', 'patch']);
   });
 });

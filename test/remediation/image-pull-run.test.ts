@@ -151,4 +151,44 @@ describe('the image-pull playbook', () => {
     expect(podWrites().length).toBe(deletes);
     expect(second.outcome).toBe('skipped');
   });
+
+  it('stops deleting at the first refused deletion, and records every deletion that reached the API server with its outcome', async () => {
+    await kube.close();
+    // kubemend's identity may read and patch but not delete: each deletion is refused (403).
+    ({ kube, kc } = await simulatedCluster('registry-outage', tls, {
+      users: {
+        'no-delete': {
+          name: 'no-delete',
+          rules: [
+            {
+              apiGroups: ['*'],
+              resources: ['*'],
+              verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+            },
+          ],
+        },
+      },
+      token: 'no-delete',
+    }));
+    // In search, the first workload (indexer) has three stuck pods, search-ui two more.
+    const result = await runImagePull(job('auto', 'search'), {
+      ...(await context('auto')),
+      concurrency: 2,
+    });
+    const sent = kube.log.filter((e) => e.verb === 'delete' && e.resource === 'pods');
+    // Both deletions in flight when the first was refused ended; no third one started.
+    expect(sent).toHaveLength(2);
+    expect(sent.every((e) => e.status === 403)).toBe(true);
+    expect(result.actions.map((a) => a.object).sort()).toEqual(
+      sent.map((e) => `search/Pod/${e.name}`).sort(),
+    );
+    for (const action of result.actions)
+      expect(action.error).toMatch(/^403 Forbidden: pods "[a-z0-9-]+" is forbidden/);
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringMatching(
+        /^deleting search\/ReplicaSet\/indexer-[a-z0-9]+'s pods failed: 403 Forbidden: .*; 2 of 3 deletion\(s\) started, none after the failure, and no further workload was acted on$/,
+      ),
+    });
+  });
 });

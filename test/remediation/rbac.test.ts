@@ -112,6 +112,10 @@ describe('the RBAC of deploy/rbac/', () => {
     );
     expect(result.outcome).toBe('resolved');
     expect(result.actions).toHaveLength(2);
+    // The opt-in comes from the Application's AppProject.
+    expect(kube.log).toContainEqual(
+      expect.objectContaining({ resource: 'appprojects', verb: 'get', status: 200 }),
+    );
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 

@@ -181,6 +181,15 @@ export const RESOURCES: ResourceType[] = [
     shortNames: ['app', 'apps'],
   },
   {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    kind: 'AppProject',
+    plural: 'appprojects',
+    singular: 'appproject',
+    namespaced: true,
+    shortNames: ['appproj', 'appprojs'],
+  },
+  {
     group: 'longhorn.io',
     version: 'v1beta2',
     kind: 'Volume',

@@ -1197,11 +1197,20 @@ export class Simulation {
     }
   }
 
-  /** Argo CD: health follows the Deployments of the app's namespace; sync operations and hard refreshes are processed. */
+  /**
+   * Argo CD: an app manages the Deployments of its destination namespace and, in any
+   * namespace, those with its tracking label (app.kubernetes.io/instance: <app>); its
+   * health follows them. Sync operations and hard refreshes are processed.
+   */
   private applications(): void {
+    const all = this.store.list(T.deploy) as Any[];
     for (const app of this.store.list(T.app) as Any[]) {
       const namespace = app.spec?.destination?.namespace;
-      const deployments = namespace ? (this.store.list(T.deploy, namespace) as Any[]) : [];
+      const deployments = all.filter(
+        (d) =>
+          (namespace !== undefined && d.metadata.namespace === namespace) ||
+          d.metadata.labels?.['app.kubernetes.io/instance'] === app.metadata.name,
+      );
       const degraded = deployments.filter(
         (d) =>
           (d.status?.conditions ?? []).some(
@@ -1225,7 +1234,7 @@ export class Simulation {
         group: 'apps',
         version: 'v1',
         kind: 'Deployment',
-        namespace,
+        namespace: d.metadata.namespace,
         name: d.metadata.name,
         status: 'Synced',
         health: { status: degraded.includes(d) ? 'Degraded' : 'Healthy' },
