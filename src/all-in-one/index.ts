@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { actions } from '../main.js';
 import { getErrorMessage, oneLine } from '../shared/errors.js';
 import { optionalInput, optionalSecretInput, secretInput } from '../shared/inputs.js';
+import { redact } from '../shared/redact.js';
 import { Defaults, Inputs, Outputs } from './constants.js';
 import { runStage } from './stage.js';
 
@@ -95,7 +96,7 @@ export async function run(): Promise<void> {
       );
     } catch (error) {
       // As a failed matrix job would: the others still run, and report says what happened.
-      core.error(`remediate ${entry.playbook}: ${oneLine(getErrorMessage(error))}`);
+      core.error(`remediate ${entry.playbook}: ${oneLine(redact(getErrorMessage(error)))}`);
       process.exitCode = 1;
     }
   }

@@ -13,7 +13,8 @@ import type {
   V1ReplicaSet,
 } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
-import { ownerChain, redact } from '../remediation/enrich.js';
+import { ownerChain } from '../remediation/enrich.js';
+import { redact } from '../shared/redact.js';
 
 export const EVIDENCE_BOUNDS = { pods: 10, logLines: 20, events: 40, messageChars: 400 };
 

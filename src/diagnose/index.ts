@@ -11,6 +11,7 @@ import { setContainerMemory, type ManifestChange } from '../remediation/manifest
 import { raiseMemory } from '../remediation/memory.js';
 import { getErrorMessage, oneLine, UsageError } from '../shared/errors.js';
 import { isObject, readEvent, repositoryFromEnv } from '../shared/event.js';
+import { redact, redactDeep } from '../shared/redact.js';
 import { readPolicy, refusedOutright } from './access.js';
 import { Outputs } from './constants.js';
 import { collectEvidence, type Evidence } from './evidence.js';
@@ -118,14 +119,16 @@ export async function run(): Promise<void> {
     if (proposal) view.proposal = proposal;
   }
   view.requests = client.stats.total;
-  const body = diagnosisComment(view);
+  // Evidence was redacted as it was read; the comment is redacted again as a whole, since
+  // error messages and proposals carry cluster text too.
+  const body = redact(diagnosisComment(view));
   const url = await upsertMarkedComment(gh, DIAGNOSIS_MARKER, body);
 
   core.setOutput(Outputs.CommentUrl, url);
   core.setOutput(Outputs.TopCause, top?.id ?? '');
-  core.setOutput(Outputs.Causes, JSON.stringify(view.causes));
+  core.setOutput(Outputs.Causes, JSON.stringify(redactDeep(view.causes)));
   await core.summary.addRaw(body.replace(/^<!--.*-->\n/, ''), true).write();
-  if (view.stopped) core.warning(view.stopped, { title: 'kubemend diagnose' });
+  if (view.stopped) core.warning(redact(view.stopped), { title: 'kubemend diagnose' });
   core.info(
     `#${gh.number}: ${view.causes.length ? view.causes.map((c) => `${c.id} ${c.confidence}`).join(', ') : 'no cause found'}. Kubernetes requests: ${view.requests}, GitHub API requests: ${gh.stats.total}.`,
   );

@@ -4,6 +4,7 @@
 import { dump, load } from 'js-yaml';
 import type { Alert, Severity } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
+import { redact, redactDeep } from '../shared/redact.js';
 import { controlsOf, type Controls } from './controls.js';
 
 export const RECORD_VERSION = 1;
@@ -102,15 +103,22 @@ function targetsOf(alerts: Alert[], into: Targets): Targets {
 /** Raw details (Argo CD resources, an event's context) beyond this are left out of the record. */
 const MAX_DETAILS_BYTES = 16_000;
 
+/**
+ * The alert as the record keeps it. The record is published (an issue body, a committed
+ * file), so the alert's free text (message, annotations, details, links) is redacted;
+ * labels, which the incident's identity is built from, are kept as they are.
+ */
 function latestOf(alert: Alert): IncidentRecord['latest'] {
-  const details = Object.keys(alert.details).length ? alert.details : undefined;
+  const details = Object.keys(alert.details).length ? redactDeep(alert.details) : undefined;
   return {
     name: alert.name,
-    message: alert.message ?? null,
-    runbookUrl: alert.runbookUrl ?? null,
-    sourceUrl: alert.sourceUrl ?? null,
+    message: alert.message ? redact(alert.message) : null,
+    runbookUrl: alert.runbookUrl ? redact(alert.runbookUrl) : null,
+    sourceUrl: alert.sourceUrl ? redact(alert.sourceUrl) : null,
     labels: alert.labels,
-    ...(Object.keys(alert.annotations).length ? { annotations: alert.annotations } : {}),
+    ...(Object.keys(alert.annotations).length
+      ? { annotations: redactDeep(alert.annotations) }
+      : {}),
     ...(details && JSON.stringify(details).length <= MAX_DETAILS_BYTES ? { details } : {}),
   };
 }

@@ -4,6 +4,7 @@ import type { IntakeOutcome } from '../incidents/intake.js';
 import { inline } from '../incidents/markdown.js';
 import type { UpsertResult } from '../incidents/upsert.js';
 import type { IncidentMode } from '../shared/constants.js';
+import { redact, redactDeep } from '../shared/redact.js';
 import { Outputs } from './constants.js';
 
 /** GitHub keeps at most 1 MB of outputs per job; the alerts share it with other steps. */
@@ -24,7 +25,7 @@ export async function writeIntakeOutputs(
   core.setOutput(Outputs.RecordPath, first.recordPath);
   core.setOutput(Outputs.Action, first.action);
   core.setOutput(Outputs.Incidents, JSON.stringify(outcome.results.map(describe)));
-  core.setOutput(Outputs.Alerts, alertsJson(outcome.alerts));
+  core.setOutput(Outputs.Alerts, alertsJson(outcome.alerts.map(freeTextRedacted)));
 
   const kind = mode === 'pr' ? 'pull request' : 'issue';
   for (const r of outcome.results) {
@@ -65,6 +66,21 @@ function describe(r: UpsertResult) {
     'record-path': r.recordPath,
     branch: r.branch,
     notable: r.notable,
+  };
+}
+
+/**
+ * Triage reads the alerts from this output: their free text is redacted as the record's is,
+ * and the labels, names and targets that make the incident's identity are kept.
+ */
+function freeTextRedacted(alert: Alert): Alert {
+  return {
+    ...alert,
+    message: alert.message === undefined ? undefined : redact(alert.message),
+    annotations: redactDeep(alert.annotations),
+    details: redactDeep(alert.details),
+    runbookUrl: alert.runbookUrl === undefined ? undefined : redact(alert.runbookUrl),
+    sourceUrl: alert.sourceUrl === undefined ? undefined : redact(alert.sourceUrl),
   };
 }
 

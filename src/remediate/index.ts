@@ -14,6 +14,7 @@ import type { Decision } from '../remediation/result.js';
 import { Run, type RemediationContext } from '../remediation/run.js';
 import { getErrorMessage, oneLine, UsageError } from '../shared/errors.js';
 import { repositoryFromEnv } from '../shared/event.js';
+import { redact, redactDeep } from '../shared/redact.js';
 import { getRemediateInputs } from './inputs.js';
 import { jobFromMatrix } from './job.js';
 import { writeRemediateOutputs, writeResult } from './outputs.js';
@@ -96,7 +97,7 @@ export async function run(): Promise<void> {
     verify: { timeoutMs: g.verifyTimeoutMs, intervalMs: g.verifyIntervalMs },
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    log: (line) => core.info(line),
+    log: (line) => core.info(redact(line)),
     ...(job.mode === 'propose' && github && incident
       ? {
           propose: (change: ManifestChange) =>
@@ -119,6 +120,8 @@ export async function run(): Promise<void> {
     // The cluster could not be read or written: report gets a failed result, not silence.
     result = new Run(job, ctx).finish('failed', oneLine(getErrorMessage(error)));
   }
+  // Findings, reasons and enrichment carry cluster text: redacted before anything shows them.
+  result = redactDeep(result);
   const path = writeResult(result, job.id);
   await writeRemediateOutputs(result, path);
   if (result.outcome === 'failed') core.setFailed(`${job.playbook}: ${result.reason}`);

@@ -1,6 +1,6 @@
 // What a remediate job leaves behind: the result JSON for report, the outputs, a job
 // summary a person can read, and an annotation for each refusal. Text read from the
-// cluster (messages, log lines) is escaped before it reaches Markdown or a log line.
+// cluster (messages, log lines) is redacted, and escaped before it reaches Markdown or a log line.
 import * as core from '@actions/core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,14 +8,18 @@ import { join } from 'node:path';
 import { codeBlock, inline } from '../incidents/markdown.js';
 import type { RemediationResult } from '../remediation/result.js';
 import { oneLine } from '../shared/errors.js';
+import { redact, redactedJson } from '../shared/redact.js';
 import { Outputs } from './constants.js';
 
-/** `<RUNNER_TEMP>/kubemend-results/<id>-<playbook>.json`: both parts are ours, never payload text. */
+/**
+ * `<RUNNER_TEMP>/kubemend-results/<id>-<playbook>.json`: both parts are ours, never payload
+ * text. The file is uploaded as an artifact: its text is redacted whatever the caller did.
+ */
 export function writeResult(result: RemediationResult, id: string): string {
   const dir = join(process.env.RUNNER_TEMP || tmpdir(), 'kubemend-results');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${id}-${result.playbook}.json`);
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(path, `${redactedJson(result)}\n`, { mode: 0o600 });
   return path;
 }
 
@@ -29,13 +33,15 @@ export async function writeRemediateOutputs(
     `${result.playbook} (${result.mode}) on ${result.cluster}: ${result.outcome}. ${result.actions.length} action(s), ${result.decisions.filter((d) => !d.allowed).length} refusal(s), ${result.requests} Kubernetes request(s).`,
   );
   for (const d of result.decisions.filter((d) => !d.allowed))
-    core.warning(`${d.guardrail}: ${oneLine(d.reason)}`, { title: `kubemend ${result.playbook}` });
+    core.warning(`${d.guardrail}: ${oneLine(redact(d.reason))}`, {
+      title: `kubemend ${result.playbook}`,
+    });
   if (result.identity.observed)
     core.notice(
       `Cluster identity is not configured; nothing was written. Paste this under 'clusters:' in the config:\n${result.identity.observed}`,
       { title: 'kubemend: cluster identity' },
     );
-  await core.summary.addRaw(summaryMarkdown(result), true).write();
+  await core.summary.addRaw(redact(summaryMarkdown(result)), true).write();
 }
 
 export function summaryMarkdown(r: RemediationResult): string {

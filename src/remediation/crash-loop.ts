@@ -4,7 +4,7 @@
 // rollout, a rollback to the previous ReplicaSet's template (as `kubectl rollout undo`).
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { PatchStrategy } from '../kube/client.js';
-import { redact } from './enrich.js';
+import { redact } from '../shared/redact.js';
 import { checkWorkload } from './guardrails.js';
 import type { RemediationResult } from './result.js';
 import { Run, type RemediationContext, type RemediationJob } from './run.js';
@@ -73,17 +73,17 @@ export async function runCrashLoop(
       (s) => s.state?.waiting?.reason === 'CrashLoopBackOff',
     ) ?? sample.status?.containerStatuses?.[0];
   const terminated = status?.lastState?.terminated;
+  // The whole tail is redacted before it is cut to lines: a private key spans lines.
   const lastLines = status
-    ? (
+    ? redact(
         await ctx.client.logs(
           { namespace, pod: sample.metadata?.name ?? '', container: status.name },
           { previous: true, tailLines: 5, limitBytes: 2000 },
-        )
+        ),
       )
         .trim()
         .split('\n')
         .slice(-2)
-        .map(redact)
     : [];
   run.findings.push(
     `${crashingPods.length} pod(s) crash-loop; container ${status?.name ?? '?'} last exited ${terminated?.exitCode ?? '?'} (${terminated?.reason ?? 'unknown'})${lastLines.length ? `; last log lines: ${lastLines.join(' | ')}` : ''}`,

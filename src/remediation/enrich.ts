@@ -1,8 +1,9 @@
 // Enrichment: what a reader of the incident needs to see of the cluster, read once for
 // every playbook. Bounded (pods, log lines, bytes, events), and redacted: environment
-// values are never copied, and log lines that look like they carry a secret are masked.
+// values are never copied, and logs and event messages pass through the one redactor.
 import type { CoreV1Event, V1Node, V1OwnerReference, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
+import { redact } from '../shared/redact.js';
 
 export const ENRICH_BOUNDS = {
   pods: 5,
@@ -40,23 +41,6 @@ export interface PodSummary {
     logs: string;
     previousLogs: string;
   }[];
-}
-
-/** Keys and values of the kind people paste credentials as. */
-const SECRET_IN_TEXT =
-  /\b(password|passwd|pwd|secret|token|api[-_]?key|access[-_]?key|client[-_]?secret|authorization|bearer|private[-_]?key)(["']?\s*[:=]\s*|\s+)("[^"]*"|'[^']*'|\S+)/gi;
-const KNOWN_SECRETS = [
-  /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, // GitHub tokens
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, // JWTs
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-];
-
-export function redact(text: string): string {
-  let out = text.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]');
-  out = out.replace(SECRET_IN_TEXT, (_m, key: string, sep: string) => `${key}${sep}[redacted]`);
-  for (const pattern of KNOWN_SECRETS) out = out.replace(pattern, '[redacted]');
-  return out;
 }
 
 export async function enrich(

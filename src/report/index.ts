@@ -7,6 +7,7 @@ import { readRecord } from '../github/records.js';
 import { controlsOf } from '../incidents/controls.js';
 import { UsageError } from '../shared/errors.js';
 import { repositoryFromEnv } from '../shared/event.js';
+import { redact } from '../shared/redact.js';
 import { Outputs } from './constants.js';
 import { closeIncidentIssue, mergeIncident, type Ending, type IncidentRepo } from './finish.js';
 import { getReportInputs } from './inputs.js';
@@ -54,11 +55,13 @@ export async function run(resultsAt?: string): Promise<void> {
   const runUrl = process.env.GITHUB_RUN_ID
     ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${gh.owner}/${gh.repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
     : undefined;
-  const body = statusComment(results, verdict, {
-    skipped,
-    ...(ending ? { ending: ending.text } : {}),
-    ...(runUrl ? { runUrl } : {}),
-  });
+  const body = redact(
+    statusComment(results, verdict, {
+      skipped,
+      ...(ending ? { ending: ending.text } : {}),
+      ...(runUrl ? { runUrl } : {}),
+    }),
+  );
   const commentUrl = await upsertMarkedComment(gh, STATUS_MARKER, body);
   await setStateLabel(gh, incident.labels, verdict.state);
 

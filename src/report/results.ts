@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { OUTCOMES, type RemediationResult } from '../remediation/result.js';
 import { PLAYBOOK_MODES, PLAYBOOKS } from '../shared/constants.js';
 import { isObject } from '../shared/event.js';
+import { redactDeep } from '../shared/redact.js';
 
 /** Files larger than this are not a remediate result (enrichment is bounded well below). */
 const MAX_RESULT_BYTES = 2_000_000;
@@ -38,7 +39,8 @@ export function readResults(dir: string, incident: number): ResultSet {
       skipped.push(`${name}: ${problem}`);
       continue;
     }
-    const result = doc as RemediationResult;
+    // A result file is an artifact anything in the run could have written: redacted on reading.
+    const result = redactDeep(doc) as RemediationResult;
     // A run for several incidents leaves every result in one place; each report takes its own.
     if (result.incident !== null && result.incident !== incident) continue;
     results.push(result);

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { inline } from '../incidents/markdown.js';
+import { redact } from '../shared/redact.js';
 import type { CategoryResult } from './engine.js';
 import type { Matrix } from './matrix.js';
 import { Outputs } from './constants.js';
@@ -85,7 +86,7 @@ function evidenceLines(incidents: TriagedIncident[]): string {
     if (!top) continue;
     for (const e of top.evidence.slice(0, 3))
       lines.push(
-        `- **${top.name}**: \`${e.path.replace(/`/g, '')}\` matched ${inline(e.text, 160)} (rule ${inline(e.rule, 60)})`,
+        `- **${top.name}**: \`${e.path.replace(/`/g, '')}\` matched ${inline(redact(e.text), 160)} (rule ${inline(e.rule, 60)})`,
       );
   }
   return lines.join('\n');

@@ -3,7 +3,8 @@
 // conditions, bounded, with environment values and secrets in logs never copied.
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
-import { ENRICH_BOUNDS, enrich, redact } from '../../src/remediation/enrich.js';
+import { ENRICH_BOUNDS, enrich } from '../../src/remediation/enrich.js';
+import { redact } from '../../src/shared/redact.js';
 import { loadScenario, readScenario } from '../emulators/kube/scenario.js';
 import { KubeEmulator } from '../emulators/kube/server.js';
 
