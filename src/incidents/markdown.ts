@@ -21,8 +21,11 @@ function defuse(text: string): string {
   );
 }
 
-/** What GitHub autolinks: a scheme and `://`, or `www.` (emails lose their `@` in defuse). */
-const URL_LIKE = /\b(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)[^\s<>]*/gi;
+/**
+ * What GitHub autolinks: a scheme and `://`, or `www.` (emails lose their `@` in defuse).
+ * Like GitHub, trailing punctuation ends the URL rather than joining it.
+ */
+const URL_LIKE = /\b(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)(?:[^\s<>]*[^\s<>.,:;!?'")\]*_~])?/gi;
 
 /**
  * A URL as inline code: nothing in a code span is a link. `|` and backticks are

@@ -104,6 +104,7 @@ describe('a crash-looping pod whose logs print secrets', () => {
     } as KObject);
     kube.advance(5 * 60_000);
     const ws = workspace();
+    gh.repo(REPOSITORY).collaborators.set('alice', 'write');
 
     // The cluster does print every secret: in the current log and in the previous instance's.
     const scenario = readFileSync(join(scenariosDir, 'secret-logs.yaml'), 'utf8');
@@ -134,7 +135,12 @@ describe('a crash-looping pod whose logs print secrets', () => {
       inputs: { kubeconfig: kube.kubeconfig() },
       event: {
         name: 'workflow_dispatch',
-        payload: events.workflowDispatch(REPOSITORY, { 'issue-number': String(issue.number) }),
+        payload: events.workflowDispatch(
+          REPOSITORY,
+          { 'issue-number': String(issue.number) },
+          undefined,
+          'alice',
+        ),
       },
       repository: REPOSITORY,
       apiUrl: gh.url,

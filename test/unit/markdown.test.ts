@@ -30,7 +30,10 @@ describe('payload text in Markdown', () => {
       'Login at `https://evil.example/login?next=x` now',
     );
     expect(inline('see www.evil.example/**x** | and ftp://h/f')).toBe(
-      'see `www.evil.example/**x**` \\| and `ftp://h/f`',
+      'see `www.evil.example/**x`\\*\\* \\| and `ftp://h/f`',
+    );
+    expect(inline('(see https://docs.example/rest), then go.')).toBe(
+      '\\(see `https://docs.example/rest`\\), then go.',
     );
     // An issue URL would add a cross-reference to that issue's timeline.
     expect(inline('https://github.com/octo-org/gitops/issues/12')).toBe(
