@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actions } from '../main.js';
 import { getErrorMessage, oneLine } from '../shared/errors.js';
-import { optionalInput, optionalSecretInput, secretInput } from '../shared/inputs.js';
+import { vetKubeconfig } from '../kube/credentials.js';
+import { booleanInput, optionalInput, optionalSecretInput, secretInput } from '../shared/inputs.js';
 import { Defaults, Inputs, Outputs } from './constants.js';
 import { runStage } from './stage.js';
 
@@ -21,6 +22,16 @@ export async function run(): Promise<void> {
     Inputs.Kubeconfig,
     'pass the kubeconfig of the kubemend-remediate identity from a secret',
   );
+  const allowExec = booleanInput(
+    Inputs.AllowExecCredentials,
+    Defaults[Inputs.AllowExecCredentials],
+  );
+  // Refused before intake records anything: every playbook would be refused alike.
+  vetKubeconfig(kubeconfig, {
+    kubeconfigInput: Inputs.Kubeconfig,
+    allowInput: Inputs.AllowExecCredentials,
+    allowExec,
+  });
   const token = secretInput(Inputs.GitHubToken, 'pass ${{ github.token }} or a token');
   const webhook = optionalSecretInput(Inputs.NotifyWebhook);
   const config = optionalInput(Inputs.Config, Defaults[Inputs.Config]);
@@ -82,6 +93,7 @@ export async function run(): Promise<void> {
           inputs: {
             kubeconfig,
             context,
+            'allow-exec-credentials': String(allowExec),
             playbook: entry.playbook,
             targets: JSON.stringify(entry),
             mode,
