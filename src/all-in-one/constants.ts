@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG_PATH } from '../shared/constants.js';
 export const Inputs = {
   Kubeconfig: 'kubeconfig',
   Context: 'context',
+  AllowExecCredentials: 'allow-exec-credentials',
   GitHubToken: 'github-token',
   Config: 'config',
   Mode: 'mode',
@@ -13,6 +14,7 @@ export const Inputs = {
 } as const;
 
 export const Defaults = {
+  [Inputs.AllowExecCredentials]: 'false',
   [Inputs.Config]: DEFAULT_CONFIG_PATH,
   [Inputs.IncidentMode]: 'pr',
 } as const;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actions } from '../main.js';
 import { getErrorMessage, oneLine } from '../shared/errors.js';
-import { optionalInput, optionalSecretInput, secretInput } from '../shared/inputs.js';
+import { vetKubeconfig } from '../kube/credentials.js';
+import { booleanInput, optionalInput, optionalSecretInput, secretInput } from '../shared/inputs.js';
 import { redact } from '../shared/redact.js';
 import { Defaults, Inputs, Outputs } from './constants.js';
 import { runStage } from './stage.js';
@@ -22,6 +23,16 @@ export async function run(): Promise<void> {
     Inputs.Kubeconfig,
     'pass the kubeconfig of the kubemend-remediate identity from a secret',
   );
+  const allowExec = booleanInput(
+    Inputs.AllowExecCredentials,
+    Defaults[Inputs.AllowExecCredentials],
+  );
+  // Refused before intake records anything: every playbook would be refused alike.
+  vetKubeconfig(kubeconfig, {
+    kubeconfigInput: Inputs.Kubeconfig,
+    allowInput: Inputs.AllowExecCredentials,
+    allowExec,
+  });
   const token = secretInput(Inputs.GitHubToken, 'pass ${{ github.token }} or a token');
   const webhook = optionalSecretInput(Inputs.NotifyWebhook);
   const config = optionalInput(Inputs.Config, Defaults[Inputs.Config]);
@@ -83,6 +94,7 @@ export async function run(): Promise<void> {
           inputs: {
             kubeconfig,
             context,
+            'allow-exec-credentials': String(allowExec),
             playbook: entry.playbook,
             targets: JSON.stringify(entry),
             mode,

@@ -2,7 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { UsageError } from '../shared/errors.js';
 import { isObject, readEvent } from '../shared/event.js';
-import { optionalInput, secretInput, workspacePathInput } from '../shared/inputs.js';
+import { booleanInput, optionalInput, secretInput, workspacePathInput } from '../shared/inputs.js';
 import { issueNumberInput, labelsInput } from '../shared/names.js';
 import { Defaults, Inputs } from './constants.js';
 
@@ -36,12 +36,13 @@ export function getDiagnoseInputs(): DiagnoseInputs {
     );
   }
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
-  const kubeconfig = loadKubeconfig(
-    Inputs.Kubeconfig,
-    rawKubeconfig,
-    optionalInput(Inputs.Context),
-    Inputs.Context,
-  );
+  const kubeconfig = loadKubeconfig(rawKubeconfig, {
+    kubeconfigInput: Inputs.Kubeconfig,
+    context: optionalInput(Inputs.Context),
+    contextInput: Inputs.Context,
+    allowExec: booleanInput(Inputs.AllowExecCredentials, Defaults[Inputs.AllowExecCredentials]),
+    allowInput: Inputs.AllowExecCredentials,
+  });
   return { token, kubeconfig, configPath, issueNumber, triggerLabel };
 }
 

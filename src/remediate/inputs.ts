@@ -8,6 +8,7 @@ import {
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/event.js';
 import {
+  booleanInput,
   enumInput,
   jsonInput,
   optionalInput,
@@ -53,11 +54,12 @@ export function getRemediateInputs(): RemediateInputs {
   const mode = enumInput(Inputs.Mode, PLAYBOOK_MODES, undefined);
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
   const incident = issueNumberInput(Inputs.Incident);
-  const kubeconfig = loadKubeconfig(
-    Inputs.Kubeconfig,
-    rawKubeconfig,
-    optionalInput(Inputs.Context),
-    Inputs.Context,
-  );
+  const kubeconfig = loadKubeconfig(rawKubeconfig, {
+    kubeconfigInput: Inputs.Kubeconfig,
+    context: optionalInput(Inputs.Context),
+    contextInput: Inputs.Context,
+    allowExec: booleanInput(Inputs.AllowExecCredentials, Defaults[Inputs.AllowExecCredentials]),
+    allowInput: Inputs.AllowExecCredentials,
+  });
   return { kubeconfig, playbook, targets, mode, configPath, incident, token };
 }

@@ -38,6 +38,15 @@ export function enumInput<T extends string>(
   return value as T;
 }
 
+/** A boolean input, strictly: YAML's `yes`, `on` or `True` would hide a typo in a safety switch. */
+export function booleanInput(name: string, fallback: 'true' | 'false'): boolean {
+  const value = core.getInput(name) || fallback;
+  if (value !== 'true' && value !== 'false') {
+    throw new UsageError(`Input '${name}' is ${showValue(value)}; allowed: true, false.`);
+  }
+  return value === 'true';
+}
+
 /** Parses a JSON input; the parser's own message names the position, never echoes the text. */
 export function jsonInput(name: string, expected: string): unknown {
   const value = core.getInput(name);
