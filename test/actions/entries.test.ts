@@ -302,7 +302,7 @@ describe('report inputs', () => {
 });
 
 describe('diagnose inputs', () => {
-  it('takes the issue from an issues.labeled event', async () => {
+  it("asks the permission of an issues.labeled event's sender before it reads anything", async () => {
     const run = await runAction('diagnose', {
       githubToken: TOKEN,
       inputs: { kubeconfig: kubeconfigYaml() },
@@ -311,9 +311,12 @@ describe('diagnose inputs', () => {
         payload: { action: 'labeled', issue: { number: 42 }, label: { name: 'cluster-doctor' } },
       },
     });
-    // No GitHub here: the one error line shows which issue it went to read.
+    // No GitHub here: the one error line shows its first request, the permission of the
+    // label's sender, asked before anything is read.
     expect(run.annotations.map((a) => a.message)).toEqual([
-      expect.stringMatching(/^GitHub API GET \/repos\/octo-org\/gitops\/issues\/42 failed/),
+      expect.stringMatching(
+        /^GitHub API GET \/repos\/octo-org\/gitops\/collaborators\/octocat\/permission failed/,
+      ),
     ]);
   });
 

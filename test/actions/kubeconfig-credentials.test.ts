@@ -317,7 +317,13 @@ describe('allow-exec-credentials', () => {
         inputs: { kubeconfig: pluginKubeconfig(form), 'allow-exec-credentials': 'true' },
         event: {
           name: 'workflow_dispatch',
-          payload: events.workflowDispatch(REPOSITORY, { 'issue-number': String(issue.number) }),
+          // Sent by the repository's owner, who may ask the cluster doctor.
+          payload: events.workflowDispatch(
+            REPOSITORY,
+            { 'issue-number': String(issue.number) },
+            undefined,
+            'octo-org',
+          ),
         },
         repository: REPOSITORY,
         apiUrl: gh.url,
