@@ -53,7 +53,7 @@ describe('event files in the shapes of @octokit/webhooks-examples', () => {
     expect(eventNames.issueCommentCreated).toBe('issue_comment');
   });
 
-  it('an action reads the issue from the labeled event the helper writes', async () => {
+  it("an action reads the label's sender from the labeled event the helper writes", async () => {
     const run = await runAction('diagnose', {
       githubToken: 'ghs_x',
       inputs: { kubeconfig: kubeconfigYaml() },
@@ -62,9 +62,10 @@ describe('event files in the shapes of @octokit/webhooks-examples', () => {
         payload: events.issuesLabeled(repository, { number: 9 }, 'cluster-doctor'),
       },
     });
-    // No GitHub here: the one error line names the issue the event carried.
+    // No GitHub here: the one error line names the sender the event carried, whose
+    // permission is asked before anything is read.
     expect(run.annotations[0]?.message).toMatch(
-      /^GitHub API GET \/repos\/octo-org\/gitops\/issues\/9 failed/,
+      /^GitHub API GET \/repos\/octo-org\/gitops\/collaborators\/Codertocat\/permission failed/,
     );
   });
 });
