@@ -1,11 +1,11 @@
-// Alert storm (design.md, Performance budgets): 1,000 dispatches for 20 problems against
-// the GitHub emulator with GITHUB_TOKEN's budget of 1,000 requests per window. The hour
-// is scaled down to BENCH_WINDOW_S seconds of real time, so runs that meet an exhausted
-// budget wait for the reset as they would on GitHub. Each dispatch is one intake run
-// (its own client, as a separate workflow run has), in process; cold start is measured
-// by bench/cold-start.ts. Prints incidents, occurrences counted and coalesced, status
-// changes recorded, failures, requests per window and per dispatch, and latency; the
-// baseline is one contents GET + PUT pair per dispatch measured in the same process.
+// Alert storm (docs/architecture.md, Performance budgets): 1,000 dispatches for 20
+// problems against the GitHub emulator with GITHUB_TOKEN's budget of 1,000 requests per
+// window. The hour is scaled down to BENCH_WINDOW_S seconds of real time, so runs that
+// meet an exhausted budget wait for the reset as they would on GitHub. Each dispatch is
+// one intake run (its own client, as a separate workflow run has), in process; cold start
+// is measured by bench/cold-start.ts. Prints incidents, occurrences counted and coalesced,
+// status changes recorded, failures, requests per window and per dispatch, and latency;
+// the baseline is one contents GET + PUT pair per dispatch measured in the same process.
 // Run: npm run bench:intake-storm
 import { identityOf } from '../src/alerts/identity.js';
 import { normalisePayload } from '../src/alerts/shapes.js';

@@ -1,10 +1,10 @@
-// Remediation at scale (design.md, Performance budgets): 500 pods stuck pulling across 50
-// namespaces. kubemend's image-pull playbook (list calls by selector, deletions with at
-// most `concurrency` in flight, ledger and verification included) against the naive way
-// measured in the same process on an identical cluster: list each namespace's pods, GET
-// every pod to read its state, delete the stuck ones one by one. Both run with the real
-// Kubernetes client over HTTP against the emulator; the median of BENCH_RUNS runs.
-// Run: npm run bench:remediate-scale
+// Remediation at scale (docs/architecture.md, Performance budgets): 500 pods stuck pulling
+// across 50 namespaces. kubemend's image-pull playbook (list calls by selector, deletions
+// with at most `concurrency` in flight, ledger and verification included) against the
+// naive way measured in the same process on an identical cluster: list each namespace's
+// pods, GET every pod to read its state, delete the stuck ones one by one. Both run with
+// the real Kubernetes client over HTTP against the emulator; the median of BENCH_RUNS
+// runs. Run: npm run bench:remediate-scale
 import { KubeConfig, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import { KubeClient } from '../src/kube/client.js';
 import { observeIdentity } from '../src/kube/identity.js';

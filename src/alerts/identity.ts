@@ -1,6 +1,6 @@
-// Incident identity (design.md): the key that says two alerts are one problem, and the
-// names derived from it. Branch and file names are slugs from a fixed alphabet plus a
-// hash of the key, so payload text can never shape a path or a ref.
+// Incident identity (docs/architecture.md): the key that says two alerts are one problem,
+// and the names derived from it. Branch and file names are slugs from a fixed alphabet
+// plus a hash of the key, so payload text can never shape a path or a ref.
 import { createHash } from 'node:crypto';
 import type { Alert } from './model.js';
 

@@ -1,4 +1,4 @@
-/** One alert, whatever shape it arrived in (design.md, Payloads accepted by intake). */
+/** One alert, whatever shape it arrived in (docs/architecture.md, Alert). */
 export interface Alert {
   source: AlertSource;
   /** Cluster name as the payload (or the action's `cluster` input) gives it. */

@@ -15,7 +15,7 @@ import { patternsOf, type Matcher, type RuleSpec } from '../triage/rule.js';
 import { CONFIG_SCHEMA, SchemaValidator, describeValue } from './schema.js';
 
 export interface IntakeConfig {
-  /** Fields whose values make the incident key (design.md, Incident identity). */
+  /** Fields whose values make the incident key (docs/architecture.md, Incident identity). */
   groupBy: GroupBy[];
   /** How long an alert must stay resolved before the incident counts as resolved. */
   stableWindowMs: number;
@@ -62,7 +62,7 @@ export type PlaybooksConfig = {
     : unknown);
 };
 
-/** Every guardrail's setting (design.md, Guardrails); the defaults are small numbers. */
+/** Every guardrail's setting (docs/architecture.md, Guardrails); the defaults are small numbers. */
 export interface GuardrailsConfig {
   optInLabel: string;
   protectedNamespaces: string[];
@@ -132,7 +132,7 @@ export const INTAKE_DEFAULTS: IntakeConfig = {
 export const TRIAGE_DEFAULTS: TriageConfig = { minConfidence: 0.5, builtinRules: true, rules: [] };
 
 /**
- * Every playbook starts in dry-run (design.md, Playbook modes), but oom, which proposes:
+ * Every playbook starts in dry-run (docs/architecture.md, Playbook modes), but oom, which proposes:
  * raising a limit changes desired state, which a GitOps controller would revert live.
  */
 export const PLAYBOOK_DEFAULTS: PlaybooksConfig = {

@@ -1,7 +1,7 @@
-// Cluster identity (design.md, Guardrails): before any mutation, at least two of the API
-// server URL, the CA certificate's fingerprint and the kube-system namespace's UID must
-// match what the config says of the cluster. A kubeconfig pasted into the wrong secret,
-// or a context that points somewhere else, then writes nothing.
+// Cluster identity (docs/architecture.md, Guardrails): before any mutation, at least two
+// of the API server URL, the CA certificate's fingerprint and the kube-system namespace's
+// UID must match what the config says of the cluster. A kubeconfig pasted into the wrong
+// secret, or a context that points somewhere else, then writes nothing.
 import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { KubeConfig, V1Namespace } from '@kubernetes/client-node';

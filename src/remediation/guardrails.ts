@@ -1,6 +1,6 @@
-// Guardrails read from the cluster before any mutation (design.md, Guardrails). Each
-// check answers with a decision the result records, allowed or refused, with the reason;
-// the defaults are data, so a config overrides a value and never a branch of code.
+// Guardrails read from the cluster before any mutation (docs/architecture.md, Guardrails).
+// Each check answers with a decision the result records, allowed or refused, with the
+// reason; the defaults are data, so a config overrides a value and never a branch of code.
 import type { V1Namespace, V1Node } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/client.js';
 

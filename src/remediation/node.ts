@@ -9,7 +9,7 @@ import type { RemediationResult } from './result.js';
 import { Run, type RemediationContext, type RemediationJob } from './run.js';
 
 export interface NodeOptions {
-  /** Evict the node's pods after the cordon (design.md: optional). */
+  /** Evict the node's pods after the cordon (off by default). */
   drain: boolean;
   /** Uncordon the node once its failing conditions are healthy again. */
   uncordon?: boolean;

@@ -1,5 +1,6 @@
-// The result one remediation job writes (design.md, Results and report): what it found,
-// what it did or would do, every guardrail decision, and the outcome the cluster showed.
+// The result one remediation job writes (docs/architecture.md, Playbook result file): what
+// it found, what it did or would do, every guardrail decision, and the outcome the cluster
+// showed.
 import type { PlaybookMode } from '../shared/constants.js';
 import type { Enrichment } from './enrich.js';
 import type { GuardrailDecision } from './guardrails.js';

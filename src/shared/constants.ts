@@ -3,11 +3,11 @@ export const DEFAULT_CONFIG_PATH = '.github/kubemend.yml';
 export const INCIDENT_MODES = ['pr', 'issue'] as const;
 export type IncidentMode = (typeof INCIDENT_MODES)[number];
 
-/** Playbook modes of design.md, from least to most automatic. */
+/** Playbook modes (docs/architecture.md), from least to most automatic. */
 export const PLAYBOOK_MODES = ['off', 'notify', 'dry-run', 'propose', 'approve', 'auto'] as const;
 export type PlaybookMode = (typeof PLAYBOOK_MODES)[number];
 
-/** One playbook per triage category (design.md, Triage categories). */
+/** One playbook per triage category (docs/architecture.md, Triage categories). */
 export const PLAYBOOKS = [
   'image-pull',
   'crash-loop',

@@ -1,5 +1,6 @@
-// The triage taxonomy (design.md, Triage categories) as data: what each category means,
-// the playbook it runs by default, and which categories are symptoms of which causes.
+// The triage taxonomy (docs/architecture.md, Triage categories) as data: what each
+// category means, the playbook it runs by default, and which categories are symptoms of
+// which causes.
 import type { Playbook } from '../shared/constants.js';
 import { PLAYBOOKS } from '../shared/constants.js';
 

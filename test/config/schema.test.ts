@@ -1,7 +1,7 @@
 // The config schema: kubemend's own validator tells each problem in one line, agrees with
 // Ajv (a JSON Schema implementation nobody here wrote) on every document, and accepts
-// the README's examples and the built-in rules.
-import { readFileSync } from 'node:fs';
+// the examples of the README and docs/ and the built-in rules.
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -19,11 +19,20 @@ const ajvValidate = ajv.compile(CONFIG_SCHEMA);
 const ours = new SchemaValidator(CONFIG_SCHEMA);
 const fail = (yaml: string) => () => parseConfig(yaml, '.github/kubemend.yml');
 
-/** The YAML blocks of the README that are kubemend config files. */
-function readmeConfigs(): string[] {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  return [...readme.matchAll(/```yaml\n# \.github\/kubemend\.yml\n([\s\S]*?)```/g)].map(
-    (m) => m[1] ?? '',
+/** The YAML blocks of the README and docs/ that are kubemend config files, by file. */
+function documentedConfigs(): { file: string; text: string }[] {
+  const files = [
+    'README.md',
+    ...readdirSync(join(repoRoot, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`),
+  ];
+  return files.flatMap((file) =>
+    [
+      ...readFileSync(join(repoRoot, file), 'utf8').matchAll(
+        /```yaml\n# \.github\/kubemend\.yml\n([\s\S]*?)```/g,
+      ),
+    ].map((m) => ({ file, text: m[1] ?? '' })),
   );
 }
 
@@ -33,12 +42,12 @@ describe('the config schema', () => {
     expect(typeof ajvValidate).toBe('function');
   });
 
-  it('validates every config example in the README', () => {
-    const examples = readmeConfigs();
+  it('validates every config example in the README and docs/', () => {
+    const examples = documentedConfigs();
     expect(examples.length).toBeGreaterThanOrEqual(2);
-    for (const text of examples) {
-      expect(ajvValidate(load(text))).toBe(true);
-      expect(() => parseConfig(text, 'README.md')).not.toThrow();
+    for (const { file, text } of examples) {
+      expect([file, ajvValidate(load(text))]).toEqual([file, true]);
+      expect(() => parseConfig(text, file)).not.toThrow();
     }
   });
 

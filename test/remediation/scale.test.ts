@@ -1,9 +1,9 @@
-// Remediation at scale (design.md, Performance budgets): pods stuck pulling across many
-// namespaces are found with list calls, never one GET per pod, and deleted with a bounded
-// number of requests in flight; the simulated cluster then says whether it worked. The
-// test runs 100 pods across 10 namespaces (the emulator reconciles its whole cluster on
-// every write, about a quarter second per deletion at 500 pods); bench/remediate-scale
-// measures the 500 pods across 50 namespaces of the budget.
+// Remediation at scale (docs/architecture.md, Performance budgets): pods stuck pulling
+// across many namespaces are found with list calls, never one GET per pod, and deleted
+// with a bounded number of requests in flight; the simulated cluster then says whether it
+// worked. The test runs 100 pods across 10 namespaces (the emulator reconciles its whole
+// cluster on every write, about a quarter second per deletion at 500 pods);
+// bench/remediate-scale measures the 500 pods across 50 namespaces of the budget.
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
