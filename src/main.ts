@@ -1,25 +1,9 @@
 import * as core from '@actions/core';
+import { actions } from './actions.js';
 import { describeGitHubError } from './github/errors.js';
 import { UsageError, getErrorMessage, oneLine } from './shared/errors.js';
 
-interface ActionModule {
-  run(...args: never[]): Promise<void>;
-}
-
-/**
- * Every action lives in one bundle; each is loaded on demand, so an action pays at
- * start-up only for its own code, and only remediate and diagnose load the
- * Kubernetes client. The chunk names keep `dist/` readable and its diffs stable.
- */
-export const actions = {
-  intake: () => import(/* webpackChunkName: "intake" */ './intake/index.js'),
-  triage: () => import(/* webpackChunkName: "triage" */ './triage/index.js'),
-  remediate: () => import(/* webpackChunkName: "remediate" */ './remediate/index.js'),
-  report: () => import(/* webpackChunkName: "report" */ './report/index.js'),
-  diagnose: () => import(/* webpackChunkName: "diagnose" */ './diagnose/index.js'),
-} satisfies Record<string, () => Promise<ActionModule>>;
-
-/** The repository's root action.yml: every stage above in one step. */
+/** The repository's root action.yml: every stage in one step. */
 export const allInOne = () => import(/* webpackChunkName: "all-in-one" */ './all-in-one/index.js');
 
 export type ActionName = keyof typeof actions | 'all-in-one';
