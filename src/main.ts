@@ -1,39 +1,23 @@
 import * as core from '@actions/core';
+import { actions } from './actions.js';
 import { describeGitHubError } from './github/errors.js';
 import { UsageError, getErrorMessage, oneLine } from './shared/errors.js';
 
-interface ActionModule {
-  run(...args: never[]): Promise<void>;
-}
-
-/**
- * Every action lives in one bundle; each is loaded on demand, so an action pays at
- * start-up only for its own code, and only remediate and diagnose load the
- * Kubernetes client. The chunk names keep `dist/` readable and its diffs stable.
- */
-export const actions = {
-  intake: () => import(/* webpackChunkName: "intake" */ './intake/index.js'),
-  triage: () => import(/* webpackChunkName: "triage" */ './triage/index.js'),
-  remediate: () => import(/* webpackChunkName: "remediate" */ './remediate/index.js'),
-  report: () => import(/* webpackChunkName: "report" */ './report/index.js'),
-  diagnose: () => import(/* webpackChunkName: "diagnose" */ './diagnose/index.js'),
-} satisfies Record<string, () => Promise<ActionModule>>;
-
-/** The repository's root action.yml: every stage above in one step. */
+/** The repository's root action.yml: every stage in one step. */
 export const allInOne = () => import(/* webpackChunkName: "all-in-one" */ './all-in-one/index.js');
 
 export type ActionName = keyof typeof actions | 'all-in-one';
 
 /** The `kubemend` command line (bin/kubemend.js); resolves to the exit code. */
 export async function cli(args: string[]): Promise<number> {
-  silenceBundledPunycodeWarning();
+  silenceBundledDependencyDeprecations();
   const { cli: run } = await import(/* webpackChunkName: "cli" */ './cli/index.js');
   return run(args);
 }
 
 /** Runs one action and turns any failure into one annotation line and exit code 1. */
 export async function start(name: ActionName): Promise<void> {
-  silenceBundledPunycodeWarning();
+  silenceBundledDependencyDeprecations();
   try {
     const action = name === 'all-in-one' ? await allInOne() : await actions[name]();
     await action.run();
@@ -46,11 +30,19 @@ export async function start(name: ActionName): Promise<void> {
 }
 
 /**
- * @kubernetes/client-node 1.x reaches Node's deprecated built-in `punycode` through
- * node-fetch; the warning is not ours to fix and would add noise to every error.
- * Only that one deprecation is dropped.
+ * Deprecations raised by bundled dependencies, not by our code (ncc moves that code out
+ * of node_modules/, where Node keeps quiet about url.parse()): each would print on every
+ * run and add noise to every error. Only these codes are dropped.
  */
-function silenceBundledPunycodeWarning(): void {
+const BUNDLED_DEPENDENCY_DEPRECATIONS = new Set([
+  // The built-in `punycode`, reached by @kubernetes/client-node 1.x through node-fetch 2's whatwg-url.
+  'DEP0040',
+  // url.parse(), called by node-fetch 2 (client-node's HTTP library) in every Request,
+  // with no option to avoid it.
+  'DEP0169',
+]);
+
+function silenceBundledDependencyDeprecations(): void {
   const emitWarning = process.emitWarning.bind(process);
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const options = rest[0];
@@ -60,7 +52,7 @@ function silenceBundledPunycodeWarning(): void {
         : typeof rest[1] === 'string'
           ? rest[1]
           : undefined;
-    if (code === 'DEP0040') return;
+    if (typeof code === 'string' && BUNDLED_DEPENDENCY_DEPRECATIONS.has(code)) return;
     (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
 }

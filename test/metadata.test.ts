@@ -4,7 +4,7 @@ import { load } from 'js-yaml';
 import * as allInOne from '../src/all-in-one/constants.js';
 import * as diagnose from '../src/diagnose/constants.js';
 import * as intake from '../src/intake/constants.js';
-import { actions } from '../src/main.js';
+import { actions } from '../src/actions.js';
 import * as remediate from '../src/remediate/constants.js';
 import * as report from '../src/report/constants.js';
 import * as triage from '../src/triage/constants.js';

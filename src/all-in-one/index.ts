@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { actions } from '../main.js';
+import { actions } from '../actions.js';
 import { getErrorMessage, oneLine } from '../shared/errors.js';
 import { vetKubeconfig } from '../kube/credentials.js';
 import { booleanInput, optionalInput, optionalSecretInput, secretInput } from '../shared/inputs.js';

@@ -1,6 +1,7 @@
 // `kubemend`, the command line: the actions' code outside GitHub Actions. Output is JSON
 // on stdout; a user's mistake is one line on stderr and exit code 2; our own bug is exit 1.
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { LIMITS } from '../alerts/model.js';
 import { loadConfig, parseConfig, type KubemendConfig } from '../config/config.js';
 import { UsageError, getErrorMessage, oneLine } from '../shared/errors.js';
@@ -67,22 +68,30 @@ interface Parsed {
   positional: string[];
 }
 
-function parseArgs(args: string[], known: string[]): Parsed {
+/**
+ * Node's parser, not strict: its own errors do not name what we allow, and a strict
+ * string option refuses a value starting with '-'. Each option token is checked here.
+ */
+function parseCommandArgs(args: string[], known: readonly string[]): Parsed {
+  const { tokens } = parseArgs({
+    args,
+    options: Object.fromEntries(known.map((name) => [name, { type: 'string' }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const options: Record<string, string> = {};
   const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg.startsWith('--')) {
-      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      if (!known.includes(name))
-        throw new UsageError(
-          `kubemend: unknown option --${name.slice(0, 40)}; allowed: ${known.map((k) => `--${k}`).join(', ') || 'none'}.`,
-        );
-      const value = inline ?? args[++i];
-      if (value === undefined || value === '')
-        throw new UsageError(`kubemend: option --${name} needs a value.`);
-      options[name] = value;
-    } else positional.push(arg);
+  for (const token of tokens) {
+    if (token.kind === 'positional') positional.push(token.value);
+    if (token.kind !== 'option') continue;
+    if (!known.includes(token.name))
+      throw new UsageError(
+        `kubemend: unknown option ${token.rawName.slice(0, 42)}; allowed: ${known.map((k) => `--${k}`).join(', ') || 'none'}.`,
+      );
+    if (token.value === undefined || token.value === '')
+      throw new UsageError(`kubemend: option ${token.rawName} needs a value.`);
+    options[token.name] = token.value;
   }
   return { options, positional };
 }
@@ -96,7 +105,7 @@ function oneFile(positional: string[], what: string): string {
 }
 
 function triageCommand(args: string[], io: Io): { incidents: unknown[] } {
-  const { options, positional } = parseArgs(args, ['cluster', 'config']);
+  const { options, positional } = parseCommandArgs(args, ['cluster', 'config']);
   const file = oneFile(positional, 'triage');
   const config: KubemendConfig = loadConfig(
     options.config ?? '.github/kubemend.yml',
@@ -115,7 +124,7 @@ function triageCommand(args: string[], io: Io): { incidents: unknown[] } {
 }
 
 function validateCommand(args: string[]): string {
-  const { positional } = parseArgs(args, []);
+  const { positional } = parseCommandArgs(args, []);
   const file = oneFile(positional, 'validate-config');
   let text: string;
   try {

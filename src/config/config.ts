@@ -11,7 +11,7 @@ import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/event.js';
 import type { Category } from '../triage/categories.js';
 import { USER_PATTERN_SYNTAX, userPatternProblem } from '../triage/pattern.js';
-import { patternsOf, type Matcher, type RuleSpec } from '../triage/rule.js';
+import { patternsOf, type Matcher, type RuleSpec } from '../triage/rule-spec.js';
 import { CONFIG_SCHEMA, SchemaValidator, describeValue } from './schema.js';
 
 export interface IntakeConfig {

@@ -10,7 +10,8 @@ import { runNode } from './node.js';
 import { runOom } from './oom.js';
 import { runStorage } from './storage.js';
 import type { RemediationResult } from './result.js';
-import { Run, runImagePull, type RemediationContext, type RemediationJob } from './run.js';
+import { runImagePull } from './image-pull-run.js';
+import { Run, type RemediationContext, type RemediationJob } from './run.js';
 
 type Runner = (
   job: RemediationJob,

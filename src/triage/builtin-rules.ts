@@ -7,7 +7,7 @@
 // 0.85-0.9 for a message or alert name that names the problem, 0.5-0.7 for hints that
 // need company (an exit code, a generic status). A symptom's rule may be confident;
 // categories.ts ranks it below its cause.
-import type { RuleSpec } from './rule.js';
+import type { RuleSpec } from './rule-spec.js';
 
 /** Text of an image pull: keeps registry TLS and auth errors apart from other x509 and 401s. */
 const PULL_CONTEXT = String.raw`\bpull|\bimage\b|registry|manifest|/v2/|docker\.io|ghcr\.io|quay\.io|\.ecr\.|gcr\.io`;

@@ -13,7 +13,8 @@ import {
   type Category,
 } from './categories.js';
 import { factsOf } from './facts.js';
-import { compileRule, matchRule, type CompiledRule, type Evidence, type RuleSpec } from './rule.js';
+import { compileRule, matchRule, type CompiledRule, type Evidence } from './rule.js';
+import type { RuleSpec } from './rule-spec.js';
 
 export interface CategoryResult {
   name: Category;

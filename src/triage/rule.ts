@@ -1,43 +1,9 @@
-// A triage rule, built-in or the user's: regular expressions over an alert's facts that,
-// all matching, name a category with a confidence. Built-in and user rules share this
-// shape, so a user rule is written like the ones kubemend ships; a user's patterns run
-// on RE2 (pattern.ts), so they may not use lookaround or backreferences.
-import type { Severity } from '../alerts/model.js';
-import type { Playbook } from '../shared/constants.js';
+// Compiling and matching triage rules (their shape is in rule-spec.ts): a user's
+// patterns run on RE2 (pattern.ts), so they may not use lookaround or backreferences.
 import { BUILTIN_RULES } from './builtin-rules.js';
-import type { Category } from './categories.js';
 import type { Fact, FactKind } from './facts.js';
 import { builtinPattern, matchText, userPattern, type Pattern } from './pattern.js';
-
-/** Each key is a regular expression (case-insensitive, unanchored) over facts of its kind. */
-export interface Matcher {
-  source?: string;
-  /** The involved object's kind of a Kubernetes event. */
-  kind?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  reason?: string;
-  message?: string;
-  /** Argo CD health and sync statuses, a pod's phase. */
-  status?: string;
-  'exit-code'?: string;
-}
-
-export interface RuleSpec {
-  name: string;
-  category: Category;
-  /** 0 to 1: how sure a match makes the category. */
-  confidence: number;
-  /** The playbook to run; default: the category's own. */
-  playbook?: Playbook;
-  /** Overrides the severity of the alerts the rule matches. */
-  severity?: Severity;
-  match: Matcher;
-  /** The rule does not apply when any of these match. */
-  unless?: Matcher;
-  /** Set on the user's rules: what a user states outright is never ranked as a symptom. */
-  user?: boolean;
-}
+import { patternsOf, type Matcher, type RuleSpec } from './rule-spec.js';
 
 export interface Evidence {
   /** Which field of the alert matched: `event.reason`, `labels.alertname`, ... */
@@ -53,14 +19,6 @@ interface Condition {
   kind: FactKind;
   key: string | undefined;
   pattern: Pattern;
-}
-
-/** One pattern of a matcher: the facts it reads and where it sits (`message`, `labels.team`). */
-export interface MatcherPattern {
-  kind: FactKind;
-  key: string | undefined;
-  at: string;
-  source: string;
 }
 
 export interface CompiledRule {
@@ -79,24 +37,6 @@ export function compileRule(spec: RuleSpec): CompiledRule {
   const conditions = (matcher: Matcher): Condition[] =>
     patternsOf(matcher).map(({ kind, key, source }) => ({ kind, key, pattern: compile(source) }));
   return { spec, all: conditions(spec.match), none: spec.unless ? conditions(spec.unless) : [] };
-}
-
-export function patternsOf(matcher: Matcher): MatcherPattern[] {
-  const out: MatcherPattern[] = [];
-  for (const kind of ['source', 'kind', 'reason', 'message', 'status', 'exit-code'] as const) {
-    const source = matcher[kind];
-    if (source !== undefined) out.push({ kind, key: undefined, at: kind, source });
-  }
-  for (const kind of ['labels', 'annotations'] as const) {
-    for (const [key, source] of Object.entries(matcher[kind] ?? {}))
-      out.push({
-        kind: kind === 'labels' ? 'label' : 'annotation',
-        key,
-        at: `${kind}.${key}`,
-        source,
-      });
-  }
-  return out;
 }
 
 /** The evidence of every condition when all match and no `unless` does; else undefined. */

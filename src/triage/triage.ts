@@ -7,7 +7,7 @@ import type { KubemendConfig, TriageConfig } from '../config/config.js';
 import { groupAlerts } from '../incidents/grouping.js';
 import { BUILTIN_RULES } from './builtin-rules.js';
 import { TriageEngine, type CategoryResult } from './engine.js';
-import type { RuleSpec } from './rule.js';
+import type { RuleSpec } from './rule-spec.js';
 import { targetsOf, type TriageTargets } from './targets.js';
 
 export interface TriagedIncident {

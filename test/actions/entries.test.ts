@@ -394,3 +394,29 @@ describe('start-up cost', () => {
     expect(files.filter((file) => kubeChunks.includes(file))).toHaveLength(1);
   });
 });
+
+describe('warnings from bundled dependencies', () => {
+  // node-fetch 2, under @kubernetes/client-node, calls url.parse() in every request; in
+  // dist/ it is outside node_modules/, where Node would print DEP0169 on every run.
+  it('a remediation that sends a Kubernetes request prints no url.parse deprecation', async () => {
+    const run = await runAction('remediate', {
+      inputs: {
+        kubeconfig: kubeconfigYaml(),
+        playbook: 'oom',
+        mode: 'dry-run',
+        targets: JSON.stringify({
+          id: '0123456789abcdef',
+          playbook: 'oom',
+          cluster: 'homelab',
+          namespace: 'shop',
+          kind: 'Deployment',
+          name: 'web',
+          issue: '1',
+        }),
+      },
+    });
+    expect(run.logLines).toContainEqual(expect.stringMatching(/ 1 Kubernetes request\(s\)\.$/));
+    expect(run.stderr).not.toContain('DEP0169');
+    expect(run.stderr).toBe('');
+  });
+});

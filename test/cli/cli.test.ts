@@ -238,6 +238,24 @@ describe('kubemend triage', () => {
       /^kubemend: unknown option --verbose; allowed: --cluster, --config\.$/,
     ],
     [
+      'an unknown short flag',
+      ['triage', '-v'],
+      '{}',
+      /^kubemend: unknown option -v; allowed: --cluster, --config\.$/,
+    ],
+    [
+      'an option of a command that takes none',
+      ['validate-config', '--strict'],
+      'version: 1',
+      /^kubemend: unknown option --strict; allowed: none\.$/,
+    ],
+    [
+      'an option given an empty value',
+      ['triage', '--cluster='],
+      '{}',
+      /^kubemend: option --cluster needs a value\.$/,
+    ],
+    [
       'two files',
       ['triage', 'a.json'],
       '{}',

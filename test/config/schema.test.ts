@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { CONFIG_SCHEMA, SchemaValidator } from '../../src/config/schema.js';
 import { BUILTIN_RULES } from '../../src/triage/builtin-rules.js';
 import { userPatternProblem } from '../../src/triage/pattern.js';
-import { patternsOf } from '../../src/triage/rule.js';
+import { patternsOf } from '../../src/triage/rule-spec.js';
 import { repoRoot } from '../harness/run-action.js';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });

@@ -3,7 +3,8 @@
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import { runArgo } from '../../src/remediation/argocd.js';
-import { runImagePull, type RemediationJob } from '../../src/remediation/run.js';
+import { runImagePull } from '../../src/remediation/image-pull-run.js';
+import type { RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
 import type { KubeEmulator } from '../emulators/kube/server.js';

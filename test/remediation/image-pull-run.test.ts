@@ -4,11 +4,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
-import {
-  runImagePull,
-  type RemediationContext,
-  type RemediationJob,
-} from '../../src/remediation/run.js';
+import { runImagePull } from '../../src/remediation/image-pull-run.js';
+import type { RemediationContext, RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
 import type { KubeEmulator } from '../emulators/kube/server.js';
