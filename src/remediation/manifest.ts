@@ -51,7 +51,7 @@ export function findManifests(
     const docs = readDocuments(file.text);
     if (!docs) continue;
     docs.forEach((doc, document) => {
-      const value: unknown = doc.toJS();
+      const value = valueOf(doc);
       if (!isObject(value) || value.kind !== target.kind || !isObject(value.metadata)) return;
       const { name, namespace } = value.metadata;
       if (name === target.name && (namespace === undefined || namespace === target.namespace))
@@ -224,6 +224,15 @@ function locateContainer(text: string, document: number, kind: string, container
   throw new ManifestEditError(`container ${container} is not in the manifest`);
 }
 
+/** A document's data; undefined when it cannot be built (aliases expanding without bound). */
+function valueOf(doc: Document): unknown {
+  try {
+    return doc.toJS();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The documents of a file, or undefined when any of them is not valid YAML. */
 function readDocuments(text: string): Document[] | undefined {
   const docs = parseAllDocuments(text) as Document[];
@@ -391,7 +400,7 @@ function keyEndBefore(
   start: number,
 ): { keyStart: number; colon: number } | undefined {
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  const match = /^(\s*(?:-\s+)?)([A-Za-z0-9_.\/-]+):\s*$/.exec(text.slice(lineStart, start));
+  const match = /^(\s*(?:-\s+)?)([A-Za-z0-9_./-]+):\s*$/.exec(text.slice(lineStart, start));
   if (!match) return undefined;
   const keyStart = lineStart + (match[1] ?? '').length;
   return { keyStart, colon: keyStart + (match[2] ?? '').length };
@@ -435,7 +444,7 @@ function verify(
     throw new ManifestEditError('the edited manifest is not valid YAML; nothing is proposed');
   if (edited.length !== at.docs.length)
     throw new ManifestEditError('the edit changed the number of documents; nothing is proposed');
-  const expected = at.docs.map((doc) => doc.toJS() as unknown);
+  const expected = at.docs.map(valueOf);
   const containers = at.path.reduce<unknown>(
     (node, key) => (isObject(node) ? node[key] : undefined),
     expected[at.document],
@@ -448,7 +457,7 @@ function verify(
   if (!target) throw new ManifestEditError(`container ${at.container} is not in the manifest`);
   change(target);
   edited.forEach((doc, i) => {
-    if (JSON.stringify(sortKeys(doc.toJS())) !== JSON.stringify(sortKeys(expected[i])))
+    if (JSON.stringify(sortKeys(valueOf(doc))) !== JSON.stringify(sortKeys(expected[i])))
       throw new ManifestEditError(
         'the edited manifest does not read back as the intended change alone; nothing is proposed',
       );

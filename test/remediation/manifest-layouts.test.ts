@@ -408,3 +408,25 @@ describe('CRLF line endings', () => {
     expect(out.replace(/\r\n/g, '')).not.toContain('\n');
   });
 });
+
+describe('hostile files', () => {
+  it('skips a file whose aliases expand without bound instead of building it', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 8 }, (_, i) => {
+        const ref = String.fromCharCode(97 + i);
+        const name = String.fromCharCode(98 + i);
+        return `${name}: &${name} [*${ref}, *${ref}, *${ref}, *${ref}, *${ref}, *${ref}, *${ref}, *${ref}, *${ref}, *${ref}]`;
+      }),
+      'kind: Deployment',
+      'metadata: {name: api}',
+    ].join('\n');
+    expect(
+      findManifests([{ path: 'bomb.yaml', text: bomb }], {
+        kind: 'Deployment',
+        name: 'api',
+        namespace: undefined,
+      }),
+    ).toEqual([]);
+  });
+});
