@@ -445,6 +445,10 @@ function verify(
   if (edited.length !== at.docs.length)
     throw new ManifestEditError('the edit changed the number of documents; nothing is proposed');
   const expected = at.docs.map(valueOf);
+  if (expected.some((doc, i) => doc === undefined && at.docs[i]?.contents !== null))
+    throw new ManifestEditError(
+      'the file has aliases that expand too far to check the edit; nothing is proposed',
+    );
   const containers = at.path.reduce<unknown>(
     (node, key) => (isObject(node) ? node[key] : undefined),
     expected[at.document],

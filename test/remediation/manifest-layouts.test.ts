@@ -410,7 +410,7 @@ describe('CRLF line endings', () => {
 });
 
 describe('hostile files', () => {
-  it('skips a file whose aliases expand without bound instead of building it', () => {
+  it('a file whose aliases expand without bound is skipped by the search and refused by the edit, with that reason', () => {
     const bomb = [
       'a: &a [x, x, x, x, x, x, x, x, x, x]',
       ...Array.from({ length: 8 }, (_, i) => {
@@ -428,5 +428,17 @@ describe('hostile files', () => {
         namespace: undefined,
       }),
     ).toEqual([]);
+    const workload = `${bomb.replace('kind: Deployment\nmetadata: {name: api}', '')}kind: Deployment
+metadata: {name: api}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/api:2.1
+`;
+    expect(() => setContainerImage(workload, 0, 'Deployment', 'web', 'x:1')).toThrow(
+      /^the file has aliases that expand too far to check the edit; nothing is proposed$/,
+    );
   });
 });
