@@ -167,9 +167,9 @@ spec:
               resources:
                 limits: { memory: 1Gi }
 `;
-    expect(() =>
+    expect(
       setContainerMemory(cron, 1, 'CronJob', 'restic', { limits: '2Gi', requests: undefined }),
-    ).toThrow('resources.limits is written in flow style; kubemend edits block style only');
+    ).toBe(cron.replace('limits: { memory: 1Gi }', 'limits: { memory: 2Gi }'));
     const block = cron.replace(
       '                limits: { memory: 1Gi }',
       '                limits:\n                  memory: "1Gi"',
@@ -178,7 +178,7 @@ spec:
       limits: '2Gi',
       requests: undefined,
     });
-    expect(out).toContain('                limits:\n                  memory: 2Gi\n');
+    expect(out).toBe(block.replace('memory: "1Gi"', 'memory: "2Gi"'));
   });
 
   it('walks past comments and blank lines, and leaves a same-named field elsewhere alone', () => {
