@@ -5,6 +5,7 @@
 import { ManifestEditError, findManifests, type ManifestChange } from '../remediation/manifest.js';
 import type { Proposal } from '../remediation/run.js';
 import type { GitHubClient } from './client.js';
+import { statusOf } from './errors.js';
 
 export interface ProposalTarget extends GitHubClient {
   owner: string;
@@ -55,7 +56,7 @@ export async function proposeChange(
   try {
     ({ data: head } = await octokit.rest.repos.getBranch({ owner, repo, branch }));
   } catch (error) {
-    if (base === undefined || (error as { status?: number }).status !== 404) throw error;
+    if (base === undefined || statusOf(error) !== 404) throw error;
     ({ data: head } = await octokit.rest.repos.getBranch({ owner, repo, branch: base }));
     createFrom = head.commit.sha;
   }

@@ -10,6 +10,7 @@ import type { Alert } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
 import type { IntakeConfig } from '../config/config.js';
 import type { Octokit, RequestStats } from '../github/client.js';
+import { statusOf } from '../github/errors.js';
 import type { IncidentMode } from '../shared/constants.js';
 import {
   CLAIM_TIMEOUT_MS,
@@ -322,7 +323,7 @@ export class IncidentUpserter {
       return { number: data.number, url: data.html_url };
     } catch (error) {
       // GitHub keeps one open pull request per head and base: a taken-over claim adopts it.
-      if (status(error) !== 422 || !/already exists/i.test(errorText(error))) throw error;
+      if (statusOf(error) !== 422 || !/already exists/i.test(errorText(error))) throw error;
       const { data } = await octokit.rest.pulls.list({
         owner,
         repo,
@@ -363,7 +364,7 @@ export class IncidentUpserter {
       await octokit.rest.issues
         .removeLabel({ owner, repo, issue_number: number, name: LABELS.severity(before.severity) })
         .catch((error: unknown) => {
-          if (status(error) !== 404) throw error;
+          if (statusOf(error) !== 404) throw error;
         });
     }
     const added = [
@@ -419,7 +420,7 @@ export class IncidentUpserter {
         await octokit.rest.git.createRef({ owner, repo, ref, sha });
         return false;
       } catch (error) {
-        if (status(error) !== 422) throw error;
+        if (statusOf(error) !== 422) throw error;
         if (/already exists/i.test(errorText(error))) return true;
         // The run's commit is not in the repository (yet): branch from the base's head.
         if (tries === 0 && this.ctx.base.sha) sha = await this.baseSha();
@@ -461,7 +462,7 @@ export class IncidentUpserter {
     try {
       ({ data } = await octokit.rest.repos.getContent({ owner, repo, path, ref }));
     } catch (error) {
-      if (status(error) === 404) return undefined;
+      if (statusOf(error) === 404) return undefined;
       throw error;
     }
     const file = data as { type?: string; content?: string; sha?: string };
@@ -494,7 +495,7 @@ export class IncidentUpserter {
       });
       return data.content?.sha ?? '';
     } catch (error) {
-      const code = status(error);
+      const code = statusOf(error);
       // 409: the sha moved. 422 without a sha: another run created the file first.
       // 404: the branch went away between our read and write (a merge deleted it).
       if (code === 409 || code === 404 || (code === 422 && !sha && /sha/i.test(errorText(error))))
@@ -565,10 +566,6 @@ export class IncidentUpserter {
     const cap = this.ctx.backoffMs * 2 ** Math.min(attempt, 5);
     return new Promise((done) => setTimeout(done, Math.random() * cap));
   }
-}
-
-function status(error: unknown): number | undefined {
-  return (error as { status?: number }).status;
 }
 
 function errorText(error: unknown): string {

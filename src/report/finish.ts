@@ -4,6 +4,7 @@
 // where the repository allows it, or the reason in the status comment. An issue is closed.
 import type { ReportConfig } from '../config/config.js';
 import type { GitHubClient } from '../github/client.js';
+import { statusOf } from '../github/errors.js';
 
 export interface IncidentRepo extends GitHubClient {
   owner: string;
@@ -41,7 +42,7 @@ export async function mergeIncident(gh: IncidentRepo, config: ReportConfig): Pro
     });
     return { done: true, text: `Merged (${config.merge}) after verification.` };
   } catch (error) {
-    const status = (error as { status?: number }).status;
+    const status = statusOf(error);
     if (status !== 405 && status !== 409 && status !== 422) throw error;
     const why = (error as { message?: string }).message ?? 'not mergeable';
     const auto = await enableAutoMerge(gh, pull.node_id, config.merge);
