@@ -4,10 +4,17 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Storm, scale and many-dispatch runs live in *.heavy.test.ts and run with
+  // `npm run test:heavy` (jest.heavy.config.js), so `npm test` stays minutes long.
+  testPathIgnorePatterns: ['/node_modules/', '\\.heavy\\.test\\.ts$'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // ts-jest only transpiles here; `npm run typecheck` is the type check.
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   globalSetup: '<rootDir>/test/global-setup.js',
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
-  testTimeout: 60_000,
+  // Most suites spawn the bundled actions and wait on emulator clocks, so two workers
+  // overlap those waits on two cores. A test's timeout is a hang detector, not a budget:
+  // wide enough for a machine another test run is also loading.
+  maxWorkers: 2,
+  testTimeout: 180_000,
 };

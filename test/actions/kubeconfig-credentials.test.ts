@@ -292,7 +292,7 @@ describe('allow-exec-credentials', () => {
     expect(outcome.identity.status).toBe('confirmed');
     expect(outcome.actions.length).toBeGreaterThan(0);
     expectPluginAuthenticated(result);
-  }, 120_000);
+  });
 
   it.each([
     ['an exec plugin, its arg and env value', 'exec', [PLUGIN_ARG, PLUGIN_ENV]],

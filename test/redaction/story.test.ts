@@ -183,7 +183,7 @@ describe('a crash-looping pod whose logs print secrets', () => {
       },
       workspace: ws,
       githubToken: '',
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
     });
     const path = remediation.outputs['result-path'];
     expect(path).toBeDefined();
