@@ -14,7 +14,8 @@ export default {
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
   // Most suites spawn the bundled actions and wait on emulator clocks, so two workers
   // overlap those waits on two cores. A test's timeout is a hang detector, not a budget:
-  // wide enough for a machine another test run is also loading.
+  // a second test run on the machine can make a one-dispatch workflow take minutes, so
+  // tests set none of their own and the actions they spawn get five minutes each.
   maxWorkers: 2,
-  testTimeout: 180_000,
+  testTimeout: 600_000,
 };

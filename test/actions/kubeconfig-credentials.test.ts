@@ -87,7 +87,7 @@ function run(
     githubToken: TOKEN,
     workspace,
     env: PACE,
-    timeoutMs: 120_000,
+    timeoutMs: 300_000,
   };
   if (action === 'remediate')
     return runAction('remediate', {
@@ -348,5 +348,5 @@ describe('allow-exec-credentials', () => {
     expect(result.exitCode).toBe(0);
     expect(result.outputs.state).toBe('dry-run');
     expectPluginAuthenticated(result);
-  }, 180_000);
+  });
 });

@@ -98,7 +98,7 @@ export async function remediate(
     },
     workspace: options.workspace ?? remediateWorkspace(kube),
     githubToken: '',
-    timeoutMs: 120_000,
+    timeoutMs: 300_000,
   });
   const path = run.outputs['result-path'];
   if (!path) throw new Error(`no result-path output; stderr: ${run.stderr}\nstdout: ${run.stdout}`);
