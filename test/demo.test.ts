@@ -38,5 +38,5 @@ describe('npm run demo', () => {
       /\| image-pull \(auto\) \| shop Deployment\/storefront \| delete Pod ×\d+ \|/,
     );
     expect(markdown).toContain('kubemend/resolved');
-  }, 120_000);
+  });
 });

@@ -87,7 +87,7 @@ function run(
     githubToken: TOKEN,
     workspace,
     env: PACE,
-    timeoutMs: 120_000,
+    timeoutMs: 300_000,
   };
   if (action === 'remediate')
     return runAction('remediate', {
@@ -292,7 +292,7 @@ describe('allow-exec-credentials', () => {
     expect(outcome.identity.status).toBe('confirmed');
     expect(outcome.actions.length).toBeGreaterThan(0);
     expectPluginAuthenticated(result);
-  }, 120_000);
+  });
 
   it.each([
     ['an exec plugin, its arg and env value', 'exec', [PLUGIN_ARG, PLUGIN_ENV]],
@@ -348,5 +348,5 @@ describe('allow-exec-credentials', () => {
     expect(result.exitCode).toBe(0);
     expect(result.outputs.state).toBe('dry-run');
     expectPluginAuthenticated(result);
-  }, 180_000);
+  });
 });

@@ -144,7 +144,7 @@ describe('the Argo CD notifications ConfigMap', () => {
     const incident = gh.repo(REPOSITORY).issues.get(Number(runs[0]?.outputs['incident-number']));
     expect(incident?.title).toMatch(/Argo CD application shop/i);
     expect(incident?.labels).toContain('cluster/lab');
-  }, 60_000);
+  });
 
   it('would be refused by GitHub with an eleventh payload key', async () => {
     gh = await startGitHubEmulator({ repos: [REPOSITORY], budget: 100_000 });

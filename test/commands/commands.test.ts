@@ -170,7 +170,7 @@ describe('slash commands', () => {
     });
     // The stages that honour the commands read the same record.
     expect(controlsOf((await readRecord(target(n)))!).dryRun).toBe(true);
-  }, 60_000);
+  });
 
   it('a command from someone without write access changes nothing; only a polite reply is added', async () => {
     const n = await incident();
@@ -189,7 +189,7 @@ describe('slash commands', () => {
     ]);
     // The only write: the reply (mallory's own comment came before `seq`'s successor).
     expect(mutationsSince(seq)).toEqual(['issues/create-comment', 'issues/create-comment']);
-  }, 60_000);
+  });
 
   it('a user named in commands.users and an active member of a team in commands.teams may', async () => {
     const n = await incident();
@@ -214,7 +214,7 @@ describe('slash commands', () => {
       (await command(n, 'dave-token', '/kubemend retry', { config: none })).outcome,
     ).toMatchObject({ allowed: false });
     expect(controlsOf(branchRecord(n).record).retryRequestedAt).toBeNull();
-  }, 60_000);
+  });
 
   it('mode approve takes an approval recorded for someone named in commands.users', async () => {
     const n = await incident();
@@ -237,7 +237,7 @@ describe('slash commands', () => {
     ).toMatchObject({
       approved: false,
     });
-  }, 60_000);
+  });
 
   it("a team member is refused, and told why, when the token may not read the organisation's teams", async () => {
     const n = await incident();
@@ -254,7 +254,7 @@ describe('slash commands', () => {
       ),
     ]);
     expect(branchRecord(n).text).toBe(before.text);
-  }, 60_000);
+  });
 
   it('a malformed command gets the one-line usage and changes nothing', async () => {
     const n = await incident();
@@ -278,7 +278,7 @@ describe('slash commands', () => {
       '@alice, Usage: `/kubemend autoclose on` or `/kubemend autoclose off`. Nothing was changed.',
     );
     for (const reply of got) expect(reply.split('\n')).toHaveLength(1);
-  }, 60_000);
+  });
 
   it('hostile text in a command is refused without being echoed', async () => {
     const n = await incident();
@@ -304,7 +304,7 @@ describe('slash commands', () => {
       expect(reply).not.toMatch(/<img|<script|passwd|@everyone|constructor|toString|__proto__/);
       expect(reply).toMatch(/^@alice, (Usage|Unknown command)/);
     }
-  }, 60_000);
+  });
 
   it("a bot's command gets no reply and changes nothing", async () => {
     const n = await incident();
@@ -316,7 +316,7 @@ describe('slash commands', () => {
     expect(repo().reactions.get(commentId)).toBeUndefined();
     expect(branchRecord(n).text).toBe(before.text);
     expect(mutationsSince(seq)).toEqual(['issues/create-comment']); // the bot's own comment
-  }, 60_000);
+  });
 
   it('a comment without a command is left alone', async () => {
     const n = await incident();
@@ -324,7 +324,7 @@ describe('slash commands', () => {
     const { outcome } = await command(n, 'alice-token', 'We saw /kubemend snooze 4h in the docs.');
     expect(outcome).toBeUndefined();
     expect(mutationsSince(seq)).toEqual(['issues/create-comment']);
-  }, 60_000);
+  });
 
   it("in issue mode the record is updated on the incident branch and in place in the issue's body, and the next repeat keeps it", async () => {
     const n = await incident('issue');
@@ -345,7 +345,7 @@ describe('slash commands', () => {
     expect(recordFromBody(rerendered)?.status).toBe('resolved');
     expect(controlsOf(recordFromBody(rerendered)!).dryRun).toBe(true);
     expect(controlsOf((await readRecord(target(n)))!).dryRun).toBe(true);
-  }, 60_000);
+  });
 
   it('a command racing a repeat of the alert keeps both: the record is written by compare-and-swap', async () => {
     const n = await incident();
@@ -363,7 +363,7 @@ describe('slash commands', () => {
     const { record } = branchRecord(n);
     expect(record.occurrences).toBe(2);
     expect(controlsOf(record).snoozedUntil).toBe('2026-11-22T15:30:00Z');
-  }, 60_000);
+  });
 
   it('a command on an incident whose branch now carries another incident changes nothing there', async () => {
     const n = await incident();
@@ -393,7 +393,7 @@ describe('slash commands', () => {
     expect(replies(n)).toEqual([
       `@alice, #${n} holds no kubemend incident record, so \`/kubemend snooze\` has nothing to act on; nothing was changed.`,
     ]);
-  }, 60_000);
+  });
 });
 
 describe('/kubemend retry', () => {
@@ -419,13 +419,13 @@ describe('/kubemend retry', () => {
     // Nothing was counted: the record holds one occurrence, and the retry in its log.
     expect(branchRecord(n).record.occurrences).toBe(before.record.occurrences);
     expect(controlsOf(branchRecord(n).record).log.map((e) => e.verb)).toEqual(['retry']);
-  }, 60_000);
+  });
 
   it('from someone without permission starts nothing', async () => {
     const n = await incident();
     await command(n, 'mallory-token', '/kubemend retry');
     expect(repo().dispatches).toEqual([]);
-  }, 60_000);
+  });
 
   it('says so when no run could be started, and promises none', async () => {
     const n = await incident();
@@ -438,7 +438,7 @@ describe('/kubemend retry', () => {
       /^@alice: retry recorded, but no run could be started \(GitHub API POST \/repos\/octo-org\/gitops\/dispatches failed with 403.*\); the workflow answering this comment needs `contents: write` to dispatch\. Re-run/,
     );
     expect(repo().dispatches).toEqual([]);
-  }, 60_000);
+  });
 
   it('of an incident that is gone, or of a number that is not one, fails intake in one line', async () => {
     const bad = await dispatch(gh, { incident: 'x' }, { eventType: 'kubemend-retry' });
@@ -458,7 +458,7 @@ describe('/kubemend retry', () => {
     expect(none.annotations.map((a) => a.message)).toEqual([
       `#${issue.number} holds no kubemend incident record: nothing to retry (retry is for incidents intake opened).`,
     ]);
-  }, 60_000);
+  });
 });
 
 describe('parsing a command', () => {

@@ -163,7 +163,7 @@ describe('the diagnose action', () => {
     expect(message).toMatch(/Rollback: revert this commit/);
     // Diagnosis reads; it never writes to the cluster.
     expect(kube.writes()).toEqual([]);
-  }, 120_000);
+  });
 
   it("bad-rollout: reads a person's issue for the workload and names the rollout", async () => {
     await start('bad-rollout');
@@ -188,7 +188,7 @@ describe('the diagnose action', () => {
     );
     expect(comment?.body).not.toContain('<img');
     expect(comment?.body).not.toContain('**Proposed:**');
-  }, 120_000);
+  });
 
   it("diagnoses on a /kubemend diagnose comment, and proposes an issue's fix as a kubemend/fix pull request", async () => {
     await start('oom-loop');
@@ -226,7 +226,7 @@ describe('the diagnose action', () => {
     expect(diagnoses(issue.number)[0]?.body).toMatch(
       new RegExp(`committed \\w+ to apps/shop/order-worker\\.yaml in #\u200b?${fix?.number}`),
     );
-  }, 120_000);
+  });
 
   it('reads nothing from a cluster whose identity does not match, and says so', async () => {
     await start('oom-loop');
@@ -246,7 +246,7 @@ describe('the diagnose action', () => {
         .filter((e) => e.verb !== 'discovery')
         .map((e) => `${e.verb} ${e.resource}`),
     ).toEqual(['get namespaces']);
-  }, 120_000);
+  });
 
   it('diagnoses the issue a workflow_dispatch names', async () => {
     await start('bad-rollout');
@@ -276,7 +276,7 @@ describe('the diagnose action', () => {
     });
     expect(run.outputs['top-cause']).toBe('crash-after-rollout');
     expect(diagnoses(issue.number)).toHaveLength(1);
-  }, 120_000);
+  });
 
   it('does nothing for another label', async () => {
     await start('oom-loop');
@@ -286,7 +286,7 @@ describe('the diagnose action', () => {
     expect(run.exitCode).toBe(0);
     expect(run.logLines).toContain('Not labelled cluster-doctor: nothing to diagnose.');
     expect(diagnoses(number)).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('who may ask the cluster doctor, and what it may read', () => {
@@ -374,7 +374,7 @@ describe('who may ask the cluster doctor, and what it may read', () => {
       ),
     ]);
     expect(refs()).toEqual(before.refs);
-  }, 120_000);
+  });
 
   it('a label applied by a bot is not answered and reads nothing', async () => {
     await start('oom-loop');
@@ -386,7 +386,7 @@ describe('who may ask the cluster doctor, and what it may read', () => {
     expect(run.exitCode).toBe(0);
     expect(kubeRequests(before)).toEqual([]);
     expect(repo().commentsOn(n)).toHaveLength(comments);
-  }, 120_000);
+  });
 
   it("a writer's diagnose on kube-system is refused before any read unless the config names it for diagnosis", async () => {
     await start('oom-loop');
@@ -410,7 +410,7 @@ describe('who may ask the cluster doctor, and what it may read', () => {
     expect(read.every((r) => !r.includes(' in ') || r.endsWith(' in kube-system'))).toBe(true);
     expect(diagnoses(n)).toHaveLength(1);
     expect(diagnoses(n)[0]?.body).not.toContain('Not diagnosed');
-  }, 120_000);
+  });
 
   it("a writer's diagnose of a namespace that is neither opted in nor named is refused after one list of opted-in namespaces", async () => {
     await start('oom-loop');
@@ -424,7 +424,7 @@ describe('who may ask the cluster doctor, and what it may read', () => {
     expect(diagnoses(n)[0]?.body).toContain(
       "Not diagnosed: namespace billing is neither the incident's nor labelled kubemend.io/remediate=true",
     );
-  }, 120_000);
+  });
 
   it('a cluster the config does not list is refused before any read, with one comment saying why', async () => {
     await start('oom-loop');
@@ -440,5 +440,5 @@ describe('who may ask the cluster doctor, and what it may read', () => {
     expect(diagnoses(n)[0]?.body).toMatch(
       /Cluster lab is not listed under \\`clusters\\` in the kubemend config, so its identity cannot be checked\. Nothing was read/,
     );
-  }, 120_000);
+  });
 });

@@ -122,7 +122,7 @@ describe('slash commands', () => {
     ]);
     const head = repo().git.commits.get(recordOnBranch(n).head!)!;
     expect(head.message).toBe('kubemend: /kubemend snooze by alice');
-  }, 60_000);
+  });
 
   it('someone without write access gets a polite reply, and nothing else changes', async () => {
     const n = await incident();
@@ -135,7 +135,7 @@ describe('slash commands', () => {
     expect(replies(n).map((c) => c.body)).toEqual([
       '@mallory, only people with write access to this repository (or named in `commands.users` or `commands.teams` of the kubemend config) can run `/kubemend autoclose`; nothing was read or changed.',
     ]);
-  }, 60_000);
+  });
 
   it('a user named in commands.users and a member of a team in commands.teams may', async () => {
     const n = await incident();
@@ -146,7 +146,7 @@ describe('slash commands', () => {
       expect.objectContaining({ playbook: 'image-pull', by: 'carol' }),
     ]);
     expect(controls.autoclose).toBe(false);
-  }, 60_000);
+  });
 
   it('a malformed command gets the usage line and changes nothing; hostile text is never echoed', async () => {
     const n = await incident();
@@ -161,13 +161,13 @@ describe('slash commands', () => {
       ),
     ]);
     expect(replies(n).some((c) => c.body.includes('<img'))).toBe(false);
-  }, 60_000);
+  });
 
   it("a bot's comment gets no reply", async () => {
     const n = await incident();
     await command(n, 'bot-token', '/kubemend retry');
     expect(replies(n)).toEqual([]);
-  }, 60_000);
+  });
 
   it("in issue mode the record in the issue's body is updated in place", async () => {
     const n = await incident('issue');
@@ -179,5 +179,5 @@ describe('slash commands', () => {
     expect(body.split('<details><summary>Incident record</summary>')[0]).toBe(
       before.split('<details><summary>Incident record</summary>')[0],
     );
-  }, 60_000);
+  });
 });

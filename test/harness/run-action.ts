@@ -154,7 +154,7 @@ export async function runAction(
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 300_000;
   const { code, signal } = await new Promise<{
     code: number | null;
     signal: NodeJS.Signals | null;

@@ -55,7 +55,7 @@ export function dispatch(
       GITHUB_REF: 'refs/heads/main',
       ...options.env,
     },
-    timeoutMs: options.timeoutMs ?? 60_000,
+    timeoutMs: options.timeoutMs ?? 300_000,
   });
 }
 

@@ -36,7 +36,7 @@ const allInOne = (dir: string, inputs: Record<string, string> = {}): Promise<Act
     githubToken: TOKEN,
     workspace: dir,
     env: { ...PACE, GITHUB_SHA: repo().resolve('main') ?? '', GITHUB_REF: 'refs/heads/main' },
-    timeoutMs: 120_000,
+    timeoutMs: 300_000,
   });
 
 describe('the all-in-one action', () => {
@@ -82,7 +82,7 @@ describe('the all-in-one action', () => {
     expect(run.summary).toMatch(/kubemend triage/);
     expect(run.summary).toMatch(/\| image-pull \|/);
     expect(run.masks).toContain(kube.kubeconfig());
-  }, 180_000);
+  });
 
   it('in dry-run changes nothing on the cluster, keeps one status comment over three runs, and merges nothing', async () => {
     const dir = workspace({});
@@ -102,7 +102,7 @@ describe('the all-in-one action', () => {
     ).toHaveLength(1);
     expect(repo().issues.get(number)!.labels).toContain('kubemend/dry-run');
     expect(kube.writes()).toEqual([]);
-  }, 180_000);
+  });
 
   it('honours the record: a snooze runs no playbook, and autoclose off leaves a healthy incident open', async () => {
     const ws = workspace({ 'image-pull': { mode: 'auto' } });
@@ -136,7 +136,7 @@ describe('the all-in-one action', () => {
     expect(healthy.outputs).toMatchObject({ state: 'resolved', merged: 'false' });
     expect(repo().issues.get(number)?.state).toBe('open');
     expect(healthy.summary).toContain('Left open: autoclose is off for this incident');
-  }, 180_000);
+  });
 
   it('after /kubemend dry-run, a playbook in auto only shows what it would change', async () => {
     const ws = workspace({ 'image-pull': { mode: 'auto' } });
@@ -161,7 +161,7 @@ describe('the all-in-one action', () => {
     const run = await allInOne(ws);
     expect(run.outputs.state).toBe('dry-run');
     expect(kube.writes()).toEqual([]);
-  }, 180_000);
+  });
 
   it('stops with one error line naming the input when the kubeconfig is missing, and records nothing', async () => {
     const run = await runAction('./', {

@@ -1,16 +1,21 @@
 // What the pipeline tests share: both emulators with the registry-outage scenario, the
-// caller's repository (its config, with the cluster's identity), and Alertmanager's
-// alert while Docker Hub is down.
+// caller's repository (its config, with the cluster's identity), Alertmanager's alert
+// while Docker Hub is down, and one dispatch of the reusable workflow.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
+import { events } from '../emulators/github/events.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
 import { loadScenario } from '../emulators/kube/scenario.js';
 import { KubeEmulator } from '../emulators/kube/server.js';
 import type { KObject } from '../emulators/kube/store.js';
-import { REPOSITORY } from '../intake/support.js';
+import { repoRoot } from '../harness/run-action.js';
+import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
+import { runWorkflow, type JobRecord } from './workflow-runner.js';
+
+export const WORKFLOW = join(repoRoot, '.github/workflows/kubemend.yml');
 
 export async function startEmulators(): Promise<{ gh: GitHubEmulator; kube: KubeEmulator }> {
   const gh = await startGitHubEmulator({ repos: [REPOSITORY], budget: 1_000_000 });
@@ -56,3 +61,30 @@ export const ALERT = {
   message:
     'Back-off pulling image "nginx:1.27.3": dial tcp: lookup registry-1.docker.io: no such host',
 };
+
+/** One repository_dispatch of the alert through the reusable workflow. */
+export function dispatchAlert(
+  { gh, kube }: { gh: GitHubEmulator; kube: KubeEmulator },
+  repository: string,
+  inputs: Record<string, unknown> = {},
+): Promise<Record<string, JobRecord>> {
+  return runWorkflow(WORKFLOW, {
+    inputs,
+    secrets: { kubeconfig: kube.kubeconfig() },
+    repository,
+    event: { name: 'repository_dispatch', payload: events.repositoryDispatch(REPOSITORY, ALERT) },
+    github: { repository: REPOSITORY, token: TOKEN, apiUrl: gh.url },
+    env: {
+      ...PACE,
+      GITHUB_SHA: gh.repo(REPOSITORY).resolve('main') ?? '',
+      GITHUB_REF: 'refs/heads/main',
+    },
+  });
+}
+
+/** kubemend's status comments on an incident. */
+export const statusComments = (gh: GitHubEmulator, n: number) =>
+  gh
+    .repo(REPOSITORY)
+    .commentsOn(n)
+    .filter((c) => c.body.startsWith('<!-- kubemend:status -->'));

@@ -222,7 +222,7 @@ async function runStep(
     repository: options.github.repository,
     event: { name: options.event.name, payload: options.event.payload },
     env: options.env ?? {},
-    timeoutMs: 120_000,
+    timeoutMs: 300_000,
   });
   return {
     uses,

@@ -183,7 +183,7 @@ describe('a crash-looping pod whose logs print secrets', () => {
       },
       workspace: ws,
       githubToken: '',
-      timeoutMs: 60_000,
+      timeoutMs: 300_000,
     });
     const path = remediation.outputs['result-path'];
     expect(path).toBeDefined();
@@ -213,5 +213,5 @@ describe('a crash-looping pod whose logs print secrets', () => {
     expect(status?.body).toContain('last log lines');
     expect(leaked(status?.body ?? '')).toEqual({});
     expect(leaked(published(report))).toEqual({});
-  }, 180_000);
+  });
 });

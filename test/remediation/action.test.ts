@@ -1,113 +1,35 @@
-// The bundled remediate action, run as the runner runs it (`node dist/remediate/index.js`
-// with INPUT_* variables), against each scenario of the Kubernetes emulator. The emulator's
-// clock runs 60 times faster than the wall clock, so the action's real waits are minutes
-// of simulated time, and the simulated cluster decides every outcome.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { dump } from 'js-yaml';
+// The bundled remediate action, run as the runner runs it, against each scenario of the
+// Kubernetes emulator (see action-support.ts). Twenty parallel runs sharing one ledger
+// are in parallel.heavy.test.ts.
+import { readFileSync } from 'node:fs';
 import type { RemediationResult } from '../../src/remediation/result.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
+import type { KubeEmulator } from '../emulators/kube/server.js';
 import type { KObject } from '../emulators/kube/store.js';
 import { runAction, type ActionRun } from '../harness/run-action.js';
+import * as action from './action-support.js';
+import { refused, type Remediation } from './action-support.js';
 
-const SPEEDUP = 60;
 let kube: KubeEmulator;
 
 afterEach(async () => {
   await kube.close();
 });
 
-async function cluster(scenario: string, settleMs = 60_000): Promise<void> {
-  kube = await new KubeEmulator().listen();
-  loadScenario(kube, scenario);
-  kube.seed(resourceForKind('v1', 'Namespace')!, {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name: 'kubemend' },
-  } as KObject);
-  kube.advance(settleMs);
-  kube.runClock(SPEEDUP);
+async function cluster(scenario: string): Promise<void> {
+  kube = await action.scenarioCluster(scenario);
 }
 
-function kubeSystemUid(): string {
-  return kube.store.get(resourceForKind('v1', 'Namespace')!, undefined, 'kube-system')!.metadata
-    .uid!;
-}
+const kubeSystemUid = () => action.kubeSystemUid(kube);
 
-/** A workspace whose config knows the emulator's identity (server and kube-system UID). */
-function workspace(
-  config: Record<string, unknown> = {},
-  identity: 'match' | 'other' | 'none' = 'match',
-): string {
-  const dir = join(
-    tmpdir(),
-    `kubemend-remediate-${process.pid}-${Math.random().toString(36).slice(2)}`,
-  );
-  mkdirSync(join(dir, '.github'), { recursive: true });
-  const clusters =
-    identity === 'none'
-      ? {}
-      : {
-          lab:
-            identity === 'match'
-              ? { server: kube.url, 'kube-system-uid': kubeSystemUid() }
-              : {
-                  server: 'https://10.0.0.1:6443',
-                  'kube-system-uid': '00000000-0000-4000-8000-000000000000',
-                },
-        };
-  const { guardrails, ...rest } = config as { guardrails?: Record<string, unknown> };
-  writeFileSync(
-    join(dir, '.github/kubemend.yml'),
-    dump({
-      clusters,
-      guardrails: { 'verify-interval': '1s', 'verify-timeout': '5s', ...guardrails },
-      ...rest,
-    }),
-  );
-  return dir;
-}
+const workspace = (config?: Record<string, unknown>, identity?: 'match' | 'other' | 'none') =>
+  action.remediateWorkspace(kube, config, identity);
 
-interface Remediation {
-  run: ActionRun;
-  result: RemediationResult;
-}
-
-async function remediate(
+const remediate = (
   playbook: string,
   targets: Record<string, unknown>,
-  options: { mode?: string; workspace?: string; id?: string; incident?: number } = {},
-): Promise<Remediation> {
-  const run = await runAction('remediate', {
-    inputs: {
-      kubeconfig: Buffer.from(kube.kubeconfig()).toString('base64'),
-      playbook,
-      targets: JSON.stringify({
-        playbook,
-        category: playbook,
-        confidence: 0.9,
-        incident: options.incident ?? 7,
-        id: options.id ?? 'a1b2c3d4',
-        cluster: 'lab',
-        targets: { cluster: 'lab', pods: [], containers: [], ...targets },
-      }),
-      ...(options.mode ? { mode: options.mode } : {}),
-    },
-    workspace: options.workspace ?? workspace(),
-    githubToken: '',
-    timeoutMs: 60_000,
-  });
-  const path = run.outputs['result-path'];
-  if (!path) throw new Error(`no result-path output; stderr: ${run.stderr}\nstdout: ${run.stdout}`);
-  const result = JSON.parse(readFileSync(path, 'utf8')) as RemediationResult;
-  expect(run.outputs.outcome).toBe(result.outcome);
-  return { run, result };
-}
-
-const refused = (r: RemediationResult) => r.decisions.filter((d) => !d.allowed);
+  options?: Parameters<typeof action.remediate>[3],
+): Promise<Remediation> => action.remediate(kube, playbook, targets, options);
 
 describe('the remediate action on each scenario', () => {
   it('registry-outage, registry back: deletes the stuck pods and the cluster shows them running (resolved)', async () => {
@@ -427,44 +349,6 @@ describe('a dry run over every scenario', () => {
       expect(result.actions.every((a) => a.diff?.length)).toBe(true);
     },
   );
-});
-
-describe('parallel remediate jobs', () => {
-  it('20 processes sharing one ledger never exceed the rate limit, and every refusal says why', async () => {
-    await cluster('registry-outage');
-    const ws = workspace({ guardrails: { 'rate-limit': 5, 'storm-incidents': 100 } });
-    const namespaces = ['shop', 'payments', 'search', 'media', 'auth', 'blog'];
-    const runs = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        remediate(
-          'image-pull',
-          { namespace: namespaces[i % namespaces.length] },
-          { mode: 'auto', workspace: ws, id: (0x10000000 + i).toString(16) },
-        ),
-      ),
-    );
-    const granted = runs.flatMap(({ result }) =>
-      result.decisions.filter((d) => d.guardrail === 'rate-limit' && d.allowed),
-    );
-    expect(granted.length).toBe(5);
-    // What the cluster saw: deletions only for the five workloads granted, none twice.
-    const acted = new Set(
-      runs.flatMap(({ result }) => result.actions.map((a) => a.detail.split('; ')[1])),
-    );
-    expect(acted.size).toBe(5);
-    const ledger = kube.store.get(
-      resourceForKind('v1', 'ConfigMap')!,
-      'kubemend',
-      'kubemend-ledger',
-    ) as KObject & {
-      data: Record<string, string>;
-    };
-    expect(
-      (JSON.parse(ledger.data['ledger.json']!) as { entries: unknown[] }).entries,
-    ).toHaveLength(5);
-    const refusals = runs.flatMap(({ result }) => refused(result).map((d) => d.guardrail));
-    expect(new Set(refusals)).toEqual(new Set(['rate-limit', 'cooldown']));
-  }, 120_000);
 });
 
 describe('a cluster that cannot be reached', () => {

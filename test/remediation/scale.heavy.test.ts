@@ -4,6 +4,7 @@
 // worked. The test runs 100 pods across 10 namespaces (the emulator reconciles its whole
 // cluster on every write, about a quarter second per deletion at 500 pods);
 // bench/remediate-scale measures the 500 pods across 50 namespaces of the budget.
+// Heavy: `npm run test:heavy`.
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
@@ -83,4 +84,4 @@ it('handles 100 stuck pods across 10 namespaces with list calls and at most 8 re
   expect(ctx.client.stats.maxInFlight).toBeGreaterThan(1);
   expect(ctx.client.stats.maxInFlight).toBeLessThanOrEqual(8);
   expect(result.outcome).toBe('resolved');
-}, 300_000);
+});
