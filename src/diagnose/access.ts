@@ -38,10 +38,7 @@ export async function readPolicy(
   const named = config.diagnose.namespaces;
   if (named) {
     const allowed = new Set(named);
-    return {
-      may: (ns) => allowed.has(ns),
-      why: (ns) => `namespace ${ns} is not in \`diagnose.namespaces\` of the kubemend config`,
-    };
+    return { may: (ns) => allowed.has(ns), why: (ns) => refusedOutright(config, ns) ?? '' };
   }
   const closed = closedNamespaces(config);
   const label = config.guardrails.optInLabel;
@@ -52,9 +49,8 @@ export async function readPolicy(
   return {
     may: (ns) => open.has(ns),
     why: (ns) =>
-      closed.has(ns)
-        ? `namespace ${ns} is never read unless \`diagnose.namespaces\` of the kubemend config names it`
-        : `namespace ${ns} is neither the incident's nor labelled ${label}=true, and \`diagnose.namespaces\` does not name it`,
+      refusedOutright(config, ns) ??
+      `namespace ${ns} is neither the incident's nor labelled ${label}=true, and \`diagnose.namespaces\` does not name it`,
   };
 }
 

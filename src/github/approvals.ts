@@ -30,9 +30,11 @@ export async function findApproval(
   playbook: string,
   now: number,
   commands: KubemendConfig['commands'],
+  /** The incident's record, when the caller has read it already (remediate has). */
+  known?: { controls?: unknown } | undefined,
 ): Promise<Approval> {
   const { octokit, owner, repo, incident } = gh;
-  const record = await readRecord({ ...gh, number: incident });
+  const record = known ?? (await readRecord({ ...gh, number: incident }));
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     owner,
     repo,

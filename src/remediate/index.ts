@@ -52,7 +52,13 @@ export async function run(): Promise<void> {
   if (configured === 'approve') {
     const verdict =
       github && incident
-        ? await findApproval({ ...github, incident }, job.playbook, Date.now(), config.commands)
+        ? await findApproval(
+            { ...github, incident },
+            job.playbook,
+            Date.now(),
+            config.commands,
+            record,
+          )
         : {
             approved: false as const,
             reason:
