@@ -11,6 +11,14 @@ export default {
       from: {},
       to: { circular: true },
     },
+    {
+      name: 'domain-not-adapters',
+      severity: 'error',
+      comment:
+        'The domain is called by the action adapters (src/actions/), the CLI and main.ts, never the other way: move what the domain needs out of the adapter.',
+      from: { path: '^src/', pathNot: '^src/(actions/|cli/|main\\.ts$)' },
+      to: { path: '^src/actions/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

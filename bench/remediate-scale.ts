@@ -10,7 +10,7 @@ import { KubeClient } from '../src/kube/client.js';
 import { observeIdentity } from '../src/kube/identity.js';
 import { Ledger } from '../src/kube/ledger.js';
 import { GUARDRAIL_DEFAULTS } from '../src/remediation/guardrails.js';
-import { runImagePull } from '../src/remediation/image-pull-run.js';
+import { runImagePull } from '../src/remediation/playbooks/image-pull.js';
 import type { RemediationContext } from '../src/remediation/run.js';
 import { resourceForKind } from '../test/emulators/kube/resources.js';
 import { loadScenario } from '../test/emulators/kube/scenario.js';

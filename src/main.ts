@@ -1,10 +1,11 @@
 import * as core from '@actions/core';
-import { actions } from './actions.js';
+import { actions } from './actions/loaders.js';
 import { describeGitHubError } from './github/errors.js';
 import { UsageError, getErrorMessage, oneLine } from './shared/errors.js';
 
 /** The repository's root action.yml: every stage in one step. */
-export const allInOne = () => import(/* webpackChunkName: "all-in-one" */ './all-in-one/index.js');
+export const allInOne = () =>
+  import(/* webpackChunkName: "all-in-one" */ './actions/all-in-one/index.js');
 
 export type ActionName = keyof typeof actions | 'all-in-one';
 

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import * as allInOne from '../src/all-in-one/constants.js';
-import * as diagnose from '../src/diagnose/constants.js';
-import * as intake from '../src/intake/constants.js';
-import { actions } from '../src/actions.js';
-import * as remediate from '../src/remediate/constants.js';
-import * as report from '../src/report/constants.js';
-import * as triage from '../src/triage/constants.js';
+import * as allInOne from '../src/actions/all-in-one/constants.js';
+import * as diagnose from '../src/actions/diagnose/constants.js';
+import * as intake from '../src/actions/intake/constants.js';
+import { actions } from '../src/actions/loaders.js';
+import * as remediate from '../src/actions/remediate/constants.js';
+import * as report from '../src/actions/report/constants.js';
+import * as triage from '../src/actions/triage/constants.js';
 import { lintActionMetadata } from '../scripts/lint-workflows.js';
 import { repoRoot } from './harness/run-action.js';
 

@@ -2,7 +2,7 @@
 // Alerts. Every field is checked for type and size; an error names the field and the
 // shape that was expected, and nothing is half-read.
 import { UsageError } from '../shared/errors.js';
-import { isObject } from '../shared/event.js';
+import { isObject } from '../shared/json.js';
 import { LIMITS, SEVERITIES, type Alert, type AlertSource, type Severity } from './model.js';
 import { isSubdomainName } from '../shared/names.js';
 import { OWNER_LABELS, ownerOfController, ownerOfPod } from './owners.js';

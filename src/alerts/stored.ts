@@ -1,7 +1,7 @@
 // Alerts read back from where kubemend stored them: intake's `alerts` output (JSON that
 // passed through a workflow, so checked again) and an incident's record.
 import { UsageError } from '../shared/errors.js';
-import { isObject } from '../shared/event.js';
+import { isObject } from '../shared/json.js';
 import type { IncidentRecord } from '../incidents/record.js';
 import { ALERT_SOURCES, LIMITS, SEVERITIES, type Alert } from './model.js';
 

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { LIMITS } from '../alerts/model.js';
 import { loadConfig, parseConfig, type KubemendConfig } from '../config/config.js';
 import { UsageError, getErrorMessage, oneLine } from '../shared/errors.js';
-import { isObject } from '../shared/event.js';
+import { isObject } from '../shared/json.js';
 import { isClusterName } from '../shared/names.js';
 import { CATEGORY_INFO } from '../triage/categories.js';
 import { triagePayload, type TriagedIncident } from '../triage/triage.js';

@@ -8,7 +8,7 @@ import { DEFAULT_GROUP_BY, type GroupBy } from '../alerts/identity.js';
 import type { Severity } from '../alerts/model.js';
 import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
-import { isObject } from '../shared/event.js';
+import { isObject } from '../shared/json.js';
 import type { Category } from '../triage/categories.js';
 import { USER_PATTERN_SYNTAX, userPatternProblem } from '../triage/pattern.js';
 import { patternsOf, type Matcher, type RuleSpec } from '../triage/rule-spec.js';

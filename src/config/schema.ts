@@ -4,8 +4,8 @@
 // other keyword, so the schema cannot say something this code would silently ignore; a
 // test holds its verdicts equal to Ajv's, a validator nobody here wrote.
 import schemaDocument from '../../schema/kubemend.schema.json' with { type: 'json' };
-import { isObject } from '../shared/event.js';
-import { showValue } from '../shared/inputs.js';
+import { isObject } from '../shared/json.js';
+import { showValue } from '../shared/errors.js';
 
 export type Schema = Record<string, unknown>;
 

@@ -6,8 +6,8 @@
 import * as core from '@actions/core';
 import { load } from 'js-yaml';
 import { UsageError } from '../shared/errors.js';
-import { isObject } from '../shared/event.js';
-import { showValue } from '../shared/inputs.js';
+import { isObject } from '../shared/json.js';
+import { showValue } from '../shared/errors.js';
 
 /** Keys of a kubeconfig `user` entry whose values are credentials. */
 const CREDENTIAL_KEYS = new Set([

@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { UsageError, getErrorMessage } from '../shared/errors.js';
-import { showValue } from '../shared/inputs.js';
+import { showValue } from '../shared/errors.js';
 import { vetKubeconfig, type KubeconfigPolicy } from './credentials.js';
 
 export interface KubeconfigInputs extends KubeconfigPolicy {

@@ -18,7 +18,7 @@ import {
   type Pair,
   type YAMLMap,
 } from 'yaml';
-import { isObject } from '../shared/event.js';
+import { isObject } from '../shared/json.js';
 
 export interface ManifestTarget {
   kind: string;

@@ -4,8 +4,8 @@
 // review in the user's manifests, never patched live.
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { setContainerImage, type ManifestChange } from './manifest.js';
-import type { PullErrorClass } from './image-pull.js';
-import { registryOf, type StuckPod } from './image-pull.js';
+import type { PullErrorClass } from './pull-errors.js';
+import { registryOf, type StuckPod } from './pull-errors.js';
 import type { Run } from './run.js';
 
 /** Failures a mirror gets around; a wrong tag, a credential or a node's clock it does not. */

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { OUTCOMES, type RemediationResult } from '../remediation/result.js';
 import { PLAYBOOK_MODES, PLAYBOOKS } from '../shared/constants.js';
-import { isObject } from '../shared/event.js';
+import { isObject } from '../shared/json.js';
 import { redactDeep } from '../shared/redact.js';
 
 /** Files larger than this are not a remediate result (enrichment is bounded well below). */

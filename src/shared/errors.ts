@@ -20,3 +20,9 @@ export function getErrorMessage(error: unknown): string {
 export function oneLine(message: string): string {
   return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
+
+/** How a value is quoted in an error message: bounded, with control characters visible. */
+export function showValue(value: string, max = 60): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return JSON.stringify(cut);
+}

@@ -2,7 +2,7 @@
 // it came from, so every category can say which field matched what.
 import type { Alert } from '../alerts/model.js';
 import { kindOfAlias } from '../alerts/owners.js';
-import { isObject } from '../shared/event.js';
+import { isObject } from '../shared/json.js';
 
 export const FACT_KINDS = [
   'source',

@@ -5,7 +5,7 @@ import type { Alert } from '../alerts/model.js';
 import { kindOfAlias, OWNER_LABELS, ownerOfController, ownerOfPod } from '../alerts/owners.js';
 import { isSubdomainName } from '../shared/names.js';
 import { isExporterContainer, isExporterPod } from '../alerts/shapes.js';
-import { isObject } from '../shared/event.js';
+import { isObject } from '../shared/json.js';
 
 export interface Workload {
   /** Deployment, StatefulSet, DaemonSet, CronJob, Job...; absent when nothing tells. */

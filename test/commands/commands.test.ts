@@ -7,10 +7,10 @@ import { Octokit } from '@octokit/rest';
 import { identityOf, recordPathOf } from '../../src/alerts/identity.js';
 import { normalisePayload } from '../../src/alerts/shapes.js';
 import { parseConfig, type KubemendConfig } from '../../src/config/config.js';
-import { findApproval } from '../../src/github/approvals.js';
+import { findApproval } from '../../src/commands/approvals.js';
 import { createGitHubClient } from '../../src/github/client.js';
-import { readRecord } from '../../src/github/records.js';
-import { handleSlash, parseSlash, type SlashOutcome } from '../../src/github/slash.js';
+import { readRecord } from '../../src/incidents/records.js';
+import { handleSlash, parseSlash, type SlashOutcome } from '../../src/commands/slash.js';
 import { applyCommand, controlsOf, LOG_LIMIT } from '../../src/incidents/controls.js';
 import {
   newRecord,

@@ -1,9 +1,9 @@
 // Each cause of the knowledge base on evidence shaped as the cluster reports it (the
 // kubelet's and scheduler's own wording), including the causes no emulator scenario
 // plays: the rule fires on its signals, and a refuting signal lowers it.
-import type { ContainerEvidence, Evidence, PodEvidence } from '../../src/diagnose/evidence.js';
-import { rankCauses } from '../../src/diagnose/rank.js';
-import { scopeFromIssue } from '../../src/diagnose/scope.js';
+import type { ContainerEvidence, Evidence, PodEvidence } from '../../src/diagnosis/evidence.js';
+import { rankCauses } from '../../src/diagnosis/rank.js';
+import { scopeFromIssue } from '../../src/diagnosis/scope.js';
 
 const container = (over: Partial<ContainerEvidence> = {}): ContainerEvidence => ({
   name: 'app',

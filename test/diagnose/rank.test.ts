@@ -2,8 +2,8 @@
 // client from the simulated cluster, and the ranking must put the scenario's cause first
 // with the evidence that shows it.
 import { KubeConfig } from '@kubernetes/client-node';
-import { collectEvidence, type DiagnosisScope } from '../../src/diagnose/evidence.js';
-import { rankCauses } from '../../src/diagnose/rank.js';
+import { collectEvidence, type DiagnosisScope } from '../../src/diagnosis/evidence.js';
+import { rankCauses } from '../../src/diagnosis/rank.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { loadScenario } from '../emulators/kube/scenario.js';
 import { KubeEmulator } from '../emulators/kube/server.js';

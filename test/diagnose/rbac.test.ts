@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { collectEvidence } from '../../src/diagnose/evidence.js';
-import { rankCauses } from '../../src/diagnose/rank.js';
+import { collectEvidence } from '../../src/diagnosis/evidence.js';
+import { rankCauses } from '../../src/diagnosis/rank.js';
 import { KubeClient } from '../../src/kube/client.js';
 import type { KubeEmulator, RbacRule } from '../emulators/kube/server.js';
 import { repoRoot } from '../harness/run-action.js';

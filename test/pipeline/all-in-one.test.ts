@@ -8,7 +8,7 @@ import type { KubeEmulator } from '../emulators/kube/server.js';
 import type { KObject } from '../emulators/kube/store.js';
 import { runAction, type ActionRun } from '../harness/run-action.js';
 import { createGitHubClient } from '../../src/github/client.js';
-import { updateControls } from '../../src/github/records.js';
+import { updateControls } from '../../src/incidents/records.js';
 import { applyCommand, controlsOf, type Command } from '../../src/incidents/controls.js';
 import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 import { ALERT, callerRepository, startEmulators } from './support.js';

@@ -2,8 +2,8 @@
 // `.operation`, then the simulated Argo CD says whether the application is Healthy.
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
-import { runArgo } from '../../src/remediation/argocd.js';
-import { runImagePull } from '../../src/remediation/image-pull-run.js';
+import { runArgo } from '../../src/remediation/playbooks/argocd.js';
+import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';

@@ -3,7 +3,7 @@
 // opted in, rolled back; the simulated cluster says whether it worked.
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
-import { runCrashLoop } from '../../src/remediation/crash-loop.js';
+import { runCrashLoop } from '../../src/remediation/playbooks/crash-loop.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import type { KubeEmulator } from '../emulators/kube/server.js';

@@ -4,7 +4,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
-import { runImagePull } from '../../src/remediation/image-pull-run.js';
+import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationContext, RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';

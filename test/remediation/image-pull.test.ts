@@ -9,7 +9,7 @@ import {
   clockSkews,
   findStuckPods,
   registryOf,
-} from '../../src/remediation/image-pull.js';
+} from '../../src/remediation/pull-errors.js';
 import { loadScenario, readScenario } from '../emulators/kube/scenario.js';
 import { KubeEmulator } from '../emulators/kube/server.js';
 

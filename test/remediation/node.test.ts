@@ -4,7 +4,7 @@
 import { KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
-import { CORDONED_BY, runNode } from '../../src/remediation/node.js';
+import { CORDONED_BY, runNode } from '../../src/remediation/playbooks/node.js';
 import type { RemediationContext, RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';

@@ -3,7 +3,7 @@
 // decides, never the test.
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
-import { runOom } from '../../src/remediation/oom.js';
+import { runOom } from '../../src/remediation/playbooks/oom.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import type { KubeEmulator } from '../emulators/kube/server.js';

@@ -1,19 +1,19 @@
 // deploy/rbac/ grants only what the playbooks use: the playbooks run with exactly those
 // rules on the emulator (which enforces them as the API server's RBAC would), and
 // anything beyond them is refused.
-import { runStorage } from '../../src/remediation/storage.js';
+import { runStorage } from '../../src/remediation/playbooks/storage.js';
 import { parseConfig } from '../../src/config/config.js';
-import { runPlaybook } from '../../src/remediation/playbooks.js';
+import { runPlaybook } from '../../src/remediation/playbooks/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
-import { runArgo } from '../../src/remediation/argocd.js';
-import { runCrashLoop } from '../../src/remediation/crash-loop.js';
+import { runArgo } from '../../src/remediation/playbooks/argocd.js';
+import { runCrashLoop } from '../../src/remediation/playbooks/crash-loop.js';
 import { enrich } from '../../src/remediation/enrich.js';
-import { runNode } from '../../src/remediation/node.js';
-import { runImagePull } from '../../src/remediation/image-pull-run.js';
+import { runNode } from '../../src/remediation/playbooks/node.js';
+import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import type { KubeEmulator, RbacRule } from '../emulators/kube/server.js';
 import { repoRoot } from '../harness/run-action.js';

@@ -9,7 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import { Ledger } from '../../src/kube/ledger.js';
-import { runImagePull } from '../../src/remediation/image-pull-run.js';
+import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import { scaleScenario } from '../../bench/scale-scenario.js';
 import { resourceForKind } from '../emulators/kube/resources.js';

@@ -4,7 +4,7 @@
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
-import { runStorage, type StorageOptions } from '../../src/remediation/storage.js';
+import { runStorage, type StorageOptions } from '../../src/remediation/playbooks/storage.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
 import type { KubeEmulator } from '../emulators/kube/server.js';

@@ -3,7 +3,7 @@
 // payload shape, groups, resolved notifications and root-cause-over-symptom cases.
 import { CATEGORIES } from '../../src/triage/categories.js';
 import { detectShape } from '../../src/alerts/shapes.js';
-import { isObject } from '../../src/shared/event.js';
+import { isObject } from '../../src/shared/json.js';
 import {
   HOLDOUT_DISAGREEMENTS,
   judge,

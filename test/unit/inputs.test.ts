@@ -1,11 +1,12 @@
 import { UsageError, getErrorMessage, oneLine } from '../../src/shared/errors.js';
-import { showValue, workspacePathInput } from '../../src/shared/inputs.js';
+import { showValue } from '../../src/shared/errors.js';
+import { workspacePathInput } from '../../src/actions/inputs.js';
 import {
   clusterNameInput,
   issueNumberInput,
   labelsInput,
   refNameInput,
-} from '../../src/shared/names.js';
+} from '../../src/actions/name-inputs.js';
 
 function withInput<T>(name: string, value: string, read: () => T): T {
   const key = `INPUT_${name.toUpperCase()}`;
