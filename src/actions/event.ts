@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../shared/errors.js';
+import { showValue, UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
 
 /**
@@ -33,4 +33,22 @@ export function readEvent(): { name: string; payload: Record<string, unknown> } 
 export function repositoryFromEnv(): { owner: string; repo: string } | undefined {
   const [owner, repo, ...rest] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   return owner && repo && rest.length === 0 ? { owner, repo } : undefined;
+}
+
+/** `owner/repo` of the run; outside a workflow run, a usage error. */
+export function requiredRepository(): { owner: string; repo: string } {
+  const repository = repositoryFromEnv();
+  if (!repository) {
+    throw new UsageError(
+      `GITHUB_REPOSITORY is ${showValue(process.env.GITHUB_REPOSITORY ?? '')}; expected owner/repo: run this action inside a workflow.`,
+    );
+  }
+  return repository;
+}
+
+/** The workflow run's page, linked from comments; undefined outside a workflow run. */
+export function runUrl({ owner, repo }: { owner: string; repo: string }): string | undefined {
+  const id = process.env.GITHUB_RUN_ID;
+  if (!id) return undefined;
+  return `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${id}`;
 }

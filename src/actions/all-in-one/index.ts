@@ -1,25 +1,41 @@
 // The all-in-one action (the repository's root action.yml): intake → triage → each
-// playbook in turn → report, in one step, for the one-job quick start. Each stage is the
-// code its own action runs; the reusable workflow runs the same stages as parallel jobs.
+// playbook in turn → report, in one step, for the one-job quick start. It calls the same
+// stage functions as the stage actions, and shows each stage's summary as they do; the
+// reusable workflow runs the stages as parallel jobs.
 import * as core from '@actions/core';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { actions } from '../loaders.js';
-import { getErrorMessage, oneLine } from '../../shared/errors.js';
+import { loadConfig } from '../../config/config.js';
+import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
+import { retryRequest } from '../../incidents/retry.js';
+import { runIntake } from '../../incidents/stage.js';
 import { vetKubeconfig } from '../../kube/credentials.js';
-import { booleanInput, optionalInput, optionalSecretInput, secretInput } from '../inputs.js';
+import { loadKubeconfig } from '../../kube/kubeconfig.js';
+import type { RemediationResult } from '../../remediation/result.js';
+import { remediate } from '../../remediation/stage.js';
+import { report } from '../../report/stage.js';
+import { INCIDENT_MODES, PLAYBOOK_MODES, PLAYBOOKS } from '../../shared/constants.js';
+import { getErrorMessage, oneLine } from '../../shared/errors.js';
 import { redact } from '../../shared/redact.js';
+import { triage } from '../../triage/stage.js';
+import { readEvent, requiredRepository, runUrl } from '../event.js';
+import {
+  booleanInput,
+  enumInput,
+  optionalInput,
+  optionalSecretInput,
+  secretInput,
+  workspacePathInput,
+} from '../inputs.js';
+import { baseInput, payloadInput } from '../intake/inputs.js';
+import { freeTextRedacted, summarizeIntake } from '../intake/outputs.js';
+import { clusterNameInput } from '../name-inputs.js';
+import { summarizeRemediation } from '../remediate/outputs.js';
+import { summarizeReport } from '../report/index.js';
+import { webhookInput } from '../report/inputs.js';
+import { summarizeTriage, triageOutputs } from '../triage/outputs.js';
 import { Defaults, Inputs, Outputs } from './constants.js';
-import { runStage } from './stage.js';
-
-interface MatrixEntry {
-  playbook: string;
-  id: string;
-}
 
 export async function run(): Promise<void> {
-  const kubeconfig = secretInput(
+  const rawKubeconfig = secretInput(
     Inputs.Kubeconfig,
     'pass the kubeconfig of the kubemend-remediate identity from a secret',
   );
@@ -28,119 +44,143 @@ export async function run(): Promise<void> {
     Defaults[Inputs.AllowExecCredentials],
   );
   // Refused before intake records anything: every playbook would be refused alike.
-  vetKubeconfig(kubeconfig, {
+  vetKubeconfig(rawKubeconfig, {
     kubeconfigInput: Inputs.Kubeconfig,
     allowInput: Inputs.AllowExecCredentials,
     allowExec,
   });
+  const kubeconfig = loadKubeconfig(rawKubeconfig, {
+    kubeconfigInput: Inputs.Kubeconfig,
+    context: optionalInput(Inputs.Context),
+    contextInput: Inputs.Context,
+    allowExec,
+    allowInput: Inputs.AllowExecCredentials,
+  });
   const token = secretInput(Inputs.GitHubToken, 'pass ${{ github.token }} or a token');
-  const webhook = optionalSecretInput(Inputs.NotifyWebhook);
-  const config = optionalInput(Inputs.Config, Defaults[Inputs.Config]);
-  const mode = optionalInput(Inputs.Mode, '');
-  const context = optionalInput(Inputs.Context, '');
-  const incidentMode = optionalInput(Inputs.IncidentMode, Defaults[Inputs.IncidentMode]);
-  const cluster = optionalInput(Inputs.Cluster, '');
-  const payload = optionalInput(Inputs.Payload, '');
-  // Results of this run only: a second all-in-one step in the job starts from nothing.
-  const scratch = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'kubemend-'));
-  const load = async (name: keyof typeof actions) => (await actions[name]()).run;
-
-  const intake = await runStage(
-    {
-      name: 'intake',
-      inputs: {
-        'github-token': token,
-        mode: incidentMode,
-        cluster,
-        config,
-        payload,
-      },
-      run: await load('intake'),
-    },
-    scratch,
+  const notifyWebhook = webhookInput(optionalSecretInput(Inputs.NotifyWebhook));
+  const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
+  const mode = enumInput(Inputs.Mode, PLAYBOOK_MODES, undefined);
+  const incidentMode = enumInput(
+    Inputs.IncidentMode,
+    INCIDENT_MODES,
+    Defaults[Inputs.IncidentMode],
   );
-  core.setOutput(Outputs.IncidentNumber, intake['incident-number'] ?? '');
-  core.setOutput(Outputs.IncidentUrl, intake['incident-url'] ?? '');
-  if (!intake.alerts) {
+  const cluster = clusterNameInput(Inputs.Cluster);
+  const payload = payloadInput(Inputs.Payload);
+  const repository = requiredRepository();
+  const config = loadConfig(configPath);
+  const pacing = pacingFromEnv();
+  const github = {
+    ...createGitHubClient({
+      token,
+      ...pacing,
+      maxRateLimitWaitSeconds: config.intake.rateLimitWaitMs / 1000,
+    }),
+    ...repository,
+  };
+  // Each stage's summary counts its own requests, as its own action would.
+  const requestsSince = (start: number) => github.stats.total - start;
+
+  let start = github.stats.total;
+  const intake = await core.group('kubemend intake', async () => {
+    const outcome = await runIntake(
+      { payload, retry: retryRequest(readEvent()), cluster, config: config.intake },
+      {
+        ...github,
+        mode: incidentMode,
+        base: baseInput(undefined),
+        config: config.intake,
+        labels: [],
+        backoffMs: pacing.backoffMs,
+        receivedAt: Date.now(),
+        log: { info: core.info, warning: core.warning },
+      },
+    );
+    await summarizeIntake(outcome, incidentMode, requestsSince(start));
+    return outcome;
+  });
+  const [first] = intake.results;
+  core.setOutput(Outputs.IncidentNumber, first?.number ?? '');
+  core.setOutput(Outputs.IncidentUrl, first?.url ?? '');
+  if (intake.alerts.length === 0) {
     core.info('Intake recorded no alert to act on: no triage, remediation or report.');
     return;
   }
 
-  const triage = await runStage(
-    {
-      name: 'triage',
-      inputs: {
-        'github-token': token,
-        alerts: intake.alerts,
-        incidents: intake.incidents ?? '',
-        config,
-      },
-      run: await load('triage'),
-    },
-    scratch,
-  );
-  core.setOutput(Outputs.Matrix, triage.matrix ?? '');
-  const matrix = JSON.parse(triage.matrix ?? '{"include":[]}') as { include: MatrixEntry[] };
+  start = github.stats.total;
+  const triaged = await core.group('kubemend triage', async () => {
+    const outcome = await triage({
+      // As the triage action reads them from intake's output: free text redacted.
+      alerts: intake.alerts.map(freeTextRedacted),
+      numbers: new Map(
+        intake.results.flatMap((r) => (r.number === null ? [] : [[r.key, r.number] as const])),
+      ),
+      incidentNumber: first?.number ?? undefined,
+      config,
+      github,
+    });
+    await summarizeTriage(outcome, requestsSince(start));
+    return outcome;
+  });
+  core.setOutput(Outputs.Matrix, triageOutputs(triaged).matrix ?? '');
 
   // One playbook after another: the ledger's budgets hold across them as across jobs.
-  const resultsRoot = join(scratch, 'remediate');
-  mkdirSync(resultsRoot, { recursive: true });
-  const remediate = await load('remediate');
-  for (const entry of matrix.include) {
-    try {
-      await runStage(
-        {
-          name: `remediate ${entry.playbook}`,
-          inputs: {
-            kubeconfig,
-            context,
-            'allow-exec-credentials': String(allowExec),
-            playbook: entry.playbook,
-            targets: JSON.stringify(entry),
-            mode,
-            config,
-            'github-token': token,
-          },
-          env: { RUNNER_TEMP: resultsRoot },
-          run: remediate,
-        },
-        scratch,
-      );
-    } catch (error) {
-      // As a failed matrix job would: the others still run, and report says what happened.
-      core.error(`remediate ${entry.playbook}: ${oneLine(redact(getErrorMessage(error)))}`);
-      process.exitCode = 1;
-    }
-  }
-
-  const report = (await actions.report()).run;
-  const reported: { number: number; state: string; merged: string; 'comment-url': string }[] = [];
-  const incidents = JSON.parse(triage.incidents ?? '[]') as { number: number | null }[];
-  for (const { number } of incidents) {
-    if (number === null) continue;
-    const out = await runStage(
-      {
-        name: `report #${number}`,
-        inputs: {
-          'github-token': token,
-          'incident-number': String(number),
+  const results: RemediationResult[] = [];
+  for (const entry of triaged.matrix.include) {
+    const playbook = PLAYBOOKS.find((p) => p === entry.playbook);
+    await core.group(`kubemend remediate ${entry.playbook}`, async () => {
+      try {
+        if (!playbook) throw new Error(`triage's matrix names no playbook ${entry.playbook}`);
+        const { result } = await remediate({
+          playbook,
+          entry: { ...entry },
+          mode,
+          incident: undefined,
           config,
-          ...(webhook ? { 'notify-webhook': webhook } : {}),
-        },
-        run: () => report(join(resultsRoot, 'kubemend-results')),
-      },
-      scratch,
-    );
-    reported.push({
-      number,
-      state: out.state ?? '',
-      merged: out.merged ?? 'false',
-      'comment-url': out['comment-url'] ?? '',
+          kubeconfig,
+          github,
+          log: core.info,
+        });
+        results.push(result);
+        await summarizeRemediation(result);
+        if (result.outcome === 'failed') {
+          core.error(`${result.playbook}: ${result.reason}`);
+          process.exitCode = 1;
+        }
+      } catch (error) {
+        // As a failed matrix job would: the others still run, and report says what happened.
+        core.error(`remediate ${entry.playbook}: ${oneLine(redact(getErrorMessage(error)))}`);
+        process.exitCode = 1;
+      }
     });
   }
-  const [first] = reported;
-  core.setOutput(Outputs.State, first?.state ?? '');
-  core.setOutput(Outputs.Merged, first?.merged ?? 'false');
-  core.setOutput(Outputs.CommentUrl, first?.['comment-url'] ?? '');
+
+  const reported: { number: number; state: string; merged: string; 'comment-url': string }[] = [];
+  for (const { number } of triaged.triaged) {
+    if (number === null) continue;
+    start = github.stats.total;
+    const outcome = await core.group(`kubemend report #${number}`, async () => {
+      const done = await report({
+        github: { ...github, number },
+        config,
+        results,
+        skipped: [],
+        notifyWebhook,
+        runUrl: runUrl(repository),
+      });
+      await summarizeReport(done, number, requestsSince(start));
+      return done;
+    });
+    reported.push({
+      number,
+      state: outcome.state,
+      merged: String(outcome.merged),
+      'comment-url': outcome.commentUrl,
+    });
+  }
+  const [head] = reported;
+  core.setOutput(Outputs.State, head?.state ?? '');
+  core.setOutput(Outputs.Merged, head?.merged ?? 'false');
+  core.setOutput(Outputs.CommentUrl, head?.['comment-url'] ?? '');
   core.setOutput(Outputs.Incidents, JSON.stringify(reported));
 }

@@ -1,11 +1,11 @@
 import * as core from '@actions/core';
 import { loadConfig } from '../../config/config.js';
 import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
-import { intake } from '../../incidents/intake.js';
+import { retryRequest } from '../../incidents/retry.js';
+import { runIntake } from '../../incidents/stage.js';
 import { readEvent } from '../event.js';
 import { getIntakeInputs } from './inputs.js';
-import { retryIntake, retryRequest } from '../../incidents/retry.js';
-import { writeIntakeOutputs } from './outputs.js';
+import { setIntakeOutputs, summarizeIntake } from './outputs.js';
 
 export async function run(): Promise<void> {
   const receivedAt = Date.now();
@@ -18,26 +18,26 @@ export async function run(): Promise<void> {
     // Waiting out an exhausted budget beats dropping a status change.
     maxRateLimitWaitSeconds: config.intake.rateLimitWaitMs / 1000,
   });
-  const retry = retryRequest(readEvent());
-  const outcome =
-    retry !== undefined
-      ? await retryIntake({ octokit, stats, ...inputs.repository }, retry)
-      : await intake(
-          inputs.payload,
-          { cluster: inputs.cluster, config: config.intake },
-          {
-            octokit,
-            stats,
-            owner: inputs.repository.owner,
-            repo: inputs.repository.repo,
-            mode: inputs.mode,
-            base: inputs.base,
-            config: config.intake,
-            labels: inputs.labels,
-            backoffMs: pacing.backoffMs,
-            receivedAt,
-            log: { info: core.info, warning: core.warning },
-          },
-        );
-  await writeIntakeOutputs(outcome, inputs.mode, stats.total);
+  const outcome = await runIntake(
+    {
+      payload: inputs.payload,
+      retry: retryRequest(readEvent()),
+      cluster: inputs.cluster,
+      config: config.intake,
+    },
+    {
+      octokit,
+      stats,
+      ...inputs.repository,
+      mode: inputs.mode,
+      base: inputs.base,
+      config: config.intake,
+      labels: inputs.labels,
+      backoffMs: pacing.backoffMs,
+      receivedAt,
+      log: { info: core.info, warning: core.warning },
+    },
+  );
+  setIntakeOutputs(outcome);
+  await summarizeIntake(outcome, inputs.mode, stats.total);
 }

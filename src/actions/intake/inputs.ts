@@ -2,7 +2,7 @@ import { LIMITS } from '../../alerts/model.js';
 import { INCIDENT_MODES, type IncidentMode } from '../../shared/constants.js';
 import { showValue, UsageError } from '../../shared/errors.js';
 import { isObject } from '../../shared/json.js';
-import { readEvent, repositoryFromEnv } from '../event.js';
+import { readEvent, requiredRepository } from '../event.js';
 import { enumInput, jsonInput, optionalInput, secretInput, workspacePathInput } from '../inputs.js';
 import { clusterNameInput, labelsInput, refNameInput } from '../name-inputs.js';
 import { Defaults, Inputs } from './constants.js';
@@ -37,16 +37,16 @@ export function getIntakeInputs(): IntakeInputs {
     mode,
     cluster,
     configPath,
-    base: baseInput(),
+    base: baseInput(Inputs.Base),
     repository: requiredRepository(),
-    payload: payloadInput(),
+    payload: payloadInput(Inputs.Payload),
     labels,
   };
 }
 
 /** The base branch; a repository_dispatch run starts on the default branch, at its head. */
-function baseInput(): IntakeInputs['base'] {
-  const given = refNameInput(Inputs.Base);
+export function baseInput(input: string | undefined): IntakeInputs['base'] {
+  const given = input === undefined ? undefined : refNameInput(input);
   const ref = /^refs\/heads\/(.+)$/.exec(process.env.GITHUB_REF ?? '')?.[1];
   const sha = process.env.GITHUB_SHA ?? '';
   const known = /^[0-9a-f]{40}$/.test(sha) && !/^0+$/.test(sha) ? sha : undefined;
@@ -54,29 +54,19 @@ function baseInput(): IntakeInputs['base'] {
   return { branch: given, sha: given === ref ? known : undefined };
 }
 
-function requiredRepository(): IntakeInputs['repository'] {
-  const repository = repositoryFromEnv();
-  if (!repository) {
-    throw new UsageError(
-      `GITHUB_REPOSITORY is ${showValue(process.env.GITHUB_REPOSITORY ?? '')}; expected owner/repo: run this action inside a workflow.`,
-    );
-  }
-  return repository;
-}
-
 /** The alert payload: the `payload` input, or the dispatch event's `client_payload`. */
-function payloadInput(): Record<string, unknown> {
-  const bytes = Buffer.byteLength(optionalInput(Inputs.Payload));
+export function payloadInput(input: string): Record<string, unknown> {
+  const bytes = Buffer.byteLength(optionalInput(input));
   if (bytes > LIMITS.payloadBytes) {
     throw new UsageError(
-      `Input '${Inputs.Payload}' is ${bytes} bytes; allowed: at most ${LIMITS.payloadBytes} bytes of JSON.`,
+      `Input '${input}' is ${bytes} bytes; allowed: at most ${LIMITS.payloadBytes} bytes of JSON.`,
     );
   }
-  const given = jsonInput(Inputs.Payload, 'a JSON object (an alert payload)');
+  const given = jsonInput(input, 'a JSON object (an alert payload)');
   if (given !== undefined) {
     if (!isObject(given)) {
       throw new UsageError(
-        `Input '${Inputs.Payload}' is ${showValue(optionalInput(Inputs.Payload))}; expected a JSON object (an alert payload).`,
+        `Input '${input}' is ${showValue(optionalInput(input))}; expected a JSON object (an alert payload).`,
       );
     }
     return given;
@@ -93,7 +83,7 @@ function payloadInput(): Record<string, unknown> {
     return clientPayload;
   }
   throw new UsageError(
-    `Input '${Inputs.Payload}' is required when the event (${event.name || 'none'}) has no client_payload: run on repository_dispatch or pass payload.`,
+    `Input '${input}' is required when the event (${event.name || 'none'}) has no client_payload: run on repository_dispatch or pass payload.`,
   );
 }
 

@@ -10,23 +10,33 @@ import { Outputs } from './constants.js';
 /** GitHub keeps at most 1 MB of outputs per job; the alerts share it with other steps. */
 const MAX_ALERTS_OUTPUT_BYTES = 256 * 1024;
 
-export async function writeIntakeOutputs(
+/** The action's outputs, by name. */
+export function intakeOutputs(outcome: IntakeOutcome): Record<string, string> {
+  const [first] = outcome.results;
+  if (!first) throw new Error('intake produced no incident');
+  return {
+    [Outputs.IncidentNumber]: String(first.number ?? ''),
+    [Outputs.IncidentUrl]: first.url ?? '',
+    [Outputs.IncidentKey]: first.key,
+    [Outputs.Created]: String(first.created),
+    [Outputs.Status]: first.status,
+    [Outputs.RecordPath]: first.recordPath,
+    [Outputs.Action]: first.action,
+    [Outputs.Incidents]: JSON.stringify(outcome.results.map(describe)),
+    [Outputs.Alerts]: alertsJson(outcome.alerts.map(freeTextRedacted)),
+  };
+}
+
+export function setIntakeOutputs(outcome: IntakeOutcome): void {
+  for (const [name, value] of Object.entries(intakeOutputs(outcome))) core.setOutput(name, value);
+}
+
+/** A log line per incident and the job summary's table. */
+export async function summarizeIntake(
   outcome: IntakeOutcome,
   mode: IncidentMode,
   requests: number,
 ): Promise<void> {
-  const [first] = outcome.results;
-  if (!first) throw new Error('intake produced no incident');
-  core.setOutput(Outputs.IncidentNumber, first.number ?? '');
-  core.setOutput(Outputs.IncidentUrl, first.url ?? '');
-  core.setOutput(Outputs.IncidentKey, first.key);
-  core.setOutput(Outputs.Created, String(first.created));
-  core.setOutput(Outputs.Status, first.status);
-  core.setOutput(Outputs.RecordPath, first.recordPath);
-  core.setOutput(Outputs.Action, first.action);
-  core.setOutput(Outputs.Incidents, JSON.stringify(outcome.results.map(describe)));
-  core.setOutput(Outputs.Alerts, alertsJson(outcome.alerts.map(freeTextRedacted)));
-
   const kind = mode === 'pr' ? 'pull request' : 'issue';
   for (const r of outcome.results) {
     // Branch names are slugs: safe to log. Payload text is never logged.
@@ -73,7 +83,7 @@ function describe(r: UpsertResult) {
  * Triage reads the alerts from this output: their free text is redacted as the record's is,
  * and the labels, names and targets that make the incident's identity are kept.
  */
-function freeTextRedacted(alert: Alert): Alert {
+export function freeTextRedacted(alert: Alert): Alert {
   return {
     ...alert,
     message: alert.message === undefined ? undefined : redact(alert.message),

@@ -29,6 +29,11 @@ export async function writeRemediateOutputs(
 ): Promise<void> {
   core.setOutput(Outputs.Outcome, result.outcome);
   core.setOutput(Outputs.ResultPath, path);
+  await summarizeRemediation(result);
+}
+
+/** A log line, an annotation per refusal, the identity to paste, and the job summary. */
+export async function summarizeRemediation(result: RemediationResult): Promise<void> {
   core.info(
     `${result.playbook} (${result.mode}) on ${result.cluster}: ${result.outcome}. ${result.actions.length} action(s), ${result.decisions.filter((d) => !d.allowed).length} refusal(s), ${result.requests} Kubernetes request(s).`,
   );

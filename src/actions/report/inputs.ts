@@ -29,7 +29,7 @@ export function getReportInputs(): ReportInputs {
 }
 
 /** The URL itself is a secret (it is the credential), so errors never quote it. */
-function webhookInput(value: string | undefined): URL | undefined {
+export function webhookInput(value: string | undefined): URL | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {

@@ -2,21 +2,17 @@ import * as core from '@actions/core';
 import { inline } from '../../incidents/markdown.js';
 import { redact } from '../../shared/redact.js';
 import type { CategoryResult } from '../../triage/engine.js';
-import type { Matrix } from '../../triage/matrix.js';
-import { Outputs } from './constants.js';
+import type { TriageOutcome } from '../../triage/stage.js';
 import type { TriagedIncident } from '../../triage/triage.js';
+import { Outputs } from './constants.js';
 
-export async function writeTriageOutputs(
-  triaged: { incident: TriagedIncident; number: number | null }[],
-  matrix: Matrix,
-  requests: number,
-): Promise<void> {
-  core.setOutput(Outputs.Matrix, JSON.stringify({ include: matrix.include }));
-  core.setOutput(Outputs.HasWork, String(matrix.include.length > 0));
-  core.setOutput(Outputs.Categories, JSON.stringify(merged(triaged.map((t) => t.incident))));
-  core.setOutput(
-    Outputs.Incidents,
-    JSON.stringify(
+/** The action's outputs, by name: the all-in-one action reuses the matrix and incidents. */
+export function triageOutputs({ triaged, matrix }: TriageOutcome): Record<string, string> {
+  return {
+    [Outputs.Matrix]: JSON.stringify({ include: matrix.include }),
+    [Outputs.HasWork]: String(matrix.include.length > 0),
+    [Outputs.Categories]: JSON.stringify(merged(triaged.map((t) => t.incident))),
+    [Outputs.Incidents]: JSON.stringify(
       triaged.map(({ incident, number }) => ({
         number,
         key: incident.key,
@@ -27,8 +23,19 @@ export async function writeTriageOutputs(
         targets: incident.targets,
       })),
     ),
-  );
+  };
+}
 
+export function setTriageOutputs(outcome: TriageOutcome): void {
+  for (const [name, value] of Object.entries(triageOutputs(outcome))) core.setOutput(name, value);
+}
+
+/** Warnings as annotations, a log line per incident, and the job summary's table. */
+export async function summarizeTriage(
+  { triaged, matrix, warnings }: TriageOutcome,
+  requests: number,
+): Promise<void> {
+  for (const warning of warnings) core.warning(warning);
   for (const { incident, number } of triaged) {
     // Category names and confidences are ours; payload text is never logged.
     core.info(
