@@ -1,5 +1,5 @@
-// Writes docs/config.md, the config reference, from schema/kubemend.schema.json, so the
-// reference cannot say what the validator does not. test/docs.test.ts fails when the
+// Writes docs/config.md, the config reference, from schema/kubemend.schema.json (itself
+// written from src/config/schema.ts), so the reference cannot say what the validator does not. test/docs.test.ts fails when the
 // committed file differs from what this renders now.
 // Run with Node 24, which strips the types: `npm run docs:config`.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -134,7 +134,7 @@ export function renderConfigDocs(schema: Schema): string {
   const lines: string[] = [
     '# Config reference',
     '',
-    '<!-- Generated from schema/kubemend.schema.json by scripts/config-docs.ts: edit the schema, then run `npm run docs:config`. -->',
+    '<!-- Generated from schema/kubemend.schema.json by scripts/config-docs.ts: edit src/config/schema.ts, then run `npm run docs:config`. -->',
     '',
     `\`.github/kubemend.yml\` in your repository: ${schema.title ?? 'kubemend config'}. ${schema.description ?? ''}`,
     '',

@@ -1,12 +1,13 @@
-// The documentation says what the repository holds: the config reference is what the
-// schema renders now, every relative link reaches a file (and a heading), the action and
-// workflow references list exactly what their metadata declares, and nothing points at
-// files outside the repository.
+// The documentation says what the repository holds: the schema file is what the config's
+// source generates now, the config reference is what the schema renders now, every
+// relative link reaches a file (and a heading), the action and workflow references list
+// exactly what their metadata declares, and nothing points at files outside the repository.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { load } from 'js-yaml';
-import { CONFIG_DOCS_PATH, configDocs } from '../scripts/config-docs.js';
+import { CONFIG_DOCS_PATH, SCHEMA_PATH, configDocs } from '../scripts/config-docs.js';
+import { configSchemaFile } from '../scripts/config-schema.js';
 import { repoRoot } from './harness/run-action.js';
 
 /** The repository's files as git sees them: tracked, plus new files not ignored. */
@@ -84,6 +85,14 @@ function brokenLink(file: string, target: string): string | undefined {
 }
 
 describe('the config reference', () => {
+  it('schema/kubemend.schema.json is what src/config/schema.ts generates now', async () => {
+    const expected = await configSchemaFile(repoRoot);
+    if (read(SCHEMA_PATH) !== expected)
+      throw new Error(
+        `${SCHEMA_PATH} is stale: it differs from what src/config/schema.ts generates. Run \`npm run schema:config\`, then \`npm run docs:config\`, and commit both.`,
+      );
+  });
+
   it('docs/config.md is what the schema renders now', async () => {
     const expected = await configDocs(repoRoot);
     const actual = read(CONFIG_DOCS_PATH);

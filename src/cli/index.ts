@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LIMITS } from '../alerts/model.js';
-import { loadConfig, parseConfig, type KubemendConfig } from '../config/config.js';
+import { checkConfig, loadConfig, type KubemendConfig } from '../config/config.js';
 import { UsageError, getErrorMessage, oneLine } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
 import { isClusterName } from '../shared/names.js';
@@ -16,7 +16,8 @@ export const USAGE = `Usage:
       or a GitHub event file; - reads stdin). Prints the incidents as JSON. NAME is the
       cluster of a payload that names none (default: unknown).
   kubemend validate-config FILE
-      Check a .github/kubemend.yml the way the actions do.
+      Check a .github/kubemend.yml the way the actions do; prints every problem,
+      one per line.
   kubemend help`;
 
 export interface Io {
@@ -39,9 +40,16 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
       case 'triage':
         io.stdout(`${JSON.stringify(triageCommand(rest, io), null, 2)}\n`);
         return 0;
-      case 'validate-config':
-        io.stdout(`${validateCommand(rest)}\n`);
+      case 'validate-config': {
+        const { summary, problems } = validateCommand(rest);
+        // Every problem, one per line, so one run shows all there is to fix.
+        if (problems.length > 0) {
+          io.stderr(problems.map((problem) => `${oneLine(problem)}\n`).join(''));
+          return 2;
+        }
+        io.stdout(`${summary}\n`);
         return 0;
+      }
       case 'help':
       case '--help':
       case '-h':
@@ -123,7 +131,7 @@ function triageCommand(args: string[], io: Io): { incidents: unknown[] } {
   return { incidents: incidents.map(present) };
 }
 
-function validateCommand(args: string[]): string {
+function validateCommand(args: string[]): { summary: string; problems: string[] } {
   const { positional } = parseCommandArgs(args, []);
   const file = oneFile(positional, 'validate-config');
   let text: string;
@@ -134,11 +142,15 @@ function validateCommand(args: string[]): string {
       `kubemend: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
     );
   }
-  const config = parseConfig(text, file);
+  const { config, problems } = checkConfig(text, file);
+  if (config === undefined) return { summary: '', problems };
   const modes = Object.entries(config.playbooks)
     .filter(([, p]) => p.mode !== 'dry-run')
     .map(([name, p]) => `${name}=${p.mode}`);
-  return `${file}: valid; ${config.triage.rules.length} user rule(s); playbooks: ${modes.length ? `${modes.join(', ')}, others dry-run` : 'all dry-run'}.`;
+  return {
+    summary: `${file}: valid; ${config.triage.rules.length} user rule(s); playbooks: ${modes.length ? `${modes.join(', ')}, others dry-run` : 'all dry-run'}.`,
+    problems: [],
+  };
 }
 
 /** Reads JSON from a file or stdin, bounded like intake's payload. */

@@ -1,18 +1,23 @@
-// The user's `.github/kubemend.yml`, validated as a whole against
-// schema/kubemend.schema.json. A missing or empty file means safe defaults; a bad value
-// fails with one line naming the key, the value and what is allowed.
+// The user's `.github/kubemend.yml`, validated as a whole against the schema (schema.ts)
+// and read into camelCase settings with defaults. A missing or empty file means safe
+// defaults; each bad value is one line naming the key, the value and what is allowed.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import { DEFAULT_GROUP_BY, type GroupBy } from '../alerts/identity.js';
-import type { Severity } from '../alerts/model.js';
 import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
-import type { Category } from '../triage/categories.js';
 import { USER_PATTERN_SYNTAX, userPatternProblem } from '../triage/pattern.js';
-import { patternsOf, type Matcher, type RuleSpec } from '../triage/rule-spec.js';
-import { CONFIG_SCHEMA, SchemaValidator, describeValue } from './schema.js';
+import { patternsOf, type RuleSpec } from '../triage/rule-spec.js';
+import {
+  CONFIG_SCHEMA,
+  type ConfigDocument,
+  type Matcher,
+  type MergeMethod,
+  type RuleDocument,
+} from './schema.js';
+import { SchemaValidator, describeValue, type Schema, type SchemaProblem } from './validate.js';
 
 export interface IntakeConfig {
   /** Fields whose values make the incident key (docs/architecture.md, Incident identity). */
@@ -84,7 +89,7 @@ export interface GuardrailsConfig {
 
 export interface ReportConfig {
   /** How a verified incident pull request is merged; off never merges. */
-  merge: 'squash' | 'merge' | 'rebase' | 'off';
+  merge: MergeMethod;
   closeIssues: boolean;
 }
 
@@ -206,9 +211,21 @@ export function loadConfig(
   return parseConfig(text, path);
 }
 
+/** The config in `text`; the first problem, when it has any, as a UsageError. */
 export function parseConfig(text: string, path: string): KubemendConfig {
+  const checked = checkConfig(text, path);
+  if (checked.config === undefined) throw new UsageError(checked.problems[0]);
+  return checked.config;
+}
+
+export type ConfigCheck =
+  { config: KubemendConfig; problems: [] } | { config: undefined; problems: [string, ...string[]] };
+
+/** The config in `text`, or every problem it has, each one line naming the file. */
+export function checkConfig(text: string, path: string): ConfigCheck {
   // js-yaml refuses a document with no content; an empty file means the defaults.
-  if (!/^(?!\s*(#|---\s*$|\.\.\.\s*$)).*\S/m.test(text)) return { path, ...DEFAULTS };
+  if (!/^(?!\s*(#|---\s*$|\.\.\.\s*$)).*\S/m.test(text))
+    return { config: { path, ...DEFAULTS }, problems: [] };
   let doc: unknown;
   try {
     doc = load(text);
@@ -216,217 +233,223 @@ export function parseConfig(text: string, path: string): KubemendConfig {
     const mark = error instanceof YAMLException ? error.mark : undefined;
     const where = mark ? ` at line ${mark.line + 1}, column ${mark.column + 1}` : '';
     const reason = error instanceof YAMLException ? error.reason : 'not YAML';
-    throw new UsageError(`Config ${path} is not valid YAML${where}: ${reason}.`);
+    return {
+      config: undefined,
+      problems: [`Config ${path} is not valid YAML${where}: ${reason}.`],
+    };
   }
-  if (doc === undefined || doc === null) return { path, ...DEFAULTS };
-  return configFrom(doc, path);
+  if (doc === undefined || doc === null) return { config: { path, ...DEFAULTS }, problems: [] };
+  return checkDocument(doc, path);
 }
 
 /** A parsed document (YAML or JSON) checked against the schema and read into typed sections. */
 export function configFrom(doc: unknown, path: string): KubemendConfig {
-  if (!isObject(doc))
-    throw new UsageError(
-      `Config ${path} is ${describeValue(doc)}; expected a mapping of sections (intake, triage, playbooks).`,
-    );
-  validator ??= new SchemaValidator(CONFIG_SCHEMA);
-  const problem = validator.validate(doc);
-  if (problem) throw new UsageError(`Config ${path}: ${problem.message}`);
-  const section = (name: string): Record<string, unknown> => {
-    const value = doc[name];
-    return isObject(value) ? value : {};
-  };
-  return {
-    path,
-    intake: intakeSection(section('intake'), path),
-    triage: triageSection(section('triage'), path),
-    playbooks: playbooksSection(section('playbooks')),
-    guardrails: guardrailsSection(section('guardrails'), path),
-    report: {
-      merge:
-        typeof section('report').merge === 'string'
-          ? (section('report').merge as ReportConfig['merge'])
-          : REPORT_DEFAULTS.merge,
-      closeIssues: section('report')['close-issues'] !== false,
-    },
-    gitops: {
-      paths: Array.isArray(section('gitops').paths)
-        ? (section('gitops').paths as string[]).map((p) => p.replace(/\/+$/, ''))
-        : [],
-    },
-    commands: {
-      users: (section('commands').users as string[] | undefined) ?? [],
-      teams: (section('commands').teams as string[] | undefined) ?? [],
-    },
-    diagnose: {
-      namespaces: (section('diagnose').namespaces as string[] | undefined) ?? null,
-    },
-    clusters: clustersSection(section('clusters')),
-  };
+  const checked = checkDocument(doc, path);
+  if (checked.config === undefined) throw new UsageError(checked.problems[0]);
+  return checked.config;
 }
 
-/** The schema has checked types and ranges; what is left is what a schema cannot say. */
-function intakeSection(section: Record<string, unknown>, path: string): IntakeConfig {
-  const out: IntakeConfig = { ...INTAKE_DEFAULTS };
-  if (Array.isArray(section['group-by'])) out.groupBy = section['group-by'] as GroupBy[];
-  for (const [key, field] of [
-    ['stable-window', 'stableWindowMs'],
-    ['refresh-interval', 'refreshIntervalMs'],
-    ['rate-limit-wait', 'rateLimitWaitMs'],
-  ] as const) {
-    const value = section[key];
-    if (typeof value !== 'string') continue;
-    const ms = parseDuration(value);
-    if (ms === undefined)
-      throw new UsageError(
-        `Config ${path}: 'intake.${key}' is ${describeValue(value)}; allowed: a duration such as 90s, 10m or 2h, at most 24h.`,
-      );
-    out[field] = ms;
+function checkDocument(doc: unknown, path: string): ConfigCheck {
+  if (!isObject(doc))
+    return {
+      config: undefined,
+      problems: [
+        `Config ${path} is ${describeValue(doc)}; expected a mapping of sections (intake, triage, playbooks).`,
+      ],
+    };
+  const [first, ...rest] = documentProblems(doc).map(
+    (problem) => `Config ${path}: ${problem.message}`,
+  );
+  if (first !== undefined) return { config: undefined, problems: [first, ...rest] };
+  return { config: configOf(doc as ConfigDocument, path), problems: [] };
+}
+
+/**
+ * Every problem of a document: the schema's, then what a schema cannot say (a duration
+ * past a day, a pattern RE2 cannot compile) where the schema found none at that key.
+ */
+function documentProblems(doc: Record<string, unknown>): SchemaProblem[] {
+  validator ??= new SchemaValidator(CONFIG_SCHEMA);
+  const problems = validator.validate(doc);
+  const flagged = (at: string): boolean =>
+    problems.some(
+      (p) => at === p.path || at.startsWith(`${p.path}.`) || at.startsWith(`${p.path}[`),
+    );
+  const more: SchemaProblem[] = [];
+  for (const { at, value } of durations(doc))
+    if (typeof value === 'string' && parseDuration(value) === undefined && !flagged(at))
+      more.push({
+        path: at,
+        message: `'${at}' is ${describeValue(value)}; allowed: a duration such as 90s, 10m or 2h, at most 24h.`,
+      });
+  // The user's patterns run on RE2: refuse here what it cannot compile, rather than fail
+  // on the first alert.
+  const triage = isObject(doc.triage) ? doc.triage : {};
+  const rules = Array.isArray(triage.rules) ? triage.rules : [];
+  for (const [i, rule] of rules.entries())
+    for (const part of ['match', 'unless'] as const) {
+      const matcher: unknown = isObject(rule) ? rule[part] : undefined;
+      if (!isObject(matcher)) continue;
+      for (const { at, source } of patternsOf(matcher as Matcher)) {
+        const key = `triage.rules[${i}].${part}.${at}`;
+        const problem = typeof source === 'string' ? userPatternProblem(source) : undefined;
+        if (problem && !flagged(key))
+          more.push({
+            path: key,
+            message: `'${key}' is ${describeValue(source)}; allowed: ${USER_PATTERN_SYNTAX} (${problem}).`,
+          });
+      }
+    }
+  return [...problems, ...more];
+}
+
+/** Each key the schema types as a duration, with the document's value there. */
+function durations(doc: Record<string, unknown>): { at: string; value: unknown }[] {
+  const out: { at: string; value: unknown }[] = [];
+  const sections = CONFIG_SCHEMA.properties as Record<string, Schema>;
+  for (const [name, section] of Object.entries(sections)) {
+    const value = doc[name];
+    if (!isObject(value) || !isObject(section.properties)) continue;
+    for (const [key, field] of Object.entries(section.properties))
+      if (isObject(field) && field.$ref === '#/$defs/duration' && key in value)
+        out.push({ at: `${name}.${key}`, value: value[key] });
   }
-  if (typeof section['rate-limit-reserve'] === 'number')
-    out.rateLimitReserve = section['rate-limit-reserve'];
-  if (typeof section['max-incidents'] === 'number') out.maxIncidents = section['max-incidents'];
-  if (Array.isArray(section.labels))
-    out.labels = [...new Set((section.labels as string[]).map((l) => l.trim()))];
   return out;
 }
 
-function triageSection(section: Record<string, unknown>, path: string): TriageConfig {
-  const rules = Array.isArray(section.rules) ? (section.rules as Record<string, unknown>[]) : [];
-  // The user's patterns run on RE2, which the schema cannot express: refuse here what it
-  // cannot compile, rather than fail on the first alert.
-  for (const [i, rule] of rules.entries())
-    for (const part of ['match', 'unless'] as const) {
-      if (!isObject(rule[part])) continue;
-      for (const { at, source } of patternsOf(rule[part] as Matcher)) {
-        const problem = userPatternProblem(source);
-        if (problem)
-          throw new UsageError(
-            `Config ${path}: 'triage.rules[${i}].${part}.${at}' is ${describeValue(source)}; allowed: ${USER_PATTERN_SYNTAX} (${problem}).`,
-          );
-      }
-    }
+/** A valid document read into settings: the schema has checked every type and range. */
+function configOf(doc: ConfigDocument, path: string): KubemendConfig {
   return {
-    minConfidence:
-      typeof section['min-confidence'] === 'number'
-        ? section['min-confidence']
-        : TRIAGE_DEFAULTS.minConfidence,
-    builtinRules: section['builtin-rules'] !== false,
-    rules: rules.map((rule) => ({
-      name: rule.name as string,
-      category: rule.category as Category,
-      confidence: typeof rule.confidence === 'number' ? rule.confidence : USER_RULE_CONFIDENCE,
-      match: rule.match as Matcher,
-      enabled: rule.enabled !== false,
-      ...(rule.unless ? { unless: rule.unless as Matcher } : {}),
-      ...(rule.playbook ? { playbook: rule.playbook as Playbook } : {}),
-      ...(rule.severity ? { severity: rule.severity as Severity } : {}),
-    })),
+    path,
+    intake: intakeSection(doc.intake ?? {}),
+    triage: triageSection(doc.triage ?? {}),
+    playbooks: playbooksSection(doc.playbooks ?? {}),
+    guardrails: guardrailsSection(doc.guardrails ?? {}),
+    report: {
+      merge: doc.report?.merge ?? REPORT_DEFAULTS.merge,
+      closeIssues: doc.report?.['close-issues'] ?? REPORT_DEFAULTS.closeIssues,
+    },
+    gitops: { paths: (doc.gitops?.paths ?? []).map((p) => p.replace(/\/+$/, '')) },
+    commands: { users: doc.commands?.users ?? [], teams: doc.commands?.teams ?? [] },
+    diagnose: { namespaces: doc.diagnose?.namespaces ?? null },
+    clusters: clustersSection(doc.clusters ?? {}),
   };
 }
 
-function clustersSection(section: Record<string, unknown>): Record<string, ExpectedIdentity> {
+type Section<K extends keyof ConfigDocument> = NonNullable<ConfigDocument[K]>;
+
+/** A valid duration in milliseconds, or the default when the key is absent. */
+const ms = (value: string | undefined, fallback: number): number =>
+  value === undefined ? fallback : (parseDuration(value) ?? fallback);
+
+function intakeSection(section: Section<'intake'>): IntakeConfig {
+  const d = INTAKE_DEFAULTS;
+  return {
+    groupBy: section['group-by'] ?? d.groupBy,
+    stableWindowMs: ms(section['stable-window'], d.stableWindowMs),
+    refreshIntervalMs: ms(section['refresh-interval'], d.refreshIntervalMs),
+    rateLimitReserve: section['rate-limit-reserve'] ?? d.rateLimitReserve,
+    rateLimitWaitMs: ms(section['rate-limit-wait'], d.rateLimitWaitMs),
+    maxIncidents: section['max-incidents'] ?? d.maxIncidents,
+    labels: section.labels ? [...new Set(section.labels.map((l) => l.trim()))] : d.labels,
+  };
+}
+
+function triageSection(section: Section<'triage'>): TriageConfig {
+  return {
+    minConfidence: section['min-confidence'] ?? TRIAGE_DEFAULTS.minConfidence,
+    builtinRules: section['builtin-rules'] ?? TRIAGE_DEFAULTS.builtinRules,
+    rules: (section.rules ?? []).map(userRule),
+  };
+}
+
+function userRule(rule: RuleDocument): UserRule {
+  return {
+    name: rule.name,
+    category: rule.category,
+    confidence: rule.confidence ?? USER_RULE_CONFIDENCE,
+    match: rule.match,
+    enabled: rule.enabled ?? true,
+    ...(rule.unless ? { unless: rule.unless } : {}),
+    ...(rule.playbook ? { playbook: rule.playbook } : {}),
+    ...(rule.severity ? { severity: rule.severity } : {}),
+  };
+}
+
+function clustersSection(section: Section<'clusters'>): Record<string, ExpectedIdentity> {
   const out: Record<string, ExpectedIdentity> = {};
-  for (const [name, value] of Object.entries(section)) {
-    if (!isObject(value)) continue;
+  for (const [name, value] of Object.entries(section))
     out[name] = {
-      ...(typeof value.server === 'string' ? { server: value.server } : {}),
-      ...(typeof value['ca-sha256'] === 'string' ? { caSha256: value['ca-sha256'] } : {}),
-      ...(typeof value['kube-system-uid'] === 'string'
+      ...(value.server !== undefined ? { server: value.server } : {}),
+      ...(value['ca-sha256'] !== undefined ? { caSha256: value['ca-sha256'] } : {}),
+      ...(value['kube-system-uid'] !== undefined
         ? { kubeSystemUid: value['kube-system-uid'] }
         : {}),
     };
-  }
   return out;
 }
 
-function playbooksSection(section: Record<string, unknown>): PlaybooksConfig {
+function playbooksSection(section: Section<'playbooks'>): PlaybooksConfig {
   const out = { ...PLAYBOOK_DEFAULTS };
-  const read = (playbook: Playbook): Record<string, unknown> => {
-    const value = section[playbook];
-    return isObject(value) ? value : {};
-  };
-  const flag = (value: unknown, fallback: boolean) =>
-    typeof value === 'boolean' ? value : fallback;
   for (const playbook of PLAYBOOKS) {
-    const mode = read(playbook).mode;
-    if (typeof mode === 'string')
-      out[playbook] = { ...out[playbook], mode: mode as PlaybookMode } as never;
+    const mode = section[playbook]?.mode;
+    if (mode !== undefined) out[playbook] = { ...out[playbook], mode } as never;
   }
-  const imagePull = read('image-pull');
-  if (isObject(imagePull.mirrors))
-    out['image-pull'] = {
-      ...out['image-pull'],
-      mirrors: imagePull.mirrors as Record<string, string>,
-    };
-  const node = read('node');
+  const imagePull = section['image-pull'] ?? {};
+  if (imagePull.mirrors) out['image-pull'] = { ...out['image-pull'], mirrors: imagePull.mirrors };
+  const node = section.node ?? {};
   out.node = {
     ...out.node,
-    drain: flag(node.drain, out.node.drain),
-    uncordon: flag(node.uncordon, out.node.uncordon),
+    drain: node.drain ?? out.node.drain,
+    uncordon: node.uncordon ?? out.node.uncordon,
   };
-  const crash = read('crash-loop');
+  const crash = section['crash-loop'] ?? {};
   out['crash-loop'] = {
     ...out['crash-loop'],
-    rollback: flag(crash.rollback, out['crash-loop'].rollback),
+    rollback: crash.rollback ?? out['crash-loop'].rollback,
   };
-  const argo = read('argocd');
+  const argo = section.argocd ?? {};
   out.argocd = {
     ...out.argocd,
-    namespace: typeof argo.namespace === 'string' ? argo.namespace : out.argocd.namespace,
-    prune: flag(argo.prune, out.argocd.prune),
+    namespace: argo.namespace ?? out.argocd.namespace,
+    prune: argo.prune ?? out.argocd.prune,
   };
-  const oom = read('oom');
+  const oom = section.oom ?? {};
   out.oom = {
     ...out.oom,
-    percent: typeof oom.increase === 'string' ? Number.parseInt(oom.increase, 10) : out.oom.percent,
-    cap: typeof oom['max-memory'] === 'string' ? oom['max-memory'] : out.oom.cap,
+    percent: oom.increase !== undefined ? Number.parseInt(oom.increase, 10) : out.oom.percent,
+    cap: oom['max-memory'] ?? out.oom.cap,
   };
-  const storage = read('storage');
+  const storage = section.storage ?? {};
   out.storage = {
     ...out.storage,
-    longhornNamespace:
-      typeof storage['longhorn-namespace'] === 'string'
-        ? storage['longhorn-namespace']
-        : out.storage.longhornNamespace,
-    restartManager: flag(storage['restart-manager'], out.storage.restartManager),
-    removePvcFinalizers: flag(storage['remove-pvc-finalizers'], out.storage.removePvcFinalizers),
+    longhornNamespace: storage['longhorn-namespace'] ?? out.storage.longhornNamespace,
+    restartManager: storage['restart-manager'] ?? out.storage.restartManager,
+    removePvcFinalizers: storage['remove-pvc-finalizers'] ?? out.storage.removePvcFinalizers,
   };
   return out;
 }
 
-function guardrailsSection(section: Record<string, unknown>, path: string): GuardrailsConfig {
-  const out: GuardrailsConfig = { ...GUARDRAILS_DEFAULTS };
-  const duration = (key: string, fallback: number): number => {
-    const value = section[key];
-    if (typeof value !== 'string') return fallback;
-    const ms = parseDuration(value);
-    if (ms === undefined)
-      throw new UsageError(
-        `Config ${path}: 'guardrails.${key}' is ${describeValue(value)}; allowed: a duration such as 90s, 10m or 2h, at most 24h.`,
-      );
-    return ms;
+function guardrailsSection(section: Section<'guardrails'>): GuardrailsConfig {
+  const d = GUARDRAILS_DEFAULTS;
+  const share = section['min-healthy-nodes'];
+  return {
+    optInLabel: section['opt-in-label'] ?? d.optInLabel,
+    protectedNamespaces: section['protected-namespaces'] ?? d.protectedNamespaces,
+    minHealthyNodes: share !== undefined ? Number.parseInt(share, 10) / 100 : d.minHealthyNodes,
+    maxTargets: section['max-targets'] ?? d.maxTargets,
+    rateLimit: section['rate-limit'] ?? d.rateLimit,
+    playbookRateLimit: section['playbook-rate-limit'] ?? d.playbookRateLimit,
+    cooldownMs: ms(section.cooldown, d.cooldownMs),
+    stormIncidents: section['storm-incidents'] ?? d.stormIncidents,
+    stormWindowMs: ms(section['storm-window'], d.stormWindowMs),
+    recurrenceLimit: section['recurrence-limit'] ?? d.recurrenceLimit,
+    recurrenceWindowMs: ms(section['recurrence-window'], d.recurrenceWindowMs),
+    ledgerNamespace: section['ledger-namespace'] ?? d.ledgerNamespace,
+    concurrency: section.concurrency ?? d.concurrency,
+    verifyTimeoutMs: ms(section['verify-timeout'], d.verifyTimeoutMs),
+    verifyIntervalMs: ms(section['verify-interval'], d.verifyIntervalMs),
   };
-  const count = (key: string, fallback: number): number =>
-    typeof section[key] === 'number' ? section[key] : fallback;
-  if (typeof section['opt-in-label'] === 'string') out.optInLabel = section['opt-in-label'];
-  if (Array.isArray(section['protected-namespaces']))
-    out.protectedNamespaces = section['protected-namespaces'] as string[];
-  if (typeof section['min-healthy-nodes'] === 'string')
-    out.minHealthyNodes = Number.parseInt(section['min-healthy-nodes'], 10) / 100;
-  out.maxTargets = count('max-targets', out.maxTargets);
-  out.rateLimit = count('rate-limit', out.rateLimit);
-  out.playbookRateLimit = count('playbook-rate-limit', out.playbookRateLimit);
-  out.stormIncidents = count('storm-incidents', out.stormIncidents);
-  out.recurrenceLimit = count('recurrence-limit', out.recurrenceLimit);
-  out.concurrency = count('concurrency', out.concurrency);
-  out.cooldownMs = duration('cooldown', out.cooldownMs);
-  out.stormWindowMs = duration('storm-window', out.stormWindowMs);
-  out.recurrenceWindowMs = duration('recurrence-window', out.recurrenceWindowMs);
-  out.verifyTimeoutMs = duration('verify-timeout', out.verifyTimeoutMs);
-  out.verifyIntervalMs = duration('verify-interval', out.verifyIntervalMs);
-  if (typeof section['ledger-namespace'] === 'string')
-    out.ledgerNamespace = section['ledger-namespace'];
-  return out;
 }
 
 /** `90s`, `10m`, `2h`: at most a day, since longer windows outlive any workflow run. */

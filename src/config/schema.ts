@@ -1,335 +1,495 @@
-// Validates a config document against schema/kubemend.schema.json and tells the first
-// problem in one line: the key, the value and what is allowed, with a suggestion for a
-// typo. It reads the subset of JSON Schema (2020-12) the schema uses and refuses any
-// other keyword, so the schema cannot say something this code would silently ignore; a
-// test holds its verdicts equal to Ajv's, a validator nobody here wrote.
-import schemaDocument from '../../schema/kubemend.schema.json' with { type: 'json' };
-import { isObject } from '../shared/json.js';
-import { showValue } from '../shared/errors.js';
+// The config's one source: the JSON Schema of `.github/kubemend.yml`, built with TypeBox
+// so the same object is the schema the validator reads (validate.ts), the static type of
+// a parsed document (ConfigDocument), and, written out by `npm run schema:config`,
+// schema/kubemend.schema.json for editors. Only the keywords validate.ts implements
+// appear here: enums and maps are spelt as plain JSON Schema (TypeBox would write them
+// as anyOf and patternProperties).
+import {
+  Array as List,
+  Boolean as Flag,
+  Integer as Whole,
+  Number as Decimal,
+  Object as Mapping,
+  Optional,
+  String as Text,
+  Unsafe,
+  type SchemaOptions,
+  type Static,
+  type TObject,
+  type TOptional,
+  type TProperties,
+  type TSchema,
+  type TUnsafe,
+} from '@sinclair/typebox';
+import { GROUP_BY_FIELDS } from '../alerts/identity.js';
+import { SEVERITIES } from '../alerts/model.js';
+import { PLAYBOOKS, PLAYBOOK_MODES } from '../shared/constants.js';
 
-export type Schema = Record<string, unknown>;
+const DEFS: Record<string, TSchema> = {};
 
-export const CONFIG_SCHEMA: Schema = schemaDocument;
-
-/** One problem: where, and a sentence saying what is wrong and what is allowed. */
-export interface SchemaProblem {
-  path: string;
-  message: string;
+/** Registers a named type under $defs; each use is a $ref, with its own description if given. */
+function def<T extends TSchema>(
+  name: string,
+  schema: T,
+): (options?: SchemaOptions) => TUnsafe<Static<T>> {
+  DEFS[name] = schema;
+  return (options = {}) => Unsafe<Static<T>>({ ...options, $ref: `#/$defs/${name}` });
 }
 
-const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', 'default', 'examples']);
-const KEYWORDS = new Set([
-  ...ANNOTATIONS,
-  '$ref',
-  '$defs',
-  'type',
-  'enum',
-  'const',
-  'properties',
-  'additionalProperties',
-  'required',
-  'minProperties',
-  'maxProperties',
-  'propertyNames',
-  'items',
-  'minItems',
-  'maxItems',
-  'uniqueItems',
-  'contains',
-  'minimum',
-  'maximum',
-  'minLength',
-  'maxLength',
-  'pattern',
-]);
+const oneOf = <const V extends readonly string[]>(values: V, options: SchemaOptions = {}) =>
+  Unsafe<V[number]>({ ...options, enum: [...values] });
 
-export class SchemaValidator {
-  readonly root: Schema;
-  private readonly patterns = new Map<string, RegExp>();
+/** A mapping whose names match `names` and whose values are `value`. */
+const mapOf = <T extends TSchema>(names: string, value: T, options: SchemaOptions = {}) =>
+  Unsafe<Record<string, Static<T>>>({
+    ...options,
+    type: 'object',
+    propertyNames: { pattern: names },
+    additionalProperties: value,
+  });
 
-  constructor(root: Schema) {
-    this.root = root;
-    checkKeywords(root, '#');
-  }
+/** A mapping of the named keys, every one optional, and no others. */
+const section = <P extends TProperties>(description: string, properties: P) =>
+  closed(properties, { description });
 
-  /** The first problem in document order, or undefined when the document is valid. */
-  validate(value: unknown, path = ''): SchemaProblem | undefined {
-    return this.check(value, this.root, path);
-  }
-
-  private resolve(schema: Schema): Schema {
-    const ref = schema.$ref;
-    if (typeof ref !== 'string') return schema;
-    const name = /^#\/\$defs\/([\w-]+)$/.exec(ref)?.[1];
-    const defs = this.root.$defs;
-    const target = name && isObject(defs) ? defs[name] : undefined;
-    if (!isObject(target)) throw new Error(`schema: unresolvable $ref ${ref}`);
-    // Keywords beside $ref (a description) are annotations; the target says what is allowed.
-    return { ...withoutRef(schema), ...this.resolve(target) };
-  }
-
-  private check(value: unknown, raw: Schema, path: string): SchemaProblem | undefined {
-    const schema = this.resolve(raw);
-    const fail = (reason?: string): SchemaProblem => ({
-      path,
-      message: `'${path}' is ${describeValue(value)}; ${reason ?? `allowed: ${this.allowed(schema)}`}.`,
-    });
-
-    if (Array.isArray(schema.enum)) {
-      if (!schema.enum.some((option) => equal(option, value))) {
-        const hint =
-          typeof value === 'string'
-            ? closest(
-                value,
-                schema.enum.filter((o) => typeof o === 'string'),
-              )
-            : undefined;
-        return fail(
-          `${hint ? `did you mean '${hint}'? Allowed` : 'allowed'}: ${this.allowed(schema)}`,
-        );
-      }
-      return undefined;
-    }
-    if ('const' in schema && !equal(schema.const, value)) return fail();
-    if (typeof schema.type === 'string' && !hasType(value, schema.type)) return fail();
-
-    if (typeof value === 'string') {
-      if (typeof schema.minLength === 'number' && [...value].length < schema.minLength)
-        return fail();
-      if (typeof schema.maxLength === 'number' && [...value].length > schema.maxLength)
-        return fail();
-      if (typeof schema.pattern === 'string' && !this.pattern(schema.pattern).test(value))
-        return fail();
-    }
-    if (typeof value === 'number') {
-      if (typeof schema.minimum === 'number' && value < schema.minimum) return fail();
-      if (typeof schema.maximum === 'number' && value > schema.maximum) return fail();
-    }
-    if (Array.isArray(value)) return this.checkArray(value, schema, path, fail);
-    if (isObject(value)) return this.checkObject(value, schema, path, fail);
-    return undefined;
-  }
-
-  private checkArray(
-    value: unknown[],
-    schema: Schema,
-    path: string,
-    fail: (reason?: string) => SchemaProblem,
-  ): SchemaProblem | undefined {
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) return fail();
-    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
-      return fail(`allowed: at most ${schema.maxItems} entries`);
-    if (isObject(schema.items)) {
-      for (const [i, item] of value.entries()) {
-        const problem = this.check(item, schema.items, `${path}[${i}]`);
-        if (problem) return problem;
-      }
-    }
-    if (schema.uniqueItems === true) {
-      const i = value.findIndex((item, j) =>
-        value.slice(0, j).some((earlier) => equal(earlier, item)),
-      );
-      if (i >= 0)
-        return {
-          path: `${path}[${i}]`,
-          message: `'${path}[${i}]' repeats ${describeValue(value[i])}; allowed: each entry once.`,
-        };
-    }
-    if (
-      isObject(schema.contains) &&
-      !value.some((item) => !this.check(item, schema.contains as Schema, path))
-    )
-      return fail();
-    return undefined;
-  }
-
-  private checkObject(
-    value: Record<string, unknown>,
-    schema: Schema,
-    path: string,
-    fail: (reason?: string) => SchemaProblem,
-  ): SchemaProblem | undefined {
-    const properties = isObject(schema.properties) ? schema.properties : {};
-    const known = Object.keys(properties);
-    const at = (key: string): string => (path ? `${path}.${key}` : key);
-    for (const key of Object.keys(value)) {
-      if (key in properties) continue;
-      if (schema.additionalProperties === false) {
-        const hint = closest(key, known);
-        return {
-          path: at(key),
-          message: `'${at(key)}' is not a known key${hint ? `; did you mean '${hint}'?` : '.'} Allowed: ${known.join(', ')}.`,
-        };
-      }
-      if (isObject(schema.propertyNames)) {
-        const problem = this.check(key, schema.propertyNames, at(key));
-        if (problem)
-          return {
-            path: at(key),
-            message: `'${at(key)}' is not an allowed name; allowed: ${this.allowed(this.resolve(schema.propertyNames))}.`,
-          };
-      }
-    }
-    if (
-      typeof schema.minProperties === 'number' &&
-      Object.keys(value).length < schema.minProperties
-    )
-      return fail(`allowed: at least ${schema.minProperties} of ${known.join(', ') || 'its keys'}`);
-    if (
-      typeof schema.maxProperties === 'number' &&
-      Object.keys(value).length > schema.maxProperties
-    )
-      return fail(`allowed: at most ${schema.maxProperties} entries`);
-    for (const key of Array.isArray(schema.required) ? schema.required : []) {
-      if (typeof key === 'string' && !(key in value))
-        return {
-          path: at(key),
-          message: `'${at(key)}' is missing; allowed: ${this.allowed(this.resolve(properties[key] as Schema))}.`,
-        };
-    }
-    for (const [key, item] of Object.entries(value)) {
-      const sub = properties[key] ?? schema.additionalProperties;
-      if (!isObject(sub)) continue;
-      const problem = this.check(item, sub, at(key));
-      if (problem) return problem;
-    }
-    return undefined;
-  }
-
-  /** What a schema allows, in words: from its own description when it has one. */
-  allowed(schema: Schema): string {
-    if (Array.isArray(schema.enum)) return `one of ${schema.enum.map(String).join(', ')}`;
-    if ('const' in schema) return `'${String(schema.const)}'`;
-    const range = (unit: string): string => {
-      const min = schema.minimum;
-      const max = schema.maximum;
-      if (typeof min === 'number' && typeof max === 'number')
-        return `${unit} from ${min} to ${max}`;
-      if (typeof min === 'number') return `${unit} of at least ${min}`;
-      return unit;
-    };
-    switch (schema.type) {
-      case 'integer':
-        return range('a whole number');
-      case 'number':
-        return range('a number');
-      case 'boolean':
-        return 'true or false';
-      case 'array': {
-        const item = isObject(schema.items) ? this.allowed(this.resolve(schema.items)) : 'values';
-        const contains = isObject(schema.contains)
-          ? `, including ${this.allowed(this.resolve(schema.contains))}`
-          : '';
-        const min =
-          typeof schema.minItems === 'number' && schema.minItems > 0 ? 'a non-empty ' : 'a ';
-        return `${min}list, each ${item}${contains}`;
-      }
-      case 'object':
-        return isObject(schema.properties)
-          ? `a mapping with ${Object.keys(schema.properties).join(', ')}`
-          : 'a mapping';
-      case 'string':
-        if (typeof schema.description === 'string') return sentence(schema.description);
-        if (typeof schema.pattern === 'string') return `a string matching ${schema.pattern}`;
-        return 'a string';
-      default:
-        return typeof schema.description === 'string'
-          ? sentence(schema.description)
-          : 'a value of the documented form';
-    }
-  }
-
-  private pattern(source: string): RegExp {
-    let regex = this.patterns.get(source);
-    if (!regex) {
-      regex = new RegExp(source, 'u');
-      this.patterns.set(source, regex);
-    }
-    return regex;
-  }
+function closed<P extends TProperties>(properties: P, options: SchemaOptions = {}) {
+  const optional = Object.fromEntries(
+    Object.entries(properties).map(([key, value]) => [key, Optional(value)]),
+  ) as { [K in keyof P]: TOptional<P[K]> };
+  return Mapping(optional, { ...options, additionalProperties: false });
 }
 
-function withoutRef(schema: Schema): Schema {
-  return Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$ref'));
-}
+const duration = def(
+  'duration',
+  Text({
+    description:
+      'A duration: a whole number of seconds, minutes or hours, such as 90s, 10m or 2h (at most 24h).',
+    pattern: '^\\d{1,5}(s|m|h)$',
+  }),
+);
+const label = def(
+  'label',
+  Text({
+    description: 'A GitHub label name: 1 to 50 printable characters.',
+    minLength: 1,
+    maxLength: 50,
+    pattern: '^\\P{Cc}*[^\\s\\p{Cc}]\\P{Cc}*$',
+  }),
+);
+const category = def('category', oneOf(PLAYBOOKS, { description: 'A triage category.' }));
+const modeDescription =
+  'off, notify (report only), dry-run, propose (commit the change for review), approve (after /kubemend approve), auto.';
+const mode = def('mode', oneOf(PLAYBOOK_MODES, { description: modeDescription }));
+const playbook = def(
+  'playbook',
+  closed({ mode: mode() }, { description: 'A playbook with no options besides its mode.' }),
+);
+const regex = def(
+  'regex',
+  Text({
+    description:
+      'A regular expression in RE2 syntax (no lookaround or backreferences), matched case-insensitively anywhere in the text (anchor with ^ and $).',
+    minLength: 1,
+    maxLength: 2000,
+  }),
+);
+const regexMap = def(
+  'regexMap',
+  mapOf('^[A-Za-z_][A-Za-z0-9_./-]{0,252}$', regex(), {
+    description: 'Label or annotation names, each with a regular expression its value must match.',
+    maxProperties: 20,
+  }),
+);
 
-/** A schema keyword this validator does not implement is a bug in the schema or here. */
-function checkKeywords(schema: unknown, where: string): void {
-  if (!isObject(schema)) return;
-  for (const [key, value] of Object.entries(schema)) {
-    if (!KEYWORDS.has(key)) throw new Error(`schema: unsupported keyword '${key}' at ${where}`);
-    if (key === 'properties' || key === '$defs') {
-      if (isObject(value))
-        for (const [name, sub] of Object.entries(value))
-          checkKeywords(sub, `${where}/${key}/${name}`);
-    } else if (!ANNOTATIONS.has(key) && key !== 'enum' && key !== 'const')
-      checkKeywords(value, `${where}/${key}`);
-  }
-}
+export const MATCHER = closed(
+  {
+    source: regex({
+      description: 'Where the alert came from: alertmanager, argocd, event or generic.',
+    }),
+    kind: regex({ description: "A Kubernetes event's involved object kind." }),
+    labels: regexMap(),
+    annotations: regexMap(),
+    reason: regex({
+      description: "An event's reason, a container's waiting or terminated reason, a reason label.",
+    }),
+    message: regex({
+      description:
+        "An event's message, an alert's summary or description, an Argo CD or container status message.",
+    }),
+    status: regex({ description: "Argo CD health and sync statuses, a pod's phase." }),
+    'exit-code': regex({ description: "A container's exit code." }),
+  },
+  {
+    description: 'Conditions that must all hold; each names the facts of an alert it reads.',
+    minProperties: 1,
+  },
+);
+const matcher = def('matcher', MATCHER);
 
-function hasType(value: unknown, type: string): boolean {
-  switch (type) {
-    case 'object':
-      return isObject(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'null':
-      return value === null;
-    default:
-      throw new Error(`schema: unsupported type '${type}'`);
-  }
-}
+const rule = def(
+  'rule',
+  Mapping(
+    {
+      name: Text({
+        description: "Names the rule in evidence; a built-in rule's name replaces that rule.",
+        pattern: '^[a-z0-9][a-z0-9./-]{0,79}$',
+      }),
+      match: matcher(),
+      unless: Optional(matcher()),
+      category: category(),
+      playbook: Optional(
+        category({ description: "The playbook to run. Default: the category's own." }),
+      ),
+      severity: Optional(
+        oneOf(SEVERITIES, {
+          description: 'Overrides the severity of the alerts the rule matches.',
+        }),
+      ),
+      confidence: Optional(
+        Decimal({ description: '0 to 1. Default: 0.9.', minimum: 0, maximum: 1 }),
+      ),
+      enabled: Optional(
+        Flag({
+          description:
+            'false turns the rule (or the built-in rule of that name) off. Default: true.',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
 
-function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const clusterIdentity = def(
+  'clusterIdentity',
+  closed(
+    {
+      server: Text({
+        description: 'The API server URL, as the kubeconfig names it.',
+        pattern: '^https?://[^\\s]+$',
+      }),
+      'ca-sha256': Text({
+        description:
+          "SHA-256 fingerprint of the cluster's CA certificate: 64 hex digits, colons and a sha256: prefix allowed.",
+        pattern: '^(sha256:)?[0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2}){31}$',
+      }),
+      'kube-system-uid': Text({
+        description:
+          "metadata.uid of the kube-system namespace (kubectl get ns kube-system -o jsonpath='{.metadata.uid}').",
+        pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      }),
+    },
+    { minProperties: 2 },
+  ),
+);
+const memory = def(
+  'memory',
+  Text({
+    description: 'A Kubernetes memory quantity such as 512Mi, 2Gi or 1G.',
+    pattern: '^\\d{1,6}(\\.\\d{1,3})?(Ki|Mi|Gi|Ti|k|M|G|T)?$',
+  }),
+);
+const percent = def(
+  'percent',
+  Text({ description: 'A share in percent, such as 51%.', pattern: '^(100|[1-9]?\\d)%$' }),
+);
+const namespace = def(
+  'namespace',
+  Text({
+    description: 'A Kubernetes namespace name (DNS-1123 label).',
+    pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+  }),
+);
 
-/** "A duration: a whole number..." → "a duration: a whole number..." without the last full stop. */
-function sentence(description: string): string {
-  return (description.charAt(0).toLowerCase() + description.slice(1)).replace(/\.$/, '');
-}
+const playbookWith = <P extends TProperties>(name: string, description: string, options: P) =>
+  def(name, section(description, { mode: mode(), ...options }));
 
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return showValue(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) {
-    const json = JSON.stringify(value);
-    return json.length <= 60 ? json : 'a list';
-  }
-  return value === null || value === undefined ? 'empty' : 'a mapping';
-}
+const imagePullPlaybook = playbookWith(
+  'imagePullPlaybook',
+  'image-pull: delete stuck pods a controller owns; propose rewriting images to a mirror.',
+  {
+    mirrors: mapOf(
+      '^[a-z0-9]([a-z0-9.-]{0,252}[a-z0-9])?(:\\d{1,5})?$',
+      Text({
+        pattern: '^[a-z0-9]([a-z0-9.-]{0,252}[a-z0-9])?(:\\d{1,5})?(/[a-z0-9._-]+)*$',
+      }),
+      {
+        description:
+          'Registry → the mirror (a pull-through cache) proposals rewrite its images to, such as docker.io: registry.homelab.internal:5000. Default: none.',
+        maxProperties: 20,
+      },
+    ),
+  },
+);
+const nodePlaybook = playbookWith(
+  'nodePlaybook',
+  'node: cordon a worker; optionally drain it, and uncordon it after recovery.',
+  {
+    drain: Flag({
+      description:
+        "Evict the node's pods after the cordon, honouring PodDisruptionBudgets. Default: false.",
+    }),
+    uncordon: Flag({
+      description:
+        'Uncordon the node once the conditions that failed (MemoryPressure, NotReady, ...) are healthy again, only when kubemend cordoned it. Default: false.',
+    }),
+  },
+);
+const crashLoopPlaybook = playbookWith(
+  'crashLoopPlaybook',
+  'crash-loop: rollout restart; optionally roll back a crash that began with the latest rollout.',
+  {
+    rollback: Flag({
+      description:
+        "Roll back to the previous ReplicaSet's template when the crash began with the latest rollout. Default: false.",
+    }),
+  },
+);
+const argocdPlaybook = playbookWith(
+  'argocdPlaybook',
+  "argocd: hard refresh and sync through the Application's .operation.",
+  {
+    namespace: namespace({ description: 'Namespace of the Application objects. Default: argocd.' }),
+    prune: Flag({
+      description: 'Let the sync delete resources no longer in Git. Default: false.',
+    }),
+  },
+);
+const oomPlaybook = playbookWith(
+  'oomPlaybook',
+  'oom: raise the memory limit and request. Mode default: propose (a live change to desired state is reverted by a GitOps controller).',
+  {
+    increase: Text({
+      description: 'How much to raise the limit and request by. Default: 25%.',
+      pattern: '^([1-9]\\d?|[1-3]\\d\\d|400)%$',
+    }),
+    'max-memory': memory({ description: 'The limit is never raised past this. Default: 8Gi.' }),
+  },
+);
+const storagePlaybook = playbookWith(
+  'storagePlaybook',
+  'storage: delete stuck Longhorn helper pods, restart longhorn-manager.',
+  {
+    'longhorn-namespace': namespace({
+      description: 'Namespace of Longhorn. Default: longhorn-system.',
+    }),
+    'restart-manager': Flag({
+      description:
+        'Restart longhorn-manager (rollout-restart annotation) when helper pods stay stuck. Default: true.',
+    }),
+    'remove-pvc-finalizers': Flag({
+      description:
+        'Remove the finalizers of a PVC stuck terminating whose pods are gone. Default: false.',
+    }),
+  },
+);
 
-/** The allowed word nearest to a misspelt one, when it is near enough to be a typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
+const count = (description: string, minimum: number, maximum: number) =>
+  Whole({ description, minimum, maximum });
 
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(
-        (row[j] ?? 0) + 1,
-        (next[j - 1] ?? 0) + 1,
-        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    row = next;
-  }
-  return row[b.length] ?? Infinity;
+const SECTIONS = {
+  intake: section('How alerts become incidents.', {
+    'group-by': List(oneOf(GROUP_BY_FIELDS), {
+      description:
+        'Fields whose values make the incident key; must include cluster. Default: [cluster, title].',
+      minItems: 1,
+      uniqueItems: true,
+      contains: Unsafe({ const: 'cluster' }),
+    }),
+    'stable-window': duration({
+      description:
+        'How long an alert must stay resolved before its incident is resolved. Default: 10m.',
+    }),
+    'refresh-interval': duration({
+      description:
+        "Longest time an incident's body may show stale counts while repeats come in. Default: 10m.",
+    }),
+    'rate-limit-reserve': count(
+      'Below this many remaining API requests, pure repeats are read but not written. Default: 100.',
+      0,
+      100000,
+    ),
+    'rate-limit-wait': duration({
+      description:
+        'How long a run waits for the rate limit to reset rather than drop an alert. Default: 15m.',
+    }),
+    'max-incidents': count(
+      'Distinct incidents one payload may open; beyond it, one storm incident per cluster. Default: 10.',
+      1,
+      100,
+    ),
+    labels: List(label(), {
+      description: "Labels added to every incident besides kubemend's own. Default: none.",
+      maxItems: 20,
+    }),
+  }),
+  triage: section('How incidents are sorted into categories and playbooks.', {
+    'min-confidence': Decimal({
+      description: 'Categories below this confidence get no remediation job. Default: 0.5.',
+      minimum: 0,
+      maximum: 1,
+    }),
+    'builtin-rules': Flag({
+      description: "Whether kubemend's built-in rules apply alongside yours. Default: true.",
+    }),
+    rules: List(rule(), {
+      description:
+        'Your rules, merged with the built-in ones; a rule named like a built-in one replaces it.',
+      maxItems: 500,
+    }),
+  }),
+  playbooks: section(
+    'Per playbook: its mode and options. Default mode: dry-run for every playbook but oom, which proposes.',
+    {
+      'image-pull': imagePullPlaybook(),
+      'crash-loop': crashLoopPlaybook(),
+      oom: oomPlaybook(),
+      argocd: argocdPlaybook(),
+      storage: storagePlaybook(),
+      scheduling: playbook(),
+      node: nodePlaybook(),
+      probe: playbook(),
+      certificate: playbook(),
+      workload: playbook(),
+      unknown: playbook(),
+    },
+  ),
+  guardrails: section(
+    'Checked before every change to the cluster; each refusal is reported with its reason.',
+    {
+      'opt-in-label': Text({
+        description:
+          'Label (value "true") that opts a workload or its namespace in. Default: kubemend.io/remediate.',
+        pattern:
+          '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+      }),
+      'protected-namespaces': List(namespace(), {
+        description:
+          'Namespaces kubemend never changes. Default: kube-system, kube-public, kube-node-lease.',
+        maxItems: 100,
+        uniqueItems: true,
+      }),
+      'min-healthy-nodes': percent({
+        description: 'Share of nodes that must stay schedulable after a cordon. Default: 51%.',
+      }),
+      'max-targets': count('Most workloads or nodes one job acts on. Default: 10.', 1, 1000),
+      'rate-limit': count(
+        'Actions in any hour, all playbooks and parallel jobs together. Default: 20.',
+        0,
+        10000,
+      ),
+      'playbook-rate-limit': count('Actions of one playbook in any hour. Default: 10.', 0, 10000),
+      cooldown: duration({
+        description: 'No second action on the same target within this long. Default: 15m.',
+      }),
+      'storm-incidents': count(
+        'This many distinct incidents acted on within storm-window stop all automation. Default: 5.',
+        1,
+        1000,
+      ),
+      'storm-window': duration({ description: 'Default: 10m.' }),
+      'recurrence-limit': count(
+        'Actions on one target within recurrence-window after which kubemend stops automating it (fixed, recurred, fixed, recurred). Default: 2.',
+        1,
+        100,
+      ),
+      'recurrence-window': duration({ description: 'Default: 24h.' }),
+      'ledger-namespace': namespace({
+        description:
+          'Namespace of the ledger ConfigMap shared by parallel jobs. Default: kubemend.',
+      }),
+      concurrency: count(
+        'Most requests in flight at once when acting on many objects. Default: 8.',
+        1,
+        64,
+      ),
+      'verify-timeout': duration({
+        description: 'How long verification waits for the cluster to show the fix. Default: 5m.',
+      }),
+      'verify-interval': duration({
+        description: 'Time between verification checks. Default: 15s.',
+      }),
+    },
+  ),
+  gitops: section('Where proposals find your manifests.', {
+    paths: List(
+      Text({
+        minLength: 1,
+        maxLength: 200,
+        pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9._/-]+$',
+      }),
+      {
+        description:
+          'Folders (or files) of the repository searched for the manifest to change. Default: the whole repository.',
+        minItems: 1,
+        maxItems: 50,
+      },
+    ),
+  }),
+  diagnose: section('What the cluster doctor may read.', {
+    namespaces: List(namespace(), {
+      description:
+        "The namespaces the cluster doctor may read, and no others. Default: the namespaces opted in to remediation (the opt-in label) and the incident's own, never kube-system, kube-public, kube-node-lease, kubemend's own (guardrails.ledger-namespace) or a protected namespace. A namespace of those is read only when named here.",
+      maxItems: 200,
+      uniqueItems: true,
+    }),
+  }),
+  commands: section(
+    'Who may run /kubemend slash commands besides people with write, maintain or admin permission.',
+    {
+      users: List(Text({ pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$' }), {
+        description: 'GitHub logins allowed to run slash commands.',
+        maxItems: 100,
+      }),
+      teams: List(Text({ pattern: '^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[a-z0-9][a-z0-9_-]{0,99}$' }), {
+        description:
+          "Teams allowed to run slash commands, as org/team-slug. Reading team membership needs a token that may read the organisation's members (the default GITHUB_TOKEN cannot): pass one as github-token.",
+        maxItems: 50,
+      }),
+    },
+  ),
+  report: section('How report ends an incident the cluster shows fixed.', {
+    merge: oneOf(['squash', 'merge', 'rebase', 'off'] as const, {
+      description:
+        'How an incident pull request is merged once every playbook verified it resolved: squash, merge, rebase, or off (never merge). Default: squash.',
+    }),
+    'close-issues': Flag({
+      description:
+        'Close an incident issue once every playbook verified it resolved. Default: true.',
+    }),
+  }),
+  clusters: mapOf('^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', clusterIdentity(), {
+    description:
+      'The clusters kubemend may change, by the name alerts give them, each with the identity it must show: at least two of server, ca-sha256 and kube-system-uid must match before any mutation.',
+    maxProperties: 50,
+  }),
+};
+
+export const CONFIG_SCHEMA: TObject = closed(SECTIONS, {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://github.com/kubemend/kubemend/blob/main/schema/kubemend.schema.json',
+  title: 'kubemend config (.github/kubemend.yml)',
+  description:
+    'Every section is optional; a missing or empty file means safe defaults (every playbook in dry-run).',
+  $defs: DEFS,
+});
+
+/** A parsed config document that the schema accepts, keys as the user writes them. */
+export type ConfigDocument = Static<ReturnType<typeof closed<typeof SECTIONS>>>;
+export type Matcher = Static<typeof MATCHER>;
+export type RuleDocument = Static<ReturnType<typeof rule>>;
+export type MergeMethod = NonNullable<NonNullable<ConfigDocument['report']>['merge']>;
+
+// Keywords in the order a reader wants them: what the value is first, its parts last.
+const FIRST = ['$schema', '$id', 'title', 'description', '$ref', 'type', 'enum', 'const'];
+const LAST = ['properties', '$defs'];
+
+/** The schema as JSON text (before Prettier lays it out), keywords in reading order. */
+export function configSchemaJson(): string {
+  const rank = (key: string): number =>
+    FIRST.includes(key) ? FIRST.indexOf(key) - FIRST.length : LAST.indexOf(key) + 1;
+  return JSON.stringify(CONFIG_SCHEMA, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => rank(a) - rank(b)))
+      : value,
+  );
 }

@@ -3,23 +3,16 @@
 // shape, so a user rule is written like the ones kubemend ships. The shape stands apart
 // from the engine (rule.ts) so the built-in rules and the config can use it without it.
 import type { Severity } from '../alerts/model.js';
+import type { Matcher as ConfigMatcher } from '../config/schema.js';
 import type { Playbook } from '../shared/constants.js';
 import type { Category } from './categories.js';
 import type { FactKind } from './facts.js';
 
-/** Each key is a regular expression (case-insensitive, unanchored) over facts of its kind. */
-export interface Matcher {
-  source?: string;
-  /** The involved object's kind of a Kubernetes event. */
-  kind?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  reason?: string;
-  message?: string;
-  /** Argo CD health and sync statuses, a pod's phase. */
-  status?: string;
-  'exit-code'?: string;
-}
+/**
+ * Each key is a regular expression (case-insensitive, unanchored) over facts of its kind.
+ * The config schema defines the shape, so a user's rule is read as the schema checked it.
+ */
+export type Matcher = ConfigMatcher;
 
 export interface RuleSpec {
   name: string;

@@ -398,6 +398,33 @@ describe('kubemend validate-config', () => {
     });
   });
 
+  it('lists every problem of a file with three mistakes in one run, one per line, exit 2', async () => {
+    const file = join(dir, 'kubemend.yml');
+    writeFileSync(
+      file,
+      [
+        'playbooks:',
+        '  crash-loop: { mode: aprove }',
+        'intake:',
+        '  max-incidents: 0',
+        'guardrails:',
+        '  cooldwn: 5m',
+        '',
+      ].join('\n'),
+    );
+    const run = await kubemend(['validate-config', file]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: [
+        `Config ${file}: 'playbooks.crash-loop.mode' is "aprove"; did you mean 'approve'? Allowed: one of off, notify, dry-run, propose, approve, auto.`,
+        `Config ${file}: 'intake.max-incidents' is 0; allowed: a whole number from 1 to 100.`,
+        `Config ${file}: 'guardrails.cooldwn' is not a known key; did you mean 'cooldown'? Allowed: opt-in-label, protected-namespaces, min-healthy-nodes, max-targets, rate-limit, playbook-rate-limit, cooldown, storm-incidents, storm-window, recurrence-limit, recurrence-window, ledger-namespace, concurrency, verify-timeout, verify-interval.`,
+        '',
+      ].join('\n'),
+    });
+  });
+
   it.each([
     ['a lookahead', 'match', String.raw`OOM(?!Killed)`, '`(?!`'],
     ['a backreference', 'unless', String.raw`(\w+) \1`, '`\\1`'],

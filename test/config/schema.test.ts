@@ -1,4 +1,4 @@
-// The config schema: kubemend's own validator tells each problem in one line, agrees with
+// The config schema: kubemend's own validator tells every problem, each in one line, agrees with
 // Ajv (a JSON Schema implementation nobody here wrote) on every document, and accepts
 // the examples of the README and docs/ and the built-in rules.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { load } from 'js-yaml';
-import { parseConfig } from '../../src/config/config.js';
-import { CONFIG_SCHEMA, SchemaValidator } from '../../src/config/schema.js';
+import { checkConfig, parseConfig } from '../../src/config/config.js';
+import { CONFIG_SCHEMA } from '../../src/config/schema.js';
+import { SchemaValidator } from '../../src/config/validate.js';
 import { BUILTIN_RULES } from '../../src/triage/builtin-rules.js';
 import { userPatternProblem } from '../../src/triage/pattern.js';
 import { patternsOf } from '../../src/triage/rule-spec.js';
@@ -54,7 +55,7 @@ describe('the config schema', () => {
   it('accepts every built-in rule as a user rule, but the three whose lookahead RE2 refuses', () => {
     const doc = { triage: { rules: BUILTIN_RULES } };
     expect(ajvValidate(doc)).toBe(true);
-    expect(ours.validate(doc)).toBeUndefined();
+    expect(ours.validate(doc)).toEqual([]);
     const refused = BUILTIN_RULES.filter((rule) =>
       [rule.match, rule.unless ?? {}].some((m) =>
         patternsOf(m).some(({ source }) => userPatternProblem(source)),
@@ -122,6 +123,48 @@ describe('the config schema', () => {
     expect(fail('intake: { group-by: [title] }')).toThrow(
       /'intake\.group-by' is \["title"\]; allowed: a non-empty list, each one of cluster, title, namespace, workload, name, including 'cluster'\./,
     );
+  });
+
+  it('tells every problem of a document, each in one line, the first being what parseConfig throws', () => {
+    const text = [
+      'playbooks:',
+      '  oom: { mode: aprove }',
+      'guardrails:',
+      '  cooldown: 48h',
+      '  rate-limt: 5',
+      'triage:',
+      '  rules:',
+      "    - { name: r, match: { message: 'OOM(?!Killed)' }, category: oom }",
+      '',
+    ].join('\n');
+    const { config, problems } = checkConfig(text, 'k.yml');
+    expect(config).toBeUndefined();
+    expect(problems).toEqual([
+      "Config k.yml: 'playbooks.oom.mode' is \"aprove\"; did you mean 'approve'? Allowed: one of off, notify, dry-run, propose, approve, auto.",
+      expect.stringMatching(
+        /^Config k\.yml: 'guardrails\.rate-limt' is not a known key; did you mean 'rate-limit'\? Allowed: opt-in-label, /,
+      ),
+      'Config k.yml: \'guardrails.cooldown\' is "48h"; allowed: a duration such as 90s, 10m or 2h, at most 24h.',
+      expect.stringMatching(
+        /^Config k\.yml: 'triage\.rules\[0\]\.match\.message' is "OOM\(\?!Killed\)"; allowed: RE2 syntax/,
+      ),
+    ]);
+    expect(() => parseConfig(text, 'k.yml')).toThrow(problems[0]);
+  });
+
+  it('tells a problem in every entry of a list and every key of a mapping, not the first only', () => {
+    const problems = ours.validate({
+      intake: { labels: ['', 'ok', ''], 'max-incidents': 0 },
+      clusters: { 'home lab': { server: 'x' } },
+    });
+    expect(problems.map((p) => p.path)).toEqual([
+      'intake.labels[0]',
+      'intake.labels[2]',
+      'intake.max-incidents',
+      'clusters.home lab',
+      'clusters.home lab',
+      'clusters.home lab.server',
+    ]);
   });
 
   it('reads the guardrails, the playbook options and the gitops paths into their settings', () => {
@@ -243,14 +286,13 @@ describe('the config schema', () => {
   it('has a full example that both find valid, so agreement is not agreement on failure', () => {
     const full = documents[1]![1];
     expect(ajvValidate(full)).toBe(true);
-    expect(ours.validate(full)).toBeUndefined();
+    expect(ours.validate(full)).toEqual([]);
     expect(documents.slice(2).every(([, doc]) => !ajvValidate(doc))).toBe(true);
   });
 
   it.each(documents)('agrees with Ajv on: %s', (_name, doc) => {
     const ajvSays = ajvValidate(doc);
-    const problem = ours.validate(doc);
-    expect(problem === undefined).toBe(ajvSays);
+    expect(ours.validate(doc).length === 0).toBe(ajvSays);
   });
 
   it('refuses a schema keyword it does not implement, so the schema cannot outgrow it', () => {
