@@ -480,6 +480,11 @@ describe('parsing a command', () => {
     expect(parse('/kubemend snooze 168h')).toEqual({ verb: 'snooze', arg: '2026-11-29T15:00:00Z' });
     expect(parse('/kubemend snooze 169h')).toHaveProperty('error');
     expect(parse('/kubemend snooze 30m')).toEqual({ verb: 'snooze', arg: '2026-11-22T15:30:00Z' });
+    expect(parse('/kubemend snooze 1h 30m')).toEqual({
+      verb: 'snooze',
+      arg: '2026-11-22T16:30:00Z',
+    });
+    expect(parse('/kubemend snooze 0m')).toHaveProperty('error');
     expect(parse('/kubemend snooze -1h')).toHaveProperty('error');
     expect(parse('/kubemend approve oom')).toEqual({ verb: 'approve', arg: 'oom' });
     expect(parse('/kubemend approve OOM')).toHaveProperty('error');
