@@ -4,7 +4,7 @@
 import { isLabelName, isSubdomainName } from '../shared/names.js';
 import { formatDuration } from '../shared/duration.js';
 import { codeBlock, inline, link, marker } from './markdown.js';
-import { displayRecord, type IncidentRecord } from './record.js';
+import { displayRecord, RECORD_DETAILS, type IncidentRecord } from './record.js';
 import type { Change } from './record.js';
 
 export const LABELS = {
@@ -106,7 +106,7 @@ export function incidentBody(record: IncidentRecord, ctx: RenderContext): string
   }
   lines.push(
     '',
-    '<details><summary>Incident record</summary>',
+    RECORD_DETAILS,
     '',
     codeBlock(displayRecord(record), 20_000, 'yaml'),
     '',
