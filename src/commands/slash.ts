@@ -120,28 +120,29 @@ export async function handleSlash(
     comment_id: comment.id,
     content: '+1',
   });
-  const ack = parsed.verb === 'retry' ? await startRetry(gh) : acknowledgement(parsed);
+  const { verb, arg } = parsed;
+  const ack = verb === 'retry' ? await startRetry(gh) : acknowledgement(verb, arg);
   const reply = `${who}: ${ack} Recorded in the incident's record.`;
   await say(gh, reply);
   return { verb: parsed.verb, allowed: true, recorded: true, reply };
 }
 
-function acknowledgement(c: Command): string {
-  switch (c.verb) {
+/** What a recorded command now means; retry says it in startRetry, diagnose answers itself. */
+function acknowledgement(
+  verb: Exclude<CommandVerb, 'retry' | 'diagnose'>,
+  arg: string | null,
+): string {
+  switch (verb) {
     case 'approve':
-      return `approved ${c.arg ? `the ${c.arg} playbook` : 'every playbook'} for 24 hours: in mode approve it acts on the next run.`;
-    case 'retry':
-      return ''; // startRetry says what happened
+      return `approved ${arg ? `the ${arg} playbook` : 'every playbook'} for 24 hours: in mode approve it acts on the next run.`;
     case 'snooze':
-      return `snoozed until ${c.arg}: kubemend runs no playbook for this incident until then (alerts are still counted).`;
+      return `snoozed until ${arg}: kubemend runs no playbook for this incident until then (alerts are still counted).`;
     case 'autoclose':
-      return c.arg === 'on'
+      return arg === 'on'
         ? 'autoclose on: the incident is merged or closed once the cluster is verified healthy.'
         : 'autoclose off: the incident stays open for a person to close, however healthy the cluster.';
     case 'dry-run':
       return 'dry-run: every playbook of this incident only shows what it would change.';
-    case 'diagnose':
-      return '';
   }
 }
 

@@ -239,6 +239,34 @@ describe('slash commands', () => {
     });
   });
 
+  it('an approval the record holds is taken without listing the comments: the approve run makes fewer requests', async () => {
+    const n = await incident();
+    const scope = { ...target(n), incident: n };
+    const { commentId } = await command(n, 'carol-token', '/kubemend approve image-pull');
+    const record = (await readRecord(target(n)))!;
+    const { data: comment } = await scope.octokit.rest.issues.getComment({
+      owner: OWNER,
+      repo: REPO,
+      comment_id: commentId,
+    });
+    const asked = async (known: typeof record, now: number) => {
+      const seq = lastSeq();
+      const approval = await findApproval(scope, 'image-pull', now, CONFIG.commands, known);
+      return { approval, requests: gh.log.filter((e) => e.seq > seq).map((e) => e.operationId) };
+    };
+    const fromRecord = await asked(record, NOW + 60_000);
+    expect(fromRecord.approval).toMatchObject({ approved: true, by: 'carol' });
+    expect(fromRecord.requests).not.toContain('issues/list-comments');
+    // A record without it (no comment workflow recorded it): the comment is read instead.
+    const fromComment = await asked(
+      { ...record, controls: undefined },
+      Date.parse(comment.created_at) + 60_000,
+    );
+    expect(fromComment.approval).toMatchObject({ approved: true, by: 'carol' });
+    expect(fromComment.requests).toContain('issues/list-comments');
+    expect(fromRecord.requests.length).toBeLessThan(fromComment.requests.length);
+  });
+
   it("a team member is refused, and told why, when the token may not read the organisation's teams", async () => {
     const n = await incident();
     gh.inject('teams/get-membership-for-user-in-org', {
