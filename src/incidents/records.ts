@@ -82,13 +82,13 @@ export async function updateControls(
 async function locate(gh: CommentTarget) {
   const { octokit, owner, repo, number } = gh;
   const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
-  let branch: string | undefined;
-  if (issue.pull_request) {
+  // Both modes show the record in the body, and it names the branch: a pull request is
+  // read a second time only when its body lost the record. recordFile checks the number.
+  const shown = recordFromBody(issue.body ?? '');
+  let branch = shown ? identityOfRecord(shown).branch : undefined;
+  if (!branch && issue.pull_request) {
     const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
     branch = pull.head.ref;
-  } else {
-    const shown = recordFromBody(issue.body ?? '');
-    branch = shown ? identityOfRecord(shown).branch : undefined;
   }
   return { issue, file: branch ? await recordFile(gh, branch) : undefined };
 }

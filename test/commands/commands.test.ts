@@ -267,6 +267,17 @@ describe('slash commands', () => {
     expect(fromRecord.requests.length).toBeLessThan(fromComment.requests.length);
   });
 
+  it("a command on a pull request reads the incident once: its body names the record's branch", async () => {
+    const n = await incident();
+    const seq = lastSeq();
+    await command(n, 'alice-token', '/kubemend dry-run');
+    const reads = gh.log
+      .filter((e) => e.seq > seq && ['issues/get', 'pulls/get'].includes(e.operationId ?? ''))
+      .map((e) => e.operationId);
+    expect(reads).toEqual(['issues/get']);
+    expect(controlsOf(branchRecord(n).record).dryRun).toBe(true);
+  });
+
   it("a team member is refused, and told why, when the token may not read the organisation's teams", async () => {
     const n = await incident();
     gh.inject('teams/get-membership-for-user-in-org', {
