@@ -35,25 +35,49 @@ export async function findApproval(
 ): Promise<Approval> {
   const { octokit, owner, repo, incident } = gh;
   const record = known ?? (await readRecord({ ...gh, number: incident }));
+  const permission = new PermissionCheck(gh, commands);
+  const refused: string[] = [];
+  const approve = (approvals: Given[]) => firstValid(approvals, playbook, now, permission, refused);
+  // The slash command records every approval it takes: the comments are read only when
+  // the record holds none that counts (a repository without the comment workflow).
+  const recorded = await approve(record ? controlsOf(record).approvals : []);
+  if (recorded) return recorded;
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     owner,
     repo,
     issue_number: incident,
     per_page: 100,
   });
-  const commented = comments.flatMap((c) => {
-    const command = parseSlash(c.body ?? '', now);
-    const by = c.user?.login;
-    if (!by || c.user?.type === 'Bot' || !command || 'error' in command) return [];
-    return command.verb === 'approve' ? [{ playbook: command.arg, by, at: c.created_at }] : [];
-  });
-  const approvals = [...(record ? controlsOf(record).approvals : []), ...commented].sort(
-    (a, b) => Date.parse(b.at) - Date.parse(a.at),
+  const commented = await approve(
+    comments.flatMap((c) => {
+      const command = parseSlash(c.body ?? '', now);
+      const by = c.user?.login;
+      if (!by || c.user?.type === 'Bot' || !command || 'error' in command) return [];
+      return command.verb === 'approve' ? [{ playbook: command.arg, by, at: c.created_at }] : [];
+    }),
   );
-  const permission = new PermissionCheck(gh, commands);
-  const refused: string[] = [];
+  if (commented) return commented;
+  return {
+    approved: false,
+    reason: refused.length
+      ? `awaiting /kubemend approve from someone with write access or named in the config's commands (ignored: ${[...new Set(refused)].join(', ')}, who cannot approve); dry run until then`
+      : `awaiting a /kubemend approve ${playbook} comment on #${incident} from someone with write access or named in the config's commands; dry run until then`,
+  };
+}
+
+type Given = { playbook: string | null; by: string; at: string };
+
+/** The latest approval of `playbook` still valid at `now` from someone allowed; the refused are noted. */
+async function firstValid(
+  approvals: Given[],
+  playbook: string,
+  now: number,
+  permission: PermissionCheck,
+  refused: string[],
+): Promise<Approval | undefined> {
   // Newest first: the latest valid approval counts.
-  for (const approval of approvals) {
+  const newestFirst = [...approvals].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  for (const approval of newestFirst) {
     if (approval.playbook !== null && approval.playbook !== playbook) continue;
     const age = now - Date.parse(approval.at);
     if (age > APPROVAL_VALID_MS) break;
@@ -63,10 +87,5 @@ export async function findApproval(
       return { approved: true, by: approval.by, at: approval.at };
     refused.push(approval.by);
   }
-  return {
-    approved: false,
-    reason: refused.length
-      ? `awaiting /kubemend approve from someone with write access or named in the config's commands (ignored: ${[...new Set(refused)].join(', ')}, who cannot approve); dry run until then`
-      : `awaiting a /kubemend approve ${playbook} comment on #${incident} from someone with write access or named in the config's commands; dry run until then`,
-  };
+  return undefined;
 }

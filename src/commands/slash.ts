@@ -13,13 +13,13 @@ import {
   type CommandVerb,
 } from '../incidents/controls.js';
 import { PLAYBOOKS, RETRY_EVENT } from '../shared/constants.js';
+import { DAY_MS, parseDuration } from '../shared/duration.js';
 import { describeGitHubError } from '../github/errors.js';
 import type { CommentTarget } from '../github/comments.js';
 import { PermissionCheck, refusal } from './permission.js';
 import { updateControls } from '../incidents/records.js';
 
-const MAX_SNOOZE_MS = 7 * 24 * 3_600_000;
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+const MAX_SNOOZE_MS = 7 * DAY_MS;
 
 const USAGE: Record<CommandVerb, string> = {
   approve:
@@ -50,9 +50,9 @@ export function parseSlash(body: string, now: number): Parsed | undefined {
         ? { verb: v, arg: args[0] ?? null }
         : wrong;
     case 'snooze': {
-      const m = args.length === 1 ? /^(\d{1,4})([mhd])$/.exec(args[0] ?? '') : null;
-      const ms = m ? Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? 0) : 0;
-      if (!m || ms <= 0 || ms > MAX_SNOOZE_MS) return wrong;
+      // `4h` or `1h 30m`: the words after the verb are the duration.
+      const ms = args.length ? parseDuration(args.join(' '), MAX_SNOOZE_MS) : undefined;
+      if (ms === undefined || ms <= 0) return wrong;
       return { verb: v, arg: new Date(now + ms).toISOString().replace(/\.\d{3}Z$/, 'Z') };
     }
     case 'autoclose':
@@ -120,28 +120,29 @@ export async function handleSlash(
     comment_id: comment.id,
     content: '+1',
   });
-  const ack = parsed.verb === 'retry' ? await startRetry(gh) : acknowledgement(parsed);
+  const { verb, arg } = parsed;
+  const ack = verb === 'retry' ? await startRetry(gh) : acknowledgement(verb, arg);
   const reply = `${who}: ${ack} Recorded in the incident's record.`;
   await say(gh, reply);
   return { verb: parsed.verb, allowed: true, recorded: true, reply };
 }
 
-function acknowledgement(c: Command): string {
-  switch (c.verb) {
+/** What a recorded command now means; retry says it in startRetry, diagnose answers itself. */
+function acknowledgement(
+  verb: Exclude<CommandVerb, 'retry' | 'diagnose'>,
+  arg: string | null,
+): string {
+  switch (verb) {
     case 'approve':
-      return `approved ${c.arg ? `the ${c.arg} playbook` : 'every playbook'} for 24 hours: in mode approve it acts on the next run.`;
-    case 'retry':
-      return ''; // startRetry says what happened
+      return `approved ${arg ? `the ${arg} playbook` : 'every playbook'} for 24 hours: in mode approve it acts on the next run.`;
     case 'snooze':
-      return `snoozed until ${c.arg}: kubemend runs no playbook for this incident until then (alerts are still counted).`;
+      return `snoozed until ${arg}: kubemend runs no playbook for this incident until then (alerts are still counted).`;
     case 'autoclose':
-      return c.arg === 'on'
+      return arg === 'on'
         ? 'autoclose on: the incident is merged or closed once the cluster is verified healthy.'
         : 'autoclose off: the incident stays open for a person to close, however healthy the cluster.';
     case 'dry-run':
       return 'dry-run: every playbook of this incident only shows what it would change.';
-    case 'diagnose':
-      return '';
   }
 }
 

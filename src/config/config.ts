@@ -7,6 +7,7 @@ import { load, YAMLException } from 'js-yaml';
 import { DEFAULT_GROUP_BY, type GroupBy } from '../alerts/identity.js';
 import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
+import { DAY_MS, parseDuration as parseSharedDuration } from '../shared/duration.js';
 import { isObject } from '../shared/json.js';
 import { USER_PATTERN_SYNTAX, userPatternProblem } from '../triage/pattern.js';
 import { patternsOf, type RuleSpec } from '../triage/rule-spec.js';
@@ -454,8 +455,5 @@ function guardrailsSection(section: Section<'guardrails'>): GuardrailsConfig {
 
 /** `90s`, `10m`, `2h`: at most a day, since longer windows outlive any workflow run. */
 export function parseDuration(text: string): number | undefined {
-  const match = /^(\d{1,5})(s|m|h)$/.exec(text.trim());
-  if (!match) return undefined;
-  const ms = Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
-  return ms <= 86_400_000 ? ms : undefined;
+  return parseSharedDuration(text, DAY_MS);
 }

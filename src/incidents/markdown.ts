@@ -68,8 +68,7 @@ function literal(text: string, first: boolean): string {
 export function codeBlock(text: string, max = 4000, language = 'text'): string {
   const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
   const safe = defuse(cut);
-  const longest = Math.max(2, ...[...safe.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
+  const fence = fenceFor(safe);
   return `${fence}${language}\n${safe}\n${fence}`;
 }
 
@@ -99,19 +98,51 @@ export function marker(name: string, value = ''): string {
 
 /** Finds a marker at the start of a line, outside code fences, so payload text cannot forge one. */
 export function findMarker(body: string, name: string): string | undefined {
-  let fence: string | undefined;
-  for (const line of body.split('\n')) {
-    const opening = /^(`{3,})/.exec(line)?.[1];
-    if (fence) {
-      if (line.startsWith(fence) && line.trim() === fence) fence = undefined;
-      continue;
-    }
-    if (opening) {
-      fence = opening;
-      continue;
-    }
-    const match = new RegExp(`^<!-- kubemend:${name}(?: (.*?))? -->$`).exec(line);
+  const pattern = new RegExp(`^<!-- kubemend:${name}(?: (.*?))? -->$`);
+  for (const { text, fence } of markdownLines(body)) {
+    const match = fence === undefined ? pattern.exec(text) : null;
     if (match) return match[1] ?? '';
   }
   return undefined;
+}
+
+/**
+ * The fence kubemend writes around `text`: a backtick run longer than any in it (at least
+ * three), so no line of the text can close it.
+ */
+export function fenceFor(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(longest + 1);
+}
+
+/** Where a line stands against code fences: the opening line, a line inside, the closing line. */
+export type FencePlace = 'open' | 'inside' | 'close';
+
+export interface MarkdownLine {
+  text: string;
+  index: number;
+  /** undefined: outside any fence, where Markdown (and a kubemend marker) means something. */
+  fence: FencePlace | undefined;
+}
+
+/**
+ * The lines of a Markdown text with their place against backtick fences. A fence opens on
+ * a line starting with three or more backticks and closes only on a line that is exactly
+ * that run: the rule `fenceFor` writes to, so nothing inside a block kubemend wrote
+ * closes it early. Every reader of fenced text walks it here, so they cannot disagree.
+ */
+export function* markdownLines(body: string): Generator<MarkdownLine> {
+  let open: string | undefined;
+  let index = 0;
+  for (const text of body.split('\n')) {
+    if (open !== undefined) {
+      const closes = text.trim() === open && text.startsWith(open);
+      yield { text, index, fence: closes ? 'close' : 'inside' };
+      if (closes) open = undefined;
+    } else {
+      open = /^(`{3,})/.exec(text)?.[1];
+      yield { text, index, fence: open === undefined ? undefined : 'open' };
+    }
+    index++;
+  }
 }

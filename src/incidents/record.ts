@@ -6,6 +6,7 @@ import type { Alert, Severity } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
 import { redact, redactDeep } from '../shared/redact.js';
 import { controlsOf, type Controls } from './controls.js';
+import { markdownLines } from './markdown.js';
 
 export const RECORD_VERSION = 1;
 const MAX_TARGETS = 50;
@@ -284,24 +285,30 @@ function isIncidentRef(value: unknown): boolean {
  * from a payload cannot pass for it.
  */
 export function recordFromBody(body: string): Omit<IncidentRecord, 'incident'> | undefined {
-  let fence: string | undefined;
+  const block = recordBlock(body);
+  return block && readDisplayed(block.text);
+}
+
+/** The heading of the record's block in a body: the first fence after it holds the YAML. */
+export const RECORD_DETAILS = '<details><summary>Incident record</summary>';
+
+/**
+ * The record's code block in a body: its text and the lines its fences stand on. Only a
+ * block after the heading, both outside any other fence, counts; undefined when unclosed.
+ */
+export function recordBlock(
+  body: string,
+): { text: string; open: number; close: number } | undefined {
   let inDetails = false;
-  let captured: string[] | undefined;
-  for (const line of body.split('\n')) {
-    if (fence) {
-      if (line.startsWith(fence) && line.trim() === fence) {
-        if (captured) return readDisplayed(captured.join('\n'));
-        fence = undefined;
-      } else captured?.push(line);
-      continue;
-    }
-    const opening = /^(`{3,})/.exec(line)?.[1];
-    if (opening) {
-      fence = opening;
-      if (inDetails) captured = [];
-      continue;
-    }
-    if (line === '<details><summary>Incident record</summary>') inDetails = true;
+  let open: number | undefined;
+  const captured: string[] = [];
+  for (const line of markdownLines(body)) {
+    if (line.fence === undefined) {
+      if (line.text === RECORD_DETAILS) inDetails = true;
+    } else if (inDetails && line.fence === 'open') open = line.index;
+    else if (open !== undefined && line.fence === 'inside') captured.push(line.text);
+    else if (open !== undefined && line.fence === 'close')
+      return { text: captured.join('\n'), open, close: line.index };
   }
   return undefined;
 }

@@ -8,6 +8,7 @@ import {
   displayRecord,
   parseRecord,
   recordFromBody,
+  recordBlock,
   serialiseRecord,
   type IncidentRecord,
 } from './record.js';
@@ -81,13 +82,13 @@ export async function updateControls(
 async function locate(gh: CommentTarget) {
   const { octokit, owner, repo, number } = gh;
   const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
-  let branch: string | undefined;
-  if (issue.pull_request) {
+  // Both modes show the record in the body, and it names the branch: a pull request is
+  // read a second time only when its body lost the record. recordFile checks the number.
+  const shown = recordFromBody(issue.body ?? '');
+  let branch = shown ? identityOfRecord(shown).branch : undefined;
+  if (!branch && issue.pull_request) {
     const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
     branch = pull.head.ref;
-  } else {
-    const shown = recordFromBody(issue.body ?? '');
-    branch = shown ? identityOfRecord(shown).branch : undefined;
   }
   return { issue, file: branch ? await recordFile(gh, branch) : undefined };
 }
@@ -116,14 +117,10 @@ async function recordFile(gh: CommentTarget, branch: string): Promise<Found | un
 
 /** The issue body with its record block replaced; undefined when it has none. */
 function replaceRecordBlock(body: string, yaml: string): string | undefined {
+  const block = recordBlock(body);
+  if (!block) return undefined;
+  const { open, close } = block;
   const lines = body.split('\n');
-  const start = lines.indexOf('<details><summary>Incident record</summary>');
-  if (start < 0) return undefined;
-  const open = lines.findIndex((l, i) => i > start && /^`{3,}/.test(l));
-  if (open < 0) return undefined;
-  const fence = /^(`{3,})/.exec(lines[open] ?? '')?.[1] ?? '```';
-  const close = lines.findIndex((l, i) => i > open && l.trim() === fence);
-  if (close < 0) return undefined;
   return [...lines.slice(0, open), codeBlock(yaml, 20_000, 'yaml'), ...lines.slice(close + 1)].join(
     '\n',
   );

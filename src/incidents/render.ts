@@ -2,8 +2,9 @@
 // changes, all rendered from the record. Payload text only ever passes through the
 // escaping of markdown.ts; shell commands are built only from valid Kubernetes names.
 import { isLabelName, isSubdomainName } from '../shared/names.js';
+import { formatDuration } from '../shared/duration.js';
 import { codeBlock, inline, link, marker } from './markdown.js';
-import { displayRecord, type IncidentRecord } from './record.js';
+import { displayRecord, RECORD_DETAILS, type IncidentRecord } from './record.js';
 import type { Change } from './record.js';
 
 export const LABELS = {
@@ -82,7 +83,7 @@ export function incidentBody(record: IncidentRecord, ctx: RenderContext): string
   ];
   if (record.previous) {
     lines.push(
-      `**Recurrence:** this problem came back ${humanDuration(Date.parse(record.firstSeen) - Date.parse(record.previous.closedAt))} after #${record.previous.number} was closed.`,
+      `**Recurrence:** this problem came back ${formatDuration(Date.parse(record.firstSeen) - Date.parse(record.previous.closedAt))} after #${record.previous.number} was closed.`,
       '',
     );
   }
@@ -105,7 +106,7 @@ export function incidentBody(record: IncidentRecord, ctx: RenderContext): string
   }
   lines.push(
     '',
-    '<details><summary>Incident record</summary>',
+    RECORD_DETAILS,
     '',
     codeBlock(displayRecord(record), 20_000, 'yaml'),
     '',
@@ -125,12 +126,12 @@ export function changeComment(
   for (const what of change.notable) {
     if (what === 'status' && r.status === 'resolved')
       lines.push(
-        `Resolved at ${r.resolvedAt}. The incident counts as resolved once it stays resolved for ${humanDuration(windowMs)}.`,
+        `Resolved at ${r.resolvedAt}. The incident counts as resolved once it stays resolved for ${formatDuration(windowMs)}.`,
       );
     if (what === 'status' && r.status === 'firing')
       lines.push(
         change.notable.includes('flap')
-          ? `Firing again within ${humanDuration(windowMs)} of resolving: flap ${r.flaps}.`
+          ? `Firing again within ${formatDuration(windowMs)} of resolving: flap ${r.flaps}.`
           : `Firing again at ${r.lastSeen}.`,
       );
     if (what === 'severity')
@@ -229,13 +230,4 @@ function recordLink(ctx: RenderContext): string {
   if (ctx.mode === 'issue') return 'the record below';
   const path = ctx.recordPath.split('/').map(encodeURIComponent).join('/');
   return `[the record](${ctx.repositoryUrl}/blob/${ctx.branch.split('/').map(encodeURIComponent).join('/')}/${path})`;
-}
-
-export function humanDuration(ms: number): string {
-  const minutes = Math.max(0, Math.round(ms / 60_000));
-  if (minutes < 1) return 'less than a minute';
-  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} hours`;
-  return `${Math.round(hours / 24)} days`;
 }

@@ -3,6 +3,7 @@
 // string from a result is untrusted (a result file is an artifact anyone in the run could
 // write) and passes through the Markdown escaping before it is shown.
 import { codeBlock, inline, marker } from '../incidents/markdown.js';
+import { formatDuration } from '../shared/duration.js';
 import type { RemediationResult } from '../remediation/result.js';
 import type { IncidentState, StateVerdict } from './state.js';
 
@@ -111,7 +112,7 @@ function row(r: RemediationResult): string {
         .map((d) => `${String(d.guardrail)} (${String(d.reason)})`)
         .join('; ')}`
     : `${r.decisions.length} passed`;
-  return `| ${inline(r.playbook)} (${inline(r.mode)}) | ${inline(targets || r.cluster, 120)} | ${inline(actionSummary(r), 200)} | ${inline(decisions, 300)} | **${inline(r.outcome)}** | ${duration(Number(r.durations.totalMs) || 0)} |`;
+  return `| ${inline(r.playbook)} (${inline(r.mode)}) | ${inline(targets || r.cluster, 120)} | ${inline(actionSummary(r), 200)} | ${inline(decisions, 300)} | **${inline(r.outcome)}** | ${formatDuration(Number(r.durations.totalMs) || 0)} |`;
 }
 
 function actionSummary(r: RemediationResult): string {
@@ -123,11 +124,4 @@ function actionSummary(r: RemediationResult): string {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
-}
-
-/** `4s`, `2m 05s`: a job's duration as people read it. */
-export function duration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  if (total < 60) return `${total}s`;
-  return `${Math.floor(total / 60)}m ${String(total % 60).padStart(2, '0')}s`;
 }

@@ -239,6 +239,45 @@ describe('slash commands', () => {
     });
   });
 
+  it('an approval the record holds is taken without listing the comments: the approve run makes fewer requests', async () => {
+    const n = await incident();
+    const scope = { ...target(n), incident: n };
+    const { commentId } = await command(n, 'carol-token', '/kubemend approve image-pull');
+    const record = (await readRecord(target(n)))!;
+    const { data: comment } = await scope.octokit.rest.issues.getComment({
+      owner: OWNER,
+      repo: REPO,
+      comment_id: commentId,
+    });
+    const asked = async (known: typeof record, now: number) => {
+      const seq = lastSeq();
+      const approval = await findApproval(scope, 'image-pull', now, CONFIG.commands, known);
+      return { approval, requests: gh.log.filter((e) => e.seq > seq).map((e) => e.operationId) };
+    };
+    const fromRecord = await asked(record, NOW + 60_000);
+    expect(fromRecord.approval).toMatchObject({ approved: true, by: 'carol' });
+    expect(fromRecord.requests).not.toContain('issues/list-comments');
+    // A record without it (no comment workflow recorded it): the comment is read instead.
+    const fromComment = await asked(
+      { ...record, controls: undefined },
+      Date.parse(comment.created_at) + 60_000,
+    );
+    expect(fromComment.approval).toMatchObject({ approved: true, by: 'carol' });
+    expect(fromComment.requests).toContain('issues/list-comments');
+    expect(fromRecord.requests.length).toBeLessThan(fromComment.requests.length);
+  });
+
+  it("a command on a pull request reads the incident once: its body names the record's branch", async () => {
+    const n = await incident();
+    const seq = lastSeq();
+    await command(n, 'alice-token', '/kubemend dry-run');
+    const reads = gh.log
+      .filter((e) => e.seq > seq && ['issues/get', 'pulls/get'].includes(e.operationId ?? ''))
+      .map((e) => e.operationId);
+    expect(reads).toEqual(['issues/get']);
+    expect(controlsOf(branchRecord(n).record).dryRun).toBe(true);
+  });
+
   it("a team member is refused, and told why, when the token may not read the organisation's teams", async () => {
     const n = await incident();
     gh.inject('teams/get-membership-for-user-in-org', {
@@ -480,6 +519,11 @@ describe('parsing a command', () => {
     expect(parse('/kubemend snooze 168h')).toEqual({ verb: 'snooze', arg: '2026-11-29T15:00:00Z' });
     expect(parse('/kubemend snooze 169h')).toHaveProperty('error');
     expect(parse('/kubemend snooze 30m')).toEqual({ verb: 'snooze', arg: '2026-11-22T15:30:00Z' });
+    expect(parse('/kubemend snooze 1h 30m')).toEqual({
+      verb: 'snooze',
+      arg: '2026-11-22T16:30:00Z',
+    });
+    expect(parse('/kubemend snooze 0m')).toHaveProperty('error');
     expect(parse('/kubemend snooze -1h')).toHaveProperty('error');
     expect(parse('/kubemend approve oom')).toEqual({ verb: 'approve', arg: 'oom' });
     expect(parse('/kubemend approve OOM')).toHaveProperty('error');

@@ -180,7 +180,7 @@ describe.each(['pr', 'issue'] as const)('intake in %s mode', (mode) => {
     const [incident] = incidents();
     expect(incidents()).toHaveLength(1);
     expect(incident!.number).toBe(2);
-    expect(incident!.body).toContain('came back 25 minutes after #1 was closed');
+    expect(incident!.body).toContain('came back 25m after #1 was closed');
   });
 
   it('an alert still firing on an incident a person closed is counted there and opens nothing new', async () => {
@@ -264,7 +264,7 @@ describe('intake, whatever the mode', () => {
       created: 'true',
       'incident-number': '2',
     });
-    expect(repo().openPulls()[0]!.body).toContain('came back 90 minutes after #1 was closed');
+    expect(repo().openPulls()[0]!.body).toContain('came back 1h 30m after #1 was closed');
   });
 
   it('when the rate-limit budget runs low, pure repeats are read, not written; status changes are still written', async () => {

@@ -1,4 +1,12 @@
-import { codeBlock, findMarker, inline, link, marker } from '../../src/incidents/markdown.js';
+import {
+  codeBlock,
+  fenceFor,
+  findMarker,
+  inline,
+  link,
+  markdownLines,
+  marker,
+} from '../../src/incidents/markdown.js';
 
 describe('payload text in Markdown', () => {
   it('pings nobody: @mentions and team mentions lose their ping', () => {
@@ -52,6 +60,24 @@ describe('payload text in Markdown', () => {
     expect(findMarker(body, 'incident')).toBe('abc123');
     expect(findMarker(body, 'record')).toBeUndefined();
     expect(findMarker(body, 'status')).toBeUndefined();
+  });
+
+  it('keeps a fence open until the exact run that opened it: a shorter run inside does not close it', () => {
+    const body = ['````', '```', marker('record'), '```', '````', marker('status', 'done')].join(
+      '\n',
+    );
+    expect([...markdownLines(body)].map((l) => l.fence)).toEqual([
+      'open',
+      'inside',
+      'inside',
+      'inside',
+      'close',
+      undefined,
+    ]);
+    expect(findMarker(body, 'record')).toBeUndefined();
+    expect(findMarker(body, 'status')).toBe('done');
+    expect(fenceFor('a ```` b')).toBe('`````');
+    expect(fenceFor('plain')).toBe('```');
   });
 
   it('shows a payload URL as code, never as a link, and only for http(s)', () => {

@@ -1,10 +1,15 @@
 import { identityOf } from '../../src/alerts/identity.js';
 import { normalisePayload } from '../../src/alerts/shapes.js';
+import { codeBlock } from '../../src/incidents/markdown.js';
 import {
+  displayRecord,
   foldRepeat,
   isStablyResolved,
   newRecord,
   parseRecord,
+  RECORD_DETAILS,
+  recordBlock,
+  recordFromBody,
   serialiseRecord,
 } from '../../src/incidents/record.js';
 
@@ -70,6 +75,19 @@ describe('the incident record', () => {
     expect(parseRecord('key: [unclosed')).toBeUndefined();
     expect(parseRecord('version: 1\nkey: x\n')).toBeUndefined();
     expect(parseRecord('!!js/function "function(){}"')).toBeUndefined();
+  });
+
+  it("is read from the block after the body's own heading, not from a payload's code block that shows one", () => {
+    const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    const forged = { ...record, incident: null, firstSeen: '2020-01-01T00:00:00Z' };
+    const payload = codeBlock([RECORD_DETAILS, codeBlock(displayRecord(forged))].join('\n'));
+    const real = codeBlock(displayRecord({ ...record, incident: null }), 20_000, 'yaml');
+    const lines = [payload, '', RECORD_DETAILS, '', real, '', '</details>'].join('\n').split('\n');
+    const body = lines.join('\n');
+    const block = recordBlock(body);
+    expect(block?.open).toBe(lines.indexOf(real.split('\n')[0]!));
+    expect(block?.close).toBe(lines.length - 3);
+    expect(recordFromBody(body)?.firstSeen).toBe(record.firstSeen);
   });
 
   it('a firing notification received before the resolve, but written after it, is counted without re-opening', () => {

@@ -1,9 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeconfig } from '../../kube/kubeconfig.js';
+import { kubeconfigInputs } from '../kubeconfig-input.js';
 import { UsageError } from '../../shared/errors.js';
 import { isObject } from '../../shared/json.js';
 import { readEvent } from '../event.js';
-import { booleanInput, optionalInput, secretInput, workspacePathInput } from '../inputs.js';
+import { secretInput, workspacePathInput } from '../inputs.js';
 import { issueNumberInput, labelsInput } from '../name-inputs.js';
 import { Defaults, Inputs } from './constants.js';
 
@@ -37,13 +37,7 @@ export function getDiagnoseInputs(): DiagnoseInputs {
     );
   }
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
-  const kubeconfig = loadKubeconfig(rawKubeconfig, {
-    kubeconfigInput: Inputs.Kubeconfig,
-    context: optionalInput(Inputs.Context),
-    contextInput: Inputs.Context,
-    allowExec: booleanInput(Inputs.AllowExecCredentials, Defaults[Inputs.AllowExecCredentials]),
-    allowInput: Inputs.AllowExecCredentials,
-  });
+  const kubeconfig = kubeconfigInputs(rawKubeconfig, Inputs, Defaults[Inputs.AllowExecCredentials]);
   return { token, kubeconfig, configPath, issueNumber, triggerLabel };
 }
 

@@ -8,16 +8,14 @@ import {
 import { UsageError } from '../../shared/errors.js';
 import { isObject } from '../../shared/json.js';
 import {
-  booleanInput,
   enumInput,
   jsonInput,
-  optionalInput,
   optionalSecretInput,
   secretInput,
   workspacePathInput,
 } from '../inputs.js';
 import { issueNumberInput } from '../name-inputs.js';
-import { loadKubeconfig } from '../../kube/kubeconfig.js';
+import { kubeconfigInputs } from '../kubeconfig-input.js';
 import { Defaults, Inputs } from './constants.js';
 
 export interface RemediateInputs {
@@ -54,12 +52,6 @@ export function getRemediateInputs(): RemediateInputs {
   const mode = enumInput(Inputs.Mode, PLAYBOOK_MODES, undefined);
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
   const incident = issueNumberInput(Inputs.Incident);
-  const kubeconfig = loadKubeconfig(rawKubeconfig, {
-    kubeconfigInput: Inputs.Kubeconfig,
-    context: optionalInput(Inputs.Context),
-    contextInput: Inputs.Context,
-    allowExec: booleanInput(Inputs.AllowExecCredentials, Defaults[Inputs.AllowExecCredentials]),
-    allowInput: Inputs.AllowExecCredentials,
-  });
+  const kubeconfig = kubeconfigInputs(rawKubeconfig, Inputs, Defaults[Inputs.AllowExecCredentials]);
   return { kubeconfig, playbook, targets, mode, configPath, incident, token };
 }
