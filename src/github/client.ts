@@ -5,6 +5,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
 import { UsageError } from '../shared/errors.js';
+import { BACKOFF_UNIT_MS, REQUEST_ATTEMPTS } from '../shared/retry.js';
 
 /**
  * Every call kubemend makes to GitHub goes through the client built here: it counts
@@ -31,9 +32,9 @@ export interface GitHubClientOptions {
   baseUrl?: string;
   /** Longest wait for a rate-limit reset or a secondary limit, in seconds. Default 60. */
   maxRateLimitWaitSeconds?: number;
-  /** Retries of 5xx and dropped connections. Default 3. */
+  /** Retries of 5xx and dropped connections. Default: REQUEST_ATTEMPTS - 1. */
   retries?: number;
-  /** Milliseconds per second of back-off and `retry-after`; tests shrink it. Default 1000. */
+  /** Milliseconds per second of back-off and `retry-after`; tests shrink it. Default BACKOFF_UNIT_MS. */
   retryUnitMs?: number;
   /** Spacing of mutating requests, as GitHub asks of integrations. Default 1000 ms. */
   writeIntervalMs?: number;
@@ -74,7 +75,7 @@ export interface GitHubClient {
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
   const warn = options.warn ?? ((message: string) => core.warning(message));
-  const unit = options.retryUnitMs ?? 1000;
+  const unit = options.retryUnitMs ?? BACKOFF_UNIT_MS;
   const stats: RequestStats = {
     total: 0,
     byRoute: new Map(),
@@ -127,7 +128,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     {
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       retry: {
-        retries: options.retries ?? 3,
+        retries: options.retries ?? REQUEST_ATTEMPTS - 1,
         retryAfterBaseValue: unit,
         doNotRetry: NO_RETRY_STATUSES,
       },
@@ -197,7 +198,7 @@ export function pacingFromEnv(env: NodeJS.ProcessEnv = process.env): {
     return Number(value);
   };
   const write = read('KUBEMEND_WRITE_INTERVAL_MS', 1000);
-  const backoff = read('KUBEMEND_BACKOFF_MS', 1000);
+  const backoff = read('KUBEMEND_BACKOFF_MS', BACKOFF_UNIT_MS);
   return {
     writeIntervalMs: write,
     notificationIntervalMs: write * 3,

@@ -46,3 +46,8 @@ export function statusOf(error: unknown): number | undefined {
   if (typeof e.status === 'number') return e.status;
   return typeof e.code === 'number' ? e.code : undefined;
 }
+
+/** The message GitHub gave a failed request ('' when none), for telling its 422s apart. */
+export function errorText(error: unknown): string {
+  return (error as { message?: string } | null)?.message ?? '';
+}

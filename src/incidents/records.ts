@@ -12,11 +12,74 @@ import {
   serialiseRecord,
   type IncidentRecord,
 } from './record.js';
+import type { Octokit } from '../github/client.js';
 import type { CommentTarget } from '../github/comments.js';
 import { statusOf } from '../github/errors.js';
+import { retrying } from '../shared/retry.js';
 
 type Stored = Omit<IncidentRecord, 'incident'> & { incident?: IncidentRecord['incident'] };
 type Found = { path: string; sha: string; branch: string; record: IncidentRecord };
+
+/** The repository holding the record files. */
+export interface RecordRepo {
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+}
+
+/** A record file as stored: its record (undefined when the file holds none) and blob sha. */
+export interface RecordFile {
+  record: IncidentRecord | undefined;
+  sha: string;
+}
+
+/** Rewrites of a record's controls before the command gives up; contention is a repeat or two. */
+const CONTROLS_ATTEMPTS = 4;
+const CONTROLS_BACKOFF = { baseMs: 100, capMs: 1000 };
+
+/** The file at `path` on `ref`: undefined when there is none, null when the path is not a file. */
+export async function readRecordFile(
+  gh: RecordRepo,
+  path: string,
+  ref: string,
+): Promise<RecordFile | null | undefined> {
+  const { octokit, owner, repo } = gh;
+  let data: unknown;
+  try {
+    ({ data } = await octokit.rest.repos.getContent({ owner, repo, path, ref }));
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+  const file = data as { type?: string; content?: string; sha?: string };
+  if (file.type !== 'file' || typeof file.content !== 'string' || typeof file.sha !== 'string')
+    return null;
+  const record = parseRecord(Buffer.from(file.content, 'base64').toString('utf8'));
+  return { record, sha: file.sha };
+}
+
+/**
+ * Writes the record file: a compare-and-swap on the blob `sha`, or a create when there is
+ * none. Answers the new blob sha; a lost race surfaces as GitHub's error for the caller
+ * to judge.
+ */
+export async function writeRecordFile(
+  gh: RecordRepo,
+  at: { path: string; branch: string; sha: string | undefined; message: string },
+  record: IncidentRecord,
+): Promise<string> {
+  const { octokit, owner, repo } = gh;
+  const { data } = await octokit.rest.repos.createOrUpdateFileContents({
+    owner,
+    repo,
+    path: at.path,
+    branch: at.branch,
+    message: at.message,
+    content: Buffer.from(serialiseRecord(record)).toString('base64'),
+    ...(at.sha ? { sha: at.sha } : {}),
+  });
+  return data.content?.sha ?? '';
+}
 
 /**
  * The incident's record: the record file on its branch, the source of truth in both
@@ -44,28 +107,26 @@ export async function updateControls(
   const { issue } = located;
   let { file } = located;
   let written: Stored | undefined;
-  for (let attempt = 0; file && !written; attempt++) {
-    const next = { ...file.record, controls: change(file.record.controls) };
-    try {
-      await octokit.rest.repos.createOrUpdateFileContents({
-        owner,
-        repo,
-        path: file.path,
-        branch: file.branch,
-        sha: file.sha,
-        message,
-        content: Buffer.from(serialiseRecord(next)).toString('base64'),
-      });
-      written = next;
-    } catch (error) {
-      // Someone else wrote the record (a repeat of the alert): read it again.
-      if (![409, 422].includes(statusOf(error) ?? 0)) throw error;
-      if (attempt >= 3)
-        throw new Error(`the record of #${number} kept changing; run the command again`, {
-          cause: error,
-        });
-      file = await recordFile(gh, file.branch);
-    }
+  if (file) {
+    written = await retrying(
+      {
+        attempts: CONTROLS_ATTEMPTS,
+        backoff: CONTROLS_BACKOFF,
+        // Someone else wrote the record (a repeat of the alert): read it again.
+        retryable: (error) => [409, 422].includes(statusOf(error) ?? 0),
+        exhausted: (last) =>
+          new Error(`the record of #${number} kept changing; run the command again`, {
+            cause: last,
+          }),
+      },
+      async (attempt) => {
+        if (attempt > 1 && file) file = await recordFile(gh, file.branch);
+        if (!file) return undefined;
+        const next = { ...file.record, controls: change(file.record.controls) };
+        await writeRecordFile(gh, { ...file, message }, next);
+        return next;
+      },
+    );
   }
   if (issue.pull_request) return written !== undefined;
   const body = issue.body ?? '';
@@ -98,20 +159,11 @@ async function locate(gh: CommentTarget) {
  * a merge and a recurrence the same branch may carry a later incident's record.
  */
 async function recordFile(gh: CommentTarget, branch: string): Promise<Found | undefined> {
-  const { octokit, owner, repo, number } = gh;
   const path = recordPathOf(branch);
   if (!path) return undefined;
-  let data: unknown;
-  try {
-    ({ data } = await octokit.rest.repos.getContent({ owner, repo, path, ref: branch }));
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw error;
-  }
-  const file = data as { type?: string; sha?: string; content?: string };
-  if (file.type !== 'file' || !file.sha || file.content === undefined) return undefined;
-  const record = parseRecord(Buffer.from(file.content, 'base64').toString('utf8'));
-  if (record?.incident?.number !== number) return undefined;
+  const file = await readRecordFile(gh, path, branch);
+  const record = file?.record;
+  if (!file || !record || record.incident?.number !== gh.number) return undefined;
   return { path, sha: file.sha, branch, record };
 }
 

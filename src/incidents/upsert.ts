@@ -6,43 +6,41 @@
 // concurrent dispatches leave one incident that counts N occurrences. Issue mode uses
 // the same branch and record (GitHub has no compare-and-swap on an issue body) and
 // presents them as an issue. Nothing here uses the search API.
+//
+// This module is the protocol: when to claim, count, take over, open or re-open. The
+// record file is read and written through the record store (records.ts), the branch made
+// by branches.ts, and the pull request or issue shown by presentation.ts.
 import type { Alert } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
 import type { IntakeConfig } from '../config/config.js';
-import type { Octokit, RequestStats } from '../github/client.js';
-import { statusOf } from '../github/errors.js';
+import type { RequestStats } from '../github/client.js';
+import { errorText, statusOf } from '../github/errors.js';
 import type { IncidentMode } from '../shared/constants.js';
+import {
+  backoffDelay,
+  retrying,
+  sleep,
+  type Backoff,
+  type RetryPolicy,
+  type Sleep,
+} from '../shared/retry.js';
+import { ensureBranch, type BranchContext } from './branches.js';
+import { IncidentClock } from './clock.js';
+import { IncidentPresentation } from './presentation.js';
 import {
   CLAIM_TIMEOUT_MS,
   foldRepeat,
   isStablyResolved,
   newRecord,
-  parseRecord,
-  serialiseRecord,
   type Change,
   type IncidentRecord,
   type IncidentRef,
 } from './record.js';
-import {
-  changeComment,
-  incidentBody,
-  incidentLabels,
-  incidentTitle,
-  LABELS,
-  type RenderContext,
-} from './render.js';
+import { readRecordFile, writeRecordFile } from './records.js';
 
-export interface UpsertContext {
-  octokit: Octokit;
+export interface UpsertContext extends BranchContext {
   stats: RequestStats;
-  owner: string;
-  repo: string;
   mode: IncidentMode;
-  /**
-   * The base branch (undefined: the repository's default branch, looked up once), and its
-   * head commit when the run already knows it (GITHUB_SHA).
-   */
-  base: { branch: string | undefined; sha: string | undefined };
   config: IntakeConfig;
   /** Labels from the action's input, added to the config's. */
   labels: string[];
@@ -53,6 +51,9 @@ export interface UpsertContext {
   localNow?: () => number;
   /** When the run received its payload (the runner's clock at start), in ms. */
   receivedAt?: number;
+  /** Waits between compare-and-swap attempts, and their jitter; tests fix them. */
+  sleep?: Sleep;
+  random?: () => number;
 }
 
 /** `retried`: a `/kubemend retry` ran the pipeline again; nothing was counted (intake/retry.ts). */
@@ -78,6 +79,9 @@ export interface UpsertResult {
 
 /** Compare-and-swap attempts before a run gives up; contention this long means a storm. */
 const MAX_ATTEMPTS = 60;
+/** Back-off steps of compare-and-swap retries, in units of `backoffMs`: 2, 4, ... up to 32. */
+const BACKOFF_FIRST = 2;
+const BACKOFF_CAP = 32;
 /** How long a repeat waits for the run that opened the incident to record its number. */
 const WAIT_FOR_NUMBER_MS = 60_000;
 
@@ -95,37 +99,50 @@ export class IncidentUpserter {
   private readonly ctx: UpsertContext;
   private readonly identity: Identity;
   private readonly alerts: Alert[];
+  private readonly clock: IncidentClock;
+  private readonly presentation: IncidentPresentation;
+  private readonly backoff: Backoff;
 
   constructor(ctx: UpsertContext, identity: Identity, alerts: Alert[]) {
     this.ctx = ctx;
     this.identity = identity;
     this.alerts = alerts;
+    this.clock = new IncidentClock(ctx.stats, ctx.localNow, ctx.receivedAt);
+    // The context itself, not a copy: the base branch looked up once serves every incident.
+    this.presentation = new IncidentPresentation(ctx, identity, this.clock, {
+      labels: [...new Set([...ctx.config.labels, ...ctx.labels])],
+      stableWindowMs: ctx.config.stableWindowMs,
+    });
+    this.backoff = { baseMs: ctx.backoffMs * BACKOFF_FIRST, capMs: ctx.backoffMs * BACKOFF_CAP };
   }
 
   async run(): Promise<UpsertResult> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await this.backoff(attempt);
+    const policy = this.casPolicy((last) => {
+      const branch = this.identity.branch;
+      return new Error(
+        `Incident ${branch}: the record changed under this run ${MAX_ATTEMPTS} times in a row; re-run the job.`,
+        { cause: last },
+      );
+    });
+    return retrying(policy, async () => {
       try {
         return await this.attempt();
       } catch (error) {
-        if (!(error instanceof Conflict)) throw error;
         // In a storm with the budget low, a pure repeat that lost a race is coalesced
         // instead of paying for another read and write.
-        if (error.coalescable && this.budgetLow()) {
+        if (error instanceof Conflict && error.coalescable && this.budgetLow()) {
           this.ctx.log.warning(
             `Rate-limit budget low: this repeat of ${this.identity.branch} lost a race for the record and was not written again.`,
           );
           return this.result(error.coalescable, 'coalesced', false, []);
         }
+        throw error;
       }
-    }
-    throw new Error(
-      `Incident ${this.identity.branch}: the record changed under this run ${MAX_ATTEMPTS} times in a row; re-run the job.`,
-    );
+    });
   }
 
   private async attempt(): Promise<UpsertResult> {
-    const stored = await this.read(this.identity.recordPath, this.identity.branch);
+    const stored = await this.read(this.identity.recordPath);
     if (!stored) return this.open(undefined);
     const firing = this.alerts.some((a) => a.status === 'firing');
     let { record } = stored;
@@ -134,7 +151,8 @@ export class IncidentUpserter {
     // A claim whose run died before opening the incident is taken over.
     if (
       !incident ||
-      (incident.state === 'creating' && this.now() - Date.parse(incident.since) >= CLAIM_TIMEOUT_MS)
+      (incident.state === 'creating' &&
+        this.clock.now() - Date.parse(incident.since) >= CLAIM_TIMEOUT_MS)
     ) {
       return this.takeOver(stored);
     }
@@ -142,7 +160,7 @@ export class IncidentUpserter {
     // A new firing after the incident ended opens a new incident that links the old one.
     // Closure is looked up only when the alert comes back, so pure repeats stay cheap.
     if (firing && record.status === 'resolved' && incident?.state === 'open') {
-      const state = await this.incidentState(incident);
+      const state = await this.presentation.closure(incident);
       if (state.closed) {
         record = {
           ...record,
@@ -158,9 +176,9 @@ export class IncidentUpserter {
     const change = foldRepeat(
       record,
       this.alerts,
-      this.iso(),
+      this.clock.iso(),
       this.ctx.config.stableWindowMs,
-      this.receivedIso(),
+      this.clock.receivedIso(),
     );
     const next = change.record;
     const open = next.incident?.state === 'open';
@@ -178,8 +196,8 @@ export class IncidentUpserter {
       ref?.state === 'open' &&
       (!pure ||
         ref.renderedAt === null ||
-        this.now() - Date.parse(ref.renderedAt) >= this.ctx.config.refreshIntervalMs);
-    if (refresh) next.incident = { ...ref, renderedAt: this.iso() };
+        this.clock.now() - Date.parse(ref.renderedAt) >= this.ctx.config.refreshIntervalMs);
+    if (refresh) next.incident = { ...ref, renderedAt: this.clock.iso() };
     try {
       await this.write(next, stored.sha);
     } catch (error) {
@@ -200,7 +218,7 @@ export class IncidentUpserter {
 
   /** Writes a new record (first firing, or recurrence) and opens its pull request or issue. */
   private async open(stored: Stored | undefined, ended?: IncidentRecord): Promise<UpsertResult> {
-    const record = newRecord(this.identity, this.alerts, this.iso());
+    const record = newRecord(this.identity, this.alerts, this.clock.iso());
     record.incident = this.claim();
     if (ended?.incident?.number) {
       record.previous = {
@@ -211,7 +229,7 @@ export class IncidentUpserter {
     }
     let sha = stored?.sha;
     if (!stored) {
-      const existed = await this.ensureBranch();
+      const existed = await ensureBranch(this.ctx, this.identity.branch);
       // The branch outlived its record: the incident was merged and its record moved.
       if (existed) record.previous = await this.mergedPrevious();
     }
@@ -224,7 +242,7 @@ export class IncidentUpserter {
     const change = foldRepeat(
       stored.record,
       this.alerts,
-      this.iso(),
+      this.clock.iso(),
       this.ctx.config.stableWindowMs,
     );
     change.record.incident = { ...this.claim(), number: stored.record.incident?.number ?? null };
@@ -242,7 +260,7 @@ export class IncidentUpserter {
       state: 'creating',
       number: null,
       url: null,
-      since: this.iso(),
+      since: this.clock.iso(),
       closedAt: null,
       renderedAt: null,
     };
@@ -250,26 +268,14 @@ export class IncidentUpserter {
 
   /** Opens the pull request or issue for a claimed record, then records its number. */
   private async openIncident(claimed: IncidentRecord, claimedSha: string): Promise<IncidentRecord> {
-    const { octokit, owner, repo } = this.ctx;
-    const title = incidentTitle(claimed);
-    const body = incidentBody(claimed, this.renderContext());
-    const labels = incidentLabels(claimed, this.identity.clusterSlug, this.extraLabels());
-    let number: number;
-    let url: string;
-    if (this.ctx.mode === 'pr') {
-      ({ number, url } = await this.createPull(title, body));
-      await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels });
-    } else {
-      const { data } = await octokit.rest.issues.create({ owner, repo, title, body, labels });
-      ({ number, html_url: url } = data);
-    }
+    const { number, url } = await this.presentation.open(claimed);
     const ref: IncidentRef = {
       ...this.claim(),
       state: 'open',
       number,
       url,
-      since: this.iso(),
-      renderedAt: this.iso(),
+      since: this.clock.iso(),
+      renderedAt: this.clock.iso(),
     };
     // Repeats may have been counted meanwhile: put the number on the latest record.
     const recorded = await this.amend((record) => ({ ...record, incident: ref }), {
@@ -292,87 +298,29 @@ export class IncidentUpserter {
     first?: Stored,
   ): Promise<IncidentRecord | undefined> {
     let stored = first;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await this.backoff(attempt);
-      if (attempt > 0 || !stored)
-        stored = await this.read(this.identity.recordPath, this.identity.branch);
-      if (!stored) return undefined;
-      const record = change(stored.record);
-      if (!record) return undefined;
-      try {
+    try {
+      return await retrying(this.casPolicy(), async (attempt) => {
+        if (attempt > 1 || !stored) stored = await this.read(this.identity.recordPath);
+        if (!stored) return undefined;
+        const record = change(stored.record);
+        if (!record) return undefined;
         await this.write(record, stored.sha);
         return record;
-      } catch (error) {
-        if (!(error instanceof Conflict)) throw error;
-      }
-    }
-    return undefined;
-  }
-
-  private async createPull(title: string, body: string): Promise<{ number: number; url: string }> {
-    const { octokit, owner, repo } = this.ctx;
-    try {
-      const { data } = await octokit.rest.pulls.create({
-        owner,
-        repo,
-        title,
-        body,
-        head: this.identity.branch,
-        base: await this.baseBranch(),
       });
-      return { number: data.number, url: data.html_url };
     } catch (error) {
-      // GitHub keeps one open pull request per head and base: a taken-over claim adopts it.
-      if (statusOf(error) !== 422 || !/already exists/i.test(errorText(error))) throw error;
-      const { data } = await octokit.rest.pulls.list({
-        owner,
-        repo,
-        head: `${owner}:${this.identity.branch}`,
-        base: await this.baseBranch(),
-        state: 'open',
-      });
-      const pull = data[0];
-      if (!pull) throw error;
-      return { number: pull.number, url: pull.html_url };
+      if (error instanceof Conflict) return undefined;
+      throw error;
     }
   }
 
-  /** Renders the body from the record (the closure check comes with the answer), then comments and labels. */
+  /** Shows the record on the incident; one closed meanwhile is recorded as closed instead. */
   private async present(
     record: IncidentRecord,
     before: IncidentRecord,
     change: Change,
   ): Promise<void> {
-    const { octokit, owner, repo } = this.ctx;
-    const incident = record.incident;
-    const number = incident?.number;
-    if (!incident || !number) return;
-    const title = incidentTitle(record);
-    const body = incidentBody(record, this.renderContext());
-    const { data } =
-      incident.kind === 'pull'
-        ? await octokit.rest.pulls.update({ owner, repo, pull_number: number, title, body })
-        : await octokit.rest.issues.update({ owner, repo, issue_number: number, title, body });
-    if (data.state === 'closed') {
-      await this.markClosed(data.closed_at ?? this.iso());
-      return;
-    }
-    const comment = changeComment(change, before, this.ctx.config.stableWindowMs);
-    if (comment)
-      await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: comment });
-    if (change.notable.includes('severity')) {
-      await octokit.rest.issues
-        .removeLabel({ owner, repo, issue_number: number, name: LABELS.severity(before.severity) })
-        .catch((error: unknown) => {
-          if (statusOf(error) !== 404) throw error;
-        });
-    }
-    const added = [
-      ...(change.notable.includes('severity') ? [LABELS.severity(record.severity)] : []),
-      ...(change.notable.includes('flap') && before.flaps === 0 ? [LABELS.flapping] : []),
-    ];
-    if (added.length)
-      await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: added });
+    const closure = await this.presentation.refresh(record, before, change);
+    if (closure.closed) await this.markClosed(closure.closedAt ?? this.clock.iso());
   }
 
   /** Records that the incident was closed (by a person or a merge), so a new firing opens another. */
@@ -384,24 +332,11 @@ export class IncidentUpserter {
     );
   }
 
-  private async incidentState(
-    incident: IncidentRef,
-  ): Promise<{ closed: boolean; closedAt: string | null }> {
-    const { octokit, owner, repo } = this.ctx;
-    const number = incident.number;
-    if (!number) return { closed: false, closedAt: null };
-    const { data } =
-      incident.kind === 'pull'
-        ? await octokit.rest.pulls.get({ owner, repo, pull_number: number })
-        : await octokit.rest.issues.get({ owner, repo, issue_number: number });
-    return { closed: data.state === 'closed', closedAt: data.closed_at ?? null };
-  }
-
   private async waitForNumber(): Promise<IncidentRecord | undefined> {
-    const deadline = Date.now() + WAIT_FOR_NUMBER_MS;
-    for (let attempt = 1; Date.now() < deadline; attempt++) {
-      await this.backoff(Math.min(attempt, 6));
-      const stored = await this.read(this.identity.recordPath, this.identity.branch);
+    const deadline = this.clock.runnerNow() + WAIT_FOR_NUMBER_MS;
+    for (let attempt = 1; this.clock.runnerNow() < deadline; attempt++) {
+      await (this.ctx.sleep ?? sleep)(backoffDelay(this.backoff, attempt, this.ctx.random));
+      const stored = await this.read(this.identity.recordPath);
       if (stored?.record.incident?.number) return stored.record;
     }
     this.ctx.log.warning(
@@ -410,98 +345,63 @@ export class IncidentUpserter {
     return undefined;
   }
 
-  /** Creates the incident branch; true when it already existed. */
-  private async ensureBranch(): Promise<boolean> {
-    const { octokit, owner, repo } = this.ctx;
-    const ref = `refs/heads/${this.identity.branch}`;
-    let sha = this.ctx.base.sha ?? (await this.baseSha());
-    for (let tries = 0; tries < 2; tries++) {
-      try {
-        await octokit.rest.git.createRef({ owner, repo, ref, sha });
-        return false;
-      } catch (error) {
-        if (statusOf(error) !== 422) throw error;
-        if (/already exists/i.test(errorText(error))) return true;
-        // The run's commit is not in the repository (yet): branch from the base's head.
-        if (tries === 0 && this.ctx.base.sha) sha = await this.baseSha();
-        else throw error;
-      }
-    }
-    return true;
-  }
-
-  private async baseSha(): Promise<string> {
-    const { octokit, owner, repo } = this.ctx;
-    const branch = await this.baseBranch();
-    const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
-    return data.object.sha;
-  }
-
-  private async baseBranch(): Promise<string> {
-    if (this.ctx.base.branch === undefined) {
-      const { octokit, owner, repo } = this.ctx;
-      const { data } = await octokit.rest.repos.get({ owner, repo });
-      this.ctx.base = { branch: data.default_branch, sha: undefined };
-      return data.default_branch;
-    }
-    return this.ctx.base.branch;
-  }
-
   /** After a merge the record sits in alerts/resolved/ on the branch: the previous incident. */
   private async mergedPrevious(): Promise<IncidentRecord['previous']> {
     const path = this.identity.recordPath.replace(/^alerts\/incoming\//, 'alerts/resolved/');
-    const stored = await this.read(path, this.identity.branch);
+    const stored = await this.read(path);
     const ref = stored?.record.incident;
     if (!stored || !ref?.number) return null;
     return { number: ref.number, url: ref.url, closedAt: ref.closedAt ?? stored.record.lastSeen };
   }
 
-  private async read(path: string, ref: string): Promise<Stored | undefined> {
-    const { octokit, owner, repo } = this.ctx;
-    let data: unknown;
-    try {
-      ({ data } = await octokit.rest.repos.getContent({ owner, repo, path, ref }));
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
-    const file = data as { type?: string; content?: string; sha?: string };
-    if (file.type !== 'file' || typeof file.content !== 'string' || typeof file.sha !== 'string') {
+  /** The record at `path` on the incident branch; one that is not this incident's stops the run. */
+  private async read(path: string): Promise<Stored | undefined> {
+    const ref = this.identity.branch;
+    const file = await readRecordFile(this.ctx, path, ref);
+    if (file === undefined) return undefined;
+    if (file === null) {
       throw new Error(
         `${path} on ${ref} is not a file; delete the branch ${ref} to start the incident over.`,
       );
     }
-    const record = parseRecord(Buffer.from(file.content, 'base64').toString('utf8'));
-    if (!record || record.key !== this.identity.key) {
+    if (!file.record || file.record.key !== this.identity.key) {
       throw new Error(
         `${path} on ${ref} is not a kubemend record for this incident; delete the branch ${ref} to start the incident over.`,
       );
     }
-    return { record, sha: file.sha };
+    return { record: file.record, sha: file.sha };
   }
 
   /** Compare-and-swap on the record's blob sha; a lost race throws Conflict. */
   private async write(record: IncidentRecord, sha: string | undefined): Promise<string> {
-    const { octokit, owner, repo } = this.ctx;
+    const at = {
+      path: this.identity.recordPath,
+      branch: this.identity.branch,
+      sha,
+      message: `kubemend: ${sha ? 'update' : 'open'} incident ${this.identity.slug}-${this.identity.hash8} (occurrence ${record.occurrences})`,
+    };
     try {
-      const { data } = await octokit.rest.repos.createOrUpdateFileContents({
-        owner,
-        repo,
-        path: this.identity.recordPath,
-        branch: this.identity.branch,
-        message: `kubemend: ${sha ? 'update' : 'open'} incident ${this.identity.slug}-${this.identity.hash8} (occurrence ${record.occurrences})`,
-        content: Buffer.from(serialiseRecord(record)).toString('base64'),
-        ...(sha ? { sha } : {}),
-      });
-      return data.content?.sha ?? '';
+      return await writeRecordFile(this.ctx, at, record);
     } catch (error) {
       const code = statusOf(error);
       // 409: the sha moved. 422 without a sha: another run created the file first.
       // 404: the branch went away between our read and write (a merge deleted it).
       if (code === 409 || code === 404 || (code === 422 && !sha && /sha/i.test(errorText(error))))
-        throw new Conflict();
+        throw new Conflict(`the record on ${at.branch} moved under this write`, { cause: error });
       throw error;
     }
+  }
+
+  /** Compare-and-swap retries: a lost race is tried again, anything else thrown at once. */
+  private casPolicy(exhausted?: RetryPolicy['exhausted']): RetryPolicy {
+    return {
+      attempts: MAX_ATTEMPTS,
+      backoff: this.backoff,
+      retryable: (error) => error instanceof Conflict,
+      ...(exhausted ? { exhausted } : {}),
+      ...(this.ctx.sleep ? { sleep: this.ctx.sleep } : {}),
+      ...(this.ctx.random ? { random: this.ctx.random } : {}),
+    };
   }
 
   private result(
@@ -517,7 +417,7 @@ export class IncidentUpserter {
       created,
       action,
       status: record.status,
-      stablyResolved: isStablyResolved(record, this.iso(), this.ctx.config.stableWindowMs),
+      stablyResolved: isStablyResolved(record, this.clock.iso(), this.ctx.config.stableWindowMs),
       notable,
       occurrences: record.occurrences,
       recordPath: this.identity.recordPath,
@@ -530,44 +430,4 @@ export class IncidentUpserter {
     const remaining = this.ctx.stats.rateLimit?.remaining;
     return remaining !== undefined && remaining < this.ctx.config.rateLimitReserve;
   }
-
-  private renderContext(): RenderContext {
-    return {
-      mode: this.ctx.mode,
-      hash8: this.identity.hash8,
-      clusterSlug: this.identity.clusterSlug,
-      recordPath: this.identity.recordPath,
-      branch: this.identity.branch,
-      repositoryUrl: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${this.ctx.owner}/${this.ctx.repo}`,
-      now: this.iso(),
-    };
-  }
-
-  private extraLabels(): string[] {
-    return [...new Set([...this.ctx.config.labels, ...this.ctx.labels])];
-  }
-
-  /** GitHub's time when it has answered, else the runner's. */
-  private now(): number {
-    return this.ctx.stats.serverTime ?? (this.ctx.localNow ?? Date.now)();
-  }
-
-  private receivedIso(): string {
-    const at = this.ctx.receivedAt;
-    return at === undefined ? this.iso() : new Date(at).toISOString();
-  }
-
-  private iso(): string {
-    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  }
-
-  /** Full jitter: racing runs spread out instead of colliding again in lockstep. */
-  private backoff(attempt: number): Promise<void> {
-    const cap = this.ctx.backoffMs * 2 ** Math.min(attempt, 5);
-    return new Promise((done) => setTimeout(done, Math.random() * cap));
-  }
-}
-
-function errorText(error: unknown): string {
-  return (error as { message?: string }).message ?? '';
 }

@@ -16,6 +16,7 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 import { getErrorMessage, oneLine } from '../shared/errors.js';
+import { BACKOFF_UNIT_MS, REQUEST_ATTEMPTS, retrying } from '../shared/retry.js';
 
 /** Patch strategies, for modules that may not import the Kubernetes client themselves. */
 export { PatchStrategy };
@@ -66,6 +67,8 @@ export class RefusedMutation extends Error {
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 const TRANSIENT = new Set([429, 500, 502, 503, 504]);
+/** The longest wait between attempts, Retry-After included. */
+const MAX_WAIT_MS = 30_000;
 
 export class KubeClient {
   readonly dryRun: boolean;
@@ -86,8 +89,8 @@ export class KubeClient {
 
   constructor(kubeconfig: KubeConfig, options: KubeClientOptions) {
     this.dryRun = options.dryRun;
-    this.backoffMs = options.backoffMs ?? 1000;
-    this.attempts = options.attempts ?? 4;
+    this.backoffMs = options.backoffMs ?? BACKOFF_UNIT_MS;
+    this.attempts = options.attempts ?? REQUEST_ATTEMPTS;
     this.fieldManager = options.fieldManager ?? 'kubemend';
     const cluster = kubeconfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
@@ -312,23 +315,21 @@ export class KubeClient {
    * and, when `idempotent`, a 409 the server raised on its own (no precondition of ours).
    */
   private async retrying<R>(call: () => Promise<R>, idempotent: boolean): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!(error instanceof ApiException) || attempt >= this.attempts) throw error;
-        const retryable =
-          error.code === 429 || (idempotent && (TRANSIENT.has(error.code) || error.code === 409));
-        if (!retryable) throw error;
-        this.stats.retries++;
-        const after = Number(error.headers?.['retry-after']);
-        const wait =
-          Number.isFinite(after) && after > 0
-            ? after * 1000
-            : Math.random() * this.backoffMs * 2 ** (attempt - 1);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 30_000)));
-      }
-    }
+    return retrying(
+      {
+        attempts: this.attempts,
+        backoff: { baseMs: this.backoffMs, capMs: MAX_WAIT_MS },
+        retryable: (error) =>
+          error instanceof ApiException &&
+          (error.code === 429 || (idempotent && (TRANSIENT.has(error.code) || error.code === 409))),
+        requestedDelayMs: (error) => {
+          const after = Number((error as ApiException<unknown>).headers?.['retry-after']);
+          return Number.isFinite(after) && after > 0 ? after * 1000 : undefined;
+        },
+        onRetry: () => this.stats.retries++,
+      },
+      call,
+    );
   }
 }
 

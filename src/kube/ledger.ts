@@ -6,6 +6,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { ApiException } from '@kubernetes/client-node';
 import type { KubeClient } from './client.js';
+import { retrying } from '../shared/retry.js';
 
 export interface LedgerLimits {
   /** Actions in any rolling hour, all playbooks together. */
@@ -80,31 +81,38 @@ export class Ledger {
     incident: string;
     now: number;
   }): Promise<Reservation> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const current = await this.read();
-      const state = prune(current.state, request.now, this.keepMs());
-      const verdict = this.decide(state, request);
-      if (!verdict.granted) return verdict;
-      state.entries.push(verdict.entry);
-      try {
-        await this.write(current.object, state);
-        return verdict;
-      } catch (error) {
-        if (error instanceof ApiException && error.code === 404)
-          throw new Error(
-            `ledger ${this.at.namespace}/${this.at.name}: namespace ${this.at.namespace} does not exist; create it (deploy/rbac/) or set guardrails.ledger-namespace.`,
-            { cause: error },
-          );
+    const at = `ledger ${this.at.namespace}/${this.at.name}`;
+    return retrying(
+      {
+        attempts: MAX_ATTEMPTS,
+        backoff: { baseMs: this.backoffMs, capMs: this.backoffMs * 8 },
         // 409: another job wrote first (a stale resourceVersion, or both creating it).
-        if (!(error instanceof ApiException) || error.code !== 409) throw error;
-        this.conflicts++;
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.random() * this.backoffMs * Math.min(attempt, 8)),
-        );
-      }
-    }
-    throw new Error(
-      `ledger ${this.at.namespace}/${this.at.name}: ${MAX_ATTEMPTS} compare-and-swap attempts lost in a row; re-run the job.`,
+        retryable: (error) => error instanceof ApiException && error.code === 409,
+        onRetry: () => this.conflicts++,
+        exhausted: (last) =>
+          new Error(
+            `${at}: ${MAX_ATTEMPTS} compare-and-swap attempts lost in a row; re-run the job.`,
+            { cause: last },
+          ),
+      },
+      async () => {
+        const current = await this.read();
+        const state = prune(current.state, request.now, this.keepMs());
+        const verdict = this.decide(state, request);
+        if (!verdict.granted) return verdict;
+        state.entries.push(verdict.entry);
+        try {
+          await this.write(current.object, state);
+        } catch (error) {
+          if (error instanceof ApiException && error.code === 404)
+            throw new Error(
+              `${at}: namespace ${this.at.namespace} does not exist; create it (deploy/rbac/) or set guardrails.ledger-namespace.`,
+              { cause: error },
+            );
+          throw error;
+        }
+        return verdict;
+      },
     );
   }
 

@@ -1,0 +1,53 @@
+// The incident branch and its base: creating the branch, and finding the base branch and
+// its head commit (looked up once per run and shared by every incident it records).
+import type { Octokit } from '../github/client.js';
+import { errorText, statusOf } from '../github/errors.js';
+
+export interface BranchContext {
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+  /**
+   * The base branch (undefined: the repository's default branch, looked up once), and its
+   * head commit when the run already knows it (GITHUB_SHA).
+   */
+  base: { branch: string | undefined; sha: string | undefined };
+}
+
+/** Creates `branch` from the base's head; true when it already existed. */
+export async function ensureBranch(ctx: BranchContext, branch: string): Promise<boolean> {
+  const { octokit, owner, repo } = ctx;
+  const ref = `refs/heads/${branch}`;
+  let sha = ctx.base.sha ?? (await baseSha(ctx));
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      await octokit.rest.git.createRef({ owner, repo, ref, sha });
+      return false;
+    } catch (error) {
+      if (statusOf(error) !== 422) throw error;
+      if (/already exists/i.test(errorText(error))) return true;
+      // The run's commit is not in the repository (yet): branch from the base's head.
+      if (tries === 0 && ctx.base.sha) sha = await baseSha(ctx);
+      else throw error;
+    }
+  }
+  return true;
+}
+
+/** The base branch's name; the repository's default branch, looked up once, when unset. */
+export async function baseBranch(ctx: BranchContext): Promise<string> {
+  if (ctx.base.branch === undefined) {
+    const { octokit, owner, repo } = ctx;
+    const { data } = await octokit.rest.repos.get({ owner, repo });
+    ctx.base = { branch: data.default_branch, sha: undefined };
+    return data.default_branch;
+  }
+  return ctx.base.branch;
+}
+
+async function baseSha(ctx: BranchContext): Promise<string> {
+  const { octokit, owner, repo } = ctx;
+  const branch = await baseBranch(ctx);
+  const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
+  return data.object.sha;
+}
