@@ -8,6 +8,7 @@ import { apiVersionOf, RESOURCES, type ResourceType } from './resources.js';
 import { matchesLabelSelectorObject } from './selectors.js';
 import { errors, KubeError } from './status.js';
 import type { KObject, KubeClock, KubeStore } from './store.js';
+import { byKey, ObjectIndex, Scope } from './touched.js';
 
 // Controllers read and write loosely typed objects, as the API carries them.
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -62,11 +63,24 @@ interface ContainerView {
   previousLogs: string[] | undefined;
 }
 
+/**
+ * After a write, `touched` reconciles only what the write reaches (see touched.ts);
+ * `full` runs every controller over every object, as a clock step always does.
+ */
+export type ReconcileMode = 'touched' | 'full';
+
 export class Simulation {
   readonly facts: Facts = { registries: {}, images: {}, nodeClockSkew: {}, nodeCpuPercent: {} };
+  mode: ReconcileMode = 'touched';
   private readonly store: KubeStore;
   private readonly clock: KubeClock;
+  private readonly index: ObjectIndex;
   private reconciling = false;
+  /**
+   * The world the last full reconcile settled: a scoped reconcile is exact only while the
+   * clock and the facts are as then (time and facts move every pod, not only written ones).
+   */
+  private settled: { at: number; facts: string } | undefined;
   /** When (server time) each kubelet last posted its status. */
   private readonly lastHeartbeat = new Map<string, number>();
   /** Per pod uid/container: the last failed pull seen, and when the retry succeeded. */
@@ -78,6 +92,7 @@ export class Simulation {
   constructor(store: KubeStore, clock: KubeClock) {
     this.store = store;
     this.clock = clock;
+    this.index = new ObjectIndex(store);
   }
 
   advance(ms: number): void {
@@ -85,7 +100,7 @@ export class Simulation {
     const end = this.clock.now() + ms;
     while (this.clock.now() < end) {
       this.clock.advanceTo(Math.min(end, this.clock.now() + 5_000));
-      this.reconcile();
+      this.reconcileAll();
     }
   }
 
@@ -98,33 +113,71 @@ export class Simulation {
     } finally {
       this.reconciling = was;
     }
-    this.reconcile();
+    this.reconcileAll();
   }
 
-  /** Runs every controller until nothing changes. */
+  /** After a write: the controllers act on what the writes since the last reconcile reach. */
   reconcile(): void {
     if (this.reconciling) return;
+    const settled = this.settled;
+    if (
+      this.mode === 'full' ||
+      !settled ||
+      settled.at !== this.clock.now() ||
+      settled.facts !== JSON.stringify(this.facts)
+    ) {
+      this.reconcileAll();
+      return;
+    }
+    if (!this.run(new Scope(this.index, this.store))) this.settled = undefined;
+  }
+
+  /** Runs every controller over every object until nothing changes. */
+  reconcileAll(): void {
+    if (this.reconciling) return;
+    this.index.take();
+    const converged = this.run(undefined);
+    this.settled = converged
+      ? { at: this.clock.now(), facts: JSON.stringify(this.facts) }
+      : undefined;
+  }
+
+  /** The controllers, round after round until nothing changes; false if it never settled. */
+  private run(scope: Scope | undefined): boolean {
     this.reconciling = true;
     try {
+      const controllers = [
+        () => this.heartbeats(scope),
+        () => this.collectGarbage(scope),
+        () => this.deployments(scope),
+        () => this.replicaSets(scope),
+        () => this.statefulSets(scope),
+        () => this.daemonSets(scope),
+        () => this.schedule(scope),
+        () => this.kubelets(scope),
+        () => this.memoryPressure(scope),
+        () => this.disruptionBudgets(scope),
+        () => this.applications(scope),
+        () => this.longhorn(scope),
+      ];
       for (let round = 0; round < 12; round++) {
         const before = this.store.resourceVersion;
-        this.heartbeats();
-        this.collectGarbage();
-        this.deployments();
-        this.replicaSets();
-        this.statefulSets();
-        this.daemonSets();
-        this.schedule();
-        this.kubelets();
-        this.memoryPressure();
-        this.disruptionBudgets();
-        this.applications();
-        this.longhorn();
-        if (this.store.resourceVersion === before) break;
+        for (const controller of controllers) {
+          scope?.expand();
+          controller();
+        }
+        if (this.store.resourceVersion === before) return true;
       }
+      return false;
     } finally {
+      if (!scope) this.index.take();
       this.reconciling = false;
     }
+  }
+
+  /** The objects of a kind a controller acts on: those in scope, or all. */
+  private listed(r: ResourceType, scope: Scope | undefined): Any[] {
+    return (scope ? scope.list(r) : this.store.list(r)) as Any[];
   }
 
   defaults(r: ResourceType, object: KObject): void {
@@ -280,8 +333,8 @@ export class Simulation {
   // ---- controllers ----
 
   /** Kubelets post node status every 10 s, stamped with their own (possibly skewed) clock. */
-  private heartbeats(): void {
-    for (const node of this.store.list(T.node) as Any[]) {
+  private heartbeats(scope: Scope | undefined): void {
+    for (const node of this.listed(T.node, scope)) {
       const name: string = node.metadata.name;
       const skewMs = (this.facts.nodeClockSkew[name] ?? 0) * 1000;
       const conditions: Any[] = node.status?.conditions ?? [];
@@ -296,17 +349,29 @@ export class Simulation {
   }
 
   private dependents(uid: string): { resource: ResourceType; object: KObject }[] {
-    const out: { resource: ResourceType; object: KObject }[] = [];
-    for (const resource of RESOURCES) {
-      for (const object of this.store.list(resource)) {
-        if ((object.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid))
-          out.push({ resource, object });
-      }
-    }
-    return out;
+    return this.index.dependents(uid);
   }
 
-  private collectGarbage(): void {
+  private collectGarbage(scope: Scope | undefined): void {
+    if (scope) {
+      // Decide first, then delete: an owner removed here keeps its dependents this round.
+      const gone: { resource: ResourceType; object: KObject }[] = [];
+      for (const resource of RESOURCES) {
+        for (const object of scope.list(resource)) {
+          const owners = object.metadata.ownerReferences ?? [];
+          if (
+            (owners.length > 0 && owners.every((ref) => !this.index.exists(ref.uid))) ||
+            (resource === T.pod &&
+              object.metadata.deletionTimestamp &&
+              (object.metadata.finalizers ?? []).length === 0)
+          )
+            gone.push({ resource, object });
+        }
+      }
+      for (const { resource, object } of gone)
+        this.store.delete(resource, object.metadata.namespace, object.metadata.name);
+      return;
+    }
     const uids = new Set<string>();
     const all: { resource: ResourceType; object: KObject }[] = [];
     for (const resource of RESOURCES) {
@@ -332,12 +397,15 @@ export class Simulation {
   }
 
   private owned(r: ResourceType, owner: KObject): Any[] {
-    return this.store
-      .list(r, owner.metadata.namespace)
-      .filter((o) =>
-        (o.metadata.ownerReferences ?? []).some(
-          (ref) => ref.uid === owner.metadata.uid && ref.controller,
-        ),
+    return this.index
+      .dependents(owner.metadata.uid!, r)
+      .map(({ object }) => object)
+      .filter(
+        (o) =>
+          o.metadata.namespace === owner.metadata.namespace &&
+          (o.metadata.ownerReferences ?? []).some(
+            (ref) => ref.uid === owner.metadata.uid && ref.controller,
+          ),
       ) as Any[];
   }
 
@@ -352,8 +420,8 @@ export class Simulation {
     };
   }
 
-  private deployments(): void {
-    for (const d of this.store.list(T.deploy) as Any[]) {
+  private deployments(scope: Scope | undefined): void {
+    for (const d of this.listed(T.deploy, scope)) {
       const hash = templateHash(d.spec.template);
       const owned = this.owned(T.rs, d);
       const revision = (rs: Any): number =>
@@ -544,8 +612,8 @@ export class Simulation {
     this.store.update(T.deploy, fresh);
   }
 
-  private replicaSets(): void {
-    for (const rs of this.store.list(T.rs) as Any[]) {
+  private replicaSets(scope: Scope | undefined): void {
+    for (const rs of this.listed(T.rs, scope)) {
       const pods = this.owned(T.pod, rs).filter((p) => !p.metadata.deletionTimestamp);
       const want: number = rs.spec.replicas ?? 1;
       for (let i = pods.length; i < want; i++)
@@ -577,8 +645,8 @@ export class Simulation {
   }
 
   /** StatefulSet pods are name-0 … name-(n-1), made in order and removed from the top. */
-  private statefulSets(): void {
-    for (const sts of this.store.list(T.sts) as Any[]) {
+  private statefulSets(scope: Scope | undefined): void {
+    for (const sts of this.listed(T.sts, scope)) {
       const want: number = sts.spec.replicas ?? 1;
       const pods = this.owned(T.pod, sts).filter((p) => !p.metadata.deletionTimestamp);
       const names = new Set(pods.map((p) => p.metadata.name));
@@ -606,9 +674,10 @@ export class Simulation {
   }
 
   /** One DaemonSet pod per node it tolerates; cordons do not keep DaemonSet pods away. */
-  private daemonSets(): void {
+  private daemonSets(scope: Scope | undefined): void {
+    if (scope && !scope.has(T.ds)) return;
     const nodes = this.store.list(T.node) as Any[];
-    for (const ds of this.store.list(T.ds) as Any[]) {
+    for (const ds of this.listed(T.ds, scope)) {
       const pods = this.owned(T.pod, ds).filter((p) => !p.metadata.deletionTimestamp);
       const tolerations = [...(ds.spec.template.spec.tolerations ?? []), ...DAEMONSET_TOLERATIONS];
       const eligible = nodes.filter(
@@ -659,8 +728,8 @@ export class Simulation {
    * pod with its label is adopted), and recreated when deleted, but only while a
    * longhorn-manager pod in its namespace runs: a manager that is down recreates nothing.
    */
-  private longhorn(): void {
-    for (const sm of this.store.list(T.shareManager) as Any[]) {
+  private longhorn(scope: Scope | undefined): void {
+    for (const sm of this.listed(T.shareManager, scope)) {
       const namespace: string = sm.metadata.namespace;
       const name: string = sm.metadata.name;
       const pods = (this.store.list(T.pod, namespace) as Any[]).filter(
@@ -747,9 +816,22 @@ export class Simulation {
   }
 
   /** The scheduler: the first node that is schedulable, tolerated and has room for the requests. */
-  private schedule(): void {
+  private schedule(scope: Scope | undefined): void {
+    // Every unbound pod, whatever the scope: room freed anywhere may let one in.
+    const unbound = [...this.index.unboundPods()];
+    if (scope && unbound.length === 0) return;
     const nodes = this.store.list(T.node) as Any[];
-    const pods = this.store.list(T.pod) as Any[];
+    const pods = scope
+      ? (unbound
+          .map((ref) => this.store.get(T.pod, ref.namespace, ref.name))
+          .filter((p) => p !== undefined)
+          .sort(byKey) as Any[])
+      : (this.store.list(T.pod) as Any[]);
+    // Bound pods are read from the node index, live: the pods bound in this pass count.
+    const usedOn = (node: string, resource: string): number =>
+      (scope ? this.index.podsOnNode(node) : pods.filter((p) => p.spec.nodeName === node))
+        .filter((p) => !p.metadata.deletionTimestamp)
+        .reduce((n, p) => n + requests(p, resource), 0);
     for (const pod of pods.filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp)) {
       const reasons = new Map<string, number>();
       const note = (reason: string): void =>
@@ -771,9 +853,7 @@ export class Simulation {
           return (note("node(s) didn't match Pod's node affinity/selector"), false);
         for (const resource of ['cpu', 'memory']) {
           const allocatable = parseQuantity(node.status?.allocatable?.[resource]) ?? Infinity;
-          const used = pods
-            .filter((p) => p.spec.nodeName === node.metadata.name && !p.metadata.deletionTimestamp)
-            .reduce((n, p) => n + requests(p, resource), 0);
+          const used = usedOn(node.metadata.name, resource);
           if (used + requests(pod, resource) > allocatable)
             return (note(`Insufficient ${resource}`), false);
         }
@@ -832,8 +912,8 @@ export class Simulation {
     }
   }
 
-  private kubelets(): void {
-    for (const pod of this.store.list(T.pod) as Any[]) {
+  private kubelets(scope: Scope | undefined): void {
+    for (const pod of this.listed(T.pod, scope)) {
       if (!pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
       const startTime: string = pod.status?.startTime ?? this.clock.iso();
       const views = (pod.spec.containers as Any[]).map((c) => ({
@@ -1148,9 +1228,13 @@ export class Simulation {
    * as the memory-pressure NoSchedule taint. The sim's kubelet evicts nothing itself, so
    * only moving pods away (a drain) relieves a node.
    */
-  private memoryPressure(): void {
+  private memoryPressure(scope: Scope | undefined): void {
+    const nodes = this.listed(T.node, scope);
     const used = new Map<string, number>();
-    for (const pod of this.store.list(T.pod) as Any[]) {
+    const pods = scope
+      ? nodes.flatMap((n) => this.index.podsOnNode(n.metadata.name) as Any[])
+      : (this.store.list(T.pod) as Any[]);
+    for (const pod of pods) {
       if (pod.status?.phase !== 'Running' || pod.metadata.deletionTimestamp) continue;
       const node: string = pod.spec.nodeName;
       for (const status of pod.status.containerStatuses ?? []) {
@@ -1161,7 +1245,7 @@ export class Simulation {
       }
     }
     const TAINT = 'node.kubernetes.io/memory-pressure';
-    for (const node of this.store.list(T.node) as Any[]) {
+    for (const node of nodes) {
       const conditions: Any[] = node.status?.conditions ?? [];
       const condition = conditions.find((c) => c.type === 'MemoryPressure');
       const ready = conditions.find((c) => c.type === 'Ready');
@@ -1187,8 +1271,8 @@ export class Simulation {
     }
   }
 
-  private disruptionBudgets(): void {
-    for (const pdb of this.store.list(T.pdb) as Any[]) {
+  private disruptionBudgets(scope: Scope | undefined): void {
+    for (const pdb of this.listed(T.pdb, scope)) {
       const status = { ...this.budgetStatus(pdb), observedGeneration: pdb.metadata.generation };
       if (JSON.stringify(pdb.status ?? {}) === JSON.stringify({ ...pdb.status, ...status }))
         continue;
@@ -1202,9 +1286,10 @@ export class Simulation {
    * namespace, those with its tracking label (app.kubernetes.io/instance: <app>); its
    * health follows them. Sync operations and hard refreshes are processed.
    */
-  private applications(): void {
+  private applications(scope: Scope | undefined): void {
+    if (scope && !scope.has(T.app)) return;
     const all = this.store.list(T.deploy) as Any[];
-    for (const app of this.store.list(T.app) as Any[]) {
+    for (const app of this.listed(T.app, scope)) {
       const namespace = app.spec?.destination?.namespace;
       const deployments = all.filter(
         (d) =>

@@ -69,7 +69,7 @@ export function clone<T>(value: T): T {
   return out as T;
 }
 
-const keyOf = (r: ResourceType, namespace: string | undefined, name: string): string =>
+export const keyOf = (r: ResourceType, namespace: string | undefined, name: string): string =>
   `${r.group}/${r.plural}/${r.namespaced ? (namespace ?? '') : ''}/${name}`;
 
 export class KubeStore {
@@ -92,6 +92,31 @@ export class KubeStore {
   get(r: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
     const found = this.objects.get(keyOf(r, namespace, name));
     return found ? clone(found.object) : undefined;
+  }
+
+  /**
+   * The stored objects of a kind (and namespace), in no order and NOT copied: for the
+   * simulation's indexes and read-only checks, never to change.
+   */
+  peekAll(r: ResourceType, namespace?: string): readonly KObject[] {
+    const byNamespace = this.index.get(r);
+    if (!byNamespace) return [];
+    const buckets =
+      namespace !== undefined && r.namespaced
+        ? [byNamespace.get(namespace) ?? new Set<string>()]
+        : [...byNamespace.values()];
+    const out: KObject[] = [];
+    for (const keys of buckets)
+      for (const key of keys) {
+        const found = this.objects.get(key);
+        if (found) out.push(found.object);
+      }
+    return out;
+  }
+
+  /** The stored object, NOT copied: read-only, as peekAll. */
+  peek(r: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    return this.objects.get(keyOf(r, namespace, name))?.object;
   }
 
   list(r: ResourceType, namespace?: string): KObject[] {
