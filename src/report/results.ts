@@ -135,7 +135,7 @@ export function parseResult(doc: unknown): { result: RemediationResult } | { pro
 function resultOf(doc: unknown): RemediationResult {
   if (!isObject(doc)) return refuse('not a JSON object');
   if (doc.version !== 1) return refuse('not a kubemend result (version 1)');
-  // Today's first checks keep their words: they are what a skipped file was told so far.
+  // The outline first, in the words earlier warnings used; then each field's shape.
   const playbook = PLAYBOOKS.find((p) => p === doc.playbook) ?? refuse('unknown playbook');
   const mode = PLAYBOOK_MODES.find((m) => m === doc.mode) ?? refuse('unknown mode');
   const outcome = OUTCOMES.find((o) => o === doc.outcome) ?? refuse('unknown outcome');
