@@ -67,32 +67,26 @@ export function alertFromJson(value: unknown, path: string): Alert {
   };
 }
 
-/** The latest alert of an incident, as its record keeps it. */
+/** The latest alert of an incident, as its record keeps it (parsed, so typed throughout). */
 export function alertFromRecord(record: Omit<IncidentRecord, 'incident'>): Alert {
-  const first = (list: unknown): string | undefined =>
-    Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined;
-  const latest = record.latest;
+  const { latest, targets } = record;
   return {
-    source: (ALERT_SOURCES as readonly string[]).includes(record.source)
-      ? record.source
-      : 'generic',
+    source: record.source,
     cluster: record.cluster,
     name: latest.name,
     title: record.title,
     status: record.status,
-    severity: (SEVERITIES as readonly string[]).includes(record.severity)
-      ? record.severity
-      : 'warning',
-    namespace: first(record.targets.namespaces),
-    workload: first(record.targets.workloads),
-    pod: first(record.targets.pods),
-    node: first(record.targets.nodes),
+    severity: record.severity,
+    namespace: targets.namespaces[0],
+    workload: targets.workloads[0],
+    pod: targets.pods[0],
+    node: targets.nodes[0],
     message: latest.message ?? undefined,
-    labels: isObject(latest.labels) ? (latest.labels as Record<string, string>) : {},
-    annotations: isObject(latest.annotations) ? (latest.annotations as Record<string, string>) : {},
+    labels: latest.labels,
+    annotations: latest.annotations ?? {},
     startsAt: undefined,
     runbookUrl: latest.runbookUrl ?? undefined,
     sourceUrl: latest.sourceUrl ?? undefined,
-    details: isObject(latest.details) ? latest.details : {},
+    details: latest.details ?? {},
   };
 }

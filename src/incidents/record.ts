@@ -2,8 +2,9 @@
 // and issue mode keeps in the issue body. It is built from alerts and folded with each
 // repeat, so the record, not GitHub's search, is what a repeat reads.
 import { dump, load } from 'js-yaml';
-import type { Alert, Severity } from '../alerts/model.js';
+import { ALERT_SOURCES, SEVERITIES, type Alert, type Severity } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
+import { isObject } from '../shared/json.js';
 import { redact, redactDeep } from '../shared/redact.js';
 import { controlsOf, type Controls } from './controls.js';
 import { markdownLines } from './markdown.js';
@@ -237,46 +238,10 @@ export function displayRecord(record: IncidentRecord): string {
 
 /** Reads a record back; anything that is not one of ours answers undefined, never a half-record. */
 export function parseRecord(text: string): IncidentRecord | undefined {
-  let doc: unknown;
-  try {
-    doc = load(text);
-  } catch {
-    return undefined;
-  }
-  const r = doc as Partial<IncidentRecord> | null;
-  if (
-    !r ||
-    r.version !== RECORD_VERSION ||
-    typeof r.key !== 'string' ||
-    typeof r.occurrences !== 'number' ||
-    typeof r.firstSeen !== 'string' ||
-    (r.status !== 'firing' && r.status !== 'resolved') ||
-    !isIncidentRef(r.incident)
-  ) {
-    return undefined;
-  }
-  return withControls(r) as IncidentRecord;
-}
-
-/** Controls that are not an object are dropped (absent reads as defaults); others are checked. */
-function withControls<T extends { controls?: Controls }>(record: T): T {
-  if (!('controls' in record)) return record;
-  const { controls, ...rest } = record;
-  return typeof controls === 'object' && controls !== null && !Array.isArray(controls)
-    ? ({ ...rest, controls: controlsOf({ controls }) } as T)
-    : (rest as T);
-}
-
-function isIncidentRef(value: unknown): boolean {
-  if (value === null) return true;
-  const ref = value as Partial<IncidentRef> | undefined;
-  return (
-    typeof ref === 'object' &&
-    (ref.kind === 'pull' || ref.kind === 'issue') &&
-    (ref.state === 'creating' || ref.state === 'open' || ref.state === 'closed') &&
-    (ref.number === null || (typeof ref.number === 'number' && Number.isInteger(ref.number))) &&
-    typeof ref.since === 'string'
-  );
+  const doc = loaded(text);
+  const record = recordOf(doc);
+  const incident = isObject(doc) ? incidentRefOf(doc.incident) : undefined;
+  return record && incident !== undefined ? { ...record, incident } : undefined;
 }
 
 /**
@@ -286,7 +251,7 @@ function isIncidentRef(value: unknown): boolean {
  */
 export function recordFromBody(body: string): Omit<IncidentRecord, 'incident'> | undefined {
   const block = recordBlock(body);
-  return block && readDisplayed(block.text);
+  return block && recordOf(loaded(block.text));
 }
 
 /** The heading of the record's block in a body: the first fence after it holds the YAML. */
@@ -313,27 +278,99 @@ export function recordBlock(
   return undefined;
 }
 
-function readDisplayed(text: string): Omit<IncidentRecord, 'incident'> | undefined {
-  let doc: unknown;
+function loaded(text: string): unknown {
   try {
-    doc = load(text);
+    return load(text);
   } catch {
     return undefined;
   }
-  const r = doc as Partial<IncidentRecord> | null;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const textOrNull = (v: unknown): string | null => (isString(v) ? v : null);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter(isString) : []);
+const stringMap = (v: unknown): Record<string, string> =>
+  isObject(v)
+    ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => isString(e[1])))
+    : {};
+
+/**
+ * The one reader of a record, from a record file or an incident's body (which anyone with
+ * write access can edit): what names the incident must be there and well-typed, or it is
+ * not one of ours; any other field of the wrong type reads as its default, so nothing
+ * that reads a record checks it again.
+ */
+function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
+  if (!isObject(doc)) return undefined;
+  const { key, cluster, title, status, occurrences, firstSeen, latest, targets } = doc;
   if (
-    !r ||
-    typeof r !== 'object' ||
-    r.version !== RECORD_VERSION ||
-    typeof r.key !== 'string' ||
-    typeof r.cluster !== 'string' ||
-    typeof r.title !== 'string' ||
-    (r.status !== 'firing' && r.status !== 'resolved') ||
-    typeof r.latest !== 'object' ||
-    r.latest === null ||
-    typeof r.targets !== 'object' ||
-    r.targets === null
+    doc.version !== RECORD_VERSION ||
+    !isString(key) ||
+    !isString(cluster) ||
+    !isString(title) ||
+    (status !== 'firing' && status !== 'resolved') ||
+    !isCount(occurrences) ||
+    !isString(firstSeen) ||
+    !isObject(latest) ||
+    !isObject(targets)
   )
     return undefined;
-  return withControls(r) as Omit<IncidentRecord, 'incident'>;
+  return {
+    version: RECORD_VERSION,
+    key,
+    cluster,
+    title,
+    severity: SEVERITIES.find((s) => s === doc.severity) ?? 'warning',
+    status,
+    source: ALERT_SOURCES.find((s) => s === doc.source) ?? 'generic',
+    firstSeen,
+    lastSeen: isString(doc.lastSeen) ? doc.lastSeen : firstSeen,
+    occurrences,
+    flaps: isCount(doc.flaps) ? doc.flaps : 0,
+    resolvedAt: textOrNull(doc.resolvedAt),
+    targets: {
+      namespaces: strings(targets.namespaces),
+      workloads: strings(targets.workloads),
+      pods: strings(targets.pods),
+      nodes: strings(targets.nodes),
+    },
+    latest: {
+      name: isString(latest.name) ? latest.name : title,
+      message: textOrNull(latest.message),
+      runbookUrl: textOrNull(latest.runbookUrl),
+      sourceUrl: textOrNull(latest.sourceUrl),
+      labels: stringMap(latest.labels),
+      ...(latest.annotations !== undefined ? { annotations: stringMap(latest.annotations) } : {}),
+      ...(isObject(latest.details) ? { details: latest.details } : {}),
+    },
+    previous: previousOf(doc.previous),
+    // Controls that are not an object are dropped (absent reads as defaults); others are checked.
+    ...(isObject(doc.controls) ? { controls: controlsOf({ controls: doc.controls }) } : {}),
+  };
+}
+
+function previousOf(value: unknown): IncidentRecord['previous'] {
+  if (!isObject(value) || !isCount(value.number) || !isString(value.closedAt)) return null;
+  return { number: value.number, url: textOrNull(value.url), closedAt: value.closedAt };
+}
+
+/** The incident's reference, null when none is claimed, undefined when it is not one. */
+function incidentRefOf(value: unknown): IncidentRef | null | undefined {
+  if (value === null) return null;
+  if (!isObject(value)) return undefined;
+  const kind = (['pull', 'issue'] as const).find((k) => k === value.kind);
+  const state = (['creating', 'open', 'closed'] as const).find((s) => s === value.state);
+  const { number, since } = value;
+  if (!kind || !state || !(number === null || isCount(number)) || !isString(since))
+    return undefined;
+  return {
+    kind,
+    state,
+    number,
+    url: textOrNull(value.url),
+    since,
+    closedAt: textOrNull(value.closedAt),
+    renderedAt: textOrNull(value.renderedAt),
+  };
 }

@@ -4,6 +4,7 @@
 import type { PlaybookMode } from '../shared/constants.js';
 import type { Enrichment } from './enrich.js';
 import type { GuardrailDecision } from './guardrails.js';
+import type { Targets } from './targets.js';
 
 export const OUTCOMES = ['resolved', 'improved', 'unchanged', 'failed', 'skipped'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -51,7 +52,7 @@ export interface RemediationResult {
   incident: number | null;
   cluster: string;
   mode: PlaybookMode;
-  targets: Record<string, unknown>;
+  targets: Targets;
   identity: { status: string; matched?: string[]; mismatched?: string[]; observed?: string };
   findings: string[];
   decisions: Decision[];

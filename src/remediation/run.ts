@@ -14,6 +14,7 @@ import type { ObjectRef, PatchStrategy } from '../kube/client.js';
 import { objectDiff } from './diff.js';
 import type { ManifestChange } from './manifest.js';
 import type { ActionRecord, Decision, Outcome, RemediationResult } from './result.js';
+import type { Targets } from './targets.js';
 
 export interface RemediationJob {
   playbook: string;
@@ -22,7 +23,7 @@ export interface RemediationJob {
   /** The incident key's hash, naming the incident in the ledger. */
   id: string;
   cluster: string;
-  targets: { namespace?: string; [key: string]: unknown };
+  targets: Targets;
   mode: PlaybookMode;
 }
 

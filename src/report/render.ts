@@ -41,14 +41,14 @@ export function statusComment(
     );
   }
   for (const r of results) {
-    const diffs = r.actions.filter((a) => Array.isArray(a.diff) && a.diff.length);
+    const diffs = r.actions.filter((a) => a.diff?.length);
     if (diffs.length === 0) continue;
     const text = diffs
       .slice(0, 20)
       .map((a) =>
         [
-          `${String(a.verb)} ${String(a.object)}${a.dryRun ? ' (dry run)' : ''}`,
-          ...(a.diff ?? []).slice(0, 25).map((d) => `  ${String(d)}`),
+          `${a.verb} ${a.object}${a.dryRun ? ' (dry run)' : ''}`,
+          ...(a.diff ?? []).slice(0, 25).map((d) => `  ${d}`),
         ].join('\n'),
       )
       .join('\n');
@@ -62,7 +62,7 @@ export function statusComment(
     );
   }
   const findings = results.flatMap((r) =>
-    r.findings.slice(0, 5).map((f) => `- **${inline(r.playbook)}**: ${inline(String(f), 400)}`),
+    r.findings.slice(0, 5).map((f) => `- **${inline(r.playbook)}**: ${inline(f, 400)}`),
   );
   if (findings.length)
     lines.push(
@@ -73,7 +73,7 @@ export function statusComment(
       '</details>',
       '',
     );
-  const observed = results.find((r) => typeof r.identity.observed === 'string')?.identity.observed;
+  const observed = results.find((r) => r.identity.observed !== undefined)?.identity.observed;
   if (observed)
     lines.push(
       '**Cluster identity is not configured**, so nothing was written. Paste this under `clusters:` in `.github/kubemend.yml`:',
@@ -95,13 +95,12 @@ export function statusComment(
 }
 
 function row(r: RemediationResult): string {
-  const t = r.targets as Record<string, unknown>;
-  const workload = t.workload as { kind?: unknown; name?: unknown } | undefined;
+  const { namespace, workload, node, app } = r.targets;
   const targets = [
-    typeof t.namespace === 'string' ? t.namespace : undefined,
-    workload ? `${String(workload.kind)}/${String(workload.name)}` : undefined,
-    typeof t.node === 'string' ? `Node/${t.node}` : undefined,
-    typeof t.app === 'string' ? `app ${t.app}` : undefined,
+    namespace,
+    workload ? `${String(workload.kind)}/${workload.name}` : undefined,
+    node ? `Node/${node}` : undefined,
+    app ? `app ${app}` : undefined,
   ]
     .filter(Boolean)
     .join(' ');
@@ -109,18 +108,18 @@ function row(r: RemediationResult): string {
   const decisions = refusals.length
     ? `${refusals.length} refused: ${refusals
         .slice(0, 2)
-        .map((d) => `${String(d.guardrail)} (${String(d.reason)})`)
+        .map((d) => `${d.guardrail} (${d.reason})`)
         .join('; ')}`
     : `${r.decisions.length} passed`;
-  return `| ${inline(r.playbook)} (${inline(r.mode)}) | ${inline(targets || r.cluster, 120)} | ${inline(actionSummary(r), 200)} | ${inline(decisions, 300)} | **${inline(r.outcome)}** | ${formatDuration(Number(r.durations.totalMs) || 0)} |`;
+  return `| ${inline(r.playbook)} (${inline(r.mode)}) | ${inline(targets || r.cluster, 120)} | ${inline(actionSummary(r), 200)} | ${inline(decisions, 300)} | **${inline(r.outcome)}** | ${formatDuration(r.durations.totalMs)} |`;
 }
 
 function actionSummary(r: RemediationResult): string {
   if (r.actions.length === 0) return 'none';
   const counts = new Map<string, number>();
   for (const a of r.actions) {
-    const kind = String(a.object).split('/').at(-2) ?? '';
-    const key = `${String(a.verb)} ${kind}${a.dryRun ? ' (dry run)' : ''}${a.error ? ' (failed)' : ''}`;
+    const kind = a.object.split('/').at(-2) ?? '';
+    const key = `${a.verb} ${kind}${a.dryRun ? ' (dry run)' : ''}${a.error ? ' (failed)' : ''}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');

@@ -7,7 +7,7 @@ import type { KubemendConfig } from '../config/config.js';
 import type { Playbook } from '../shared/constants.js';
 import { isClusterName } from '../shared/names.js';
 import type { Category } from './categories.js';
-import type { TriageTargets } from './targets.js';
+import type { Targets } from '../remediation/targets.js';
 import type { TriagedIncident } from './triage.js';
 
 export interface MatrixEntry {
@@ -19,7 +19,7 @@ export interface MatrixEntry {
   /** The incident key's hash (its branch and record carry it). */
   id: string;
   cluster: string;
-  targets: TriageTargets;
+  targets: Targets;
 }
 
 /** GitHub runs at most 256 jobs from one matrix. */

@@ -6,26 +6,7 @@ import { kindOfAlias, OWNER_LABELS, ownerOfController, ownerOfPod } from '../ale
 import { isSubdomainName } from '../shared/names.js';
 import { isExporterContainer, isExporterPod } from '../alerts/shapes.js';
 import { isObject } from '../shared/json.js';
-
-export interface Workload {
-  /** Deployment, StatefulSet, DaemonSet, CronJob, Job...; absent when nothing tells. */
-  kind?: string;
-  name: string;
-}
-
-export interface TriageTargets {
-  cluster: string;
-  namespace?: string;
-  workload?: Workload;
-  pods: string[];
-  containers: string[];
-  node?: string;
-  /** The Argo CD application. */
-  app?: string;
-  pvc?: string;
-  /** A storage system's volume name (Longhorn's `pvc-<uid>`). */
-  volume?: string;
-}
+import type { Targets, Workload } from '../remediation/targets.js';
 
 const MAX_LIST = 20;
 const KIND = /^[A-Z][A-Za-z]{1,62}$/;
@@ -85,7 +66,8 @@ class Collector {
   }
 }
 
-export function targetsOf(alerts: Alert[]): TriageTargets {
+/** Triage lists pods and containers always, possibly empty. */
+export function targetsOf(alerts: Alert[]): Targets & { pods: string[]; containers: string[] } {
   const c = new Collector();
   for (const alert of alerts) {
     c.setNamespace(alert.namespace);

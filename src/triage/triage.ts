@@ -8,7 +8,8 @@ import { groupAlerts } from '../incidents/grouping.js';
 import { BUILTIN_RULES } from './builtin-rules.js';
 import { TriageEngine, type CategoryResult } from './engine.js';
 import type { RuleSpec } from './rule-spec.js';
-import { targetsOf, type TriageTargets } from './targets.js';
+import type { Targets } from '../remediation/targets.js';
+import { targetsOf } from './targets.js';
 
 export interface TriagedIncident {
   key: string;
@@ -20,7 +21,7 @@ export interface TriagedIncident {
   status: 'firing' | 'resolved';
   severity: Severity;
   categories: CategoryResult[];
-  targets: TriageTargets;
+  targets: Targets;
   alerts: Alert[];
 }
 

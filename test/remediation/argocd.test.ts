@@ -5,6 +5,7 @@ import { observeIdentity } from '../../src/kube/identity.js';
 import { runArgo } from '../../src/remediation/playbooks/argocd.js';
 import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
+import type { Targets } from '../../src/remediation/targets.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
 import type { KubeEmulator } from '../emulators/kube/server.js';
@@ -19,14 +20,14 @@ afterEach(async () => {
 const job = (
   playbook: string,
   mode: PlaybookMode,
-  targets: RemediationJob['targets'],
+  targets: Omit<Targets, 'cluster'>,
 ): RemediationJob => ({
   playbook,
   category: playbook,
   incident: 9,
   id: `outage-${playbook}`,
   cluster: 'homelab',
-  targets,
+  targets: { cluster: 'homelab', ...targets },
   mode,
 });
 const ARGO = { namespace: 'argocd', prune: false };

@@ -15,6 +15,7 @@ import { enrich } from '../../src/remediation/enrich.js';
 import { runNode } from '../../src/remediation/playbooks/node.js';
 import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
+import type { Targets } from '../../src/remediation/targets.js';
 import type { KubeEmulator, RbacRule } from '../emulators/kube/server.js';
 import { repoRoot } from '../harness/run-action.js';
 import { remediationContext, simulatedCluster } from './support.js';
@@ -79,13 +80,13 @@ async function asServiceAccount(scenario: string) {
   };
 }
 
-const job = (playbook: string, targets: RemediationJob['targets']): RemediationJob => ({
+const job = (playbook: string, targets: Omit<Targets, 'cluster'>): RemediationJob => ({
   playbook,
   category: playbook,
   incident: 1,
   id: `${playbook}-1`,
   cluster: 'lab',
-  targets,
+  targets: { cluster: 'lab', ...targets },
   mode: 'auto',
 });
 

@@ -4,6 +4,7 @@
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
+import type { Targets } from '../../src/remediation/targets.js';
 import { runStorage, type StorageOptions } from '../../src/remediation/playbooks/storage.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
 import { resourceForKind } from '../emulators/kube/resources.js';
@@ -21,7 +22,7 @@ const OPTIONS: StorageOptions = {
   restartManager: true,
   removePvcFinalizers: false,
 };
-const job = (mode: PlaybookMode, targets: RemediationJob['targets'] = {}): RemediationJob => ({
+const job = (mode: PlaybookMode, targets: Omit<Targets, 'cluster'> = {}): RemediationJob => ({
   playbook: 'storage',
   category: 'storage',
   incident: 3,

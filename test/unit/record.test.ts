@@ -12,6 +12,7 @@ import {
   recordFromBody,
   serialiseRecord,
 } from '../../src/incidents/record.js';
+import { alertFromRecord } from '../../src/alerts/stored.js';
 
 const WINDOW = 10 * 60_000;
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 22, 3, minutes)).toISOString();
@@ -88,6 +89,24 @@ describe('the incident record', () => {
     expect(block?.open).toBe(lines.indexOf(real.split('\n')[0]!));
     expect(block?.close).toBe(lines.length - 3);
     expect(recordFromBody(body)?.firstSeen).toBe(record.firstSeen);
+  });
+
+  it('an incident body edited by hand reads its wrong-typed fields as defaults, and is not ours without its key', () => {
+    const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    const edited = serialiseRecord({ ...record, incident: null })
+      .replace(/^targets:\n(  .*\n)+/m, 'targets: {namespaces: shop, pods: [7, store-front]}\n')
+      .replace('severity: warning', 'severity: [loud]');
+    const body = (yaml: string) =>
+      `<details><summary>Incident record</summary>\n\n\`\`\`yaml\n${yaml}\`\`\`\n</details>`;
+    const shown = recordFromBody(body(edited));
+    expect(shown?.targets).toEqual({
+      namespaces: [],
+      workloads: [],
+      pods: ['store-front'],
+      nodes: [],
+    });
+    expect(alertFromRecord(shown!)).toMatchObject({ severity: 'warning', pod: 'store-front' });
+    expect(recordFromBody(body(edited.replace(/^key: .*\n/m, '')))).toBeUndefined();
   });
 
   it('a firing notification received before the resolve, but written after it, is counted without re-opening', () => {

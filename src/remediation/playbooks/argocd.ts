@@ -38,7 +38,7 @@ export async function runArgo(
   const run = new Run(job, ctx);
   const stop = await run.preflight();
   if (stop) return stop;
-  const name = typeof job.targets.app === 'string' ? job.targets.app : undefined;
+  const name = job.targets.app;
   if (!name) return run.finish('skipped', 'the incident names no Argo CD application');
   const app = await ctx.client.get<Application>(ref(options.namespace, name));
   if (!app) return run.finish('failed', `Application ${options.namespace}/${name} does not exist`);

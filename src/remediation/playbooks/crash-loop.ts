@@ -8,6 +8,7 @@ import { redact } from '../../shared/redact.js';
 import { checkWorkload } from '../guardrails.js';
 import type { RemediationResult } from '../result.js';
 import { Run, type RemediationContext, type RemediationJob } from '../run.js';
+import { workloadOf } from '../targets.js';
 
 export interface CrashLoopOptions {
   /** Roll back to the previous ReplicaSet when the crash began with the latest rollout (opt-in). */
@@ -24,13 +25,13 @@ export async function runCrashLoop(
   const run = new Run(job, ctx);
   const stop = await run.preflight();
   if (stop) return stop;
-  const workload = job.targets.workload as { kind?: string; name?: string } | undefined;
-  const namespace = job.targets.namespace;
-  if (workload?.kind !== 'Deployment' || !workload.name || !namespace)
+  const workload = workloadOf(job.targets, ['Deployment']);
+  if (!workload)
     return run.finish(
       'skipped',
       'the incident names no Deployment: crash-loop acts on Deployments',
     );
+  const { namespace } = workload;
   const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: workload.name };
   const deployment = await ctx.client.get<V1Deployment>(ref);
   if (!deployment)

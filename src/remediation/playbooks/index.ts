@@ -67,11 +67,7 @@ export async function runPlaybook(
 ): Promise<RemediationResult> {
   const result = await RUNNERS[playbook](job, ctx, config);
   if (result.identity.status === 'uncertain' || job.mode === 'off') return result;
-  const namespace = typeof job.targets.namespace === 'string' ? job.targets.namespace : undefined;
-  const node = typeof job.targets.node === 'string' ? job.targets.node : undefined;
-  const pods = Array.isArray(job.targets.pods)
-    ? job.targets.pods.filter((p): p is string => typeof p === 'string')
-    : [];
+  const { namespace, node, pods = [] } = job.targets;
   if (!namespace && !node) return result;
   const refusals = new Map<string, Promise<string | undefined>>();
   const refusal = (ns: string) => {

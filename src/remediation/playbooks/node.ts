@@ -31,7 +31,7 @@ export async function runNode(
   const run = new Run(job, ctx);
   const stop = await run.preflight();
   if (stop) return stop;
-  const name = typeof job.targets.node === 'string' ? job.targets.node : undefined;
+  const name = job.targets.node;
   if (!name) return run.finish('skipped', 'the incident names no node');
   const ref = { apiVersion: 'v1', kind: 'Node', name };
 

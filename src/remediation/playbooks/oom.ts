@@ -9,6 +9,7 @@ import { setContainerMemory, type ManifestChange } from '../manifest.js';
 import { raiseMemory, type MemoryChange } from '../memory.js';
 import type { RemediationResult } from '../result.js';
 import { Run, type RemediationContext, type RemediationJob } from '../run.js';
+import { workloadOf } from '../targets.js';
 
 export interface OomOptions {
   /** How much the limit and request rise, in percent. */
@@ -44,14 +45,13 @@ export async function runOom(
   const run = new Run(job, ctx);
   const stop = await run.preflight();
   if (stop) return stop;
-  const workload = job.targets.workload as { kind?: string; name?: string } | undefined;
-  const namespace = job.targets.namespace;
-  if (!workload?.name || !KINDS.includes(workload.kind ?? '') || !namespace)
+  const workload = workloadOf(job.targets, KINDS);
+  if (!workload)
     return run.finish(
       'skipped',
       `the incident names no ${KINDS.join(', ')}: oom raises the limits of a workload's pod template`,
     );
-  const kind = workload.kind as string;
+  const { namespace, kind } = workload;
   const ref = { apiVersion: 'apps/v1', kind, namespace, name: workload.name };
   const object = await ctx.client.get<Workload & { apiVersion?: string; kind?: string }>(ref);
   if (!object) return run.finish('failed', `${kind} ${namespace}/${workload.name} does not exist`);

@@ -199,8 +199,7 @@ async function terminatingClaim(
   run: Run,
   job: RemediationJob,
 ): Promise<V1PersistentVolumeClaim | undefined> {
-  const name = typeof job.targets.pvc === 'string' ? job.targets.pvc : undefined;
-  const namespace = job.targets.namespace;
+  const { pvc: name, namespace } = job.targets;
   if (!name || !namespace) return undefined;
   const pvc = await run.ctx.client.get<V1PersistentVolumeClaim>({
     apiVersion: 'v1',
