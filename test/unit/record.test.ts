@@ -94,7 +94,7 @@ describe('the incident record', () => {
   it('an incident body edited by hand reads its wrong-typed fields as defaults, and is not ours without its key', () => {
     const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
     const edited = serialiseRecord({ ...record, incident: null })
-      .replace(/^targets:\n(  .*\n)+/m, 'targets: {namespaces: shop, pods: [7, store-front]}\n')
+      .replace(/^targets:\n( {2}.*\n)+/m, 'targets: {namespaces: shop, pods: [7, store-front]}\n')
       .replace('severity: warning', 'severity: [loud]');
     const body = (yaml: string) =>
       `<details><summary>Incident record</summary>\n\n\`\`\`yaml\n${yaml}\`\`\`\n</details>`;
