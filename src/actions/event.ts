@@ -46,9 +46,14 @@ export function requiredRepository(): { owner: string; repo: string } {
   return repository;
 }
 
+/** The GitHub web server of the run (GitHub Enterprise has its own). */
+export function serverUrl(): string {
+  return process.env.GITHUB_SERVER_URL || 'https://github.com';
+}
+
 /** The workflow run's page, linked from comments; undefined outside a workflow run. */
 export function runUrl({ owner, repo }: { owner: string; repo: string }): string | undefined {
   const id = process.env.GITHUB_RUN_ID;
   if (!id) return undefined;
-  return `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${id}`;
+  return `${serverUrl()}/${owner}/${repo}/actions/runs/${id}`;
 }

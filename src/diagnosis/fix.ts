@@ -2,8 +2,7 @@
 // on the incident's branch, or a `kubemend/fix/...` pull request for an issue.
 import type { KubemendConfig } from '../config/config.js';
 import type { CommentTarget } from '../github/comments.js';
-import { setContainerMemory, type ManifestChange } from '../remediation/manifest.js';
-import { raiseMemory } from '../remediation/memory.js';
+import { memoryManifestChange, raiseMemory, type MemoryChanges } from '../remediation/memory.js';
 import { proposeChange } from '../remediation/proposals.js';
 import type { Evidence } from './evidence.js';
 import type { RankedCause } from './rank.js';
@@ -23,7 +22,7 @@ export async function proposeFix(
   const killed = evidence.pods
     .flatMap((p) => p.containers)
     .filter((c) => c.lastTerminated?.reason === 'OOMKilled');
-  const changes = new Map<string, { limit: string; request: string | undefined }>();
+  const changes: MemoryChanges = new Map();
   for (const c of killed) {
     if (changes.has(c.name)) continue;
     const change = raiseMemory(
@@ -34,22 +33,11 @@ export async function proposeFix(
     changes.set(c.name, change);
   }
   if (changes.size === 0) return undefined;
-  const described = [...changes]
-    .map(([name, c]) => `${name}: limit ${c.limit}${c.request ? `, request ${c.request}` : ''}`)
-    .join('; ');
-  const change: ManifestChange = {
-    target: { kind: workload.kind, name: workload.name, namespace },
-    summary: `raise memory of ${workload.kind} ${namespace}/${workload.name} by ${config.playbooks.oom.percent}% (${described})`,
-    edit: (text, document) =>
-      [...changes].reduce(
-        (out, [name, c]) =>
-          setContainerMemory(out, document, workload.kind, name, {
-            limits: c.limit,
-            requests: c.request,
-          }),
-        text,
-      ),
-  };
+  const change = memoryManifestChange(
+    { kind: workload.kind, name: workload.name, namespace },
+    changes,
+    config.playbooks.oom,
+  );
   const notes = [
     'Test plan:',
     `- after the merge and sync: \`kubectl -n ${namespace} rollout status ${workload.kind.toLowerCase()}/${workload.name}\``,

@@ -18,6 +18,8 @@ import {
 
 export interface PresentationContext extends BranchContext {
   mode: IncidentMode;
+  /** The GitHub web server, for links in the incident (GitHub Enterprise has its own). */
+  serverUrl?: string;
 }
 
 export interface PresentationOptions {
@@ -142,7 +144,7 @@ export class IncidentPresentation {
       clusterSlug: this.identity.clusterSlug,
       recordPath: this.identity.recordPath,
       branch: this.identity.branch,
-      repositoryUrl: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${this.ctx.owner}/${this.ctx.repo}`,
+      repositoryUrl: `${this.ctx.serverUrl ?? 'https://github.com'}/${this.ctx.owner}/${this.ctx.repo}`,
       now: this.clock.iso(),
     };
   }

@@ -24,9 +24,9 @@ import {
   type RetryPolicy,
   type Sleep,
 } from '../shared/retry.js';
-import { ensureBranch, type BranchContext } from './branches.js';
+import { ensureBranch } from './branches.js';
 import { IncidentClock } from './clock.js';
-import { IncidentPresentation } from './presentation.js';
+import { IncidentPresentation, type PresentationContext } from './presentation.js';
 import {
   CLAIM_TIMEOUT_MS,
   foldRepeat,
@@ -38,7 +38,7 @@ import {
 } from './record.js';
 import { readRecordFile, writeRecordFile } from './records.js';
 
-export interface UpsertContext extends BranchContext {
+export interface UpsertContext extends PresentationContext {
   stats: RequestStats;
   mode: IncidentMode;
   config: IntakeConfig;

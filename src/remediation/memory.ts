@@ -1,5 +1,7 @@
 // The oom playbook's arithmetic: raise a container's memory limit (and request) by a
-// percentage, never past a cap, in the units people write (Mi, Gi).
+// percentage, never past a cap, in the units people write (Mi, Gi); and the manifest
+// change that carries it.
+import { setContainerMemory, type ManifestChange } from './manifest.js';
 
 const UNITS: Record<string, number> = {
   '': 1,
@@ -66,5 +68,43 @@ export function raiseMemory(
     limit: formatMemory(next),
     request: nextRequest === undefined ? undefined : formatMemory(nextRequest),
     capped: raised > cap,
+  };
+}
+
+/** Container name → its new memory, as the oom playbook and the cluster doctor raise it. */
+export type MemoryChanges = Map<string, MemoryChange>;
+
+/** `web: limit 384Mi, request 192Mi (capped at 2Gi); sidecar: …`, for logs, commits and comments. */
+export function describeMemoryChanges(changes: MemoryChanges, cap: string): string {
+  return [...changes]
+    .map(
+      ([name, c]) =>
+        `${name}: limit ${c.limit}${c.request ? `, request ${c.request}` : ''}${c.capped ? ` (capped at ${cap})` : ''}`,
+    )
+    .join('; ');
+}
+
+/**
+ * The one manifest change that raises memory: each changed container's limit and request
+ * in the workload's manifest, proposed by the oom playbook (mode propose) and by the
+ * cluster doctor's fix for an OOM.
+ */
+export function memoryManifestChange(
+  target: { kind: string; name: string; namespace: string },
+  changes: MemoryChanges,
+  options: { percent: number; cap: string },
+): ManifestChange {
+  return {
+    target,
+    summary: `raise memory of ${target.kind} ${target.namespace}/${target.name} by ${options.percent}% (${describeMemoryChanges(changes, options.cap)})`,
+    edit: (text, document) =>
+      [...changes].reduce(
+        (out, [name, c]) =>
+          setContainerMemory(out, document, target.kind, name, {
+            limits: c.limit,
+            requests: c.request,
+          }),
+        text,
+      ),
   };
 }

@@ -16,7 +16,7 @@ import { INCIDENT_MODES, PLAYBOOK_MODES, PLAYBOOKS } from '../../shared/constant
 import { getErrorMessage, oneLine } from '../../shared/errors.js';
 import { redact } from '../../shared/redact.js';
 import { triage } from '../../triage/stage.js';
-import { readEvent, requiredRepository, runUrl } from '../event.js';
+import { readEvent, requiredRepository, runUrl, serverUrl } from '../event.js';
 import {
   booleanInput,
   enumInput,
@@ -91,6 +91,7 @@ export async function run(): Promise<void> {
         base: baseInput(undefined),
         config: config.intake,
         labels: [],
+        serverUrl: serverUrl(),
         backoffMs: pacing.backoffMs,
         receivedAt: Date.now(),
         log: { info: core.info, warning: core.warning },

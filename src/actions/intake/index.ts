@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/config.js';
 import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
 import { retryRequest } from '../../incidents/retry.js';
 import { runIntake } from '../../incidents/stage.js';
-import { readEvent } from '../event.js';
+import { readEvent, serverUrl } from '../event.js';
 import { getIntakeInputs } from './inputs.js';
 import { setIntakeOutputs, summarizeIntake } from './outputs.js';
 
@@ -33,6 +33,7 @@ export async function run(): Promise<void> {
       base: inputs.base,
       config: config.intake,
       labels: inputs.labels,
+      serverUrl: serverUrl(),
       backoffMs: pacing.backoffMs,
       receivedAt,
       log: { info: core.info, warning: core.warning },

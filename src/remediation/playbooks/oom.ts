@@ -5,8 +5,12 @@
 import type { V1Container, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { PatchStrategy } from '../../kube/client.js';
 import { checkWorkload } from '../guardrails.js';
-import { setContainerMemory, type ManifestChange } from '../manifest.js';
-import { raiseMemory, type MemoryChange } from '../memory.js';
+import {
+  describeMemoryChanges,
+  memoryManifestChange,
+  raiseMemory,
+  type MemoryChanges,
+} from '../memory.js';
 import type { RemediationResult } from '../result.js';
 import { Run, type RemediationContext, type RemediationJob } from '../run.js';
 import { workloadOf } from '../targets.js';
@@ -68,7 +72,7 @@ export async function runOom(
       polls: 0,
     });
   const containers = object.spec?.template?.spec?.containers ?? [];
-  const changes = new Map<string, MemoryChange>();
+  const changes: MemoryChanges = new Map();
   for (const [name, pods] of killed) {
     const container = containers.find((c: V1Container) => c.name === name);
     const current = {
@@ -94,12 +98,7 @@ export async function runOom(
   if (changes.size === 0) return run.finish('skipped', run.decisions.at(-1)?.reason ?? 'refused');
 
   const target = `${namespace}/${kind}/${workload.name}`;
-  const described = [...changes]
-    .map(
-      ([name, c]) =>
-        `${name}: limit ${c.limit}${c.request ? `, request ${c.request}` : ''}${c.capped ? ` (capped at ${options.cap})` : ''}`,
-    )
-    .join('; ');
+  const described = describeMemoryChanges(changes, options.cap);
   if (job.mode !== 'propose') {
     const checks = await checkWorkload(ctx.client, ctx.guardrails, {
       namespace,
@@ -136,16 +135,7 @@ export async function runOom(
   );
 
   if (job.mode === 'propose') {
-    const change: ManifestChange = {
-      target: { kind, name: workload.name, namespace },
-      summary: `raise memory of ${kind} ${namespace}/${workload.name} by ${options.percent}% (${described})`,
-      edit: (text, document) =>
-        [...changes].reduce(
-          (out, [name, c]) =>
-            setContainerMemory(out, document, kind, name, { limits: c.limit, requests: c.request }),
-          text,
-        ),
-    };
+    const change = memoryManifestChange({ kind, name: workload.name, namespace }, changes, options);
     if (!ctx.propose) {
       run.decisions.push({
         guardrail: 'mode',
