@@ -145,6 +145,21 @@ describe('links in the documentation', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every source, test or schema path the documentation and source comments name exists', () => {
+    // A module moved without its docs leaves readers at a file that is not there
+    // (placeholders such as NAME.yaml and globs are not paths).
+    const named = /(?<![\w./-])((?:src|test|bench|scripts|schema)\/[\w./-]*\w)/g;
+    const missing = files
+      .filter((file) => file.endsWith('.md') || (file.startsWith('src/') && file.endsWith('.ts')))
+      .flatMap((file) =>
+        [...read(file).matchAll(named)]
+          .map((m) => m[1] ?? '')
+          .filter((path) => !/\*|[A-Z]{3,}/.test(path) && !existsSync(join(repoRoot, path)))
+          .map((path) => `${file}: ${path}`),
+      );
+    expect(missing).toEqual([]);
+  });
+
   it('no file mentions a design document outside the repository', () => {
     // Built from parts, so that this file does not mention them itself.
     const outside = ['design', 'md'].join('.');

@@ -1,4 +1,4 @@
-// Slash commands on incidents, through the domain (src/github/slash.ts) with the real
+// Slash commands on incidents, through the domain (src/commands/slash.ts) with the real
 // Octokit client against the GitHub emulator, on incidents the bundled intake action
 // opened: permission-gated, acknowledged, written into the record on the incident branch
 // (and, for an issue, in its body); anyone else gets a polite reply and nothing changes.
