@@ -87,14 +87,15 @@ export function targetsFrom(
   const workload = raw.workload;
   if (workload !== undefined && workload !== null) {
     const { kind, name } = isObject(workload) ? workload : {};
+    // Triage names a workload without a kind when nothing said which kind owns the pods;
+    // playbooks that need the kind (workloadOf) then skip, saying so.
     if (
-      typeof kind !== 'string' ||
-      !KIND.test(kind) ||
+      (kind !== undefined && (typeof kind !== 'string' || !KIND.test(kind))) ||
       typeof name !== 'string' ||
       !isSubdomainName(name)
     )
-      return bad('targets.workload', 'an object {kind, name} with a Kubernetes kind and name');
-    targets.workload = { kind, name };
+      return bad('targets.workload', 'an object {kind?, name} with a Kubernetes kind and name');
+    targets.workload = kind === undefined ? { name } : { kind, name };
   }
   return targets;
 }

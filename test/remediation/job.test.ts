@@ -42,11 +42,28 @@ describe('a matrix entry', () => {
     expect(job.targets).toEqual(built.targets);
   });
 
+  it('a workload triage could name only by its pod (no kind) reaches the job as it was named', () => {
+    const bare = {
+      ...backOff,
+      involved_object: { kind: 'Pod', name: 'mypod', namespace: 'shop' },
+      context: { ...backOff.context, ownerReferences: [] },
+    };
+    const { incidents } = triagePayload(bare, { cluster: 'prod', config: DEFAULT_CONFIG });
+    const built = buildMatrix(
+      incidents.map((incident) => ({ incident, number: 7 })),
+      DEFAULT_CONFIG,
+    ).include.find((e) => e.targets.workload);
+    if (!built) throw new Error('triage named no workload');
+    expect(built.targets.workload?.kind).toBeUndefined();
+    const job = jobFromMatrix(JSON.parse(JSON.stringify(built)), built.playbook, 'dry-run');
+    expect(job.targets.workload).toEqual(built.targets.workload);
+  });
+
   it.each([
     ['namespace', { namespace: 'shop; kubectl delete ns prod' }, 'a namespace name'],
     ['pods', { pods: ['api-1', '$(id)'] }, 'a list of pod names'],
-    ['workload', { workload: { kind: 'Deployment', name: 'API' } }, 'an object {kind, name}'],
-    ['workload', { workload: 'Deployment/api' }, 'an object {kind, name}'],
+    ['workload', { workload: { kind: 'Deployment', name: 'API' } }, 'an object {kind?, name}'],
+    ['workload', { workload: 'Deployment/api' }, 'an object {kind?, name}'],
   ])(
     'naming a %s Kubernetes would refuse is refused in one line naming the field',
     (field, targets, allowed) => {

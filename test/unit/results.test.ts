@@ -69,7 +69,7 @@ describe('a result file', () => {
     [
       'a workload that is not {kind, name}',
       { targets: { cluster: 'lab', workload: 'Deployment/api' } },
-      'targets.workload is not an object {kind, name}',
+      'targets.workload is not an object {kind?, name}',
     ],
     [
       'a duration that is not a number',
