@@ -64,15 +64,7 @@ export async function proposeMirrors(
     }
     proposed++;
     const proposal = await ctx.propose(change);
-    if (proposal.committed)
-      run.actions.push({
-        verb: 'commit',
-        object: proposal.path ?? '',
-        dryRun: false,
-        detail: proposal.detail,
-        ...(proposal.diff ? { diff: proposal.diff } : {}),
-      });
-    else run.decisions.push({ guardrail: 'manifest', allowed: false, reason: proposal.detail });
+    run.recordProposal(proposal);
   }
   if (!ctx.propose && job.mode === 'propose')
     run.decisions.push({

@@ -76,6 +76,19 @@ export class Run {
     return this.job.mode === 'auto';
   }
 
+  /** A proposal's commit as an action, or the reason it was not made as the manifest's refusal. */
+  recordProposal(proposal: Proposal): void {
+    if (proposal.committed)
+      this.actions.push({
+        verb: 'commit',
+        object: proposal.path ?? '',
+        dryRun: false,
+        detail: proposal.detail,
+        ...(proposal.diff ? { diff: proposal.diff } : {}),
+      });
+    else this.decisions.push({ guardrail: 'manifest', allowed: false, reason: proposal.detail });
+  }
+
   finish(
     outcome: Outcome,
     reason: string,

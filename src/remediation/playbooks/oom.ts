@@ -146,15 +146,7 @@ export async function runOom(
       return run.finish('skipped', 'mode propose without an incident: dry run only');
     }
     const proposal = await ctx.propose(change);
-    if (proposal.committed)
-      run.actions.push({
-        verb: 'commit',
-        object: proposal.path ?? '',
-        dryRun: false,
-        detail: proposal.detail,
-        diff: proposal.diff,
-      });
-    else run.decisions.push({ guardrail: 'manifest', allowed: false, reason: proposal.detail });
+    run.recordProposal(proposal);
     return run.finish(
       'skipped',
       proposal.committed
