@@ -212,3 +212,23 @@ describe('HTTPS with a generated CA', () => {
     await expect(kc.makeApiClient(CoreV1Api).listNamespace()).rejects.toMatchObject({ code: 401 });
   });
 });
+
+describe("the kubelet's image-pull back-off", () => {
+  const waiting = async (core: CoreV1Api) =>
+    (await core.listNamespacedPod({ namespace: 'shop' })).items
+      .filter((p) => p.metadata?.name?.startsWith('storefront-'))
+      .map((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? 'running');
+
+  it('keeps pods backing off after the registry returns until the next attempt, then pulls', async () => {
+    const { core } = await start('registry-outage');
+    kube!.advance(20 * 60_000);
+    // Just past an attempt made while the registry was still down: the next is 5 minutes off.
+    kube!.advance(kube!.sim.msUntilPullRetries() + 1000);
+    expect(kube!.sim.msUntilPullRetries()).toBeGreaterThan(290_000);
+    kube!.sim.facts.registries['docker.io'] = 'ok';
+    kube!.advance(280_000);
+    expect(new Set(await waiting(core))).toEqual(new Set(['ImagePullBackOff']));
+    kube!.advance(30_000);
+    expect(new Set(await waiting(core))).toEqual(new Set(['running']));
+  });
+});

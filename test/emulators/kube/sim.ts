@@ -86,13 +86,28 @@ export class Simulation {
   /** Per pod uid/container: the last failed pull seen, and when the retry succeeded. */
   private readonly failedPulls = new Map<
     string,
-    { image: string; at: number; error: string; pulledAt?: number }
+    { image: string; at: number; error: string; podStart: number; pulledAt?: number }
   >();
 
   constructor(store: KubeStore, clock: KubeClock) {
     this.store = store;
     this.clock = clock;
     this.index = new ObjectIndex(store);
+  }
+
+  /**
+   * Milliseconds until the kubelet next tries every pull failing now (its back-off runs on
+   * a fixed schedule from each pod's start): a script that ends an outage just after that
+   * moment knows the kubelet will not recover the pods on its own for minutes.
+   */
+  msUntilPullRetries(): number {
+    let latest = this.clock.now();
+    for (const failed of this.failedPulls.values()) {
+      if (failed.pulledAt !== undefined) continue;
+      const retry = failed.podStart + nextPullAttempt((failed.at - failed.podStart) / 1000) * 1000;
+      latest = Math.max(latest, retry);
+    }
+    return latest - this.clock.now();
   }
 
   advance(ms: number): void {
@@ -991,7 +1006,8 @@ export class Simulation {
     let pullError = this.pullError(image, pod.spec.nodeName);
     const failed = this.failedPulls.get(key);
     let start = podStart;
-    if (pullError) this.failedPulls.set(key, { image, at: this.clock.now(), error: pullError });
+    if (pullError)
+      this.failedPulls.set(key, { image, at: this.clock.now(), error: pullError, podStart });
     else if (failed?.image === image && failed.pulledAt === undefined) {
       const retry = podStart + nextPullAttempt((failed.at - podStart) / 1000) * 1000;
       if (this.clock.now() < retry) pullError = failed.error;
