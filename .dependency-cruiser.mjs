@@ -19,6 +19,22 @@ export default {
       from: { path: '^src/', pathNot: '^src/(actions/|cli/|main\\.ts$)' },
       to: { path: '^src/actions/' },
     },
+    {
+      name: 'simulator-stands-alone',
+      severity: 'error',
+      comment:
+        'The simulator (src/sim/) judges the product: it shares no code with it, so a bug in a shared module cannot make both sides agree.',
+      from: { path: '^src/sim/' },
+      to: { path: '^src/', pathNot: '^src/sim/' },
+    },
+    {
+      name: 'product-not-simulator',
+      severity: 'error',
+      comment:
+        'Only rehearsal (src/rehearse/) and the CLI run the simulator; the actions never load it.',
+      from: { path: '^src/', pathNot: '^src/(sim|rehearse|cli)/' },
+      to: { path: '^src/sim/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

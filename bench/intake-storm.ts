@@ -13,7 +13,7 @@ import { INTAKE_DEFAULTS } from '../src/config/config.js';
 import { createGitHubClient } from '../src/github/client.js';
 import { parseRecord } from '../src/incidents/record.js';
 import { IncidentUpserter, type UpsertResult } from '../src/incidents/upsert.js';
-import { startGitHubEmulator } from '../test/emulators/github/server.js';
+import { startGitHubEmulator } from '../src/sim/github/server.js';
 
 const DISPATCHES = Number(process.env.BENCH_DISPATCHES ?? 1000);
 const PROBLEMS = 20;

@@ -6,11 +6,11 @@
 // The writes cycle through a Deployment's labels, a scale up and back down, a pod's
 // labels and a node's cordon and uncordon. Prints the median of BENCH_RUNS runs per mode
 // and the ratio. Run: npm run bench:kube-emulator
-import { resourceForKind } from '../test/emulators/kube/resources.js';
-import type { Scenario } from '../test/emulators/kube/scenario.js';
-import { loadScenario } from '../test/emulators/kube/scenario.js';
-import { KubeEmulator } from '../test/emulators/kube/server.js';
-import type { ReconcileMode } from '../test/emulators/kube/sim.js';
+import { resourceForKind } from '../src/sim/kube/resources.js';
+import type { Scenario } from '../src/sim/kube/scenario.js';
+import { loadScenario } from '../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../src/sim/kube/server.js';
+import type { ReconcileMode } from '../src/sim/kube/sim.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 50);
 const PODS = Number(process.env.BENCH_PODS ?? 500);

@@ -12,10 +12,10 @@ import { Ledger } from '../src/kube/ledger.js';
 import { GUARDRAIL_DEFAULTS } from '../src/remediation/guardrails.js';
 import { runImagePull } from '../src/remediation/playbooks/image-pull.js';
 import type { RemediationContext } from '../src/remediation/run.js';
-import { resourceForKind } from '../test/emulators/kube/resources.js';
-import { loadScenario } from '../test/emulators/kube/scenario.js';
-import { KubeEmulator } from '../test/emulators/kube/server.js';
-import type { KObject } from '../test/emulators/kube/store.js';
+import { resourceForKind } from '../src/sim/kube/resources.js';
+import { loadScenario } from '../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../src/sim/kube/server.js';
+import type { KObject } from '../src/sim/kube/store.js';
 import { scaleScenario } from './scale-scenario.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -1,7 +1,7 @@
 // A cluster with many stuck pods for bench/remediate-scale and its test: `namespaces`
 // opted-in namespaces, each with `deployments` Deployments of `replicas` pods whose
 // images come from a registry the simulation marks unreachable, plus healthy pods.
-import type { Scenario } from '../test/emulators/kube/scenario.js';
+import type { Scenario } from '../src/sim/kube/scenario.js';
 
 export function scaleScenario(namespaces = 50, deployments = 2, replicas = 5): Scenario {
   const objects: Record<string, unknown>[] = [];

@@ -3,7 +3,7 @@
 // emulator on loopback. Prints what a reader of the repository would see: one pull
 // request, its title, labels, summary table and the occurrences counted.
 // Run: npm run demo
-import { startGitHubEmulator } from '../test/emulators/github/server.js';
+import { startGitHubEmulator } from '../src/sim/github/server.js';
 import { branchOf, dispatch, pool, recordOf, REPOSITORY } from '../test/intake/support.js';
 
 const total = Number(process.env.DEMO_DISPATCHES ?? 60);

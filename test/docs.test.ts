@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { load } from 'js-yaml';
 import { CONFIG_DOCS_PATH, SCHEMA_PATH, configDocs } from '../scripts/config-docs.js';
 import { configSchemaFile } from '../scripts/config-schema.js';
-import { repoRoot } from './harness/run-action.js';
+import { repoRoot } from '../src/rehearse/action.js';
 
 /** The repository's files as git sees them: tracked, plus new files not ignored. */
 const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {

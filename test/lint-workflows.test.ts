@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { lintActionMetadata, lintRepository } from '../scripts/lint-workflows.js';
-import { repoRoot } from './harness/run-action.js';
-import { expression } from './pipeline/workflow-runner.js';
+import { repoRoot } from '../src/rehearse/action.js';
+import { expression } from '../src/rehearse/workflow.js';
 
 function scratchRepo(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'kubemend-lint-'));

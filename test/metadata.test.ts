@@ -9,7 +9,7 @@ import * as remediate from '../src/actions/remediate/constants.js';
 import * as report from '../src/actions/report/constants.js';
 import * as triage from '../src/actions/triage/constants.js';
 import { lintActionMetadata } from '../scripts/lint-workflows.js';
-import { repoRoot } from './harness/run-action.js';
+import { repoRoot } from '../src/rehearse/action.js';
 
 interface Spec {
   inputs: Record<string, { default?: string; required?: boolean }>;

@@ -1,6 +1,6 @@
 // Fidelity is the point of the emulators: a request GitHub would reject, or a response
 // GitHub would not send, fails the test that caused it unless the test took it.
-import { liveEmulators } from './emulators/github/server.js';
+import { liveEmulators } from '../src/sim/github/server.js';
 
 afterEach(() => {
   const failures = [...liveEmulators].flatMap((emulator) => emulator.takeFidelityFailures());

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGitHubEmulator } from '../emulators/github/server.js';
+import { startGitHubEmulator } from '../../src/sim/github/server.js';
 import { kubeconfigYaml } from '../harness/kubeconfig.js';
-import { repoRoot, runAction } from '../harness/run-action.js';
+import { repoRoot, runAction } from '../../src/rehearse/action.js';
 
 const ACTIONS = readdirSync(join(repoRoot, 'actions')).sort();
 const TOKEN = 'ghs_test0123456789abcdef';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { normalisePayload } from '../../src/alerts/shapes.js';
-import { repoRoot } from '../harness/run-action.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 
 interface LocalRun {
   exitCode: number | null;

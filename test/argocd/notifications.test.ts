@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { repoRoot } from '../harness/run-action.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 import { dispatch, REPOSITORY, TOKEN } from '../intake/support.js';
 import { renderGoTemplate } from './gotemplate.js';
 

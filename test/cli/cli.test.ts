@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '../harness/run-action.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 
 const exec = promisify(execFile);
 const BIN = join(repoRoot, 'bin/kubemend.js');

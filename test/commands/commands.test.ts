@@ -18,7 +18,7 @@ import {
   recordFromBody,
   serialiseRecord,
 } from '../../src/incidents/record.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
 import { dispatch, expectSuccess, REPOSITORY, TOKEN } from '../intake/support.js';
 
 const TOKENS = {

@@ -12,7 +12,7 @@ import { SchemaValidator } from '../../src/config/validate.js';
 import { BUILTIN_RULES } from '../../src/triage/builtin-rules.js';
 import { userPatternProblem } from '../../src/triage/pattern.js';
 import { patternsOf } from '../../src/triage/rule-spec.js';
-import { repoRoot } from '../harness/run-action.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 (addFormats as unknown as (a: Ajv2020) => void)(ajv);

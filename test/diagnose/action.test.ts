@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { dump } from 'js-yaml';
-import { events } from '../emulators/github/events.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { events } from '../../src/sim/github/events.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 import { dispatch, PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 
 const MANIFEST = `# The order worker: drains the queue into the ledger.

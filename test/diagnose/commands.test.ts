@@ -9,10 +9,10 @@ import { Octokit } from '@octokit/rest';
 import { dump } from 'js-yaml';
 import { controlsOf } from '../../src/incidents/controls.js';
 import { parseRecord, recordFromBody } from '../../src/incidents/record.js';
-import { events } from '../emulators/github/events.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { events } from '../../src/sim/github/events.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 import { dispatch, PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 
 const TOKENS = {

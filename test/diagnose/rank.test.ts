@@ -5,8 +5,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { collectEvidence, type DiagnosisScope } from '../../src/diagnosis/evidence.js';
 import { rankCauses } from '../../src/diagnosis/rank.js';
 import { KubeClient } from '../../src/kube/client.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
 
 let kube: KubeEmulator;
 afterEach(async () => {

@@ -7,8 +7,8 @@ import { loadAll } from 'js-yaml';
 import { collectEvidence } from '../../src/diagnosis/evidence.js';
 import { rankCauses } from '../../src/diagnosis/rank.js';
 import { KubeClient } from '../../src/kube/client.js';
-import type { KubeEmulator, RbacRule } from '../emulators/kube/server.js';
-import { repoRoot } from '../harness/run-action.js';
+import type { KubeEmulator, RbacRule } from '../../src/sim/kube/server.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 import { simulatedCluster } from '../remediation/support.js';
 
 interface Doc {

@@ -15,10 +15,10 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario, type Scenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario, type Scenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 
 export interface ScenarioCluster {
   readonly kind: 'emulator' | 'real';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import type { RemediationResult } from '../../src/remediation/result.js';
-import { runAction } from '../harness/run-action.js';
+import { runAction } from '../../src/rehearse/action.js';
 import { openCluster, readE2eScenario, type ScenarioCluster } from './clusters.js';
 
 let cluster: ScenarioCluster;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { kubeconfigYaml } from '../harness/kubeconfig.js';
-import { runAction } from '../harness/run-action.js';
-import { eventNames, events, example, writeEventFile } from './github/events.js';
-import { validateResponse, allOperations } from './github/openapi.js';
+import { runAction } from '../../src/rehearse/action.js';
+import { eventNames, events, example, writeEventFile } from '../../src/sim/github/events.js';
+import { validateResponse, allOperations } from '../../src/sim/github/openapi.js';
 
 const repository = 'octo-org/gitops';
 

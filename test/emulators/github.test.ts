@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createGitHubClient, type GitHubClientOptions } from '../../src/github/client.js';
-import { startGitHubEmulator, type GitHubEmulator } from './github/server.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
 
 const owner = 'octo-org';
 const repo = 'gitops';

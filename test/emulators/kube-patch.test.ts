@@ -6,7 +6,7 @@ import {
   applyJsonPatch,
   applyMergePatch,
   applyStrategicMergePatch,
-} from './kube/patch.js';
+} from '../../src/sim/kube/patch.js';
 
 type Json = Record<string, unknown>;
 

@@ -6,9 +6,9 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { loadScenario, readScenario } from './kube/scenario.js';
-import { KubeEmulator } from './kube/server.js';
-import { makeClusterTls } from './kube/tls.js';
+import { loadScenario, readScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import { makeClusterTls } from '../../src/sim/kube/tls.js';
 
 let kube: KubeEmulator | undefined;
 afterEach(async () => {

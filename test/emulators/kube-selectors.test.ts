@@ -3,7 +3,7 @@ import {
   parseFieldSelector,
   parseLabelSelector,
   SelectorError,
-} from './kube/selectors.js';
+} from '../../src/sim/kube/selectors.js';
 
 // The messages below are written out in full, as the real kube-apiserver (apimachinery 1.35+)
 // prints them, rather than built from the module's own constants: a test that reused them

@@ -9,11 +9,11 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { resourceForKind } from './kube/resources.js';
-import { loadScenario, type Scenario } from './kube/scenario.js';
-import { KubeEmulator } from './kube/server.js';
-import type { ReconcileMode } from './kube/sim.js';
-import type { KObject } from './kube/store.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario, type Scenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { ReconcileMode } from '../../src/sim/kube/sim.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 
 // Loosely typed API objects, as the snapshot reads them.
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -11,8 +11,8 @@ import {
   type V1Deployment,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { loadScenario, type Scenario } from './kube/scenario.js';
-import { KubeEmulator } from './kube/server.js';
+import { loadScenario, type Scenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
 
 let kube: KubeEmulator;
 

@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario, type Scenario } from './kube/scenario.js';
-import { KubeEmulator } from './kube/server.js';
-import { findResource } from './kube/resources.js';
+import { loadScenario, type Scenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import { findResource } from '../../src/sim/kube/resources.js';
 
 const run = promisify(execFile);
 let kube: KubeEmulator;

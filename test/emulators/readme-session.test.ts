@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../harness/run-action.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 
 // The README's curl session is run as written; its `# → ...` lines are the output it must print.
 describe('the GitHub emulator README', () => {
-  const readme = readFileSync(join(repoRoot, 'test/emulators/README.md'), 'utf8');
+  const readme = readFileSync(join(repoRoot, 'src/sim/README.md'), 'utf8');
   const session = /```sh\n(npm run --silent emulator:github[\s\S]*?)```/.exec(readme)?.[1] ?? '';
 
   it('has a standalone session', () => {

@@ -1,4 +1,4 @@
-import { runAction } from './run-action.js';
+import { runAction } from '../../src/rehearse/action.js';
 
 const fixture = 'test/fixtures/echo-action';
 

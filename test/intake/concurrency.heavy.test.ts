@@ -1,7 +1,7 @@
 // The promise intake exists for: however many runs fire at once, one incident per
 // problem, and every occurrence counted. Each run is a separate process of the bundled
 // action, as parallel workflow runs are: heavy, so `npm run test:heavy` runs it.
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
 import {
   branchOf,
   dispatch,

@@ -3,8 +3,8 @@
 // alerts/ on kubemend/ branches, pings anyone, or runs without bound.
 import { findMarker } from '../../src/incidents/markdown.js';
 import { parseRecord } from '../../src/incidents/record.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import type { ActionRun } from '../harness/run-action.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import type { ActionRun } from '../../src/rehearse/action.js';
 import { branchOf, dispatch, expectSuccess, generic, recordOf, REPOSITORY } from './support.js';
 
 let gh: GitHubEmulator;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGitHubClient } from '../../src/github/client.js';
 import { findMarker } from '../../src/incidents/markdown.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
 import {
   branchOf,
   dispatch,

@@ -1,8 +1,8 @@
 // Runs the bundled intake action as the runner does, against the GitHub emulator.
 import { parseRecord, type IncidentRecord } from '../../src/incidents/record.js';
-import { events, eventNames } from '../emulators/github/events.js';
-import type { GitHubEmulator } from '../emulators/github/server.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { events, eventNames } from '../../src/sim/github/events.js';
+import type { GitHubEmulator } from '../../src/sim/github/server.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 
 export const REPOSITORY = 'octo-org/gitops';
 export const TOKEN = 'ghs_intake_test_token';

@@ -10,9 +10,9 @@ import {
   normaliseFingerprint,
   observeIdentity,
 } from '../../src/kube/identity.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import { makeClusterTls, type ClusterTls } from '../emulators/kube/tls.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import { makeClusterTls, type ClusterTls } from '../../src/sim/kube/tls.js';
 
 let kube: KubeEmulator;
 let tls: ClusterTls;

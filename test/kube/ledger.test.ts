@@ -4,9 +4,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { Ledger, type LedgerLimits } from '../../src/kube/ledger.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 
 let kube: KubeEmulator;
 let kubeconfig: string;

@@ -1,12 +1,12 @@
 // The all-in-one action (the root action.yml), bundled and run as the runner runs it,
 // over both emulators: one step records the alert, triages it, runs its playbooks in
 // turn and reports; the simulated cluster decides whether the incident is merged.
-import { events } from '../emulators/github/events.js';
-import type { GitHubEmulator } from '../emulators/github/server.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import type { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { events } from '../../src/sim/github/events.js';
+import type { GitHubEmulator } from '../../src/sim/github/server.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 import { createGitHubClient } from '../../src/github/client.js';
 import { updateControls } from '../../src/incidents/records.js';
 import { applyCommand, controlsOf, type Command } from '../../src/incidents/controls.js';

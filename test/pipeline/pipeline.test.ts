@@ -3,9 +3,9 @@
 // .github/workflows/kubemend.yml by the workflow runner, never restated here. Each step
 // that uses a kubemend action runs the bundled action as the runner runs it. The
 // 215-dispatch outage is in storm.heavy.test.ts.
-import { events } from '../emulators/github/events.js';
-import type { GitHubEmulator } from '../emulators/github/server.js';
-import type { KubeEmulator } from '../emulators/kube/server.js';
+import { events } from '../../src/sim/github/events.js';
+import type { GitHubEmulator } from '../../src/sim/github/server.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
 import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 import {
   ALERT,
@@ -15,7 +15,7 @@ import {
   statusComments,
   WORKFLOW,
 } from './support.js';
-import { runWorkflow } from './workflow-runner.js';
+import { runWorkflow } from '../../src/rehearse/workflow.js';
 
 let gh: GitHubEmulator;
 let kube: KubeEmulator;

@@ -3,8 +3,8 @@
 // workflow runner reads .github/workflows/kubemend.yml). Heavy: `npm run test:heavy`.
 import { readFileSync } from 'node:fs';
 import { parseRecord } from '../../src/incidents/record.js';
-import type { GitHubEmulator } from '../emulators/github/server.js';
-import type { KubeEmulator } from '../emulators/kube/server.js';
+import type { GitHubEmulator } from '../../src/sim/github/server.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
 import { pool, REPOSITORY } from '../intake/support.js';
 import { callerRepository, dispatchAlert, startEmulators, statusComments } from './support.js';
 

@@ -5,15 +5,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { events } from '../emulators/github/events.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
-import { repoRoot } from '../harness/run-action.js';
+import { events } from '../../src/sim/github/events.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
-import { runWorkflow, type JobRecord } from './workflow-runner.js';
+import { runWorkflow, type JobRecord } from '../../src/rehearse/workflow.js';
 
 export const WORKFLOW = join(repoRoot, '.github/workflows/kubemend.yml');
 

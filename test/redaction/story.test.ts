@@ -9,18 +9,18 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Octokit } from '@octokit/rest';
 import { dump } from 'js-yaml';
 import { KubeClient } from '../../src/kube/client.js';
-import { events } from '../emulators/github/events.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario, scenariosDir } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { events } from '../../src/sim/github/events.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario, scenariosDir } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 import { survivors } from './support.js';
 
 /**
- * The values test/scenarios/secret-logs.yaml prints in the payments pod's log. A token is
+ * The values src/sim/scenarios/secret-logs.yaml prints in the payments pod's log. A token is
  * checked without its format's prefix: `github_pat_` is no secret, and it spells `github`.
  */
 const SECRETS = {

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import type { RemediationResult } from '../../src/remediation/result.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 
 const SPEEDUP = 60;
 

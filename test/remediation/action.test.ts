@@ -3,10 +3,10 @@
 // are in parallel.heavy.test.ts.
 import { readFileSync } from 'node:fs';
 import type { RemediationResult } from '../../src/remediation/result.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import type { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 import * as action from './action-support.js';
 import { refused, type Remediation } from './action-support.js';
 

@@ -5,8 +5,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { ENRICH_BOUNDS, enrich } from '../../src/remediation/enrich.js';
 import { redact } from '../../src/shared/redact.js';
-import { loadScenario, readScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
+import { loadScenario, readScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
 
 let kube: KubeEmulator;
 let client: KubeClient;

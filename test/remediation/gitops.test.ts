@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { dump } from 'js-yaml';
 import type { RemediationResult } from '../../src/remediation/result.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 
 const REPOSITORY = 'octo-org/gitops';
 const TOKENS = {

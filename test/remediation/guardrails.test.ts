@@ -7,8 +7,8 @@ import {
   checkCordon,
   checkWorkload,
 } from '../../src/remediation/guardrails.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
 
 let kube: KubeEmulator;
 let client: KubeClient;

@@ -7,9 +7,9 @@ import { observeIdentity } from '../../src/kube/identity.js';
 import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationContext, RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import type { KubeEmulator } from '../emulators/kube/server.js';
-import { makeClusterTls, type ClusterTls } from '../emulators/kube/tls.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import { makeClusterTls, type ClusterTls } from '../../src/sim/kube/tls.js';
 import { remediationContext, simulatedCluster } from './support.js';
 
 let kube: KubeEmulator;

@@ -10,8 +10,8 @@ import {
   findStuckPods,
   registryOf,
 } from '../../src/remediation/pull-errors.js';
-import { loadScenario, readScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
+import { loadScenario, readScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
 
 let kube: KubeEmulator;
 

@@ -7,9 +7,9 @@ import { observeIdentity } from '../../src/kube/identity.js';
 import { CORDONED_BY, runNode } from '../../src/remediation/playbooks/node.js';
 import type { RemediationContext, RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import type { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 import { remediationContext, simulatedCluster } from './support.js';
 
 let kube: KubeEmulator;

@@ -6,7 +6,7 @@ import { observeIdentity } from '../../src/kube/identity.js';
 import { runOom } from '../../src/remediation/playbooks/oom.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
-import type { KubeEmulator } from '../emulators/kube/server.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
 import { remediationContext, simulatedCluster } from './support.js';
 
 let kube: KubeEmulator;

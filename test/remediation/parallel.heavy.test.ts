@@ -1,9 +1,9 @@
 // Parallel runs of the bundled remediate action (see action-support.ts) sharing one
 // ledger ConfigMap: twenty processes at once load both cores, so this runs with
 // `npm run test:heavy`.
-import { resourceForKind } from '../emulators/kube/resources.js';
-import type { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 import { refused, remediate, remediateWorkspace, scenarioCluster } from './action-support.js';
 
 let kube: KubeEmulator;

@@ -16,8 +16,8 @@ import { runNode } from '../../src/remediation/playbooks/node.js';
 import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import type { Targets } from '../../src/remediation/targets.js';
-import type { KubeEmulator, RbacRule } from '../emulators/kube/server.js';
-import { repoRoot } from '../harness/run-action.js';
+import type { KubeEmulator, RbacRule } from '../../src/sim/kube/server.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 import { remediationContext, simulatedCluster } from './support.js';
 
 interface Doc {

@@ -12,10 +12,10 @@ import { Ledger } from '../../src/kube/ledger.js';
 import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import { scaleScenario } from '../../bench/scale-scenario.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 import { remediationContext } from './support.js';
 
 let kube: KubeEmulator;

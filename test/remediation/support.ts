@@ -8,11 +8,11 @@ import { Ledger } from '../../src/kube/ledger.js';
 import { GUARDRAIL_DEFAULTS } from '../../src/remediation/guardrails.js';
 import type { RemediationContext } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
-import { resourceForKind } from '../emulators/kube/resources.js';
-import { loadScenario } from '../emulators/kube/scenario.js';
-import { KubeEmulator, type KubeUser } from '../emulators/kube/server.js';
-import type { KObject } from '../emulators/kube/store.js';
-import type { ClusterTls } from '../emulators/kube/tls.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator, type KubeUser } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
+import type { ClusterTls } from '../../src/sim/kube/tls.js';
 
 export async function simulatedCluster(
   scenario: string,

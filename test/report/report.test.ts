@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { RemediationResult } from '../../src/remediation/result.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { makeClusterTls } from '../emulators/kube/tls.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { makeClusterTls } from '../../src/sim/kube/tls.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 import { dispatch, expectSuccess, generic, PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 
 let gh: GitHubEmulator;

@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGitHubClient } from '../../src/github/client.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../emulators/github/server.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 import { dispatch, expectSuccess, PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 
 let gh: GitHubEmulator;

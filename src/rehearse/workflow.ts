@@ -20,8 +20,8 @@ import {
   type WorkflowTemplate,
 } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { mapLimit } from '../../src/shared/pool.js';
-import { runAction, type ActionRun } from '../harness/run-action.js';
+import { mapLimit } from '../shared/pool.js';
+import { runAction, type ActionRun } from './action.js';
 
 type Json = unknown;
 type Result = 'success' | 'failure' | 'skipped';

@@ -1,4 +1,4 @@
-// Scenario files (test/scenarios/NAME.yaml): initial objects, nodes in shorthand, and
+// Scenario files (src/sim/scenarios/NAME.yaml): initial objects, nodes in shorthand, and
 // the facts the simulated kubelet derives pod status from.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ export interface Scenario {
   }[];
 }
 
-export const scenariosDir = join(fileURLToPath(new URL('.', import.meta.url)), '../../scenarios');
+export const scenariosDir = join(fileURLToPath(new URL('.', import.meta.url)), '../scenarios');
 
 export function scenarioNames(): string[] {
   return readdirSync(scenariosDir)

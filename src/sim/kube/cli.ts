@@ -1,6 +1,6 @@
 // Standalone Kubernetes emulator:
 //   npm run emulator:kube -- --port N --scenario NAME
-// loads test/scenarios/NAME.yaml, prints the path of a kubeconfig for it, and serves
+// loads src/sim/scenarios/NAME.yaml, prints the path of a kubeconfig for it, and serves
 // until killed (or until POST /_emulator/shutdown is not needed: Ctrl-C).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
