@@ -1,5 +1,6 @@
 // What handlers see and return, and GitHub's error shapes.
 import type { RepoState } from './state.js';
+import type { WebhookLog } from './webhooks.js';
 
 export interface Ctx {
   repo: RepoState;
@@ -11,6 +12,8 @@ export interface Ctx {
   /** The login the token acts as. */
   login: string;
   pathname: string;
+  /** Where handlers record the webhook events their state changes cause. */
+  webhooks: WebhookLog;
 }
 
 export interface Reply {

@@ -18,7 +18,9 @@ import {
   validateResponse,
   type Operation,
 } from './openapi.js';
-import { EmulatorClock, RepoState } from './state.js';
+import { GitHubActor } from './actor.js';
+import { EmulatorClock, RepoState, type Permission } from './state.js';
+import { GITHUB_TOKEN_LOGIN, WebhookLog } from './webhooks.js';
 
 const HANDLERS: Record<string, Handler> = {
   ...gitHandlers,
@@ -88,6 +90,8 @@ export class GitHubEmulator {
   readonly log: LogEntry[] = [];
   readonly fidelityFailures: FidelityFailure[] = [];
   readonly repos = new Map<string, RepoState>();
+  /** The webhook events GitHub would deliver for every accepted change, oldest first. */
+  readonly webhooks = new WebhookLog();
   url = '';
   /** Called after POST /_emulator/shutdown has closed the server. */
   onShutdown: (() => void) | undefined;
@@ -100,6 +104,8 @@ export class GitHubEmulator {
   private windowStart: number;
   private validateResponses: boolean;
   private tokens: Record<string, string> | undefined;
+  /** Tokens of people added with `person()`, valid whatever `tokens` says. */
+  private readonly personTokens = new Map<string, string>();
   private readonly sockets = new Set<import('node:net').Socket>();
 
   constructor(options: GitHubEmulatorOptions = {}) {
@@ -118,7 +124,33 @@ export class GitHubEmulator {
     }
   }
 
-  /** The repository state; with no name, the first one. */
+  /**
+   * A person who acts on the repository (all repositories when none is named) with a
+   * permission, and a token of their own: their writes cause events that start
+   * workflows, unlike GITHUB_TOKEN's. Returns the token; calling again keeps it.
+   */
+  person(login: string, permission: Permission = 'write', repo?: string): string {
+    if (!login || login === GITHUB_TOKEN_LOGIN)
+      throw new Error(`person login must be a user's login, not ${JSON.stringify(login)}`);
+    for (const state of repo ? [this.repo(repo)] : this.repos.values())
+      state.collaborators.set(login, permission);
+    return this.tokenFor(login);
+  }
+
+  /** A token that acts as `login` (a person, or a bot such as a PAT's `kubemend[bot]`). */
+  tokenFor(login: string): string {
+    for (const [token, who] of this.personTokens) if (who === login) return token;
+    const token = `ghp_emulator_${login.replace(/[^A-Za-z0-9]/g, '_')}_${randomUUID().slice(0, 8)}`;
+    this.personTokens.set(token, login);
+    return token;
+  }
+
+  /** Acts as `login` through the REST API, so its events are those GitHub would send. */
+  as(login: string, repo?: string): GitHubActor {
+    if (!this.url) throw new Error('the emulator must listen before anyone can act on it');
+    return new GitHubActor(this.url, this.tokenFor(login), this.repo(repo).fullName);
+  }
+
   private graphql(raw: Buffer, login: string): Reply {
     let request: { query?: unknown; variables?: Record<string, unknown> };
     try {
@@ -162,6 +194,7 @@ export class GitHubEmulator {
     return error(`Could not resolve to a node with the global id of '${id}'`, 'NOT_FOUND');
   }
 
+  /** The repository state; with no name, the first one. */
   repo(fullName?: string): RepoState {
     const repo = fullName
       ? this.repos.get(fullName.toLowerCase())
@@ -311,7 +344,8 @@ export class GitHubEmulator {
       });
       return;
     }
-    const login = this.tokens ? this.tokens[token] : 'github-actions[bot]';
+    const login =
+      this.personTokens.get(token) ?? (this.tokens ? this.tokens[token] : GITHUB_TOKEN_LOGIN);
     if (!login) {
       send({
         status: 401,
@@ -435,6 +469,7 @@ export class GitHubEmulator {
       baseUrl: this.url,
       login,
       pathname: url.pathname,
+      webhooks: this.webhooks,
     };
     try {
       // Handlers are synchronous: no request can interleave with a read-modify-write.
@@ -524,13 +559,18 @@ export class GitHubEmulator {
     res.destroy();
   }
 
-  /** The control API of a standalone emulator: /_emulator/log, /fidelity, /faults, /clock, /shutdown. */
+  /** The control API of a standalone emulator: /_emulator/log, /webhooks?since=N, /fidelity, /faults, /clock, /shutdown. */
   private control(method: string, url: URL, raw: Buffer): Reply {
     const body =
       raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
     switch (`${method} ${url.pathname}`) {
       case 'GET /_emulator/log':
         return { status: 200, body: this.log };
+      case 'GET /_emulator/webhooks':
+        return {
+          status: 200,
+          body: this.webhooks.since(Number(url.searchParams.get('since') ?? 0) || 0),
+        };
       case 'GET /_emulator/fidelity':
         return { status: 200, body: this.fidelityFailures };
       case 'POST /_emulator/faults':

@@ -3,6 +3,7 @@
 import { InvalidPathError } from '../git.js';
 import { HttpError, asObject, notFound, type Ctx, type Handler } from '../http.js';
 import { WEB } from '../render.js';
+import { emitRefChange } from '../webhooks.js';
 import { commitBody } from './git.js';
 
 function entryBody(
@@ -107,7 +108,9 @@ const putContent: Handler = (ctx) => {
   const content = Buffer.from(body.content, 'base64');
   const blob = git.writeBlob(content);
   const newTree = git.setPath(tree, path, { mode: '100644', type: 'blob', sha: blob });
+  const before = ctx.repo.refs.get(`refs/heads/${branch}`);
   const commitSha = ctx.repo.commitOnBranch(branch, newTree, body.message, ctx.login);
+  emitRefChange(ctx, `refs/heads/${branch}`, before, commitSha);
   return {
     status: entry ? 200 : 201,
     body: {
@@ -125,7 +128,9 @@ const deleteContent: Handler = (ctx) => {
   if (!entry || entry.type !== 'blob') throw notFound();
   if (body.sha !== entry.sha) throw new HttpError(409, `${path} does not match ${body.sha}`);
   const newTree = ctx.repo.git.setPath(tree, path, null);
+  const before = ctx.repo.refs.get(`refs/heads/${branch}`);
   const commitSha = ctx.repo.commitOnBranch(branch, newTree, body.message, ctx.login);
+  emitRefChange(ctx, `refs/heads/${branch}`, before, commitSha);
   return {
     status: 200,
     body: {

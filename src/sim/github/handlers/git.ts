@@ -9,6 +9,7 @@ import {
   type Handler,
 } from '../http.js';
 import type { RepoState } from '../state.js';
+import { emitRefChange } from '../webhooks.js';
 
 function refBody(ctx: Ctx, ref: string, sha: string): Record<string, unknown> {
   const api = `${ctx.baseUrl}/repos/${ctx.repo.fullName}`;
@@ -73,6 +74,7 @@ const createRef: Handler = (ctx) => {
   // The atomic step deduplication rests on: exactly one creator wins.
   if (ctx.repo.refs.has(ref)) throw new HttpError(422, 'Reference already exists');
   ctx.repo.refs.set(ref, sha);
+  emitRefChange(ctx, ref, undefined, sha);
   return { status: 201, body: refBody(ctx, ref, sha) };
 };
 
@@ -85,14 +87,17 @@ const updateRef: Handler = (ctx) => {
   if (!force && !ctx.repo.git.isAncestor(current, sha))
     throw new HttpError(422, 'Update is not a fast forward');
   ctx.repo.refs.set(ref, sha);
+  emitRefChange(ctx, ref, current, sha);
   return { status: 200, body: refBody(ctx, ref, sha) };
 };
 
 const deleteRef: Handler = (ctx) => {
   const ref = fullRef(ctx.params.ref!);
-  if (!ctx.repo.refs.has(ref)) throw new HttpError(422, 'Reference does not exist');
+  const current = ctx.repo.refs.get(ref);
+  if (!current) throw new HttpError(422, 'Reference does not exist');
   freezePullHeads(ctx.repo, ref);
   ctx.repo.refs.delete(ref);
+  emitRefChange(ctx, ref, current, undefined);
   return { status: 204 };
 };
 

@@ -13,6 +13,13 @@ import {
 } from '../http.js';
 import { comment, issue as renderIssue, label as renderLabel, user } from '../render.js';
 import { newId, type Issue } from '../state.js';
+import {
+  emitComment,
+  emitEdited,
+  emitIssueOrPull,
+  emitLabelChanges,
+  emitStateChange,
+} from '../webhooks.js';
 
 function getIssue(ctx: Ctx): Issue {
   const found = ctx.repo.issues.get(intParam(ctx, 'issue_number'));
@@ -67,6 +74,9 @@ const createIssue: Handler = (ctx) => {
   };
   setLabels(ctx, issue, labelNames(body.labels ?? []));
   ctx.repo.issues.set(issue.number, issue);
+  // GitHub sends opened, then labeled for each label the issue was created with.
+  emitIssueOrPull(ctx, issue, 'opened');
+  emitLabelChanges(ctx, issue, []);
   return {
     status: 201,
     body: renderIssue(ctx.baseUrl, ctx.repo, issue),
@@ -121,6 +131,7 @@ const updateIssue: Handler = (ctx) => {
     });
   }
   const now = ctx.repo.clock.iso();
+  const before = { title: issue.title, body: issue.body, state: issue.state, labels: issue.labels };
   if (body.title !== undefined && body.title !== null) issue.title = String(body.title);
   if (body.body !== undefined) issue.body = body.body;
   if (body.labels !== undefined) setLabels(ctx, issue, labelNames(body.labels));
@@ -130,6 +141,9 @@ const updateIssue: Handler = (ctx) => {
     issue.stateReason = body.state === 'closed' ? (body.state_reason ?? 'completed') : 'reopened';
   } else if (body.state_reason !== undefined) issue.stateReason = body.state_reason;
   issue.updatedAt = now;
+  emitEdited(ctx, issue, before);
+  emitLabelChanges(ctx, issue, before.labels);
+  emitStateChange(ctx, issue, before.state);
   return { status: 200, body: renderIssue(ctx.baseUrl, ctx.repo, issue) };
 };
 
@@ -179,6 +193,7 @@ const createComment: Handler = (ctx) => {
   ctx.repo.comments.set(c.id, c);
   issue.comments++;
   issue.updatedAt = now;
+  emitComment(ctx, 'created', c);
   return {
     status: 201,
     body: comment(ctx.baseUrl, ctx.repo, c),
@@ -201,8 +216,10 @@ const updateComment: Handler = (ctx) => {
   const c = getComment(ctx);
   const { body } = asObject(ctx.body) as { body: string };
   checkBodyLength(body, 'IssueComment');
+  const was = c.body;
   c.body = body;
   c.updatedAt = ctx.repo.clock.iso();
+  if (was !== body) emitComment(ctx, 'edited', c, { changes: { body: { from: was } } });
   return { status: 200, body: comment(ctx.baseUrl, ctx.repo, c) };
 };
 
@@ -211,6 +228,7 @@ const deleteComment: Handler = (ctx) => {
   ctx.repo.comments.delete(c.id);
   const issue = ctx.repo.issues.get(c.issueNumber);
   if (issue) issue.comments--;
+  emitComment(ctx, 'deleted', c);
   return { status: 204 };
 };
 
@@ -252,15 +270,19 @@ const issueLabels = (ctx: Ctx, issue: Issue) =>
 
 const addLabels: Handler = (ctx) => {
   const issue = getIssue(ctx);
+  const before = issue.labels;
   setLabels(ctx, issue, [...issue.labels, ...labelNames(ctx.body)]);
   issue.updatedAt = ctx.repo.clock.iso();
+  emitLabelChanges(ctx, issue, before);
   return { status: 200, body: issueLabels(ctx, issue) };
 };
 
 const setIssueLabels: Handler = (ctx) => {
   const issue = getIssue(ctx);
+  const before = issue.labels;
   setLabels(ctx, issue, labelNames(ctx.body ?? []));
   issue.updatedAt = ctx.repo.clock.iso();
+  emitLabelChanges(ctx, issue, before);
   return { status: 200, body: issueLabels(ctx, issue) };
 };
 
@@ -269,8 +291,10 @@ const removeLabel: Handler = (ctx) => {
   const name = ctx.params.name!.toLowerCase();
   if (!issue.labels.some((n) => n.toLowerCase() === name))
     throw new HttpError(404, 'Label does not exist');
+  const before = issue.labels;
   issue.labels = issue.labels.filter((n) => n.toLowerCase() !== name);
   issue.updatedAt = ctx.repo.clock.iso();
+  emitLabelChanges(ctx, issue, before);
   return { status: 200, body: issueLabels(ctx, issue) };
 };
 

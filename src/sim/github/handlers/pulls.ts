@@ -14,6 +14,7 @@ import {
 } from '../http.js';
 import { pull } from '../render.js';
 import { newId, type Issue, type RepoState } from '../state.js';
+import { emitEdited, emitIssueOrPull, emitRefChange, emitStateChange } from '../webhooks.js';
 import { freezePullHeads } from './git.js';
 
 /** `owner:branch` or `branch` to the branch name, when the owner is this repository's. */
@@ -96,6 +97,7 @@ const createPull: Handler = (ctx) => {
     },
   };
   repo.issues.set(issue.number, issue);
+  emitIssueOrPull(ctx, issue, 'opened');
   return {
     status: 201,
     body: pull(ctx.baseUrl, repo, issue),
@@ -157,6 +159,13 @@ const updatePull: Handler = (ctx) => {
     );
   }
   const now = ctx.repo.clock.iso();
+  const before = {
+    title: issue.title,
+    body: issue.body,
+    state: issue.state,
+    baseRef: issue.pull!.baseRef,
+    baseSha: ctx.repo.refs.get(`refs/heads/${issue.pull!.baseRef}`),
+  };
   if (body.title !== undefined) issue.title = body.title;
   if (body.body !== undefined) issue.body = body.body;
   if (body.base !== undefined) issue.pull!.baseRef = body.base;
@@ -167,6 +176,8 @@ const updatePull: Handler = (ctx) => {
     issue.closedAt = body.state === 'closed' ? now : null;
   }
   issue.updatedAt = now;
+  emitEdited(ctx, issue, before);
+  emitStateChange(ctx, issue, before.state);
   return { status: 200, body: pull(ctx.baseUrl, ctx.repo, issue) };
 };
 
@@ -242,9 +253,13 @@ const mergePull: Handler = (ctx) => {
     headSha,
   });
   Object.assign(issue, { state: 'closed', closedAt: now, updatedAt: now });
+  // GitHub's order: the push to the base, the pull request closed (merged), the branch deleted.
+  emitRefChange(ctx, baseRef, baseSha, sha);
+  emitIssueOrPull(ctx, issue, 'closed');
   if (repo.deleteBranchOnMerge) {
     freezePullHeads(repo, `refs/heads/${p.headRef}`);
     repo.refs.delete(`refs/heads/${p.headRef}`);
+    emitRefChange(ctx, `refs/heads/${p.headRef}`, headSha, undefined);
   }
   return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
 };

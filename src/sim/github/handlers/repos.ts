@@ -2,6 +2,7 @@
 import { asObject, notFound, type Handler } from '../http.js';
 import { repository, user } from '../render.js';
 import type { Permission } from '../state.js';
+import { emitRepositoryDispatch } from '../webhooks.js';
 
 /** The legacy `permission` field folds maintain into write and triage into read. */
 const LEGACY: Record<Permission, string> = {
@@ -72,10 +73,12 @@ const getPermission: Handler = (ctx) => {
 /** The request was validated against GitHub's schema (event_type, at most 10 payload keys). */
 const createDispatch: Handler = (ctx) => {
   const body = asObject(ctx.body);
-  ctx.repo.dispatches.push({
+  const dispatch = {
     eventType: String(body.event_type),
     clientPayload: (body.client_payload as Record<string, unknown> | undefined) ?? {},
-  });
+  };
+  ctx.repo.dispatches.push(dispatch);
+  emitRepositoryDispatch(ctx, dispatch.eventType, dispatch.clientPayload);
   return { status: 204 };
 };
 
