@@ -3,7 +3,7 @@
 // caller job's outputs, caller-side `needs:` and `if:`, the callee's jobs nested in the
 // record; local actions (`uses: ./path`) run from the repository, and what the rehearsal
 // cannot run is skipped with a note.
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repoRoot } from '../../src/rehearse/action.js';
@@ -275,6 +275,19 @@ jobs:
       'dry-run': false,
     });
     expect(jobs.show!.outputs.actor).toBe('hubot');
+  });
+});
+
+describe('a started workflow whose jobs do not apply', () => {
+  it("records the cluster doctor's job skipped for a label other than cluster-doctor", async () => {
+    const dir = userRepository({});
+    const file = join(dir, '.github/workflows/cluster-doctor.yml');
+    copyFileSync(join(repoRoot, 'workflows-templates/cluster-doctor.yml'), file);
+    const jobs = await runWorkflow(file, {
+      ...options(dir),
+      event: { name: 'issues', payload: { action: 'labeled', label: { name: 'bug' } } },
+    });
+    expect(jobLines(jobs)).toEqual([{ name: 'doctor', result: 'skipped' }]);
   });
 });
 
