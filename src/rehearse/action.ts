@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
+import { packageRoot } from './package-root.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** kubemend's package root: actions resolve from here, from src/ as from the bundle in dist/. */
+export const repoRoot = packageRoot();
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';

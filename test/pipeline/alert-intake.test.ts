@@ -1,0 +1,65 @@
+// The alert-intake template as a user copies it: an alert's repository_dispatch starts
+// it (and not the cluster doctor beside it), its one job calls kubemend's reusable
+// workflow from the package with the user's KUBECONFIG secret, and the record shows the
+// pipeline's jobs under the caller job, as GitHub's run page does.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { events } from '../../src/sim/github/events.js';
+import type { GitHubEmulator } from '../../src/sim/github/server.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import { repoRoot } from '../../src/rehearse/action.js';
+import { workflowsListening } from '../../src/rehearse/triggers.js';
+import { jobLines, runWorkflow } from '../../src/rehearse/workflow.js';
+import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
+import { ALERT, callerRepository, startEmulators } from './support.js';
+
+let gh: GitHubEmulator;
+let kube: KubeEmulator;
+
+beforeEach(async () => {
+  ({ gh, kube } = await startEmulators());
+});
+afterEach(async () => {
+  await kube.close();
+  await gh.close();
+});
+
+describe('the alert-intake template', () => {
+  it('is started by an alert and runs the whole pipeline as the kubemend job', async () => {
+    const caller = callerRepository(kube, { playbooks: { 'image-pull': { mode: 'dry-run' } } });
+    mkdirSync(join(caller, '.github/workflows'));
+    for (const template of ['alert-intake.yml', 'cluster-doctor.yml'])
+      copyFileSync(
+        join(repoRoot, 'workflows-templates', template),
+        join(caller, '.github/workflows', template),
+      );
+    const event = {
+      name: 'repository_dispatch',
+      payload: events.repositoryDispatch(REPOSITORY, ALERT),
+    };
+    const started = workflowsListening(caller, event);
+    expect(started.map((file) => basename(file))).toEqual(['alert-intake.yml']);
+
+    const jobs = await runWorkflow(started[0]!, {
+      secrets: { KUBECONFIG: kube.kubeconfig() },
+      repository: caller,
+      event,
+      actor: 'alertmanager-relay',
+      github: { repository: REPOSITORY, token: TOKEN, apiUrl: gh.url },
+      env: { ...PACE, GITHUB_SHA: gh.repo(REPOSITORY).resolve('main') ?? '' },
+    });
+    expect(jobLines(jobs)).toEqual([
+      { name: 'kubemend', result: 'success' },
+      { name: 'kubemend / intake', result: 'success' },
+      { name: 'kubemend / triage', result: 'success' },
+      { name: 'kubemend / remediate', result: 'success' },
+      { name: 'kubemend / report', result: 'success' },
+    ]);
+    // The callee's workflow_call outputs are the caller job's.
+    const number = Number(jobs.kubemend!.outputs['incident-number']);
+    expect(gh.repo(REPOSITORY).issues.get(number)).toBeDefined();
+    expect(JSON.parse(jobs.kubemend!.outputs.matrix!).include).toEqual([
+      expect.objectContaining({ playbook: 'image-pull', incident: number }),
+    ]);
+  });
+});
