@@ -9,6 +9,8 @@ import { isObject } from '../shared/json.js';
 import { isClusterName } from '../shared/names.js';
 import { CATEGORY_INFO } from '../triage/categories.js';
 import { triagePayload, type TriagedIncident } from '../triage/triage.js';
+import { REHEARSE_USAGE, rehearseCommand } from './rehearse.js';
+import { VERSION } from './version.js';
 
 export const USAGE = `Usage:
   kubemend triage [--cluster NAME] [--config FILE] FILE|-
@@ -18,18 +20,23 @@ export const USAGE = `Usage:
   kubemend validate-config FILE
       Check a .github/kubemend.yml the way the actions do; prints every problem,
       one per line.
+${REHEARSE_USAGE}
+  kubemend --version
   kubemend help`;
 
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readStdin: () => Buffer;
+  /** Whether stdout is a terminal (colour, progress). */
+  isTty?: boolean;
 }
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readStdin: () => readFileSync(0),
+  isTty: process.stdout.isTTY === true,
 };
 
 /** Runs one command; resolves to the exit code. */
@@ -50,6 +57,12 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
         io.stdout(`${summary}\n`);
         return 0;
       }
+      case 'rehearse':
+        return await rehearseCommand(rest, { ...io, isTty: io.isTty ?? false });
+      case '--version':
+      case 'version':
+        io.stdout(`${VERSION}\n`);
+        return 0;
       case 'help':
       case '--help':
       case '-h':
@@ -58,8 +71,8 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
       default:
         throw new UsageError(
           command === undefined
-            ? 'kubemend: a command is required: triage, validate-config or help.'
-            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, help.`,
+            ? 'kubemend: a command is required: triage, validate-config, rehearse or help.'
+            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, rehearse, help, --version.`,
         );
     }
   } catch (error) {

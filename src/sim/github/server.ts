@@ -83,6 +83,27 @@ interface FaultRule {
 }
 
 /** Every emulator alive in this process, so a test setup can check them all. */
+const PERMISSION_RANK = ['read', 'triage', 'write', 'maintain', 'admin'];
+/** The permission each write needs of a person (see personRefusal). */
+const PERSON_NEEDS: Record<string, string> = {
+  'issues/add-labels': 'triage',
+  'issues/set-labels': 'triage',
+  'issues/remove-label': 'triage',
+  'issues/remove-all-labels': 'triage',
+  'issues/update': 'triage',
+  'pulls/update': 'write',
+  'pulls/merge': 'write',
+  'repos/create-dispatch-event': 'write',
+  'repos/create-or-update-file-contents': 'write',
+  'repos/delete-file': 'write',
+  'git/create-ref': 'write',
+  'git/update-ref': 'write',
+  'git/delete-ref': 'write',
+  'git/create-commit': 'write',
+  'git/create-tree': 'write',
+  'git/create-blob': 'write',
+};
+
 export const liveEmulators = new Set<GitHubEmulator>();
 
 export class GitHubEmulator {
@@ -135,6 +156,30 @@ export class GitHubEmulator {
     for (const state of repo ? [this.repo(repo)] : this.repos.values())
       state.collaborators.set(login, permission);
     return this.tokenFor(login);
+  }
+
+  /**
+   * What GitHub refuses a person for want of permission (people added with person() or
+   * tokenFor() only; the tests' bot tokens act as before). Reading, opening issues and
+   * commenting need no more than read; labels and closing another's issue need triage;
+   * merges, pushes and dispatches need write.
+   */
+  private personRefusal(
+    repo: RepoState,
+    login: string,
+    operationId: string,
+    params: Record<string, string>,
+  ): string | undefined {
+    if (![...this.personTokens.values()].includes(login)) return undefined;
+    const need = PERSON_NEEDS[operationId];
+    if (!need) return undefined;
+    const issue = params.issue_number ? repo.issues.get(Number(params.issue_number)) : undefined;
+    // The author of an issue may edit and close it whatever their permission.
+    if (operationId === 'issues/update' && issue?.user === login) return undefined;
+    const have = repo.collaborators.get(login);
+    const rank = (p: string | undefined): number => (p ? PERMISSION_RANK.indexOf(p) : -1);
+    if (rank(have) >= rank(need)) return undefined;
+    return `Must have ${need} access to repository ${repo.fullName}.`;
   }
 
   /** A token that acts as `login` (a person, or a bot such as a PAT's `kubemend[bot]`). */
@@ -442,6 +487,11 @@ export class GitHubEmulator {
           : undefined;
     if (!repo) {
       send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
+      return;
+    }
+    const refusal = this.personRefusal(repo, login, operation.operationId, params);
+    if (refusal) {
+      send({ status: 403, body: { message: refusal, documentation_url: DOCS, status: '403' } });
       return;
     }
     const handler = HANDLERS[operation.operationId];

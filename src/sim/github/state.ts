@@ -65,8 +65,15 @@ export interface Clock {
 export class EmulatorClock implements Clock {
   private offset = 0;
   private frozen: number | undefined;
+  private source: (() => number) | undefined;
   now(): number {
-    return (this.frozen ?? Date.now()) + this.offset;
+    return (this.frozen ?? this.source?.() ?? Date.now()) + this.offset;
+  }
+  /** Follows another clock (a rehearsal's cluster): one simulated time for both. */
+  follow(source: () => number): void {
+    this.source = source;
+    this.frozen = undefined;
+    this.offset = 0;
   }
   advance(ms: number): void {
     this.offset += ms;

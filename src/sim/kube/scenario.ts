@@ -1,6 +1,6 @@
 // Scenario files (src/sim/scenarios/NAME.yaml): initial objects, nodes in shorthand, and
 // the facts the simulated kubelet derives pod status from.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
@@ -38,7 +38,11 @@ export interface Scenario {
   }[];
 }
 
-export const scenariosDir = join(fileURLToPath(new URL('.', import.meta.url)), '../scenarios');
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** src/sim/scenarios/, seen from src/sim/kube/ in the sources or from dist/ in the bundle. */
+export const scenariosDir =
+  [join(here, '../scenarios'), join(here, '../src/sim/scenarios')].find((dir) => existsSync(dir)) ??
+  join(here, '../scenarios');
 
 export function scenarioNames(): string[] {
   return readdirSync(scenariosDir)

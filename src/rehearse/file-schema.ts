@@ -1,0 +1,210 @@
+// The rehearsal file's one source (`kubemend rehearse FILE`): a JSON Schema built with
+// TypeBox, read by the same validator as the config (config/validate.ts), so a mistake
+// is one line naming the key and what is allowed. What the schema cannot say (exactly
+// one action per step, files that exist, users the story declares) file.ts checks.
+import {
+  Array as List,
+  Boolean as Flag,
+  Integer as Whole,
+  Object as Mapping,
+  Optional,
+  String as Text,
+  Unsafe,
+  type SchemaOptions,
+  type Static,
+  type TOptional,
+  type TProperties,
+  type TSchema,
+} from '@sinclair/typebox';
+
+const oneOf = <const V extends readonly string[]>(values: V, options: SchemaOptions = {}) =>
+  Unsafe<V[number]>({ ...options, enum: [...values] });
+
+const mapOf = <T extends TSchema>(names: string, value: T, options: SchemaOptions = {}) =>
+  Unsafe<Record<string, Static<T>>>({
+    ...options,
+    type: 'object',
+    propertyNames: { pattern: names },
+    additionalProperties: value,
+  });
+
+function closed<P extends TProperties, R extends keyof P = never>(
+  properties: P,
+  required: R[] = [],
+) {
+  const shaped = Object.fromEntries(
+    Object.entries(properties).map(([key, value]) => [
+      key,
+      (required as (keyof P)[]).includes(key) ? value : Optional(value),
+    ]),
+  ) as { [K in keyof P]: K extends R ? P[K] : TOptional<P[K]> };
+  return Mapping(shaped, { additionalProperties: false });
+}
+
+export const PERMISSIONS = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
+export const STEP_KINDS = [
+  'dispatch',
+  'facts',
+  'comment',
+  'label',
+  'open-issue',
+  'merge',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+const LOGIN = '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$';
+const DURATION = Text({
+  minLength: 1,
+  maxLength: 40,
+  description: 'Time on the simulated clock since the story began, such as 0s, 90s, 4m, 1h 30m.',
+});
+const strings = (description: string) =>
+  List(Text({ minLength: 1, maxLength: 500 }), { maxItems: 100, description });
+const target = Unsafe<'incident' | number>({
+  description: 'The incident (default: the latest one) or an issue or pull request number.',
+});
+const by = Text({ pattern: LOGIN, description: 'Who acts: a login under `users`.' });
+
+const STEP = closed(
+  {
+    at: DURATION,
+    dispatch: Text({
+      minLength: 1,
+      description:
+        'A JSON file (relative to the rehearsal file): a repository_dispatch request body or its client_payload.',
+    }),
+    'event-type': Text({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$',
+      description: "The dispatch's event_type when the file has none (default: kubemend-alert).",
+    }),
+    times: Whole({ minimum: 1, maximum: 1000, description: 'How often to send it (default 1).' }),
+    concurrency: Whole({
+      minimum: 1,
+      maximum: 50,
+      description: 'How many of the workflow runs it starts run at once (default 1).',
+    }),
+    facts: Unsafe<Record<string, unknown>>({
+      type: 'object',
+      description: "Merged into the scenario's facts (registries, images, probes...).",
+    }),
+    comment: closed({ by, body: Text({ minLength: 1, maxLength: 65536 }), on: target }, [
+      'by',
+      'body',
+    ]),
+    label: closed({ by, name: Text({ minLength: 1, maxLength: 50 }), on: target }, ['by', 'name']),
+    'open-issue': closed(
+      {
+        by,
+        title: Text({ minLength: 1, maxLength: 256 }),
+        body: Text({ maxLength: 65536 }),
+        labels: List(Text({ minLength: 1, maxLength: 50 }), { maxItems: 20 }),
+      },
+      ['by', 'title'],
+    ),
+    merge: closed({ by, on: target }, ['by']),
+  },
+  ['at'],
+);
+
+const INCLUDE_EXCLUDE = (what: string) =>
+  closed({
+    include: strings(`${what} that must be there.`),
+    exclude: strings(`${what} that must not be there.`),
+  });
+const CONTAIN = (what: string) =>
+  closed({
+    contain: strings(`Texts ${what} must contain.`),
+    'not-contain': strings(`Texts ${what} must not contain.`),
+  });
+
+const INCIDENT = closed({
+  number: Whole({ minimum: 1, description: 'Which incident (default: the latest).' }),
+  state: oneOf(['open', 'closed', 'merged'] as const),
+  kind: oneOf(['pr', 'issue'] as const),
+  title: CONTAIN('the title'),
+  body: CONTAIN('the body'),
+  labels: INCLUDE_EXCLUDE('Labels'),
+  comments: CONTAIN('the comments, together,'),
+  files: mapOf('^[^\\s].*$', CONTAIN('the file on the incident branch'), {
+    description: 'Files on the incident branch (pull requests), by path.',
+  }),
+});
+
+const EXPECT = closed({
+  incidents: Whole({ minimum: 0, description: 'How many incidents kubemend opened.' }),
+  incident: INCIDENT,
+  issues: Whole({ minimum: 0, description: 'How many issues and pull requests exist in all.' }),
+  cluster: closed({
+    writes: INCLUDE_EXCLUDE(
+      'Writes to the cluster (`METHOD /path`, `*` any text) that were not dry runs,',
+    ),
+  }),
+  github: closed({
+    'max-requests': Whole({ minimum: 0 }),
+    'max-writes': Whole({ minimum: 0 }),
+  }),
+  runs: closed({
+    'no-failures': Flag({ description: 'No job of any workflow run concluded failure.' }),
+  }),
+});
+
+export const REHEARSAL_SCHEMA = closed(
+  {
+    description: Text({ maxLength: 2000 }),
+    scenario: Text({
+      minLength: 1,
+      description:
+        'A shipped scenario name, or a path (relative to the rehearsal file) to a scenario file.',
+    }),
+    cluster: Text({
+      pattern: '^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$',
+      description: "The simulated cluster's name, as alerts name it.",
+    }),
+    config: Text({ minLength: 1, description: 'Becomes .github/kubemend.yml.' }),
+    gitops: Text({ minLength: 1, description: "A folder: the repository's default branch." }),
+    repository: Text({ pattern: '^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$' }),
+    'incident-mode': oneOf(['pr', 'issue'] as const),
+    workflow: Text({
+      minLength: 1,
+      description:
+        'reusable (the shipped templates), all-in-one (the root action), or a caller workflow path inside gitops/.',
+    }),
+    users: mapOf(LOGIN, oneOf(PERMISSIONS), {
+      description: 'Collaborators by login, with their permission.',
+      maxProperties: 100,
+    }),
+    'kubemend-token': Flag({
+      description:
+        "Whether the repository has the KUBEMEND_TOKEN secret, so kubemend's own writes start workflows (default true).",
+    }),
+    'clock-rate': Unsafe<number>({
+      type: 'number',
+      minimum: 0.1,
+      maximum: 1000,
+      description:
+        "How fast the simulated clock runs while workflows run, against wall time (default 1): the actions' waits are real.",
+    }),
+    'validate-openapi': Flag({
+      description:
+        "Validate every GitHub request kubemend makes against GitHub's OpenAPI description (default false).",
+    }),
+    steps: List(STEP, { minItems: 1, maxItems: 500 }),
+    expect: EXPECT,
+    'known-failing': List(
+      closed({ expect: Text({ minLength: 1 }), reason: Text({ minLength: 1 }) }, [
+        'expect',
+        'reason',
+      ]),
+      {
+        description:
+          'Expectations that fail today, by path (such as incident.labels.exclude), each with the reason: reported, not counted; one that holds again fails the rehearsal until removed here.',
+      },
+    ),
+  },
+  ['scenario', 'cluster', 'steps'],
+);
+
+export type RehearsalDocument = Static<typeof REHEARSAL_SCHEMA>;
+export type StepDocument = Static<typeof STEP>;
+export type ExpectDocument = Static<typeof EXPECT>;
+export type IncidentExpectDocument = Static<typeof INCIDENT>;

@@ -1,0 +1,147 @@
+// What GitHub shows after a step, read from the simulated repository, and the story told
+// to a person: each step, the incident as GitHub shows it, the cluster's changes and the
+// requests spent, then each expectation.
+import type { RepoState } from '../sim/github/state.js';
+import type { ExpectationShown, RehearsalResult, ShownIssue, StepShown } from './result.js';
+
+/** kubemend's incidents begin with this marker (a person's issue does not). */
+const INCIDENT_MARKER = /^<!-- kubemend:incident[ >-]/;
+
+/** Every issue and pull request, oldest first, as GitHub shows it. */
+export function showIssues(repo: RepoState, defaultBranch: string): ShownIssue[] {
+  return [...repo.issues.values()]
+    .sort((a, b) => a.number - b.number)
+    .map((issue) => ({
+      number: issue.number,
+      kind: issue.pull ? ('pr' as const) : ('issue' as const),
+      title: issue.title,
+      state: issue.pull?.merged ? ('merged' as const) : issue.state,
+      labels: [...issue.labels],
+      body: issue.body ?? '',
+      author: issue.user,
+      comments: repo.commentsOn(issue.number).map((c) => ({ author: c.user, body: c.body })),
+      files: issue.pull ? changedFiles(repo, issue.pull.headSha, defaultBranch) : {},
+    }));
+}
+
+export const isIncident = (issue: ShownIssue): boolean => INCIDENT_MARKER.test(issue.body);
+
+/** Files whose content on the head differs from the default branch. */
+function changedFiles(repo: RepoState, head: string, base: string): Record<string, string> {
+  const headTree = repo.git.commits.get(head)?.tree;
+  const baseSha = repo.git.mergeBase(head, repo.resolve(base) ?? head) ?? repo.resolve(base);
+  const baseTree = baseSha ? repo.git.commits.get(baseSha)?.tree : undefined;
+  if (!headTree) return {};
+  const before = baseTree ? repo.git.files(baseTree) : new Map();
+  const out: Record<string, string> = {};
+  for (const [path, entry] of repo.git.files(headTree))
+    if (before.get(path)?.sha !== entry.sha)
+      out[path] = repo.git.blobs.get(entry.sha)?.toString('utf8') ?? '';
+  return out;
+}
+
+/** A Markdown body as a terminal shows it: markers gone, at most `lines` lines. */
+export function plain(markdown: string, lines = 14): string {
+  const text = markdown
+    .replace(/^<!--[\s\S]*?-->\n?/gm, '')
+    .replace(/<\/?(details|summary)>/g, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  const all = text.split('\n');
+  return all.length <= lines
+    ? text
+    : [...all.slice(0, lines), `… (${all.length - lines} more lines)`].join('\n');
+}
+
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  ok(text: string): string;
+  bad(text: string): string;
+}
+
+export const NO_STYLE: Style = { bold: (s) => s, dim: (s) => s, ok: (s) => s, bad: (s) => s };
+export const TTY_STYLE: Style = {
+  bold: (s) => `\x1b[1m${s}\x1b[0m`,
+  dim: (s) => `\x1b[2m${s}\x1b[0m`,
+  ok: (s) => `\x1b[32m${s}\x1b[0m`,
+  bad: (s) => `\x1b[31m${s}\x1b[0m`,
+};
+
+/** The story step by step, as the demo tells it. */
+export function tell(result: RehearsalResult, snapshots: ShownIssue[][], style: Style): string {
+  const out: string[] = [];
+  const heading = (s: string) => out.push('', style.bold(`━━ ${s} `.padEnd(78, '━')));
+  heading(`${result.rehearsal.file}: ${result.rehearsal.scenario} on ${result.rehearsal.cluster}`);
+  result.steps.forEach((step, i) => {
+    heading(`${step.at}  ${step.summary}`);
+    out.push(...runLines(step, style));
+    const writes = step.cluster.writes.filter((w) => !w.dryRun);
+    const dry = step.cluster.writes.length - writes.length;
+    if (writes.length || dry)
+      out.push(
+        `cluster: ${writes.map((w) => `${w.method} ${w.path}`).join(', ') || 'no change'}${dry ? style.dim(` (+${dry} dry-run)`) : ''}`,
+      );
+    out.push(style.dim(`GitHub: ${step.github.requests} requests, ${step.github.writes} writes`));
+    const before = i > 0 ? (snapshots[i - 1] ?? []) : [];
+    for (const issue of snapshots[i] ?? []) {
+      const earlier = before.find((b) => b.number === issue.number);
+      if (earlier && JSON.stringify(earlier) === JSON.stringify(issue)) continue;
+      out.push('', ...issueLines(issue, earlier, style));
+    }
+  });
+  heading('Expectations');
+  if (result.expectations.length === 0) out.push('(none)');
+  for (const e of result.expectations) out.push(expectationLine(e, style));
+  out.push(
+    '',
+    `${result.ok ? style.ok('PASS') : style.bad('FAIL')}: ${result.incidents.length} incident(s), ${result.github.requests} GitHub requests by kubemend, ${result.cluster.writes.filter((w) => !w.dryRun).length} cluster writes.`,
+  );
+  return `${out.join('\n').trimStart()}\n`;
+}
+
+function runLines(step: StepShown, style: Style): string[] {
+  if (step.runs.length === 0) return [style.dim('no workflow ran')];
+  // Twenty identical runs read as one line with a count.
+  const counts = new Map<string, number>();
+  for (const run of step.runs) {
+    const mark = run.conclusion === 'success' ? '✓' : run.conclusion === 'failure' ? '✗' : '–';
+    const line = `${mark} ${run.workflow} / ${run.job}`;
+    counts.set(line, (counts.get(line) ?? 0) + 1);
+  }
+  return [...counts].map(([line, n]) => {
+    const text = n > 1 ? `${line} ×${n}` : line;
+    return line.startsWith('✗') ? style.bad(text) : line.startsWith('–') ? style.dim(text) : text;
+  });
+}
+
+function issueLines(issue: ShownIssue, earlier: ShownIssue | undefined, style: Style): string[] {
+  const kind = issue.kind === 'pr' ? 'pull request' : 'issue';
+  const lines = [
+    style.bold(`#${issue.number} ${issue.title}`),
+    `${issue.state} ${kind} by ${issue.author} · labels: ${issue.labels.join(', ') || 'none'}`,
+  ];
+  if (!earlier || earlier.body !== issue.body) lines.push(indent(plain(issue.body, 8)));
+  const newComments = issue.comments.slice(earlier?.comments.length ?? 0);
+  const changed = issue.comments.filter(
+    (c, i) => i < (earlier?.comments.length ?? 0) && earlier?.comments[i]?.body !== c.body,
+  );
+  for (const c of [...changed.map((c) => ({ ...c, edited: true })), ...newComments.map((c) => ({ ...c, edited: false }))])
+    lines.push(style.dim(`${c.author} ${c.edited ? 'edited a comment' : 'commented'}:`), indent(plain(c.body, 10)));
+  const files = Object.keys(issue.files);
+  if (files.length && JSON.stringify(files) !== JSON.stringify(Object.keys(earlier?.files ?? {})))
+    lines.push(`changes ${files.join(', ')}`);
+  return lines;
+}
+
+const indent = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) => `  │ ${l}`)
+    .join('\n');
+
+function expectationLine(e: ExpectationShown, style: Style): string {
+  if (e.knownFailing !== undefined)
+    return style.dim(`~ ${e.path}: ${e.message} (known failing: ${e.knownFailing})`);
+  return e.ok ? style.ok(`✓ ${e.path}: ${e.message}`) : style.bad(`✗ ${e.path}: ${e.message}`);
+}

@@ -1,0 +1,71 @@
+// What a rehearsal shows: the `--json` contract (schema/rehearsal-result.schema.json),
+// built from the simulated GitHub and cluster after the story. Expectations read only
+// this, so what they judge is what a user can see.
+
+export interface ShownComment {
+  author: string;
+  body: string;
+}
+
+export interface ShownIssue {
+  number: number;
+  kind: 'pr' | 'issue';
+  title: string;
+  state: 'open' | 'closed' | 'merged';
+  labels: string[];
+  body: string;
+  author: string;
+  comments: ShownComment[];
+  /** Files on the incident branch that differ from the default branch (pull requests). */
+  files: Record<string, string>;
+}
+
+export interface ClusterWrite {
+  method: string;
+  path: string;
+  dryRun: boolean;
+  /** The API server's answer: a refused write was still attempted. */
+  status: number;
+}
+
+export interface RunShown {
+  workflow: string;
+  /** `kubemend / intake`, `doctor`, with a matrix job's values in parentheses. */
+  job: string;
+  conclusion: 'success' | 'failure' | 'skipped';
+}
+
+export interface StepShown {
+  at: string;
+  kind: string;
+  /** One line saying what the step did. */
+  summary: string;
+  runs: RunShown[];
+  github: { requests: number; writes: number };
+  cluster: { writes: ClusterWrite[] };
+}
+
+export interface ExpectationShown {
+  ok: boolean;
+  message: string;
+  /** The expectation's path in the file, such as incident.labels.exclude. */
+  path: string;
+  /** Listed under known-failing: reported, not counted. */
+  knownFailing?: string;
+}
+
+export interface RehearsalResult {
+  rehearsal: { file: string; scenario: string; cluster: string; repository: string };
+  /** The issues and pull requests kubemend opened as incidents, oldest first. */
+  incidents: ShownIssue[];
+  /** Every issue and pull request in the repository, oldest first. */
+  issues: ShownIssue[];
+  /** Every write kubemend's runs sent to the cluster, dry runs marked. */
+  cluster: { writes: ClusterWrite[] };
+  /** Requests kubemend's runs sent to GitHub (the story's own steps not counted). */
+  github: { requests: number; writes: number };
+  steps: StepShown[];
+  expectations: ExpectationShown[];
+  /** Every step ran and every expectation not listed as known-failing held. */
+  ok: boolean;
+}

@@ -1,0 +1,387 @@
+// Plays a rehearsal: the simulated cluster (the scenario, its controllers and kubelets,
+// a simulated Argo CD) and the simulated GitHub (the repository with the user's files and
+// workflows, people with their permissions), then each step at its time on the simulated
+// clock. A step's events start the workflows that listen for them, as GitHub routes
+// them; those runs run the bundled actions in processes of their own, and the events
+// their writes cause start further runs, until the repository is quiet.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { startGitHubEmulator, type GitHubEmulator } from '../sim/github/server.js';
+import type { RepoState } from '../sim/github/state.js';
+import { resourceForKind } from '../sim/kube/resources.js';
+import { loadScenario, readScenario, settleSeconds, type Scenario } from '../sim/kube/scenario.js';
+import { KubeEmulator } from '../sim/kube/server.js';
+import type { KObject } from '../sim/kube/store.js';
+import { mapLimit } from '../shared/pool.js';
+import { formatDuration } from '../shared/duration.js';
+import { UsageError } from '../shared/errors.js';
+import { isObject } from '../shared/json.js';
+import { syncApplications } from './argocd.js';
+import { judge, passed } from './expect.js';
+import type { Rehearsal, Step, Target } from './file.js';
+import { isIncident, showIssues } from './present.js';
+import { checkout, initialFiles, seedRepository } from './repository.js';
+import type { ClusterWrite, RehearsalResult, RunShown, ShownIssue, StepShown } from './result.js';
+import { packageRoot } from './package-root.js';
+import { runWorkflow, type JobRecord } from './workflow.js';
+import { workflowsListening, type RehearsalEvent } from './triggers.js';
+import type { WebhookEvent } from '../sim/github/webhooks.js';
+
+/** The story's GitHub identities: the workflow token, the KUBEMEND_TOKEN PAT's user, the alert sender. */
+const KUBEMEND_USER = 'kubemend-bot';
+const ALERTS_USER = 'alerts';
+const DEFAULT_BRANCH = 'main';
+/** Waves of runs started by runs before the story calls it a loop. */
+const MAX_WAVES = 12;
+
+export interface Played {
+  result: RehearsalResult;
+  /** Every issue and pull request after each step. */
+  snapshots: ShownIssue[][];
+}
+
+export interface PlayOptions {
+  /** Progress lines while the story plays (stderr in the CLI). */
+  progress?: (line: string) => void;
+  /** Extra environment for every action (tests pace retries with it). */
+  env?: Record<string, string>;
+}
+
+export async function play(rehearsal: Rehearsal, options: PlayOptions = {}): Promise<Played> {
+  const root = packageRoot();
+  const scenario = readScenarioFile(rehearsal.scenario);
+  checkFacts(rehearsal);
+  const kube = await startCluster(rehearsal, scenario);
+  const gh = await startGitHubEmulator({
+    repos: [rehearsal.repository],
+    defaultBranch: DEFAULT_BRANCH,
+    budget: 1_000_000,
+    validateResponses: rehearsal.validateOpenapi,
+  });
+  // People act with tokens of their own and the permission the story gives them; the
+  // KUBEMEND_TOKEN is a machine user's PAT, so its writes start workflows; any other
+  // token is the workflow's GITHUB_TOKEN, whose writes start none.
+  const tokens: Tokens = {
+    github: `ghs_${randomBytes(16).toString('hex')}`,
+    kubemend: gh.person(KUBEMEND_USER, 'write', rehearsal.repository),
+    alerts: gh.person(ALERTS_USER, 'write', rehearsal.repository),
+    people: Object.fromEntries(
+      Object.entries(rehearsal.users).map(([u, p]) => [u, gh.person(u, p, rehearsal.repository)]),
+    ),
+  };
+  try {
+    const repo = gh.repo(rehearsal.repository);
+    // GitHub and the cluster share one simulated time: incidents are dated by GitHub's clock.
+    followClock(gh, kube);
+    seedRepository(repo, DEFAULT_BRANCH, initialFiles(rehearsal, join(root, 'workflows-templates')));
+    syncApplications(kube, repo, DEFAULT_BRANCH);
+    const story = new Story({ rehearsal, gh, kube, repo, tokens }, options);
+    return await story.play();
+  } finally {
+    kube.stopClock();
+    await kube.close();
+    await gh.close();
+  }
+}
+
+interface Tokens {
+  github: string;
+  kubemend: string;
+  alerts: string;
+  people: Record<string, string>;
+}
+
+interface World {
+  rehearsal: Rehearsal;
+  gh: GitHubEmulator;
+  kube: KubeEmulator;
+  repo: RepoState;
+  tokens: Tokens;
+}
+
+class Story {
+  private readonly start: number;
+  private eventsSeen = 0;
+  private storyRequests = 0;
+  private storyWrites = 0;
+  private readonly writes: ClusterWrite[] = [];
+  private kubeSeen = 0;
+
+  private readonly rehearsal: Rehearsal;
+  private readonly gh: GitHubEmulator;
+  private readonly kube: KubeEmulator;
+  private readonly repo: RepoState;
+  private readonly tokens: Tokens;
+  private readonly options: PlayOptions;
+
+  constructor(world: World, options: PlayOptions) {
+    ({ rehearsal: this.rehearsal, gh: this.gh, kube: this.kube, repo: this.repo, tokens: this.tokens } = world);
+    this.options = options;
+    this.start = this.kube.clock.now();
+    this.eventsSeen = this.gh.webhooks.length;
+    this.kubeSeen = this.kube.log.length;
+  }
+
+  async play(): Promise<Played> {
+    const steps: StepShown[] = [];
+    const snapshots: ShownIssue[][] = [];
+    this.kube.runClock(this.rehearsal.clockRate);
+    for (const step of this.rehearsal.steps) {
+      const behind = this.start + step.at - this.kube.clock.now();
+      if (behind > 0) this.kube.advance(behind);
+      this.options.progress?.(`${formatDuration(step.at)} ${step.kind}`);
+      const requestsBefore = this.gh.requests().length - this.storyRequests;
+      const writesBefore = this.gh.writes().length - this.storyWrites;
+      const summary = await this.perform(step);
+      const runs = await this.drain(step.kind === 'dispatch' ? step.concurrency : 1);
+      for (const app of syncApplications(this.kube, this.repo, DEFAULT_BRANCH))
+        runs.push({ workflow: 'argo-cd', job: `sync ${app.app} to ${app.revision.slice(0, 7)}`, conclusion: app.skipped.length ? 'failure' : 'success' });
+      const stepWrites = this.clusterWrites();
+      steps.push({
+        at: formatDuration(step.at),
+        kind: step.kind,
+        summary,
+        runs,
+        github: {
+          requests: this.gh.requests().length - this.storyRequests - requestsBefore,
+          writes: this.gh.writes().length - this.storyWrites - writesBefore,
+        },
+        cluster: { writes: stepWrites },
+      });
+      snapshots.push(showIssues(this.repo, DEFAULT_BRANCH));
+    }
+    const issues = showIssues(this.repo, DEFAULT_BRANCH);
+    const shown = {
+      rehearsal: {
+        file: this.rehearsal.file,
+        scenario: this.rehearsal.scenario,
+        cluster: this.rehearsal.cluster,
+        repository: this.rehearsal.repository,
+      },
+      incidents: issues.filter(isIncident),
+      issues,
+      cluster: { writes: this.writes },
+      github: {
+        requests: this.gh.requests().length - this.storyRequests,
+        writes: this.gh.writes().length - this.storyWrites,
+      },
+      steps,
+    };
+    const expectations = judge(this.rehearsal.expect, shown, this.rehearsal.knownFailing);
+    return { result: { ...shown, expectations, ok: passed(expectations) }, snapshots };
+  }
+
+  /** Does what the step says, as the people, Alertmanager or the cluster would; one line saying what. */
+  private async perform(step: Step): Promise<string> {
+    switch (step.kind) {
+      case 'dispatch': {
+        for (let i = 0; i < step.times; i++)
+          await this.rest(this.tokens.alerts, 'POST', `/repos/${this.rehearsal.repository}/dispatches`, step.body);
+        const name = step.file.split(/[/\\]/).pop();
+        return `dispatch ${name} (${step.body.event_type})${step.times > 1 ? ` ×${step.times}, ${step.concurrency} at once` : ''}`;
+      }
+      case 'facts':
+        mergeFacts(this.kube.sim.facts as unknown as Record<string, unknown>, step.facts);
+        return `the cluster changes: ${JSON.stringify(step.facts)}`;
+      case 'comment': {
+        const n = this.target(step.on, step.field);
+        await this.rest(this.tokens.people[step.by] as string, 'POST', `/repos/${this.rehearsal.repository}/issues/${n}/comments`, { body: step.body });
+        return `${step.by} comments on #${n}: ${step.body.split('\n')[0]}`;
+      }
+      case 'label': {
+        const n = this.target(step.on, step.field);
+        await this.rest(this.tokens.people[step.by] as string, 'POST', `/repos/${this.rehearsal.repository}/issues/${n}/labels`, { labels: [step.name] });
+        return `${step.by} labels #${n} ${step.name}`;
+      }
+      case 'open-issue': {
+        await this.rest(this.tokens.people[step.by] as string, 'POST', `/repos/${this.rehearsal.repository}/issues`, {
+          title: step.title,
+          body: step.body,
+          ...(step.labels.length ? { labels: step.labels } : {}),
+        });
+        return `${step.by} opens an issue: ${step.title}`;
+      }
+      case 'merge': {
+        const n = this.target(step.on, step.field);
+        await this.rest(this.tokens.people[step.by] as string, 'PUT', `/repos/${this.rehearsal.repository}/pulls/${n}/merge`, {});
+        return `${step.by} merges #${n}`;
+      }
+    }
+  }
+
+  /** The latest incident when the step says `incident`; that there is one is part of the story. */
+  private target(on: Target, field: string): number {
+    if (on !== 'incident') return on;
+    const latest = showIssues(this.repo, DEFAULT_BRANCH).filter(isIncident).at(-1);
+    if (!latest)
+      throw new StoryError(`${field}: acts on the latest incident, and kubemend has opened none by then.`);
+    return latest.number;
+  }
+
+  /** A person's (or Alertmanager's) request: a refusal is part of the story, not an error. */
+  private async rest(token: string, method: string, path: string, body: unknown): Promise<number> {
+    this.storyRequests++;
+    if (method !== 'GET') this.storyWrites++;
+    const response = await fetch(`${this.gh.url}${path}`, {
+      method,
+      headers: { authorization: `token ${token}`, 'content-type': 'application/json', accept: 'application/vnd.github+json' },
+      body: JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  /** Runs every workflow the new events start, wave after wave, until no event starts one. */
+  private async drain(concurrency: number): Promise<RunShown[]> {
+    const shown: RunShown[] = [];
+    for (let wave = 0; ; wave++) {
+      const events = this.gh.webhooks.since(this.eventsSeen);
+      this.eventsSeen = this.gh.webhooks.length;
+      const runs = events
+        .filter((e) => e.startsWorkflows)
+        .flatMap((event) => this.listeners(event).map((file) => ({ event, file })));
+      if (runs.length === 0) return shown;
+      if (wave >= MAX_WAVES)
+        throw new StoryError(
+          `the workflows kept starting each other after ${MAX_WAVES} waves (last: ${runs.map((r) => r.file.split('/').pop()).join(', ')}): a loop.`,
+        );
+      const results = await mapLimit(runs, wave === 0 ? concurrency : 1, ({ event, file }) =>
+        this.run(file, event),
+      );
+      shown.push(...results.flat());
+    }
+  }
+
+  private listeners(event: WebhookEvent): string[] {
+    return workflowsListening(this.checkoutDir(), asEvent(event));
+  }
+
+  private checkoutCache: { sha: string; dir: string } | undefined;
+  /** The default branch as a checkout has it (one folder per commit). */
+  private checkoutDir(): string {
+    const sha = this.repo.resolve(DEFAULT_BRANCH) ?? '';
+    if (this.checkoutCache?.sha !== sha) this.checkoutCache = { sha, dir: checkout(this.repo, DEFAULT_BRANCH) };
+    return this.checkoutCache.dir;
+  }
+
+  private async run(file: string, event: WebhookEvent): Promise<RunShown[]> {
+    const name = workflowName(file);
+    const jobs = await runWorkflow(file, {
+      repository: this.checkoutDir(),
+      event: asEvent(event),
+      actor: event.actor,
+      secrets: {
+        KUBECONFIG: this.kube.kubeconfig(),
+        ...(this.rehearsal.kubemendToken ? { KUBEMEND_TOKEN: this.tokens.kubemend } : {}),
+      },
+      github: { repository: this.rehearsal.repository, token: this.tokens.github, apiUrl: this.gh.url },
+      env: {
+        GITHUB_SHA: this.repo.resolve(DEFAULT_BRANCH) ?? '',
+        GITHUB_REF: `refs/heads/${DEFAULT_BRANCH}`,
+        ...this.options.env,
+      },
+    });
+    return flattenJobs(name, jobs);
+  }
+
+  /** kubemend's writes to the cluster since the last call (the simulation's own are not requests). */
+  private clusterWrites(): ClusterWrite[] {
+    const entries = this.kube.log.slice(this.kubeSeen);
+    this.kubeSeen = this.kube.log.length;
+    const writes = entries
+      .filter((e) => !['get', 'list', 'watch', 'discovery'].includes(e.verb))
+      .map((e) => ({ method: e.method, path: e.path, dryRun: e.dryRun, status: e.status }));
+    this.writes.push(...writes);
+    return writes;
+  }
+}
+
+/** A story that cannot go on (a step acts on an incident that does not exist, a loop). */
+export class StoryError extends Error {
+  override name = 'StoryError';
+}
+
+/** A webhook as the workflow engine routes it. */
+const asEvent = (event: WebhookEvent): RehearsalEvent => ({
+  name: event.name,
+  action: event.action,
+  payload: event.payload,
+});
+
+function flattenJobs(workflow: string, jobs: Record<string, JobRecord>, prefix = ''): RunShown[] {
+  return Object.entries(jobs).flatMap(([id, job]) => {
+    const name = `${prefix}${id}`;
+    if (job.jobs) return flattenJobs(workflow, job.jobs, `${name} / `);
+    if (job.runs.length <= 1) return [{ workflow, job: name, conclusion: job.result }];
+    return job.runs.map((run) => ({
+      workflow,
+      job: `${name} (${Object.values(run.matrix).filter((v) => typeof v !== 'object').join(', ')})`,
+      conclusion: run.steps.some((s) => s.outcome === 'failure') ? 'failure' : 'success',
+    }));
+  });
+}
+
+function workflowName(file: string): string {
+  try {
+    const doc = load(readFileSync(file, 'utf8')) as { name?: unknown };
+    if (typeof doc?.name === 'string') return doc.name;
+  } catch {
+    // The runner reports a workflow it cannot parse; the name falls back to the file's.
+  }
+  return file.split('/').pop() ?? file;
+}
+
+function readScenarioFile(scenario: string): Scenario | string {
+  if (!scenario.includes('/') && !scenario.includes('\\')) return scenario;
+  const doc = load(readFileSync(scenario, 'utf8'));
+  if (!isObject(doc) || typeof doc.description !== 'string')
+    throw new UsageError(`${scenario}: not a scenario file (description, facts, nodes, objects, settleSeconds).`);
+  return doc as unknown as Scenario;
+}
+
+const FACTS = ['registries', 'images', 'nodeClockSkew', 'nodeCpuPercent'];
+
+function checkFacts(rehearsal: Rehearsal): void {
+  for (const step of rehearsal.steps)
+    if (step.kind === 'facts')
+      for (const key of Object.keys(step.facts))
+        if (!FACTS.includes(key))
+          throw new UsageError(
+            `${rehearsal.file}: '${step.field}.facts.${key}' is not a fact of the simulation; allowed: ${FACTS.join(', ')}.`,
+          );
+}
+
+function mergeFacts(target: Record<string, unknown>, patch: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(patch)) {
+    const current = target[key];
+    if (isObject(current) && isObject(value)) mergeFacts(current, value);
+    else target[key] = value;
+  }
+}
+
+async function startCluster(rehearsal: Rehearsal, scenario: Scenario | string): Promise<KubeEmulator> {
+  const loaded = typeof scenario === 'string' ? readScenario(scenario) : scenario;
+  // The clock starts as far back as the scenario settles, so the story begins now.
+  const kube = await new KubeEmulator({
+    cluster: rehearsal.cluster,
+    clockStart: Date.now() - settleSeconds(loaded) * 1000,
+  }).listen();
+  try {
+    loadScenario(kube, loaded);
+  } catch (error) {
+    await kube.close();
+    throw new UsageError(`${rehearsal.file}: scenario: ${(error as Error).message.split('\n')[0]}`);
+  }
+  // deploy/rbac/ creates kubemend's namespace (its ledger lives there).
+  const namespaces = resourceForKind('v1', 'Namespace');
+  if (namespaces && !kube.store.get(namespaces, undefined, 'kubemend'))
+    kube.seed(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubemend' } } as KObject);
+  return kube;
+}
+
+function followClock(gh: GitHubEmulator, kube: KubeEmulator): void {
+  gh.clock.follow(() => kube.clock.now());
+}
+

@@ -1,0 +1,132 @@
+// Each kind of expectation judged against what a rehearsal showed: it holds when GitHub or
+// the cluster shows what it asks, and fails, with a line saying what was seen, when not.
+import { judge, passed } from '../../src/rehearse/expect.js';
+import type { ExpectDocument } from '../../src/rehearse/file-schema.js';
+import type { RehearsalResult, ShownIssue } from '../../src/rehearse/result.js';
+
+const incident: ShownIssue = {
+  number: 1,
+  kind: 'pr',
+  title: 'KubePodNotReady shop storefront',
+  state: 'merged',
+  labels: ['kubemend', 'category/image-pull'],
+  body: '<!-- kubemend:incident 08db8a9f -->\n# KubePodNotReady',
+  author: 'kubemend-bot',
+  comments: [{ author: 'kubemend-bot', body: 'Resolved: the pods run.' }],
+  files: { 'alerts/resolved/homelab/08db8a9f.md': 'occurrences: 20' },
+};
+const shown: Omit<RehearsalResult, 'expectations' | 'ok'> = {
+  rehearsal: { file: 'r.yaml', scenario: 'registry-outage', cluster: 'homelab', repository: 'acme/gitops' },
+  incidents: [incident],
+  issues: [incident, { ...incident, number: 2, kind: 'issue', body: 'a person wrote this' }],
+  cluster: {
+    writes: [
+      { method: 'DELETE', path: '/api/v1/namespaces/shop/pods/storefront-1', dryRun: false, status: 200 },
+      { method: 'PATCH', path: '/api/v1/nodes/cp-1', dryRun: true, status: 200 },
+    ],
+  },
+  github: { requests: 80, writes: 20 },
+  steps: [
+    {
+      at: '0s',
+      kind: 'dispatch',
+      summary: 'dispatch',
+      runs: [{ workflow: 'kubemend alerts', job: 'kubemend / intake', conclusion: 'failure' }],
+      github: { requests: 80, writes: 20 },
+      cluster: { writes: [] },
+    },
+  ],
+};
+
+const verdicts = (expect: ExpectDocument) => judge(expect, shown).map((e) => [e.path, e.ok]);
+
+describe('expectations', () => {
+  it('count incidents and every issue', () => {
+    expect(verdicts({ incidents: 1, issues: 2 })).toEqual([
+      ['incidents', true],
+      ['issues', true],
+    ]);
+    const [wrong] = judge({ incidents: 3 }, shown);
+    expect(wrong).toMatchObject({ ok: false, message: '3 incident(s) expected; kubemend opened 1 (#1).' });
+  });
+
+  it("judge the incident's state, kind, labels, texts and files", () => {
+    expect(
+      verdicts({
+        incident: {
+          state: 'merged',
+          kind: 'pr',
+          labels: { include: ['category/image-pull'], exclude: ['kubemend/needs-human'] },
+          title: { contain: ['storefront'] },
+          body: { 'not-contain': ['hunter2'] },
+          comments: { contain: ['Resolved'] },
+          files: { 'alerts/resolved/homelab/08db8a9f.md': { contain: ['occurrences: 20'] } },
+        },
+      }).every(([, ok]) => ok),
+    ).toBe(true);
+    expect(
+      verdicts({
+        incident: {
+          state: 'open',
+          kind: 'issue',
+          labels: { include: ['kubemend/dry-run'], exclude: ['kubemend'] },
+          title: { contain: ['payments'] },
+          comments: { 'not-contain': ['Resolved'] },
+          files: { 'apps/shop/deployment.yaml': { contain: ['512Mi'] } },
+        },
+      }),
+    ).toEqual([
+      ['incident.state', false],
+      ['incident.kind', false],
+      ['incident.labels.include', false],
+      ['incident.labels.exclude', false],
+      ['incident.title.contain', false],
+      ['incident.comments.not-contain', false],
+      ['incident.files', false],
+    ]);
+  });
+
+  it('fail when the incident they name does not exist', () => {
+    const [missing] = judge({ incident: { number: 7, state: 'open' } }, shown);
+    expect(missing).toMatchObject({ ok: false, path: 'incident' });
+    expect(missing?.message).toContain('incident #7 was expected');
+  });
+
+  it('match cluster writes by method and path, dry runs not counted', () => {
+    expect(
+      verdicts({
+        cluster: {
+          writes: {
+            include: ['DELETE /api/v1/namespaces/shop/pods/*'],
+            exclude: ['* /api/v1/nodes/cp-1*'],
+          },
+        },
+      }),
+    ).toEqual([
+      ['cluster.writes.include', true],
+      ['cluster.writes.exclude', true],
+    ]);
+    const [deleted] = judge({ cluster: { writes: { exclude: ['DELETE *'] } } }, shown);
+    expect(deleted).toMatchObject({ ok: false });
+    expect(deleted?.message).toContain('DELETE /api/v1/namespaces/shop/pods/storefront-1');
+  });
+
+  it('bound the GitHub requests and find failed jobs', () => {
+    expect(verdicts({ github: { 'max-requests': 80, 'max-writes': 19 }, runs: { 'no-failures': true } })).toEqual([
+      ['github.max-requests', true],
+      ['github.max-writes', false],
+      ['runs.no-failures', false],
+    ]);
+  });
+
+  it('report a known failure without failing the rehearsal, and fail once it holds again', () => {
+    const known = [{ expect: 'incident.labels', reason: '#19: needs-human after a resolved alert' }];
+    const failing = judge({ incident: { labels: { include: ['kubemend/needs-human'] } } }, shown, known);
+    expect(failing).toEqual([expect.objectContaining({ ok: false, knownFailing: known[0]!.reason })]);
+    expect(passed(failing)).toBe(true);
+    const holding = judge({ incident: { labels: { include: ['kubemend'] } } }, shown, known);
+    expect(holding[0]).toMatchObject({ ok: false });
+    expect(holding[0]?.message).toContain('now holds: remove it from the list');
+    expect(passed(holding)).toBe(false);
+  });
+});
