@@ -390,9 +390,8 @@ export class Simulation {
       const cordoned = node.spec?.unschedulable === true;
       if (taints.some((t) => t.key === TAINT) === cordoned) continue;
       const rest = taints.filter((t) => t.key !== TAINT);
-      const next = cordoned
-        ? [...rest, { key: TAINT, effect: 'NoSchedule', timeAdded: this.clock.iso() }]
-        : rest;
+      // Only NoExecute taints carry timeAdded.
+      const next = cordoned ? [...rest, { key: TAINT, effect: 'NoSchedule' }] : rest;
       node.spec = { ...node.spec, taints: next };
       if (next.length === 0) delete node.spec.taints;
       this.store.update(T.node, node);
