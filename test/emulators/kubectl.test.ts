@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadScenario, type Scenario } from '../../src/sim/kube/scenario.js';
 import { KubeEmulator } from '../../src/sim/kube/server.js';
 import { findResource } from '../../src/sim/kube/resources.js';
+import { makeClusterTls } from '../../src/sim/kube/tls.js';
 
 const run = promisify(execFile);
 let kube: KubeEmulator;
@@ -204,6 +205,221 @@ describe('kubectl against the emulator', () => {
     await kubectl('delete', 'pod', name, '-n', 'shop', '--grace-period=0', '--force');
     expect(kube.store.get(pods, 'shop', name)).toBeUndefined();
     expect(podsOf()).toHaveLength(3);
+  });
+});
+
+describe('kubectl reads what a real cluster publishes', () => {
+  it('cluster-info names the API server; get svc and get endpoints show the kubernetes Service every cluster starts with', async () => {
+    expect(await kubectl('cluster-info')).toMatch(
+      new RegExp(`Kubernetes control plane is running at ${kube.url.replace(/\./g, '\\.')}`),
+    );
+    const services = (await kubectl('get', 'svc')).trim().split('\n');
+    expect(services[0]).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/);
+    expect(services.slice(1)).toEqual([
+      expect.stringMatching(/^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\d+s$/),
+    ]);
+    const endpoints = (await kubectl('get', 'endpoints', '-n', 'default')).trim().split('\n');
+    expect(endpoints[0]).toMatch(/^NAME\s+ENDPOINTS\s+AGE$/);
+    expect(endpoints.slice(1)).toEqual([
+      expect.stringMatching(/^kubernetes\s+127\.0\.0\.1:6443\s/),
+    ]);
+  });
+
+  it('a Service applied with kubectl gets a cluster IP and its ports defaulted', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'svc-')), 'svc.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+      }),
+    );
+    await kubectl('apply', '-f', file);
+    const row = (
+      await kubectl('get', 'svc', 'web', '-n', 'shop', '-o', 'wide', '--no-headers')
+    ).trim();
+    expect(row).toMatch(
+      /^web\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s\s+app=web$/,
+    );
+  });
+
+  it('auth can-i answers from the user: the admin may do anything, a reader what its rules allow', async () => {
+    expect(await kubectl('auth', 'can-i', 'delete', 'nodes')).toBe('yes\n');
+    // kubectl sends a token only over HTTPS: a second emulator with a CA and a reader.
+    const tls = makeClusterTls();
+    const secure = await new KubeEmulator({
+      tls,
+      users: {
+        'reader-token': {
+          name: 'reader',
+          rules: [{ apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] }],
+        },
+      },
+    }).listen();
+    try {
+      kubeconfig = join(mkdtempSync(join(tmpdir(), 'kubectl-')), 'config');
+      writeFileSync(kubeconfig, secure.kubeconfig({ token: 'reader-token' }), { mode: 0o600 });
+      expect(await kubectl('auth', 'can-i', 'list', 'pods', '-n', 'shop')).toBe('yes\n');
+      expect(await kubectl('auth', 'can-i', 'get', 'pods', '--subresource=log')).toBe('yes\n');
+      // "no" is exit status 1.
+      await expect(kubectl('auth', 'can-i', 'delete', 'pods')).rejects.toThrow(/exited 1/);
+      await expect(kubectl('auth', 'can-i', 'list', 'deployments.apps')).rejects.toThrow(
+        /exited 1/,
+      );
+      expect(secure.writes()).toEqual([]); // a review is a question, not a write
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it('explain pods and explain a nested Deployment field read the schemas from /openapi/v3', async () => {
+    const pod = await kubectl('explain', 'pods');
+    expect(pod).toMatch(/^KIND:\s+Pod$/m);
+    expect(pod).toMatch(/^\s+spec\s+<PodSpec>$/m);
+    const containers = await kubectl('explain', 'deployment.spec.template.spec.containers');
+    expect(containers).toMatch(/^GROUP:\s+apps$/m);
+    expect(containers).toMatch(/^FIELD: containers <\[\]Container>$/m);
+    expect(containers).toMatch(/^\s+imagePullPolicy\s+<string>$/m);
+  });
+
+  it('client-side apply -f creates a Deployment, then patches it by a three-way strategic merge', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apply-'));
+    const manifest = (image: string, replicas: number): string => {
+      const file = join(dir, `api-${replicas}.yaml`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'api', namespace: 'shop' },
+          spec: {
+            replicas,
+            selector: { matchLabels: { app: 'api' } },
+            template: {
+              metadata: { labels: { app: 'api' } },
+              spec: { containers: [{ name: 'api', image }] },
+            },
+          },
+        }),
+      );
+      return file;
+    };
+    expect(await kubectl('apply', '-f', manifest('api:1.0', 1))).toBe(
+      'deployment.apps/api created\n',
+    );
+    // A field set by another writer survives the apply: the patch names only what changed.
+    await kubectl('annotate', 'deployment', 'api', '-n', 'shop', 'owner=sre');
+    expect(await kubectl('apply', '-f', manifest('api:1.1', 2))).toBe(
+      'deployment.apps/api configured\n',
+    );
+    const patch = kube.log.filter((e) => e.verb === 'patch' && e.name === 'api');
+    expect(patch.map((e) => e.status)).toEqual([200, 200]); // annotate, then apply
+    const d = kube.store.get(deployments, 'shop', 'api') as unknown as {
+      metadata: { annotations: Record<string, string> };
+      spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+    };
+    expect(d.spec.replicas).toBe(2);
+    expect(d.spec.template.spec.containers.map((c) => c.image)).toEqual(['api:1.1']);
+    expect(d.metadata.annotations.owner).toBe('sre');
+    expect(
+      JSON.parse(d.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']!),
+    ).toMatchObject({ spec: { replicas: 2 } });
+  });
+
+  it('cordon adds the node.kubernetes.io/unschedulable taint; uncordon removes it', async () => {
+    const taints = () =>
+      (
+        kube.store.get(nodes, undefined, 'cp-1')!.spec as { taints?: { key: string }[] }
+      ).taints?.map((t) => t.key);
+    expect(taints()).toEqual(['node-role.kubernetes.io/control-plane']);
+    await kubectl('cordon', 'cp-1');
+    expect(taints()).toEqual([
+      'node-role.kubernetes.io/control-plane',
+      'node.kubernetes.io/unschedulable',
+    ]);
+    expect(await kubectl('get', 'node', 'cp-1', '-o', 'jsonpath={.spec.taints[1].effect}')).toBe(
+      'NoSchedule',
+    );
+    await kubectl('uncordon', 'cp-1');
+    expect(taints()).toEqual(['node-role.kubernetes.io/control-plane']);
+    await kubectl('cordon', 'worker-2');
+    await kubectl('uncordon', 'worker-2');
+    expect(kube.store.get(nodes, undefined, 'worker-2')!.spec).not.toHaveProperty('taints');
+  });
+
+  it('pods carry the QoS class their requests and limits give them', async () => {
+    const pod = (name: string, resources: unknown[]) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop' },
+      spec: {
+        containers: resources.map((r, i) => ({
+          name: `c${i}`,
+          image: 'nginx:1.27.3',
+          resources: r,
+        })),
+      },
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'qos-')), 'pods.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          // Requests default to the limits: both containers are guaranteed what they use.
+          pod('guaranteed', [
+            { limits: { cpu: '500m', memory: '128Mi' } },
+            { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '1000m', memory: '1Gi' } },
+          ]),
+          pod('burstable', [{ limits: { cpu: '500m', memory: '128Mi' } }, {}]),
+          pod('burstable-request', [{ requests: { memory: '64Mi' } }]),
+          pod('besteffort', [{}, { requests: { 'ephemeral-storage': '1Gi' } }]),
+        ],
+      }),
+    );
+    await kubectl('create', '-f', file);
+    const out = await kubectl(
+      'get',
+      'pods',
+      '-n',
+      'shop',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.qosClass}{"\\n"}{end}',
+    );
+    const classes = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')),
+    );
+    expect(classes).toMatchObject({
+      guaranteed: 'Guaranteed',
+      burstable: 'Burstable',
+      'burstable-request': 'Burstable',
+      besteffort: 'BestEffort',
+    });
+  });
+
+  it('get -o wide adds the priority-1 columns for pods and nodes', async () => {
+    const pods = (await kubectl('get', 'pods', '-n', 'shop', '-o', 'wide')).trim().split('\n');
+    expect(pods[0]).toMatch(
+      /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/,
+    );
+    expect(pods[1]).toMatch(/\s10\.244\.\d+\.\d+\s+worker-\d\s+<none>\s+<none>$/);
+    const nodes = (await kubectl('get', 'nodes', '-o', 'wide')).trim().split('\n');
+    expect(nodes[0]).toMatch(
+      /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME$/,
+    );
+    expect(nodes[1]).toMatch(
+      /^cp-1\s+Ready\s+control-plane\s+\S+\s+v1\.32\.4\s+10\.0\.0\.\d+\s+<none>\s+Debian GNU\/Linux 12 \(bookworm\)\s+6\.1\.0-37-amd64\s+containerd:\/\/1\.7\.27$/,
+    );
+    // Without -o wide, the same tables keep to their priority-0 columns.
+    expect((await kubectl('get', 'nodes')).split('\n')[0]).toMatch(
+      /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/,
+    );
   });
 });
 

@@ -519,6 +519,18 @@ const KINDS: Readonly<Record<string, TypeSchema>> = {
 
 type Schema = TypeSchema | undefined;
 
+/**
+ * The patch metadata of a field of a Kubernetes struct type named as in k8s.io/api (PodSpec,
+ * Container, DeploymentStatus...), for the OpenAPI schemas the server publishes: the same
+ * table this module merges with. Statuses' conditions merge by type.
+ */
+export function patchMetaOf(typeName: string, field: string): FieldMeta {
+  const type = typeName === 'EphemeralContainer' ? 'Container' : typeName;
+  if (hasOwn(TYPES, type)) return fieldMeta(TYPES[type], field);
+  if (type.endsWith('Status') && field === 'conditions') return BY_TYPE;
+  return REPLACED;
+}
+
 function fieldMeta(schema: Schema, key: string): FieldMeta {
   return schema !== undefined && hasOwn(schema, key) ? (schema[key] as FieldMeta) : REPLACED;
 }

@@ -11,6 +11,8 @@ export interface ResourceType {
   shortNames?: string[];
   subresources?: string[];
   categories?: string[];
+  /** The verbs discovery lists; default: all of them. */
+  verbs?: string[];
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -93,6 +95,26 @@ export const RESOURCES: ResourceType[] = [
     shortNames: ['sa'],
   },
   {
+    group: '',
+    version: 'v1',
+    kind: 'Service',
+    plural: 'services',
+    singular: 'service',
+    namespaced: true,
+    shortNames: ['svc'],
+    subresources: ['status'],
+    categories: ['all'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Endpoints',
+    plural: 'endpoints',
+    singular: 'endpoints',
+    namespaced: true,
+    shortNames: ['ep'],
+  },
+  {
     group: 'apps',
     version: 'v1',
     kind: 'Deployment',
@@ -172,6 +194,16 @@ export const RESOURCES: ResourceType[] = [
     shortNames: ['ev'],
   },
   {
+    // Not stored: the server answers a review with what the requesting user may do.
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectAccessReview',
+    plural: 'selfsubjectaccessreviews',
+    singular: 'selfsubjectaccessreview',
+    namespaced: false,
+    verbs: ['create'],
+  },
+  {
     group: 'argoproj.io',
     version: 'v1alpha1',
     kind: 'Application',
@@ -228,7 +260,7 @@ export function apiResourceList(
       singularName: r.singular,
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs: VERBS,
+      verbs: r.verbs ?? VERBS,
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
       ...(r.categories ? { categories: r.categories } : {}),
       storageVersionHash: Buffer.from(`${r.group}/${r.plural}`).toString('base64').slice(0, 11),

@@ -58,6 +58,34 @@ export function readScenario(name: string): Scenario {
   return load(readFileSync(join(scenariosDir, `${name}.yaml`), 'utf8')) as Scenario;
 }
 
+/**
+ * A shipped scenario by name, or a scenario file (the same YAML) by path: what the
+ * standalone emulator's --scenario takes.
+ */
+export function readScenarioNameOrFile(nameOrPath: string): Scenario {
+  if (scenarioNames().includes(nameOrPath)) return readScenario(nameOrPath);
+  if (!existsSync(nameOrPath))
+    throw new Error(
+      `no such scenario or file; allowed: a scenario file or one of ${scenarioNames().join(', ')}`,
+    );
+  let scenario: unknown;
+  try {
+    scenario = load(readFileSync(nameOrPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`not YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  if (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario))
+    throw new Error(
+      'not a scenario; allowed: a YAML mapping with description, nodes, objects, facts',
+    );
+  for (const key of ['nodes', 'objects', 'then'] as const) {
+    const value = (scenario as Record<string, unknown>)[key];
+    if (value !== undefined && !Array.isArray(value))
+      throw new Error(`${key} is not a list; allowed: a YAML list`);
+  }
+  return scenario as Scenario;
+}
+
 export function nodeObject(spec: NodeSpec, clockIso: string): KObject {
   const labels: Record<string, string> = {
     'kubernetes.io/hostname': spec.name,

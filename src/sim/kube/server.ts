@@ -13,6 +13,9 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { controlRequest } from './control.js';
+import { isProtobuf, message, string, unwrap } from './protobuf.js';
+import { openApiV2Protobuf, openApiV3, openApiV3Index } from './openapi.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.js';
 import {
   apiGroupList,
@@ -146,6 +149,39 @@ export class KubeEmulator {
           kind: 'Namespace',
           metadata: { name },
         } as KObject);
+    this.seedApiServerService();
+  }
+
+  /** The `kubernetes` Service in `default` and its Endpoints: where the API server answers. */
+  private seedApiServerService(): void {
+    const services = resourceForKind('v1', 'Service')!;
+    const endpoints = resourceForKind('v1', 'Endpoints')!;
+    const labels = { component: 'apiserver', provider: 'kubernetes' };
+    this.seed(services, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: '10.96.0.1',
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+      },
+    } as KObject);
+    this.seed(endpoints, {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+      },
+      subsets: [
+        {
+          addresses: [{ ip: '127.0.0.1' }],
+          ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+        },
+      ],
+    } as KObject);
   }
 
   async listen(port = 0): Promise<this> {
@@ -222,6 +258,9 @@ export class KubeEmulator {
 
   private ticker: NodeJS.Timeout | undefined;
 
+  /** Called once the server has closed after POST /_emulator/shutdown (the standalone CLI exits). */
+  onShutdown: (() => void) | undefined;
+
   /** Called after each answered request: a scenario step can react to what a client did. */
   onAnswer: ((entry: KubeLogEntry) => void) | undefined;
 
@@ -254,12 +293,24 @@ export class KubeEmulator {
   /** Mutations the server persisted (dry-run requests excluded). */
   writes(): KubeLogEntry[] {
     return this.log.filter(
-      (e) => !['get', 'list', 'watch', 'discovery'].includes(e.verb) && !e.dryRun && e.status < 300,
+      (e) =>
+        !['get', 'list', 'watch', 'discovery'].includes(e.verb) &&
+        !e.dryRun &&
+        e.status < 300 &&
+        e.resource !== 'selfsubjectaccessreviews', // a question, not a write
     );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/_emulator/')) {
+      // The control API of the standalone emulator: not Kubernetes, so not in the log.
+      const reply = controlRequest(this, req.method ?? 'GET', url.pathname, await readBody(req));
+      res
+        .writeHead(reply.status, { 'content-type': 'application/json' })
+        .end(`${JSON.stringify(reply.body)}\n`, () => reply.after?.());
+      return;
+    }
     const entry: KubeLogEntry = {
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -275,7 +326,7 @@ export class KubeEmulator {
       entry.status = status;
       this.log.push(entry);
       this.onAnswer?.(entry);
-      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       res
         .writeHead(status, {
           'content-type': contentType,
@@ -287,7 +338,21 @@ export class KubeEmulator {
     };
     try {
       const raw = await readBody(req);
-      const discovery = this.discovery(url.pathname);
+      if (url.pathname === '/openapi/v2') {
+        entry.verb = 'discovery';
+        send(
+          200,
+          openApiV2Protobuf(),
+          'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+        );
+        return;
+      }
+      const discovery =
+        url.pathname === '/openapi/v3'
+          ? openApiV3Index()
+          : url.pathname.startsWith('/openapi/v3/')
+            ? await openApiV3(url.pathname.slice('/openapi/v3/'.length))
+            : this.discovery(url.pathname);
       if (discovery !== undefined) {
         entry.verb = 'discovery';
         send(200, discovery);
@@ -309,6 +374,12 @@ export class KubeEmulator {
         namespace: route.namespace,
         name: route.name,
       });
+      if (route.resource.kind === 'SelfSubjectAccessReview') {
+        // Any authenticated user may ask what it may do (system:basic-user).
+        if (verb !== 'create') throw errors.methodNotAllowed();
+        send(201, this.review(user, raw, req.headers['content-type'] ?? ''));
+        return;
+      }
       this.authorize(user, verb, route);
       const fault = this.faults.find(
         (f) =>
@@ -404,18 +475,73 @@ export class KubeEmulator {
     return undefined;
   }
 
-  private authorize(user: KubeUser, verb: string, route: Route): void {
-    if (!user.rules) return;
-    const resource = route.resource.plural + (route.subresource ? `/${route.subresource}` : '');
-    const allowed = user.rules.some(
+  /** Whether the user's rules allow a verb on a resource (`plural` or `plural/subresource`). */
+  private allows(
+    user: KubeUser,
+    verb: string,
+    group: string,
+    resource: string,
+    namespace: string | undefined,
+  ): boolean {
+    if (!user.rules) return true;
+    return user.rules.some(
       (rule) =>
-        (rule.apiGroups.includes('*') || rule.apiGroups.includes(route.resource.group)) &&
+        (rule.apiGroups.includes('*') || rule.apiGroups.includes(group)) &&
         (rule.resources.includes('*') || rule.resources.includes(resource)) &&
         (rule.verbs.includes('*') || rule.verbs.includes(verb)) &&
-        (!rule.namespaces ||
-          (route.namespace !== undefined && rule.namespaces.includes(route.namespace))),
+        (!rule.namespaces || (namespace !== undefined && rule.namespaces.includes(namespace))),
     );
-    if (!allowed)
+  }
+
+  /** A SelfSubjectAccessReview answered from the requesting user's rules. */
+  private review(user: KubeUser, raw: Buffer, contentType: string): KObject {
+    let review: KObject & { spec?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      review = isProtobuf(contentType)
+        ? reviewFromProtobuf(raw)
+        : (JSON.parse(raw.toString('utf8')) as typeof review);
+    } catch {
+      throw errors.badRequest('the request body is not a valid SelfSubjectAccessReview');
+    }
+    const attributes = review.spec?.resourceAttributes as
+      | {
+          namespace?: string;
+          verb?: string;
+          group?: string;
+          resource?: string;
+          subresource?: string;
+        }
+      | undefined;
+    const nonResource = review.spec?.nonResourceAttributes as { path?: string } | undefined;
+    if (!attributes && !nonResource)
+      throw errors.badRequest(
+        'spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      );
+    const allowed = attributes
+      ? this.allows(
+          user,
+          attributes.verb ?? '',
+          attributes.group ?? '',
+          (attributes.resource ?? '') +
+            (attributes.subresource ? `/${attributes.subresource}` : ''),
+          attributes.namespace || undefined,
+        )
+      : // Non-resource URLs (/healthz, /version) are open to the admin only here.
+        !user.rules;
+    return {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      metadata: { creationTimestamp: null } as unknown as KObject['metadata'],
+      spec: review.spec,
+      status: allowed
+        ? { allowed: true, reason: user.rules ? 'allowed by emulator RBAC rules' : 'cluster-admin' }
+        : { allowed: false },
+    } as KObject;
+  }
+
+  private authorize(user: KubeUser, verb: string, route: Route): void {
+    const resource = route.resource.plural + (route.subresource ? `/${route.subresource}` : '');
+    if (!this.allows(user, verb, route.resource.group, resource, route.namespace))
       throw errors.forbidden(
         user.name,
         verb,
@@ -778,6 +904,31 @@ function toEventsV1(event: KObject): KObject {
     deprecatedFirstTimestamp: e.firstTimestamp,
     deprecatedLastTimestamp: e.lastTimestamp,
     deprecatedCount: e.count,
+  };
+}
+
+/** A SelfSubjectAccessReview as kubectl sends it, protobuf-encoded, in its JSON shape. */
+function reviewFromProtobuf(raw: Buffer): KObject & { spec: Record<string, unknown> } {
+  // SelfSubjectAccessReview: spec = 2; its spec: resourceAttributes = 1, nonResourceAttributes = 2.
+  const spec = message(unwrap(raw), 2);
+  const resource = spec && message(spec, 1);
+  const nonResource = spec && message(spec, 2);
+  const names = ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name'];
+  const strings = (fields: NonNullable<typeof resource>, keys: string[]) =>
+    Object.fromEntries(
+      keys.flatMap((key, i) => {
+        const value = string(fields, i + 1);
+        return value === undefined ? [] : [[key, value]];
+      }),
+    );
+  return {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    metadata: {} as KObject['metadata'],
+    spec: {
+      ...(resource ? { resourceAttributes: strings(resource, names) } : {}),
+      ...(nonResource ? { nonResourceAttributes: strings(nonResource, ['path', 'verb']) } : {}),
+    },
   };
 }
 

@@ -163,6 +163,7 @@ export class Simulation {
     try {
       const controllers = [
         () => this.heartbeats(scope),
+        () => this.nodeLifecycle(scope),
         () => this.collectGarbage(scope),
         () => this.deployments(scope),
         () => this.replicaSets(scope),
@@ -201,7 +202,25 @@ export class Simulation {
       o.spec.restartPolicy ??= 'Always';
       o.spec.terminationGracePeriodSeconds ??= 30;
       o.spec.schedulerName ??= 'default-scheduler';
-      o.status ??= { phase: 'Pending', qosClass: 'BestEffort' };
+      o.status ??= { phase: 'Pending' };
+      o.status.qosClass = qosClass(o.spec);
+    }
+    if (r.kind === 'Service') {
+      // The API server allocates a cluster IP from the service range (10.96.0.0/12).
+      o.spec ??= {};
+      o.spec.type ??= 'ClusterIP';
+      o.spec.sessionAffinity ??= 'None';
+      if (o.spec.clusterIP === undefined || o.spec.clusterIP === '') {
+        o.spec.clusterIP = serviceIp(`${o.metadata.namespace}/${o.metadata.name}`);
+      }
+      if (o.spec.clusterIP !== 'None') o.spec.clusterIPs ??= [o.spec.clusterIP];
+      o.spec.ipFamilies ??= ['IPv4'];
+      o.spec.ipFamilyPolicy ??= 'SingleStack';
+      for (const port of o.spec.ports ?? []) {
+        port.protocol ??= 'TCP';
+        port.targetPort ??= port.port;
+      }
+      o.status ??= { loadBalancer: {} };
     }
     if (r.kind === 'Deployment') {
       o.spec.replicas ??= 1;
@@ -359,6 +378,22 @@ export class Simulation {
       if (last !== undefined && last + 10_000 > this.clock.now()) continue;
       this.lastHeartbeat.set(name, this.clock.now());
       for (const c of conditions) c.lastHeartbeatTime = this.clock.iso(skewMs);
+      this.store.update(T.node, node);
+    }
+  }
+
+  /** The node lifecycle controller: a cordoned node carries the unschedulable taint. */
+  private nodeLifecycle(scope: Scope | undefined): void {
+    const TAINT = 'node.kubernetes.io/unschedulable';
+    for (const node of this.listed(T.node, scope)) {
+      const taints: Any[] = node.spec?.taints ?? [];
+      const cordoned = node.spec?.unschedulable === true;
+      if (taints.some((t) => t.key === TAINT) === cordoned) continue;
+      const rest = taints.filter((t) => t.key !== TAINT);
+      // Only NoExecute taints carry timeAdded.
+      const next = cordoned ? [...rest, { key: TAINT, effect: 'NoSchedule' }] : rest;
+      node.spec = { ...node.spec, taints: next };
+      if (next.length === 0) delete node.spec.taints;
       this.store.update(T.node, node);
     }
   }
@@ -966,7 +1001,7 @@ export class Simulation {
         podIP: podIp(pod.metadata.uid),
         podIPs: [{ ip: podIp(pod.metadata.uid) }],
         startTime,
-        qosClass: pod.status?.qosClass ?? 'Burstable',
+        qosClass: pod.status?.qosClass ?? qosClass(pod.spec),
         containerStatuses: views.map(({ c, v }) => ({
           name: c.name,
           image: c.image,
@@ -1413,6 +1448,35 @@ const DAEMONSET_TOLERATIONS = [
   { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
   { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
 ];
+
+/**
+ * A pod's QoS class by the Kubernetes rules: Guaranteed when every container has CPU and
+ * memory limits and its requests (defaulted to the limits) equal them; BestEffort when no
+ * container requests or limits either; Burstable otherwise.
+ */
+export function qosClass(spec: Any): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers: Any[] = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  const COMPUTE = ['cpu', 'memory'];
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const limits = c.resources?.limits ?? {};
+    const requests = c.resources?.requests ?? {};
+    for (const name of COMPUTE) {
+      if (limits[name] !== undefined || requests[name] !== undefined) any = true;
+      const limit = parseQuantity(limits[name]);
+      const request = parseQuantity(requests[name] ?? limits[name]);
+      if (limit === undefined || request !== limit) guaranteed = false;
+    }
+  }
+  return guaranteed ? 'Guaranteed' : any ? 'Burstable' : 'BestEffort';
+}
+
+/** A cluster IP in 10.96.0.0/12 derived from the service's key; 10.96.0.1 is the API server's. */
+function serviceIp(key: string): string {
+  const h = createHash('sha256').update(key).digest();
+  return `10.${96 + (h[0]! % 16)}.${h[1]}.${2 + (h[2]! % 250)}`;
+}
 
 export function isReady(pod: Any): boolean {
   return (pod.status?.conditions ?? []).some((c: Any) => c.type === 'Ready' && c.status === 'True');

@@ -35,6 +35,12 @@ export function podStatus(pod: Any): string {
   return reason;
 }
 
+function nodeAddress(node: Any, type: string): string {
+  return (
+    ((node.status?.addresses ?? []) as Any[]).find((a) => a.type === type)?.address ?? '<none>'
+  );
+}
+
 const name: Column = { name: 'Name', type: 'string', cell: (o) => o.metadata.name };
 const ageColumn: Column = {
   name: 'Age',
@@ -66,6 +72,27 @@ const COLUMNS: Record<string, Column[]> = {
     ageColumn,
     { name: 'IP', type: 'string', priority: 1, cell: (o: Any) => o.status?.podIP ?? '<none>' },
     { name: 'Node', type: 'string', priority: 1, cell: (o: Any) => o.spec?.nodeName ?? '<none>' },
+    {
+      name: 'Nominated Node',
+      type: 'string',
+      priority: 1,
+      cell: (o: Any) => o.status?.nominatedNodeName ?? '<none>',
+    },
+    {
+      name: 'Readiness Gates',
+      type: 'string',
+      priority: 1,
+      cell: (o: Any) => {
+        const gates: Any[] = o.spec?.readinessGates ?? [];
+        if (gates.length === 0) return '<none>';
+        const met = gates.filter((g) =>
+          (o.status?.conditions ?? []).some(
+            (c: Any) => c.type === g.conditionType && c.status === 'True',
+          ),
+        );
+        return `${met.length}/${gates.length}`;
+      },
+    },
   ],
   Node: [
     name,
@@ -88,6 +115,91 @@ const COLUMNS: Record<string, Column[]> = {
     },
     ageColumn,
     { name: 'Version', type: 'string', cell: (o: Any) => o.status?.nodeInfo?.kubeletVersion ?? '' },
+    {
+      name: 'Internal-IP',
+      type: 'string',
+      priority: 1,
+      cell: (o: Any) => nodeAddress(o, 'InternalIP'),
+    },
+    {
+      name: 'External-IP',
+      type: 'string',
+      priority: 1,
+      cell: (o: Any) => nodeAddress(o, 'ExternalIP'),
+    },
+    {
+      name: 'OS-Image',
+      type: 'string',
+      priority: 1,
+      cell: (o: Any) => o.status?.nodeInfo?.osImage || '<unknown>',
+    },
+    {
+      name: 'Kernel-Version',
+      type: 'string',
+      priority: 1,
+      cell: (o: Any) => o.status?.nodeInfo?.kernelVersion || '<unknown>',
+    },
+    {
+      name: 'Container-Runtime',
+      type: 'string',
+      priority: 1,
+      cell: (o: Any) => o.status?.nodeInfo?.containerRuntimeVersion || '<unknown>',
+    },
+  ],
+  Service: [
+    name,
+    { name: 'Type', type: 'string', cell: (o: Any) => o.spec?.type ?? 'ClusterIP' },
+    { name: 'Cluster-IP', type: 'string', cell: (o: Any) => o.spec?.clusterIP || '<none>' },
+    {
+      name: 'External-IP',
+      type: 'string',
+      cell: (o: Any) => {
+        const ingress: Any[] = o.status?.loadBalancer?.ingress ?? [];
+        const ips = [...(o.spec?.externalIPs ?? []), ...ingress.map((i) => i.ip ?? i.hostname)];
+        if (ips.length > 0) return ips.join(',');
+        if (o.spec?.type === 'LoadBalancer') return '<pending>';
+        if (o.spec?.type === 'ExternalName') return o.spec.externalName ?? '<none>';
+        return '<none>';
+      },
+    },
+    {
+      name: 'Port(s)',
+      type: 'string',
+      cell: (o: Any) =>
+        ((o.spec?.ports ?? []) as Any[])
+          .map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`)
+          .join(',') || '<none>',
+    },
+    ageColumn,
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: (o: Any) =>
+        Object.entries(o.spec?.selector ?? {})
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(',') || '<none>',
+    },
+  ],
+  Endpoints: [
+    name,
+    {
+      name: 'Endpoints',
+      type: 'string',
+      cell: (o: Any) => {
+        // As the real printer: address:port pairs, at most three, then "+ N more...".
+        const pairs: string[] = [];
+        for (const subset of (o.subsets ?? []) as Any[])
+          for (const address of (subset.addresses ?? []) as Any[])
+            for (const port of (subset.ports ?? [{}]) as Any[])
+              pairs.push(port.port === undefined ? address.ip : `${address.ip}:${port.port}`);
+        if (pairs.length === 0) return '<none>';
+        return pairs.length > 3
+          ? `${pairs.slice(0, 3).join(',')} + ${pairs.length - 3} more...`
+          : pairs.join(',');
+      },
+    },
+    ageColumn,
   ],
   Deployment: [
     name,
