@@ -195,15 +195,15 @@ function interpretStep(
     case 'facts':
       return { ...base, kind, facts: step.facts as Record<string, unknown> };
     case 'comment': {
-      const c = step.comment!;
+      const c = step.comment as NonNullable<typeof step.comment>;
       return { ...base, kind, by: person(c.by, kind), body: c.body, on: target(c.on, kind) };
     }
     case 'label': {
-      const l = step.label!;
+      const l = step.label as NonNullable<typeof step.label>;
       return { ...base, kind, by: person(l.by, kind), name: l.name, on: target(l.on, kind) };
     }
     case 'open-issue': {
-      const o = step['open-issue']!;
+      const o = step['open-issue'] as NonNullable<typeof step['open-issue']>;
       return {
         ...base,
         kind,
@@ -214,7 +214,7 @@ function interpretStep(
       };
     }
     case 'merge': {
-      const m = step.merge!;
+      const m = step.merge as NonNullable<typeof step.merge>;
       return { ...base, kind, by: person(m.by, kind), on: target(m.on, kind) };
     }
   }
