@@ -12,7 +12,8 @@ import { startGitHubEmulator, type GitHubEmulator } from '../sim/github/server.j
 import type { RepoState } from '../sim/github/state.js';
 import { resourceForKind } from '../sim/kube/resources.js';
 import { loadScenario, readScenario, settleSeconds, type Scenario } from '../sim/kube/scenario.js';
-import { KubeEmulator } from '../sim/kube/server.js';
+import type { KubeEmulator } from '../sim/kube/server.js';
+import { startCluster as startSimulatedCluster } from '../sim/kube/cluster.js';
 import type { KObject } from '../sim/kube/store.js';
 import { mapLimit } from '../shared/pool.js';
 import { formatDuration } from '../shared/duration.js';
@@ -364,10 +365,9 @@ function mergeFacts(target: Record<string, unknown>, patch: Record<string, unkno
 async function startCluster(rehearsal: Rehearsal, scenario: Scenario | string): Promise<KubeEmulator> {
   const loaded = typeof scenario === 'string' ? readScenario(scenario) : scenario;
   // The clock starts as far back as the scenario settles, so the story begins now.
-  const kube = await new KubeEmulator({
-    cluster: rehearsal.cluster,
+  const kube = await startSimulatedCluster(rehearsal.cluster, {
     clockStart: Date.now() - settleSeconds(loaded) * 1000,
-  }).listen();
+  });
   try {
     loadScenario(kube, loaded);
   } catch (error) {

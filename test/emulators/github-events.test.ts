@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { kubeconfigYaml } from '../harness/kubeconfig.js';
 import { runAction } from '../../src/rehearse/action.js';
 import { eventNames, events, example, writeEventFile } from '../../src/sim/github/events.js';
-import { validateResponse, allOperations } from '../../src/sim/github/openapi.js';
+import { allOperations } from '../../src/sim/github/openapi.js';
+import { validateResponse } from '../../src/sim/github/validate.js';
 
 const repository = 'octo-org/gitops';
 

@@ -1,11 +1,10 @@
 // GitHub's official REST description (@octokit/openapi), used three ways: to route
 // requests to operations, to validate every request (and, in test mode, every
-// response) against it, and to complete response objects with the fields the schema
-// requires that a handler did not set, so that responses have GitHub's full shape.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+// response) against it (validate.ts), and to complete response objects with the fields
+// the schema requires that a handler did not set, so that responses have GitHub's full
+// shape. The emulator ships in the CLI bundle, so it reads the subset it needs
+// (openapi-subset.json, written by `npm run sim:openapi`), not the 13 MB description.
+import subset from './openapi-subset.json' with { type: 'json' };
 
 type Json = Record<string, unknown>;
 export type Schema = Json;
@@ -25,18 +24,19 @@ export interface Operation {
   parameters: Parameter[];
   requestBody?: { required?: boolean; schema?: Schema };
   responses: Record<string, Schema | undefined>;
+  /**
+   * An operation GitHub has and the emulator does not implement: the subset keeps only
+   * its route, so a request to it is told apart from one to a path GitHub lacks.
+   */
+  routeOnly: boolean;
 }
 
-const require = createRequire(import.meta.url);
-let spec: Json | undefined;
-function loadSpec(): Json {
-  spec ??= JSON.parse(
-    readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8'),
-  ) as Json;
-  return spec;
+/** The description (the subset): paths and the components they reach. */
+export function loadSpec(): Json {
+  return subset as unknown as Json;
 }
 
-const isJson = (value: unknown): value is Json =>
+export const isJson = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Follows `#/components/...` references. */
@@ -93,6 +93,7 @@ export function allOperations(): Operation[] {
             }
           : undefined,
         responses,
+        routeOnly: op['x-route-only'] === true,
       });
     }
   }
@@ -155,132 +156,6 @@ function matchSegments(template: string[], actual: string[]): Record<string, str
 function compareScores(a: number[], b: number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
-}
-
-// Ajv: one instance that coerces (path and query strings are typed by their schema),
-// one that does not (bodies and responses are JSON already).
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-function newAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({ strict: false, logger: false, coerceTypes: coerce, allErrors: false });
-  addFormats(ajv);
-  ajv.addSchema({ $id: 'gh', components: toJsonSchema(loadSpec().components) }, 'gh');
-  return ajv;
-}
-
-/**
- * OpenAPI 3.0's `nullable: true` in JSON Schema terms: a `null` type beside the
- * declared one, or `anyOf` with null where there is no type (Ajv accepts `nullable`
- * only next to `type`).
- */
-function toJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (!isJson(node)) return node;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(node)) {
-    // GitHub's description uses oneOf where variants overlap (an error body matches both
-    // basic-error and its richer variants); anyOf still demands one documented shape.
-    if (key !== 'nullable') out[key === 'oneOf' ? 'anyOf' : key] = toJsonSchema(value);
-  }
-  if (node.nullable !== true) return out;
-  if (typeof out.type === 'string') {
-    out.type = [out.type, 'null'];
-    if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null];
-    return out;
-  }
-  return { anyOf: [out, { type: 'null' }] };
-}
-let paramAjv: Ajv | undefined;
-let dataAjv: Ajv | undefined;
-
-/** Rewrites local references so a fragment compiles against the registered components. */
-function anchored(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(anchored);
-  if (!isJson(schema)) return schema;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(schema)) {
-    out[key] =
-      key === '$ref' && typeof value === 'string' ? value.replace(/^#\//, 'gh#/') : anchored(value);
-  }
-  return out;
-}
-
-const compiled = new Map<string, ValidateFunction>();
-function validator(key: string, schema: unknown, coerce: boolean): ValidateFunction {
-  let fn = compiled.get(key);
-  if (!fn) {
-    const ajv = coerce ? (paramAjv ??= newAjv(true)) : (dataAjv ??= newAjv(false));
-    fn = ajv.compile(toJsonSchema(anchored(schema)) as Json);
-    compiled.set(key, fn);
-  }
-  return fn;
-}
-
-const describe = (fn: ValidateFunction): string =>
-  (fn.errors ?? [])
-    .slice(0, 3)
-    .map(
-      (e) =>
-        `${e.instancePath || '(root)'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`,
-    )
-    .join('; ');
-
-/** Checks path and query parameters and the body; returns what is wrong, or undefined. */
-export function validateRequest(
-  operation: Operation,
-  params: Record<string, string>,
-  query: URLSearchParams,
-  body: unknown,
-): string | undefined {
-  const values: Json = { ...params };
-  const known = new Set(operation.parameters.map((p) => p.name));
-  for (const [name, value] of query) {
-    if (!known.has(name)) return `unknown query parameter '${name}'`;
-    values[name] = value;
-  }
-  const properties: Json = {};
-  const required: string[] = [];
-  for (const p of operation.parameters) {
-    if (p.in !== 'path' && p.in !== 'query') continue;
-    properties[p.name] = p.schema ?? {};
-    if (p.required) required.push(p.name);
-  }
-  const paramsValid = validator(
-    `${operation.operationId}#params`,
-    { type: 'object', properties, required },
-    true,
-  );
-  if (!paramsValid(values)) return `parameters: ${describe(paramsValid)}`;
-
-  const bodySpec = operation.requestBody;
-  if (body === undefined) {
-    return bodySpec?.required ? 'a request body is required' : undefined;
-  }
-  if (!bodySpec?.schema) return 'this operation takes no request body';
-  const bodyValid = validator(`${operation.operationId}#body`, bodySpec.schema, false);
-  if (!bodyValid(body)) return `body: ${describe(bodyValid)}`;
-  // GitHub ignores unknown top-level keys, which hides typos in our code: flag them.
-  const top = deref(bodySpec.schema);
-  if (isJson(body) && isJson(top.properties) && top.additionalProperties === undefined) {
-    const unknown = Object.keys(body).filter((key) => !(key in (top.properties as Json)));
-    if (unknown.length > 0)
-      return `body: unknown propert${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')}`;
-  }
-  return undefined;
-}
-
-/** Checks a response body against the operation's schema for that status. */
-export function validateResponse(
-  operation: Operation,
-  status: number,
-  body: unknown,
-): string | undefined {
-  if (!(String(status) in operation.responses)) {
-    return `status ${status} is not a documented response of ${operation.operationId}`;
-  }
-  const schema = operation.responses[String(status)];
-  if (!schema || body === undefined) return undefined;
-  const fn = validator(`${operation.operationId}#${status}`, schema, false);
-  return fn(body) ? undefined : `response ${status}: ${describe(fn)}`;
 }
 
 export interface Filler {

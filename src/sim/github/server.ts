@@ -5,30 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { contentHandlers } from './handlers/contents.js';
-import { gitHandlers } from './handlers/git.js';
-import { issueHandlers } from './handlers/issues.js';
-import { pullHandlers } from './handlers/pulls.js';
-import { repoHandlers } from './handlers/repos.js';
-import { DOCS, HttpError, type Ctx, type Handler, type Reply } from './http.js';
-import {
-  complete,
-  matchRoute,
-  validateRequest,
-  validateResponse,
-  type Operation,
-} from './openapi.js';
+import { HANDLERS } from './handlers/index.js';
+import { DOCS, HttpError, type Ctx, type Reply } from './http.js';
+import { complete, matchRoute, type Operation } from './openapi.js';
 import { GitHubActor } from './actor.js';
 import { EmulatorClock, RepoState, type Permission } from './state.js';
 import { GITHUB_TOKEN_LOGIN, WebhookLog } from './webhooks.js';
-
-const HANDLERS: Record<string, Handler> = {
-  ...gitHandlers,
-  ...contentHandlers,
-  ...pullHandlers,
-  ...issueHandlers,
-  ...repoHandlers,
-};
 
 export interface GitHubEmulatorOptions {
   /** Repositories to create, `owner/name`. Default: octo-org/gitops. */
@@ -38,7 +20,12 @@ export interface GitHubEmulatorOptions {
   /** Requests per window, like GITHUB_TOKEN's 1,000 an hour per repository. */
   budget?: number;
   windowSeconds?: number;
-  /** Validate responses against the description too. Default: on under Jest. */
+  /**
+   * Validate requests against the description (a request GitHub would refuse gets its
+   * 422 and a fidelity failure). Default: on. Off, Ajv is never loaded (rehearsals).
+   */
+  validate?: boolean;
+  /** Validate responses against the description too (needs `validate`). Default: on under Jest. */
   validateResponses?: boolean;
   port?: number;
   /** token → login; when given, any other token answers 401. Default: any token acts as github-actions[bot]. */
@@ -124,6 +111,9 @@ export class GitHubEmulator {
   private used = 0;
   private windowStart: number;
   private validateResponses: boolean;
+  private readonly validate: boolean;
+  /** The validators, loaded by listen() when `validate` is on. */
+  private validation: typeof import('./validate.js') | undefined;
   private tokens: Record<string, string> | undefined;
   /** Tokens of people added with `person()`, valid whatever `tokens` says. */
   private readonly personTokens = new Map<string, string>();
@@ -133,7 +123,9 @@ export class GitHubEmulator {
     this.budget = options.budget ?? 1000;
     this.windowMs = (options.windowSeconds ?? 3600) * 1000;
     this.windowStart = this.clock.now();
-    this.validateResponses = options.validateResponses ?? process.env.JEST_WORKER_ID !== undefined;
+    this.validate = options.validate ?? true;
+    this.validateResponses =
+      this.validate && (options.validateResponses ?? process.env.JEST_WORKER_ID !== undefined);
     this.tokens = options.tokens;
     for (const fullName of options.repos ?? ['octo-org/gitops']) {
       const [owner, name] = fullName.split('/');
@@ -249,6 +241,7 @@ export class GitHubEmulator {
   }
 
   async listen(port = 0): Promise<this> {
+    if (this.validate) this.validation ??= await import('./validate.js');
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -463,7 +456,7 @@ export class GitHubEmulator {
         return;
       }
     }
-    const problem = validateRequest(operation, params, url.searchParams, body);
+    const problem = this.validation?.validateRequest(operation, params, url.searchParams, body);
     if (problem) {
       fail('request', problem, operation.operationId);
       send({
@@ -543,7 +536,7 @@ export class GitHubEmulator {
     }
     reply.body = this.finish(operation, reply.status, reply.body);
     if (this.validateResponses && reply.status < 500) {
-      const wrong = validateResponse(operation, reply.status, reply.body);
+      const wrong = this.validation?.validateResponse(operation, reply.status, reply.body);
       if (wrong) fail('response', wrong, operation.operationId);
     }
     send(reply);

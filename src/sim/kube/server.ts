@@ -52,6 +52,8 @@ export interface KubeEmulatorOptions {
   /** Server key and certificate (PEM), and the CA that signed it (base64 PEM, for kubeconfigs). */
   tls?: { key: string; cert: string; caData: string };
   clockStart?: number;
+  /** A cluster name: object uids (kube-system's, an identity signal) derive from it, not chance. */
+  cluster?: string;
 }
 
 export interface KubeLogEntry {
@@ -136,7 +138,7 @@ export class KubeEmulator {
 
   constructor(options: KubeEmulatorOptions = {}) {
     this.clock = new KubeClock(options.clockStart);
-    this.store = new KubeStore(this.clock);
+    this.store = new KubeStore(this.clock, { cluster: options.cluster });
     this.sim = new Simulation(this.store, this.clock);
     this.users = { [ADMIN_TOKEN]: { name: 'kubernetes-admin' }, ...options.users };
     this.tls = options.tls;

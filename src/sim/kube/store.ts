@@ -1,6 +1,6 @@
 // Object storage of the Kubernetes emulator: one resourceVersion sequence, uids,
 // generations, and the event history that watches replay.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ResourceType } from './resources.js';
 
 export type KObject = Record<string, unknown> & {
@@ -81,8 +81,14 @@ export class KubeStore {
   private readonly listeners = new Set<(event: WatchEvent) => void>();
   readonly clock: KubeClock;
 
-  constructor(clock: KubeClock) {
+  /** Set: uids are derived from the cluster name (see clusterUid), else random. */
+  private readonly cluster: string | undefined;
+  /** How often each object was created, so a re-created object gets a new derived uid. */
+  private readonly creations = new Map<string, number>();
+
+  constructor(clock: KubeClock, options: { cluster?: string } = {}) {
     this.clock = clock;
+    this.cluster = options.cluster;
   }
 
   get resourceVersion(): number {
@@ -150,7 +156,7 @@ export class KubeStore {
   /** Stores a new object: uid, resourceVersion, creationTimestamp and generation are the server's. */
   create(r: ResourceType, object: KObject): KObject {
     const stored = clone(object);
-    stored.metadata.uid = randomUUID();
+    stored.metadata.uid = this.cluster ? this.derivedUid(stored) : randomUUID();
     stored.metadata.creationTimestamp = this.clock.iso();
     stored.metadata.generation = 1;
     stored.metadata.resourceVersion = String(++this.rv);
@@ -160,6 +166,14 @@ export class KubeStore {
     this.indexed(r, stored.metadata.namespace).add(key);
     this.emit('ADDED', r, stored);
     return clone(stored);
+  }
+
+  private derivedUid(object: KObject): string {
+    const { name, namespace } = object.metadata;
+    const path = `${object.apiVersion}/${object.kind}/${namespace ?? ''}/${name}`;
+    const count = (this.creations.get(path) ?? 0) + 1;
+    this.creations.set(path, count);
+    return clusterUid(this.cluster!, count === 1 ? path : `${path}#${count}`);
   }
 
   /** Replaces an object; the generation moves when its spec changed. */
@@ -209,4 +223,20 @@ export class KubeStore {
     if (this.history.length > 20_000) this.history.splice(0, 5_000);
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** Name-based UUIDs (RFC 9562 version 5) under kubemend's own namespace UUID. */
+const UID_NAMESPACE = Buffer.from('3f0c5b1e8a6d4f27b9e1c2d4a5b6c7d8', 'hex');
+
+/**
+ * The uid an emulator for `cluster` gives the object at `path` (apiVersion/kind/namespace/name)
+ * on its first creation: the same on every run and machine, so the kube-system namespace's
+ * uid can stand in a config as a cluster-identity signal.
+ */
+export function clusterUid(cluster: string, path: string): string {
+  const hash = createHash('sha1').update(UID_NAMESPACE).update(`${cluster}\0${path}`).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
