@@ -72,6 +72,7 @@ async function kubemend(concurrency: number): Promise<Figures> {
     concurrency,
     verify: { timeoutMs: 5 * 60_000, intervalMs: 15_000 },
     now: () => kube.clock.now(),
+    clusterNow: () => kube.clock.now(),
     sleep: async (ms) => kube.advance(ms),
     log: () => {},
   };

@@ -21,11 +21,7 @@ export interface SyncedApp {
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Syncs every Application whose revision is behind the branch; what each applied. */
-export function syncApplications(
-  kube: KubeEmulator,
-  repo: RepoState,
-  branch: string,
-): SyncedApp[] {
+export function syncApplications(kube: KubeEmulator, repo: RepoState, branch: string): SyncedApp[] {
   const appType = resourceForKind('argoproj.io/v1alpha1', 'Application');
   const head = repo.resolve(branch);
   const tree = head ? repo.git.commits.get(head)?.tree : undefined;
@@ -101,6 +97,8 @@ function listedResources(text: string, folder: string): string[] {
   }
   const resources: unknown[] = Array.isArray(doc?.resources) ? doc.resources : [];
   return resources
-    .filter((r): r is string => typeof r === 'string' && /\.(ya?ml|json)$/.test(r) && !r.includes('..'))
+    .filter(
+      (r): r is string => typeof r === 'string' && /\.(ya?ml|json)$/.test(r) && !r.includes('..'),
+    )
     .map((r) => (folder ? `${folder}/${r.replace(/^\.\//, '')}` : r));
 }

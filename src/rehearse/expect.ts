@@ -12,10 +12,12 @@ export function judge(
   expect: ExpectDocument,
   result: Omit<RehearsalResult, 'expectations' | 'ok'>,
   knownFailing: { expect: string; reason: string }[] = [],
+  /** Where the expectations sit in the file: '' for the final ones, `steps[2].` for a step's. */
+  prefix = '',
 ): ExpectationShown[] {
   const checks: Check[] = [];
   const add = (path: string, ok: boolean, message: string): void =>
-    void checks.push({ path, ok, message });
+    void checks.push({ path: `${prefix}${path}`, ok, message });
 
   if (expect.incidents !== undefined)
     add(
@@ -31,7 +33,9 @@ export function judge(
     );
   if (expect.incident) incidentChecks(expect.incident, result.incidents, add);
   if (expect.cluster?.writes) {
-    const writes = result.cluster.writes.filter((w) => !w.dryRun).map((w) => `${w.method} ${w.path}`);
+    const writes = result.cluster.writes
+      .filter((w) => !w.dryRun)
+      .map((w) => `${w.method} ${w.path}`);
     for (const pattern of expect.cluster.writes.include ?? []) {
       const hit = writes.some((w) => glob(pattern).test(w));
       add(
@@ -53,6 +57,49 @@ export function judge(
       );
     }
   }
+  for (const [pattern, want] of Object.entries(expect.cluster?.pods ?? {})) {
+    const pods = result.cluster.pods.filter((p) => glob(pattern).test(`${p.namespace}/${p.name}`));
+    const wrong = pods.filter(
+      (p) =>
+        (want.status !== undefined && p.status !== want.status) ||
+        (want.ready !== undefined && p.ready !== want.ready) ||
+        (want['max-restarts'] !== undefined && p.restarts > want['max-restarts']),
+    );
+    const wanted = describe(want as Record<string, unknown>);
+    add(
+      'cluster.pods',
+      pods.length > 0 && wrong.length === 0,
+      pods.length === 0
+        ? `no pod matches ${pattern}.`
+        : wrong.length === 0
+          ? `the ${pods.length} pod(s) matching ${pattern} show ${wanted}.`
+          : `pods matching ${pattern} should show ${wanted}; ${wrong
+              .slice(0, 3)
+              .map(
+                (p) =>
+                  `${p.name} is ${p.status}, ${p.ready ? 'ready' : 'not ready'}, ${p.restarts} restart(s)`,
+              )
+              .join('; ')}.`,
+    );
+  }
+  for (const [pattern, want] of Object.entries(expect.cluster?.nodes ?? {})) {
+    const nodes = result.cluster.nodes.filter((n) => glob(pattern).test(n.name));
+    const wrong = nodes.filter(
+      (n) =>
+        (want.ready !== undefined && n.ready !== want.ready) ||
+        (want.schedulable !== undefined && n.schedulable !== want.schedulable),
+    );
+    const wanted = describe(want as Record<string, unknown>);
+    add(
+      'cluster.nodes',
+      nodes.length > 0 && wrong.length === 0,
+      nodes.length === 0
+        ? `no node matches ${pattern}.`
+        : wrong.length === 0
+          ? `the node(s) matching ${pattern} show ${wanted}.`
+          : `nodes matching ${pattern} should show ${wanted}; ${wrong.map((n) => `${n.name} is ${n.ready ? 'Ready' : 'NotReady'}${n.schedulable ? '' : ',SchedulingDisabled'}`).join('; ')}.`,
+    );
+  }
   const github = expect.github ?? {};
   if (github['max-requests'] !== undefined)
     add(
@@ -68,7 +115,9 @@ export function judge(
     );
   if (expect.runs?.['no-failures']) {
     const failed = result.steps.flatMap((s) =>
-      s.runs.filter((r) => r.conclusion === 'failure').map((r) => `${r.workflow}: ${r.job} (at ${s.at})`),
+      s.runs
+        .filter((r) => r.conclusion === 'failure')
+        .map((r) => `${r.workflow}: ${r.job} (at ${s.at})`),
     );
     add(
       'runs.no-failures',
@@ -79,7 +128,9 @@ export function judge(
     );
   }
   return checks.map((check) => {
-    const known = knownFailing.find((k) => check.path === k.expect || check.path.startsWith(`${k.expect}.`));
+    const known = knownFailing.find(
+      (k) => check.path === k.expect || check.path.startsWith(`${k.expect}.`),
+    );
     if (!known) return check;
     // A known failure that holds again is news: fail until the list is brought up to date.
     return check.ok
@@ -105,28 +156,53 @@ function incidentChecks(
     want.number === undefined ? incidents.at(-1) : incidents.find((i) => i.number === want.number);
   const which = want.number === undefined ? 'the latest incident' : `incident #${want.number}`;
   if (!incident) {
-    add('incident', false, `${which} was expected; kubemend opened ${incidents.length === 0 ? 'none' : `only${listed(incidents)}`}.`);
+    add(
+      'incident',
+      false,
+      `${which} was expected; kubemend opened ${incidents.length === 0 ? 'none' : `only${listed(incidents)}`}.`,
+    );
     return;
   }
   const name = `#${incident.number}`;
   if (want.state !== undefined)
-    add('incident.state', incident.state === want.state, `${name} should be ${want.state}; it is ${incident.state}.`);
+    add(
+      'incident.state',
+      incident.state === want.state,
+      `${name} should be ${want.state}; it is ${incident.state}.`,
+    );
   if (want.kind !== undefined)
-    add('incident.kind', incident.kind === want.kind, `${name} should be ${want.kind === 'pr' ? 'a pull request' : 'an issue'}; it is ${incident.kind === 'pr' ? 'a pull request' : 'an issue'}.`);
+    add(
+      'incident.kind',
+      incident.kind === want.kind,
+      `${name} should be ${want.kind === 'pr' ? 'a pull request' : 'an issue'}; it is ${incident.kind === 'pr' ? 'a pull request' : 'an issue'}.`,
+    );
   for (const label of want.labels?.include ?? [])
-    add('incident.labels.include', incident.labels.includes(label), `${name} should carry the label ${label}; labels: ${incident.labels.join(', ') || 'none'}.`);
+    add(
+      'incident.labels.include',
+      incident.labels.includes(label),
+      `${name} should carry the label ${label}; labels: ${incident.labels.join(', ') || 'none'}.`,
+    );
   for (const label of want.labels?.exclude ?? [])
-    add('incident.labels.exclude', !incident.labels.includes(label), `${name} should not carry the label ${label}; labels: ${incident.labels.join(', ') || 'none'}.`);
+    add(
+      'incident.labels.exclude',
+      !incident.labels.includes(label),
+      `${name} should not carry the label ${label}; labels: ${incident.labels.join(', ') || 'none'}.`,
+    );
   const texts: [string, string, { contain?: string[]; 'not-contain'?: string[] } | undefined][] = [
     ['title', incident.title, want.title],
     ['body', incident.body, want.body],
     ['comments', incident.comments.map((c) => c.body).join('\n\n'), want.comments],
   ];
-  for (const [part, text, spec] of texts) contains(`incident.${part}`, `${name}'s ${part}`, text, spec, add);
+  for (const [part, text, spec] of texts)
+    contains(`incident.${part}`, `${name}'s ${part}`, text, spec, add);
   for (const [path, spec] of Object.entries(want.files ?? {})) {
     const content = incident.files[path];
     if (content === undefined) {
-      add(`incident.files`, false, `${name} should change ${path} on its branch; it changes ${Object.keys(incident.files).join(', ') || 'no file'}.`);
+      add(
+        `incident.files`,
+        false,
+        `${name} should change ${path} on its branch; it changes ${Object.keys(incident.files).join(', ') || 'no file'}.`,
+      );
       continue;
     }
     contains('incident.files', `${path} on ${name}'s branch`, content, spec, add);
@@ -141,10 +217,23 @@ function contains(
   add: (path: string, ok: boolean, message: string) => void,
 ): void {
   for (const needle of spec?.contain ?? [])
-    add(`${path}.contain`, text.includes(needle), `${what} should contain ${JSON.stringify(needle)}${text.includes(needle) ? '.' : `; it does not (${text.length} characters).`}`);
+    add(
+      `${path}.contain`,
+      text.includes(needle),
+      `${what} should contain ${JSON.stringify(needle)}${text.includes(needle) ? '.' : `; it does not (${text.length} characters).`}`,
+    );
   for (const needle of spec?.['not-contain'] ?? [])
-    add(`${path}.not-contain`, !text.includes(needle), `${what} should not contain ${JSON.stringify(needle)}${text.includes(needle) ? '; it does.' : '.'}`);
+    add(
+      `${path}.not-contain`,
+      !text.includes(needle),
+      `${what} should not contain ${JSON.stringify(needle)}${text.includes(needle) ? '; it does.' : '.'}`,
+    );
 }
+
+const describe = (want: Record<string, unknown>): string =>
+  Object.entries(want)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
 
 const listed = (incidents: ShownIssue[]): string =>
   incidents.length === 0 ? '' : ` (${incidents.map((i) => `#${i.number}`).join(', ')})`;

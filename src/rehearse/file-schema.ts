@@ -42,14 +42,7 @@ function closed<P extends TProperties, R extends keyof P = never>(
 }
 
 export const PERMISSIONS = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
-export const STEP_KINDS = [
-  'dispatch',
-  'facts',
-  'comment',
-  'label',
-  'open-issue',
-  'merge',
-] as const;
+export const STEP_KINDS = ['dispatch', 'facts', 'comment', 'label', 'open-issue', 'merge'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 const LOGIN = '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$';
@@ -64,6 +57,64 @@ const target = Unsafe<'incident' | number>({
   description: 'The incident (default: the latest one) or an issue or pull request number.',
 });
 const by = Text({ pattern: LOGIN, description: 'Who acts: a login under `users`.' });
+
+const INCLUDE_EXCLUDE = (what: string) =>
+  closed({
+    include: strings(`${what} that must be there.`),
+    exclude: strings(`${what} that must not be there.`),
+  });
+const CONTAIN = (what: string) =>
+  closed({
+    contain: strings(`Texts ${what} must contain.`),
+    'not-contain': strings(`Texts ${what} must not contain.`),
+  });
+
+const INCIDENT = closed({
+  number: Whole({ minimum: 1, description: 'Which incident (default: the latest).' }),
+  state: oneOf(['open', 'closed', 'merged'] as const),
+  kind: oneOf(['pr', 'issue'] as const),
+  title: CONTAIN('the title'),
+  body: CONTAIN('the body'),
+  labels: INCLUDE_EXCLUDE('Labels'),
+  comments: CONTAIN('the comments, together,'),
+  files: mapOf('^[^\\s].*$', CONTAIN('the file on the incident branch'), {
+    description: 'Files on the incident branch (pull requests), by path.',
+  }),
+});
+
+const EXPECT = closed({
+  incidents: Whole({ minimum: 0, description: 'How many incidents kubemend opened.' }),
+  incident: INCIDENT,
+  issues: Whole({ minimum: 0, description: 'How many issues and pull requests exist in all.' }),
+  cluster: closed({
+    writes: INCLUDE_EXCLUDE(
+      'Writes to the cluster (`METHOD /path`, `*` any text) that were not dry runs,',
+    ),
+    pods: mapOf(
+      '^[^/\\s]+/[^/\\s]+$',
+      closed({
+        status: Text({ minLength: 1, description: "kubectl's STATUS column, such as Running." }),
+        ready: Flag(),
+        'max-restarts': Whole({ minimum: 0 }),
+      }),
+      {
+        description:
+          'Pods by `namespace/name` (`*` any text): at least one matches, and every one that does shows this.',
+      },
+    ),
+    nodes: mapOf('^[^\\s]+$', closed({ ready: Flag(), schedulable: Flag() }), {
+      description:
+        'Nodes by name (`*` any text): at least one matches, and every one that does shows this.',
+    }),
+  }),
+  github: closed({
+    'max-requests': Whole({ minimum: 0 }),
+    'max-writes': Whole({ minimum: 0 }),
+  }),
+  runs: closed({
+    'no-failures': Flag({ description: 'No job of any workflow run concluded failure.' }),
+  }),
+});
 
 const STEP = closed(
   {
@@ -102,51 +153,10 @@ const STEP = closed(
       ['by', 'title'],
     ),
     merge: closed({ by, on: target }, ['by']),
+    expect: EXPECT,
   },
   ['at'],
 );
-
-const INCLUDE_EXCLUDE = (what: string) =>
-  closed({
-    include: strings(`${what} that must be there.`),
-    exclude: strings(`${what} that must not be there.`),
-  });
-const CONTAIN = (what: string) =>
-  closed({
-    contain: strings(`Texts ${what} must contain.`),
-    'not-contain': strings(`Texts ${what} must not contain.`),
-  });
-
-const INCIDENT = closed({
-  number: Whole({ minimum: 1, description: 'Which incident (default: the latest).' }),
-  state: oneOf(['open', 'closed', 'merged'] as const),
-  kind: oneOf(['pr', 'issue'] as const),
-  title: CONTAIN('the title'),
-  body: CONTAIN('the body'),
-  labels: INCLUDE_EXCLUDE('Labels'),
-  comments: CONTAIN('the comments, together,'),
-  files: mapOf('^[^\\s].*$', CONTAIN('the file on the incident branch'), {
-    description: 'Files on the incident branch (pull requests), by path.',
-  }),
-});
-
-const EXPECT = closed({
-  incidents: Whole({ minimum: 0, description: 'How many incidents kubemend opened.' }),
-  incident: INCIDENT,
-  issues: Whole({ minimum: 0, description: 'How many issues and pull requests exist in all.' }),
-  cluster: closed({
-    writes: INCLUDE_EXCLUDE(
-      'Writes to the cluster (`METHOD /path`, `*` any text) that were not dry runs,',
-    ),
-  }),
-  github: closed({
-    'max-requests': Whole({ minimum: 0 }),
-    'max-writes': Whole({ minimum: 0 }),
-  }),
-  runs: closed({
-    'no-failures': Flag({ description: 'No job of any workflow run concluded failure.' }),
-  }),
-});
 
 export const REHEARSAL_SCHEMA = closed(
   {

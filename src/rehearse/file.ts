@@ -22,7 +22,7 @@ type Permission = 'read' | 'triage' | 'write' | 'maintain' | 'admin';
 /** Where a person's step acts: the latest incident, or an issue or pull request number. */
 export type Target = 'incident' | number;
 
-export type Step = { at: number; field: string } & (
+export type Step = { at: number; field: string; expect?: ExpectDocument } & (
   | {
       kind: 'dispatch';
       file: string;
@@ -35,6 +35,7 @@ export type Step = { at: number; field: string } & (
   | { kind: 'label'; by: string; name: string; on: Target }
   | { kind: 'open-issue'; by: string; title: string; body: string; labels: string[] }
   | { kind: 'merge'; by: string; on: Target }
+  | { kind: 'check' }
 );
 
 export interface Rehearsal {
@@ -81,7 +82,8 @@ export function readRehearsal(file: string, scenarioExists: (name: string) => bo
   } catch (error) {
     throw new UsageError(`${file}: not YAML (${(error as Error).message.split('\n')[0]}).`);
   }
-  if (!isObject(doc)) throw new UsageError(`${file}: must be a YAML mapping with scenario, cluster and steps.`);
+  if (!isObject(doc))
+    throw new UsageError(`${file}: must be a YAML mapping with scenario, cluster and steps.`);
   validator ??= new SchemaValidator(REHEARSAL_SCHEMA as unknown as Record<string, unknown>);
   const [problem] = validator.validate(doc);
   if (problem) throw new UsageError(`${file}: ${problem.message}`);
@@ -100,7 +102,10 @@ function interpret(
   const path = (field: string, value: string, kind: 'file' | 'folder'): string => {
     const full = isAbsolute(value) ? value : resolve(base, value);
     if (!existsSync(full))
-      fail(field, `names ${showValue(value)}, which does not exist (paths are relative to the rehearsal file).`);
+      fail(
+        field,
+        `names ${showValue(value)}, which does not exist (paths are relative to the rehearsal file).`,
+      );
     const isFolder = statSync(full).isDirectory();
     if (isFolder !== (kind === 'folder'))
       fail(field, `names ${showValue(value)}, which is not a ${kind}; allowed: a ${kind}.`);
@@ -110,13 +115,20 @@ function interpret(
   let scenario = doc.scenario;
   if (!scenarioExists(scenario)) {
     if (!/[/\\]|\.ya?ml$/.test(scenario))
-      fail('scenario', `is ${showValue(scenario)}: no shipped scenario has that name and it is not a path.`);
+      fail(
+        'scenario',
+        `is ${showValue(scenario)}: no shipped scenario has that name and it is not a path.`,
+      );
     scenario = path('scenario', scenario, 'file');
   }
   const gitops = doc.gitops === undefined ? undefined : path('gitops', doc.gitops, 'folder');
   const workflow = doc.workflow ?? 'reusable';
   if (workflow !== 'reusable' && workflow !== 'all-in-one') {
-    if (!gitops) fail('workflow', `is ${showValue(workflow)}; allowed: reusable, all-in-one, or a path inside gitops/ (no gitops folder given).`);
+    if (!gitops)
+      fail(
+        'workflow',
+        `is ${showValue(workflow)}; allowed: reusable, all-in-one, or a path inside gitops/ (no gitops folder given).`,
+      );
     path('workflow', resolve(gitops as string, workflow), 'file');
   }
   const users = (doc.users ?? {}) as Record<string, Permission>;
@@ -153,13 +165,19 @@ function interpretStep(
 ): Step {
   const at = parseDuration(step.at, MAX_AT_MS);
   if (at === undefined)
-    fail(`${field}.at`, `is ${showValue(step.at)}; allowed: a duration such as 0s, 90s, 4m or 1h 30m, at most 30d.`);
+    fail(
+      `${field}.at`,
+      `is ${showValue(step.at)}; allowed: a duration such as 0s, 90s, 4m or 1h 30m, at most 30d.`,
+    );
   const kinds = STEP_KINDS.filter((kind) => step[kind] !== undefined);
+  // A step with only expectations checks what GitHub and the cluster show at its time.
+  if (kinds.length === 0 && step.expect)
+    return { at: at as number, field, expect: step.expect, kind: 'check' };
   if (kinds.length !== 1)
     fail(
       field,
       kinds.length === 0
-        ? `does nothing; allowed: one of ${STEP_KINDS.join(', ')}.`
+        ? `does nothing; allowed: one of ${STEP_KINDS.join(', ')}, or expect alone.`
         : `has ${kinds.join(' and ')}; allowed: one of ${STEP_KINDS.join(', ')} per step.`,
     );
   const kind = kinds[0] as StepKind;
@@ -177,9 +195,12 @@ function interpretStep(
   const target = (value: unknown, key: string): Target => {
     if (value === undefined || value === 'incident') return 'incident';
     if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-    return fail(`${field}.${key}.on`, `is ${showValue(String(value))}; allowed: incident or an issue number.`);
+    return fail(
+      `${field}.${key}.on`,
+      `is ${showValue(String(value))}; allowed: incident or an issue number.`,
+    );
   };
-  const base = { at: at as number, field };
+  const base = { at: at as number, field, ...(step.expect ? { expect: step.expect } : {}) };
   switch (kind) {
     case 'dispatch': {
       const file = path(`${field}.dispatch`, step.dispatch as string, 'file');
@@ -203,7 +224,7 @@ function interpretStep(
       return { ...base, kind, by: person(l.by, kind), name: l.name, on: target(l.on, kind) };
     }
     case 'open-issue': {
-      const o = step['open-issue'] as NonNullable<typeof step['open-issue']>;
+      const o = step['open-issue'] as NonNullable<(typeof step)['open-issue']>;
       return {
         ...base,
         kind,

@@ -20,22 +20,35 @@ export function showIssues(repo: RepoState, defaultBranch: string): ShownIssue[]
       body: issue.body ?? '',
       author: issue.user,
       comments: repo.commentsOn(issue.number).map((c) => ({ author: c.user, body: c.body })),
-      files: issue.pull ? changedFiles(repo, issue.pull.headSha, defaultBranch) : {},
+      files: issue.pull ? changedFiles(repo, issue.pull, defaultBranch) : {},
     }));
 }
 
 export const isIncident = (issue: ShownIssue): boolean => INCIDENT_MARKER.test(issue.body);
 
-/** Files whose content on the head differs from the default branch. */
-function changedFiles(repo: RepoState, head: string, base: string): Record<string, string> {
+/**
+ * Files whose content on the head differs from where the branch left its base: for a
+ * merged pull request, the base as it was before the merge (the merge commit's parent).
+ */
+function changedFiles(
+  repo: RepoState,
+  pull: { headRef: string; headSha: string; merged: boolean; mergeCommitSha: string | null },
+  base: string,
+): Record<string, string> {
+  // An open pull request's head is its branch's tip; a merged one's, the tip it merged.
+  const head = (pull.merged ? undefined : repo.resolve(pull.headRef)) ?? pull.headSha;
   const headTree = repo.git.commits.get(head)?.tree;
-  const baseSha = repo.git.mergeBase(head, repo.resolve(base) ?? head) ?? repo.resolve(base);
-  const baseTree = baseSha ? repo.git.commits.get(baseSha)?.tree : undefined;
+  const before =
+    (pull.merged && pull.mergeCommitSha
+      ? repo.git.commits.get(pull.mergeCommitSha)?.parents[0]
+      : undefined) ?? repo.resolve(base);
+  const forkPoint = before ? (repo.git.mergeBase(head, before) ?? before) : undefined;
+  const baseTree = forkPoint ? repo.git.commits.get(forkPoint)?.tree : undefined;
   if (!headTree) return {};
-  const before = baseTree ? repo.git.files(baseTree) : new Map();
+  const original = baseTree ? repo.git.files(baseTree) : new Map();
   const out: Record<string, string> = {};
   for (const [path, entry] of repo.git.files(headTree))
-    if (before.get(path)?.sha !== entry.sha)
+    if (original.get(path)?.sha !== entry.sha)
       out[path] = repo.git.blobs.get(entry.sha)?.toString('utf8') ?? '';
   return out;
 }
@@ -126,8 +139,14 @@ function issueLines(issue: ShownIssue, earlier: ShownIssue | undefined, style: S
   const changed = issue.comments.filter(
     (c, i) => i < (earlier?.comments.length ?? 0) && earlier?.comments[i]?.body !== c.body,
   );
-  for (const c of [...changed.map((c) => ({ ...c, edited: true })), ...newComments.map((c) => ({ ...c, edited: false }))])
-    lines.push(style.dim(`${c.author} ${c.edited ? 'edited a comment' : 'commented'}:`), indent(plain(c.body, 10)));
+  for (const c of [
+    ...changed.map((c) => ({ ...c, edited: true })),
+    ...newComments.map((c) => ({ ...c, edited: false })),
+  ])
+    lines.push(
+      style.dim(`${c.author} ${c.edited ? 'edited a comment' : 'commented'}:`),
+      indent(plain(c.body, 10)),
+    );
   const files = Object.keys(issue.files);
   if (files.length && JSON.stringify(files) !== JSON.stringify(Object.keys(earlier?.files ?? {})))
     lines.push(`changes ${files.join(', ')}`);

@@ -2,7 +2,14 @@
 // branch, their config as .github/kubemend.yml, and, unless they bring their own
 // workflows, the shipped templates a user who followed the quick start copied. Also the
 // checkout a workflow run sees: the default branch's files in a folder of their own.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -60,7 +67,8 @@ function withIncidentMode(text: string, mode: 'pr' | 'issue'): string {
   for (const { value: job } of jobs?.items ?? []) {
     const node = job as { get(k: string): unknown; setIn(path: string[], v: unknown): void };
     if (node.get('uses')) node.setIn(['with', 'incident-mode'], mode);
-    const steps = node.get('steps') as { items: { get(k: string): unknown; setIn(p: string[], v: unknown): void }[] } | undefined;
+    const steps = node.get('steps') as
+      { items: { get(k: string): unknown; setIn(p: string[], v: unknown): void }[] } | undefined;
     for (const step of steps?.items ?? [])
       if (String(step.get('uses') ?? '').startsWith('kubemend/kubemend@'))
         step.setIn(['with', 'incident-mode'], mode);

@@ -28,6 +28,24 @@ export interface ClusterWrite {
   status: number;
 }
 
+/** A pod as `kubectl get pods -o wide` shows it. */
+export interface PodShown {
+  namespace: string;
+  name: string;
+  /** kubectl's STATUS column: Running, ImagePullBackOff, CrashLoopBackOff, Terminating… */
+  status: string;
+  ready: boolean;
+  restarts: number;
+  node: string;
+}
+
+/** A node as `kubectl get nodes` shows it. */
+export interface NodeShown {
+  name: string;
+  ready: boolean;
+  schedulable: boolean;
+}
+
 export interface RunShown {
   workflow: string;
   /** `kubemend / intake`, `doctor`, with a matrix job's values in parentheses. */
@@ -60,8 +78,8 @@ export interface RehearsalResult {
   incidents: ShownIssue[];
   /** Every issue and pull request in the repository, oldest first. */
   issues: ShownIssue[];
-  /** Every write kubemend's runs sent to the cluster, dry runs marked. */
-  cluster: { writes: ClusterWrite[] };
+  /** Every write kubemend's runs sent to the cluster, dry runs marked; its pods and nodes at the end. */
+  cluster: { writes: ClusterWrite[]; pods: PodShown[]; nodes: NodeShown[] };
   /** Requests kubemend's runs sent to GitHub (the story's own steps not counted). */
   github: { requests: number; writes: number };
   steps: StepShown[];

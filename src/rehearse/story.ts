@@ -11,6 +11,7 @@ import { load } from 'js-yaml';
 import { startGitHubEmulator, type GitHubEmulator } from '../sim/github/server.js';
 import type { RepoState } from '../sim/github/state.js';
 import { resourceForKind } from '../sim/kube/resources.js';
+import { podStatus } from '../sim/kube/table.js';
 import { loadScenario, readScenario, settleSeconds, type Scenario } from '../sim/kube/scenario.js';
 import type { KubeEmulator } from '../sim/kube/server.js';
 import { startCluster as startSimulatedCluster } from '../sim/kube/cluster.js';
@@ -24,7 +25,16 @@ import { judge, passed } from './expect.js';
 import type { Rehearsal, Step, Target } from './file.js';
 import { isIncident, showIssues } from './present.js';
 import { checkout, initialFiles, seedRepository } from './repository.js';
-import type { ClusterWrite, RehearsalResult, RunShown, ShownIssue, StepShown } from './result.js';
+import type {
+  ClusterWrite,
+  ExpectationShown,
+  NodeShown,
+  PodShown,
+  RehearsalResult,
+  RunShown,
+  ShownIssue,
+  StepShown,
+} from './result.js';
 import { packageRoot } from './package-root.js';
 import { runWorkflow, type JobRecord } from './workflow.js';
 import { workflowsListening, type RehearsalEvent } from './triggers.js';
@@ -76,7 +86,11 @@ export async function play(rehearsal: Rehearsal, options: PlayOptions = {}): Pro
     const repo = gh.repo(rehearsal.repository);
     // GitHub and the cluster share one simulated time: incidents are dated by GitHub's clock.
     followClock(gh, kube);
-    seedRepository(repo, DEFAULT_BRANCH, initialFiles(rehearsal, join(root, 'workflows-templates')));
+    seedRepository(
+      repo,
+      DEFAULT_BRANCH,
+      initialFiles(rehearsal, join(root, 'workflows-templates')),
+    );
     syncApplications(kube, repo, DEFAULT_BRANCH);
     const story = new Story({ rehearsal, gh, kube, repo, tokens }, options);
     return await story.play();
@@ -118,7 +132,13 @@ class Story {
   private readonly options: PlayOptions;
 
   constructor(world: World, options: PlayOptions) {
-    ({ rehearsal: this.rehearsal, gh: this.gh, kube: this.kube, repo: this.repo, tokens: this.tokens } = world);
+    ({
+      rehearsal: this.rehearsal,
+      gh: this.gh,
+      kube: this.kube,
+      repo: this.repo,
+      tokens: this.tokens,
+    } = world);
     this.options = options;
     this.start = this.kube.clock.now();
     this.eventsSeen = this.gh.webhooks.length;
@@ -128,6 +148,7 @@ class Story {
   async play(): Promise<Played> {
     const steps: StepShown[] = [];
     const snapshots: ShownIssue[][] = [];
+    const stepVerdicts: ExpectationShown[] = [];
     this.kube.runClock(this.rehearsal.clockRate);
     for (const step of this.rehearsal.steps) {
       const behind = this.start + step.at - this.kube.clock.now();
@@ -138,7 +159,11 @@ class Story {
       const summary = await this.perform(step);
       const runs = await this.drain(step.kind === 'dispatch' ? step.concurrency : 1);
       for (const app of syncApplications(this.kube, this.repo, DEFAULT_BRANCH))
-        runs.push({ workflow: 'argo-cd', job: `sync ${app.app} to ${app.revision.slice(0, 7)}`, conclusion: app.skipped.length ? 'failure' : 'success' });
+        runs.push({
+          workflow: 'argo-cd',
+          job: `sync ${app.app} to ${app.revision.slice(0, 7)}`,
+          conclusion: app.skipped.length ? 'failure' : 'success',
+        });
       const stepWrites = this.clusterWrites();
       steps.push({
         at: formatDuration(step.at),
@@ -152,9 +177,23 @@ class Story {
         cluster: { writes: stepWrites },
       });
       snapshots.push(showIssues(this.repo, DEFAULT_BRANCH));
+      if (step.expect)
+        stepVerdicts.push(
+          ...judge(step.expect, this.shown(steps), this.rehearsal.knownFailing, `${step.field}.`),
+        );
     }
+    const shown = this.shown(steps);
+    const expectations = [
+      ...stepVerdicts,
+      ...judge(this.rehearsal.expect, shown, this.rehearsal.knownFailing),
+    ];
+    return { result: { ...shown, expectations, ok: passed(expectations) }, snapshots };
+  }
+
+  /** What GitHub and the cluster show now. */
+  private shown(steps: StepShown[]): Omit<RehearsalResult, 'expectations' | 'ok'> {
     const issues = showIssues(this.repo, DEFAULT_BRANCH);
-    const shown = {
+    return {
       rehearsal: {
         file: this.rehearsal.file,
         scenario: this.rehearsal.scenario,
@@ -163,15 +202,13 @@ class Story {
       },
       incidents: issues.filter(isIncident),
       issues,
-      cluster: { writes: this.writes },
+      cluster: { writes: [...this.writes], ...clusterView(this.kube) },
       github: {
         requests: this.gh.requests().length - this.storyRequests,
         writes: this.gh.writes().length - this.storyWrites,
       },
-      steps,
+      steps: [...steps],
     };
-    const expectations = judge(this.rehearsal.expect, shown, this.rehearsal.knownFailing);
-    return { result: { ...shown, expectations, ok: passed(expectations) }, snapshots };
   }
 
   /** Does what the step says, as the people, Alertmanager or the cluster would; one line saying what. */
@@ -179,7 +216,12 @@ class Story {
     switch (step.kind) {
       case 'dispatch': {
         for (let i = 0; i < step.times; i++)
-          await this.rest(this.tokens.alerts, 'POST', `/repos/${this.rehearsal.repository}/dispatches`, step.body);
+          await this.rest(
+            this.tokens.alerts,
+            'POST',
+            `/repos/${this.rehearsal.repository}/dispatches`,
+            step.body,
+          );
         const name = step.file.split(/[/\\]/).pop();
         return `dispatch ${name} (${step.body.event_type})${step.times > 1 ? ` ×${step.times}, ${step.concurrency} at once` : ''}`;
       }
@@ -188,25 +230,47 @@ class Story {
         return `the cluster changes: ${JSON.stringify(step.facts)}`;
       case 'comment': {
         const n = this.target(step.on, step.field);
-        await this.rest(this.tokens.people[step.by] as string, 'POST', `/repos/${this.rehearsal.repository}/issues/${n}/comments`, { body: step.body });
+        await this.rest(
+          this.tokens.people[step.by] as string,
+          'POST',
+          `/repos/${this.rehearsal.repository}/issues/${n}/comments`,
+          { body: step.body },
+        );
         return `${step.by} comments on #${n}: ${step.body.split('\n')[0]}`;
       }
       case 'label': {
         const n = this.target(step.on, step.field);
-        await this.rest(this.tokens.people[step.by] as string, 'POST', `/repos/${this.rehearsal.repository}/issues/${n}/labels`, { labels: [step.name] });
+        await this.rest(
+          this.tokens.people[step.by] as string,
+          'POST',
+          `/repos/${this.rehearsal.repository}/issues/${n}/labels`,
+          { labels: [step.name] },
+        );
         return `${step.by} labels #${n} ${step.name}`;
       }
       case 'open-issue': {
-        await this.rest(this.tokens.people[step.by] as string, 'POST', `/repos/${this.rehearsal.repository}/issues`, {
-          title: step.title,
-          body: step.body,
-          ...(step.labels.length ? { labels: step.labels } : {}),
-        });
+        await this.rest(
+          this.tokens.people[step.by] as string,
+          'POST',
+          `/repos/${this.rehearsal.repository}/issues`,
+          {
+            title: step.title,
+            body: step.body,
+            ...(step.labels.length ? { labels: step.labels } : {}),
+          },
+        );
         return `${step.by} opens an issue: ${step.title}`;
       }
+      case 'check':
+        return 'time passes';
       case 'merge': {
         const n = this.target(step.on, step.field);
-        await this.rest(this.tokens.people[step.by] as string, 'PUT', `/repos/${this.rehearsal.repository}/pulls/${n}/merge`, {});
+        await this.rest(
+          this.tokens.people[step.by] as string,
+          'PUT',
+          `/repos/${this.rehearsal.repository}/pulls/${n}/merge`,
+          {},
+        );
         return `${step.by} merges #${n}`;
       }
     }
@@ -217,7 +281,9 @@ class Story {
     if (on !== 'incident') return on;
     const latest = showIssues(this.repo, DEFAULT_BRANCH).filter(isIncident).at(-1);
     if (!latest)
-      throw new StoryError(`${field}: acts on the latest incident, and kubemend has opened none by then.`);
+      throw new StoryError(
+        `${field}: acts on the latest incident, and kubemend has opened none by then.`,
+      );
     return latest.number;
   }
 
@@ -227,7 +293,11 @@ class Story {
     if (method !== 'GET') this.storyWrites++;
     const response = await fetch(`${this.gh.url}${path}`, {
       method,
-      headers: { authorization: `token ${token}`, 'content-type': 'application/json', accept: 'application/vnd.github+json' },
+      headers: {
+        authorization: `token ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/vnd.github+json',
+      },
       body: JSON.stringify(body),
     });
     await response.arrayBuffer();
@@ -263,7 +333,8 @@ class Story {
   /** The default branch as a checkout has it (one folder per commit). */
   private checkoutDir(): string {
     const sha = this.repo.resolve(DEFAULT_BRANCH) ?? '';
-    if (this.checkoutCache?.sha !== sha) this.checkoutCache = { sha, dir: checkout(this.repo, DEFAULT_BRANCH) };
+    if (this.checkoutCache?.sha !== sha)
+      this.checkoutCache = { sha, dir: checkout(this.repo, DEFAULT_BRANCH) };
     return this.checkoutCache.dir;
   }
 
@@ -277,7 +348,11 @@ class Story {
         KUBECONFIG: this.kube.kubeconfig(),
         ...(this.rehearsal.kubemendToken ? { KUBEMEND_TOKEN: this.tokens.kubemend } : {}),
       },
-      github: { repository: this.rehearsal.repository, token: this.tokens.github, apiUrl: this.gh.url },
+      github: {
+        repository: this.rehearsal.repository,
+        token: this.tokens.github,
+        apiUrl: this.gh.url,
+      },
       env: {
         GITHUB_SHA: this.repo.resolve(DEFAULT_BRANCH) ?? '',
         GITHUB_REF: `refs/heads/${DEFAULT_BRANCH}`,
@@ -311,6 +386,35 @@ const asEvent = (event: WebhookEvent): RehearsalEvent => ({
   payload: event.payload,
 });
 
+/** The pods and nodes as kubectl shows them (pods being deleted included: kubectl shows them). */
+function clusterView(kube: KubeEmulator): { pods: PodShown[]; nodes: NodeShown[] } {
+  const podType = resourceForKind('v1', 'Pod');
+  const nodeType = resourceForKind('v1', 'Node');
+  type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const pods = podType ? (kube.store.list(podType) as Any[]) : [];
+  const nodes = nodeType ? (kube.store.list(nodeType) as Any[]) : [];
+  return {
+    pods: pods.map((p) => {
+      const statuses: Any[] = p.status?.containerStatuses ?? [];
+      return {
+        namespace: p.metadata.namespace,
+        name: p.metadata.name,
+        status: podStatus(p),
+        ready: statuses.length > 0 && statuses.every((c) => c.ready === true),
+        restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+        node: p.spec?.nodeName ?? '',
+      };
+    }),
+    nodes: nodes.map((n) => ({
+      name: n.metadata.name,
+      ready: (n.status?.conditions ?? []).some(
+        (c: Any) => c.type === 'Ready' && c.status === 'True',
+      ),
+      schedulable: n.spec?.unschedulable !== true,
+    })),
+  };
+}
+
 function flattenJobs(workflow: string, jobs: Record<string, JobRecord>, prefix = ''): RunShown[] {
   return Object.entries(jobs).flatMap(([id, job]) => {
     const name = `${prefix}${id}`;
@@ -318,7 +422,9 @@ function flattenJobs(workflow: string, jobs: Record<string, JobRecord>, prefix =
     if (job.runs.length <= 1) return [{ workflow, job: name, conclusion: job.result }];
     return job.runs.map((run) => ({
       workflow,
-      job: `${name} (${Object.values(run.matrix).filter((v) => typeof v !== 'object').join(', ')})`,
+      job: `${name} (${Object.values(run.matrix)
+        .filter((v) => typeof v !== 'object')
+        .join(', ')})`,
       conclusion: run.steps.some((s) => s.outcome === 'failure') ? 'failure' : 'success',
     }));
   });
@@ -338,7 +444,9 @@ function readScenarioFile(scenario: string): Scenario | string {
   if (!scenario.includes('/') && !scenario.includes('\\')) return scenario;
   const doc = load(readFileSync(scenario, 'utf8'));
   if (!isObject(doc) || typeof doc.description !== 'string')
-    throw new UsageError(`${scenario}: not a scenario file (description, facts, nodes, objects, settleSeconds).`);
+    throw new UsageError(
+      `${scenario}: not a scenario file (description, facts, nodes, objects, settleSeconds).`,
+    );
   return doc as unknown as Scenario;
 }
 
@@ -362,7 +470,10 @@ function mergeFacts(target: Record<string, unknown>, patch: Record<string, unkno
   }
 }
 
-async function startCluster(rehearsal: Rehearsal, scenario: Scenario | string): Promise<KubeEmulator> {
+async function startCluster(
+  rehearsal: Rehearsal,
+  scenario: Scenario | string,
+): Promise<KubeEmulator> {
   const loaded = typeof scenario === 'string' ? readScenario(scenario) : scenario;
   // The clock starts as far back as the scenario settles, so the story begins now.
   const kube = await startSimulatedCluster(rehearsal.cluster, {
@@ -377,11 +488,14 @@ async function startCluster(rehearsal: Rehearsal, scenario: Scenario | string): 
   // deploy/rbac/ creates kubemend's namespace (its ledger lives there).
   const namespaces = resourceForKind('v1', 'Namespace');
   if (namespaces && !kube.store.get(namespaces, undefined, 'kubemend'))
-    kube.seed(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubemend' } } as KObject);
+    kube.seed(namespaces, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'kubemend' },
+    } as KObject);
   return kube;
 }
 
 function followClock(gh: GitHubEmulator, kube: KubeEmulator): void {
   gh.clock.follow(() => kube.clock.now());
 }
-

@@ -39,6 +39,11 @@ export interface RemediationContext {
   concurrency: number;
   verify: { timeoutMs: number; intervalMs: number };
   now: () => number;
+  /**
+   * The cluster's time (the API server's Date), for the ledger: it lives in the cluster
+   * and runs on different runners compare its entries, so they share the cluster's clock.
+   */
+  clusterNow: () => number;
   /** Waits between verification polls (the simulated clock moves in tests). */
   sleep: (ms: number) => Promise<void>;
   log: (line: string) => void;
@@ -205,7 +210,7 @@ export class Run {
       playbook: this.job.playbook,
       target,
       incident: this.job.id,
-      now: this.ctx.now(),
+      now: this.ctx.clusterNow(),
     });
     if (!reservation.granted) {
       this.decisions.push({

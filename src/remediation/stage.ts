@@ -73,7 +73,7 @@ export async function remediate(request: RemediateRequest): Promise<RemediateOut
         ? await findApproval(
             { ...github, incident },
             job.playbook,
-            Date.now(),
+            githubNow(github),
             config.commands,
             record,
           )
@@ -94,7 +94,7 @@ export async function remediate(request: RemediateRequest): Promise<RemediateOut
   const ctx = context(request, job, incident);
   let result: RemediationResult;
   try {
-    if (controls && isSnoozed(controls, Date.now())) {
+    if (controls && isSnoozed(controls, githubNow(github))) {
       const run = new Run(job, ctx);
       const reason = `snoozed until ${controls.snoozedUntil} (/kubemend snooze on #${incident}): no playbook runs`;
       run.decisions.push({ guardrail: 'snooze', allowed: false, reason });
@@ -147,6 +147,7 @@ function context(
     concurrency: g.concurrency,
     verify: { timeoutMs: g.verifyTimeoutMs, intervalMs: g.verifyIntervalMs },
     now: () => Date.now(),
+    clusterNow: () => client.stats.serverTime ?? Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log: (line) => request.log(redact(line)),
     ...(job.mode === 'propose' && github && incident
@@ -156,4 +157,12 @@ function context(
         }
       : {}),
   };
+}
+
+/**
+ * GitHub's time, for what GitHub dated (approvals, a snooze): the Date of its latest
+ * answer, as incident times are; the runner's clock before it has answered.
+ */
+function githubNow(github: { stats: { serverTime: number | undefined } } | undefined): number {
+  return github?.stats.serverTime ?? Date.now();
 }

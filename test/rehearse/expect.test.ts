@@ -16,13 +16,53 @@ const incident: ShownIssue = {
   files: { 'alerts/resolved/homelab/08db8a9f.md': 'occurrences: 20' },
 };
 const shown: Omit<RehearsalResult, 'expectations' | 'ok'> = {
-  rehearsal: { file: 'r.yaml', scenario: 'registry-outage', cluster: 'homelab', repository: 'acme/gitops' },
+  rehearsal: {
+    file: 'r.yaml',
+    scenario: 'registry-outage',
+    cluster: 'homelab',
+    repository: 'acme/gitops',
+  },
   incidents: [incident],
   issues: [incident, { ...incident, number: 2, kind: 'issue', body: 'a person wrote this' }],
   cluster: {
     writes: [
-      { method: 'DELETE', path: '/api/v1/namespaces/shop/pods/storefront-1', dryRun: false, status: 200 },
+      {
+        method: 'DELETE',
+        path: '/api/v1/namespaces/shop/pods/storefront-1',
+        dryRun: false,
+        status: 200,
+      },
       { method: 'PATCH', path: '/api/v1/nodes/cp-1', dryRun: true, status: 200 },
+    ],
+    pods: [
+      {
+        namespace: 'shop',
+        name: 'storefront-1',
+        status: 'Running',
+        ready: true,
+        restarts: 0,
+        node: 'worker-1',
+      },
+      {
+        namespace: 'shop',
+        name: 'storefront-2',
+        status: 'ImagePullBackOff',
+        ready: false,
+        restarts: 0,
+        node: 'worker-2',
+      },
+      {
+        namespace: 'shop',
+        name: 'cart-1',
+        status: 'Running',
+        ready: true,
+        restarts: 3,
+        node: 'worker-1',
+      },
+    ],
+    nodes: [
+      { name: 'cp-1', ready: true, schedulable: true },
+      { name: 'worker-1', ready: true, schedulable: false },
     ],
   },
   github: { requests: 80, writes: 20 },
@@ -47,7 +87,10 @@ describe('expectations', () => {
       ['issues', true],
     ]);
     const [wrong] = judge({ incidents: 3 }, shown);
-    expect(wrong).toMatchObject({ ok: false, message: '3 incident(s) expected; kubemend opened 1 (#1).' });
+    expect(wrong).toMatchObject({
+      ok: false,
+      message: '3 incident(s) expected; kubemend opened 1 (#1).',
+    });
   });
 
   it("judge the incident's state, kind, labels, texts and files", () => {
@@ -111,8 +154,37 @@ describe('expectations', () => {
     expect(deleted?.message).toContain('DELETE /api/v1/namespaces/shop/pods/storefront-1');
   });
 
+  it("judge the cluster's pods and nodes as kubectl shows them", () => {
+    expect(
+      verdicts({
+        cluster: {
+          pods: {
+            'shop/cart-*': { status: 'Running', ready: true },
+            'shop/storefront-*': { status: 'Running' },
+          },
+          nodes: { 'worker-*': { schedulable: false }, 'cp-*': { schedulable: false } },
+        },
+      }),
+    ).toEqual([
+      ['cluster.pods', true],
+      ['cluster.pods', false],
+      ['cluster.nodes', true],
+      ['cluster.nodes', false],
+    ]);
+    const [restarts, none] = judge(
+      {
+        cluster: { pods: { 'shop/cart-*': { 'max-restarts': 2 }, 'payments/*': { ready: true } } },
+      },
+      shown,
+    );
+    expect(restarts?.message).toContain('cart-1 is Running, ready, 3 restart(s)');
+    expect(none).toMatchObject({ ok: false, message: 'no pod matches payments/*.' });
+  });
+
   it('bound the GitHub requests and find failed jobs', () => {
-    expect(verdicts({ github: { 'max-requests': 80, 'max-writes': 19 }, runs: { 'no-failures': true } })).toEqual([
+    expect(
+      verdicts({ github: { 'max-requests': 80, 'max-writes': 19 }, runs: { 'no-failures': true } }),
+    ).toEqual([
       ['github.max-requests', true],
       ['github.max-writes', false],
       ['runs.no-failures', false],
@@ -120,9 +192,17 @@ describe('expectations', () => {
   });
 
   it('report a known failure without failing the rehearsal, and fail once it holds again', () => {
-    const known = [{ expect: 'incident.labels', reason: '#19: needs-human after a resolved alert' }];
-    const failing = judge({ incident: { labels: { include: ['kubemend/needs-human'] } } }, shown, known);
-    expect(failing).toEqual([expect.objectContaining({ ok: false, knownFailing: known[0]!.reason })]);
+    const known = [
+      { expect: 'incident.labels', reason: '#19: needs-human after a resolved alert' },
+    ];
+    const failing = judge(
+      { incident: { labels: { include: ['kubemend/needs-human'] } } },
+      shown,
+      known,
+    );
+    expect(failing).toEqual([
+      expect.objectContaining({ ok: false, knownFailing: known[0]!.reason }),
+    ]);
     expect(passed(failing)).toBe(true);
     const holding = judge({ incident: { labels: { include: ['kubemend'] } } }, shown, known);
     expect(holding[0]).toMatchObject({ ok: false });

@@ -98,16 +98,16 @@ describe('a rehearsal file', () => {
 
   it.each([
     ['an unknown key', GOOD.replace('cluster: homelab', 'cluster: homelab\nclustr: lab'), 'clustr'],
-    ['a bad duration', GOOD.replace('at: 4m', 'at: 4 minutes'), "'steps[1].at' is \"4 minutes\""],
+    ['a bad duration', GOOD.replace('at: 4m', 'at: 4 minutes'), '\'steps[1].at\' is "4 minutes"'],
     [
       'a missing payload file',
       GOOD.replace('alerts/firing.json', 'alerts/missing.json'),
-      "'steps[0].dispatch' names \"alerts/missing.json\", which does not exist",
+      '\'steps[0].dispatch\' names "alerts/missing.json", which does not exist',
     ],
     [
       'an unknown user in a step',
       GOOD.replace('by: mallory, body', 'by: bob, body'),
-      "'steps[2].comment.by' is \"bob\", not a user of this rehearsal; allowed: alice, mallory",
+      '\'steps[2].comment.by\' is "bob", not a user of this rehearsal; allowed: alice, mallory',
     ],
     ['steps out of time order', GOOD.replace('at: 6m', 'at: 1m'), "'steps[3].at' is before"],
     [
@@ -118,14 +118,18 @@ describe('a rehearsal file', () => {
     [
       'an unknown scenario',
       GOOD.replace('scenario: registry-outage', 'scenario: registry-outgae'),
-      "'scenario' is \"registry-outgae\"",
+      '\'scenario\' is "registry-outgae"',
     ],
     [
       'an unknown permission',
       GOOD.replace('mallory: read', 'mallory: owner'),
-      "'users.mallory' is \"owner\"; allowed: one of read, triage, write, maintain, admin",
+      '\'users.mallory\' is "owner"; allowed: one of read, triage, write, maintain, admin',
     ],
-    ['times on a comment', GOOD.replace('body: /kubemend approve }', 'body: hi }\n    times: 2'), "'steps[2].times' belongs to a dispatch step"],
+    [
+      'times on a comment',
+      GOOD.replace('body: /kubemend approve }', 'body: hi }\n    times: 2'),
+      "'steps[2].times' belongs to a dispatch step",
+    ],
   ])('with %s exits 2 with one line naming the field', async (_what, text, field) => {
     const result = await run(['rehearse', file(text)]);
     expect(result.code).toBe(2);

@@ -62,6 +62,7 @@ export function remediationContext(
     concurrency: 8,
     verify: { timeoutMs: 5 * 60_000, intervalMs: 15_000 },
     now: () => kube.clock.now(),
+    clusterNow: () => kube.clock.now(),
     // Waiting is the simulated cluster moving on.
     sleep: async (ms) => kube.advance(ms),
     log: () => {},

@@ -1,7 +1,7 @@
 // Scenario files (src/sim/scenarios/NAME.yaml): initial objects, nodes in shorthand, and
 // the facts the simulated kubelet derives pod status from.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { resourceForKind } from './resources.js';
@@ -38,11 +38,24 @@ export interface Scenario {
   }[];
 }
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-/** src/sim/scenarios/, seen from src/sim/kube/ in the sources or from dist/ in the bundle. */
-export const scenariosDir =
-  [join(here, '../scenarios'), join(here, '../src/sim/scenarios')].find((dir) => existsSync(dir)) ??
-  join(here, '../scenarios');
+/**
+ * src/sim/scenarios/, found by walking up from this module: from src/sim/kube/ in the
+ * sources, from dist/ in the bundle (the package ships src/sim/scenarios/). A walk, not a
+ * fixed relative path, because the bundler rewrites literal paths beside the module.
+ */
+function findScenariosDir(): string {
+  let dir = fileURLToPath(new URL('.', import.meta.url));
+  for (let up = 0; up < 5; up++) {
+    for (const candidate of [['scenarios'], ['src', 'sim', 'scenarios']]) {
+      const path = join(dir, ...candidate);
+      if (existsSync(join(path, 'registry-outage.yaml'))) return path;
+    }
+    dir = dirname(dir);
+  }
+  throw new Error('the shipped scenarios (src/sim/scenarios/) are missing: reinstall kubemend');
+}
+
+export const scenariosDir = findScenariosDir();
 
 export function scenarioNames(): string[] {
   return readdirSync(scenariosDir)
