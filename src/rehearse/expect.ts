@@ -39,7 +39,7 @@ export function judge(
     for (const pattern of expect.cluster.writes.include ?? []) {
       const hit = writes.some((w) => glob(pattern).test(w));
       add(
-        'cluster.writes.include',
+        `cluster.writes.include[${pattern}]`,
         hit,
         hit
           ? `the cluster saw a write matching ${pattern}.`
@@ -49,7 +49,7 @@ export function judge(
     for (const pattern of expect.cluster.writes.exclude ?? []) {
       const hits = writes.filter((w) => glob(pattern).test(w));
       add(
-        'cluster.writes.exclude',
+        `cluster.writes.exclude[${pattern}]`,
         hits.length === 0,
         hits.length === 0
           ? `no write to the cluster matches ${pattern}.`
@@ -67,7 +67,7 @@ export function judge(
     );
     const wanted = describe(want as Record<string, unknown>);
     add(
-      'cluster.pods',
+      `cluster.pods[${pattern}]`,
       pods.length > 0 && wrong.length === 0,
       pods.length === 0
         ? `no pod matches ${pattern}.`
@@ -91,7 +91,7 @@ export function judge(
     );
     const wanted = describe(want as Record<string, unknown>);
     add(
-      'cluster.nodes',
+      `cluster.nodes[${pattern}]`,
       nodes.length > 0 && wrong.length === 0,
       nodes.length === 0
         ? `no node matches ${pattern}.`
@@ -129,7 +129,10 @@ export function judge(
   }
   return checks.map((check) => {
     const known = knownFailing.find(
-      (k) => check.path === k.expect || check.path.startsWith(`${k.expect}.`),
+      (k) =>
+        check.path === k.expect ||
+        check.path.startsWith(`${k.expect}.`) ||
+        check.path.startsWith(`${k.expect}[`),
     );
     if (!known) return check;
     // A known failure that holds again is news: fail until the list is brought up to date.
@@ -178,13 +181,13 @@ function incidentChecks(
     );
   for (const label of want.labels?.include ?? [])
     add(
-      'incident.labels.include',
+      `incident.labels.include[${label}]`,
       incident.labels.includes(label),
       `${name} should carry the label ${label}; labels: ${incident.labels.join(', ') || 'none'}.`,
     );
   for (const label of want.labels?.exclude ?? [])
     add(
-      'incident.labels.exclude',
+      `incident.labels.exclude[${label}]`,
       !incident.labels.includes(label),
       `${name} should not carry the label ${label}; labels: ${incident.labels.join(', ') || 'none'}.`,
     );
@@ -199,13 +202,13 @@ function incidentChecks(
     const content = incident.files[path];
     if (content === undefined) {
       add(
-        `incident.files`,
+        `incident.files[${path}]`,
         false,
         `${name} should change ${path} on its branch; it changes ${Object.keys(incident.files).join(', ') || 'no file'}.`,
       );
       continue;
     }
-    contains('incident.files', `${path} on ${name}'s branch`, content, spec, add);
+    contains(`incident.files[${path}]`, `${path} on ${name}'s branch`, content, spec, add);
   }
 }
 
@@ -218,13 +221,13 @@ function contains(
 ): void {
   for (const needle of spec?.contain ?? [])
     add(
-      `${path}.contain`,
+      `${path}.contain[${needle}]`,
       text.includes(needle),
       `${what} should contain ${JSON.stringify(needle)}${text.includes(needle) ? '.' : `; it does not (${text.length} characters).`}`,
     );
   for (const needle of spec?.['not-contain'] ?? [])
     add(
-      `${path}.not-contain`,
+      `${path}.not-contain[${needle}]`,
       !text.includes(needle),
       `${what} should not contain ${JSON.stringify(needle)}${text.includes(needle) ? '; it does.' : '.'}`,
     );

@@ -2,7 +2,19 @@
 // to a person: each step, the incident as GitHub shows it, the cluster's changes and the
 // requests spent, then each expectation.
 import type { RepoState } from '../sim/github/state.js';
-import type { ExpectationShown, RehearsalResult, ShownIssue, StepShown } from './result.js';
+import type {
+  ExpectationShown,
+  PodShown,
+  RehearsalResult,
+  ShownIssue,
+  StepShown,
+} from './result.js';
+
+/** What GitHub and the cluster show at one moment of the story. */
+export interface Snapshot {
+  issues: ShownIssue[];
+  pods: PodShown[];
+}
 
 /** kubemend's incidents begin with this marker (a person's issue does not). */
 const INCIDENT_MARKER = /^<!-- kubemend:incident[ >-]/;
@@ -82,10 +94,11 @@ export const TTY_STYLE: Style = {
 };
 
 /** The story step by step, as the demo tells it. */
-export function tell(result: RehearsalResult, snapshots: ShownIssue[][], style: Style): string {
+export function tell(result: RehearsalResult, snapshots: Snapshot[], style: Style): string {
   const out: string[] = [];
   const heading = (s: string) => out.push('', style.bold(`━━ ${s} `.padEnd(78, '━')));
   heading(`${result.rehearsal.file}: ${result.rehearsal.scenario} on ${result.rehearsal.cluster}`);
+  out.push('The cluster at the start (kubectl get pods -A):', podTable(snapshots[0]?.pods ?? []));
   result.steps.forEach((step, i) => {
     heading(`${step.at}  ${step.summary}`);
     out.push(...runLines(step, style));
@@ -93,16 +106,20 @@ export function tell(result: RehearsalResult, snapshots: ShownIssue[][], style: 
     const dry = step.cluster.writes.length - writes.length;
     if (writes.length || dry)
       out.push(
-        `cluster: ${writes.map((w) => `${w.method} ${w.path}`).join(', ') || 'no change'}${dry ? style.dim(` (+${dry} dry-run)`) : ''}`,
+        `cluster writes: ${writes.map((w) => `${w.method} ${w.path}`).join(', ') || 'none'}${dry ? style.dim(` (+${dry} dry-run)`) : ''}`,
       );
+    const pods = podChanges(snapshots[i]?.pods ?? [], snapshots[i + 1]?.pods ?? []);
+    if (pods) out.push(`pods: ${pods}`);
     out.push(style.dim(`GitHub: ${step.github.requests} requests, ${step.github.writes} writes`));
-    const before = i > 0 ? (snapshots[i - 1] ?? []) : [];
-    for (const issue of snapshots[i] ?? []) {
+    const before = snapshots[i]?.issues ?? [];
+    for (const issue of snapshots[i + 1]?.issues ?? []) {
       const earlier = before.find((b) => b.number === issue.number);
       if (earlier && JSON.stringify(earlier) === JSON.stringify(issue)) continue;
       out.push('', ...issueLines(issue, earlier, style));
     }
   });
+  heading('The cluster at the end (kubectl get pods -A)');
+  out.push(podTable(result.cluster.pods));
   heading('Expectations');
   if (result.expectations.length === 0) out.push('(none)');
   for (const e of result.expectations) out.push(expectationLine(e, style));
@@ -111,6 +128,47 @@ export function tell(result: RehearsalResult, snapshots: ShownIssue[][], style: 
     `${result.ok ? style.ok('PASS') : style.bad('FAIL')}: ${result.incidents.length} incident(s), ${result.github.requests} GitHub requests by kubemend, ${result.cluster.writes.filter((w) => !w.dryRun).length} cluster writes.`,
   );
   return `${out.join('\n').trimStart()}\n`;
+}
+
+/** Pods as kubectl lists them. */
+export function podTable(pods: PodShown[]): string {
+  const rows = [
+    ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'NODE'],
+    ...pods.map((p) => [
+      p.namespace,
+      p.name,
+      p.ready ? 'yes' : 'no',
+      p.status,
+      String(p.restarts),
+      p.node,
+    ]),
+  ];
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Pods that came, went or changed status between two moments, in one line. */
+function podChanges(before: PodShown[], after: PodShown[]): string {
+  const key = (p: PodShown) => `${p.namespace}/${p.name}`;
+  const was = new Map(before.map((p) => [key(p), p]));
+  const is = new Map(after.map((p) => [key(p), p]));
+  const changes = [
+    ...before.filter((p) => !is.has(key(p))).map((p) => `${key(p)} gone`),
+    ...after.filter((p) => !was.has(key(p))).map((p) => `${key(p)} new (${p.status})`),
+    ...after
+      .filter((p) => was.has(key(p)) && was.get(key(p))?.status !== p.status)
+      .map((p) => `${key(p)} ${was.get(key(p))?.status} → ${p.status}`),
+  ];
+  return changes.length > 8
+    ? `${changes.slice(0, 8).join(', ')}, … (${changes.length} in all)`
+    : changes.join(', ');
 }
 
 function runLines(step: StepShown, style: Style): string[] {

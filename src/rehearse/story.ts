@@ -23,7 +23,7 @@ import { isObject } from '../shared/json.js';
 import { syncApplications } from './argocd.js';
 import { judge, passed } from './expect.js';
 import type { Rehearsal, Step, Target } from './file.js';
-import { isIncident, showIssues } from './present.js';
+import { isIncident, showIssues, type Snapshot } from './present.js';
 import { checkout, initialFiles, seedRepository } from './repository.js';
 import type {
   ClusterWrite,
@@ -32,7 +32,6 @@ import type {
   PodShown,
   RehearsalResult,
   RunShown,
-  ShownIssue,
   StepShown,
 } from './result.js';
 import { packageRoot } from './package-root.js';
@@ -49,8 +48,8 @@ const MAX_WAVES = 12;
 
 export interface Played {
   result: RehearsalResult;
-  /** Every issue and pull request after each step. */
-  snapshots: ShownIssue[][];
+  /** What GitHub and the cluster showed before the first step and after each step. */
+  snapshots: Snapshot[];
 }
 
 export interface PlayOptions {
@@ -147,7 +146,7 @@ class Story {
 
   async play(): Promise<Played> {
     const steps: StepShown[] = [];
-    const snapshots: ShownIssue[][] = [];
+    const snapshots: Snapshot[] = [{ issues: [], pods: clusterView(this.kube).pods }];
     const stepVerdicts: ExpectationShown[] = [];
     this.kube.runClock(this.rehearsal.clockRate);
     for (const step of this.rehearsal.steps) {
@@ -176,7 +175,10 @@ class Story {
         },
         cluster: { writes: stepWrites },
       });
-      snapshots.push(showIssues(this.repo, DEFAULT_BRANCH));
+      snapshots.push({
+        issues: showIssues(this.repo, DEFAULT_BRANCH),
+        pods: clusterView(this.kube).pods,
+      });
       if (step.expect)
         stepVerdicts.push(
           ...judge(step.expect, this.shown(steps), this.rehearsal.knownFailing, `${step.field}.`),

@@ -42,14 +42,23 @@ describe('the packed npm package', () => {
     expect(installed.private).toBeUndefined();
     expect(installed.dependencies).toBeUndefined();
     expect(installed.optionalDependencies).toBeUndefined();
-    expect(readdirSync(join(project, 'node_modules')).sort()).toEqual(['.bin', '.package-lock.json', 'kubemend']);
+    expect(readdirSync(join(project, 'node_modules')).sort()).toEqual([
+      '.bin',
+      '.package-lock.json',
+      'kubemend',
+    ]);
     // postpack put the repository's own manifest back.
-    expect(readFileSync(join(repoRoot, 'package.json'), 'utf8')).toContain('"optionalDependencies"');
+    expect(readFileSync(join(repoRoot, 'package.json'), 'utf8')).toContain(
+      '"optionalDependencies"',
+    );
   });
 
   it('answers --version, triage and validate-config in an empty folder', async () => {
     expect((await npx(['--version'])).stdout.trim()).toBe(manifest.version);
-    writeFileSync(join(project, 'alert.json'), JSON.stringify({ title: 'ImagePullBackOff in shop', cluster: 'homelab', namespace: 'shop' }));
+    writeFileSync(
+      join(project, 'alert.json'),
+      JSON.stringify({ title: 'ImagePullBackOff in shop', cluster: 'homelab', namespace: 'shop' }),
+    );
     const triaged = JSON.parse((await npx(['triage', 'alert.json'])).stdout) as {
       incidents: { categories: { name: string }[] }[];
     };

@@ -121,11 +121,11 @@ describe('expectations', () => {
     ).toEqual([
       ['incident.state', false],
       ['incident.kind', false],
-      ['incident.labels.include', false],
-      ['incident.labels.exclude', false],
-      ['incident.title.contain', false],
-      ['incident.comments.not-contain', false],
-      ['incident.files', false],
+      ['incident.labels.include[kubemend/dry-run]', false],
+      ['incident.labels.exclude[kubemend]', false],
+      ['incident.title.contain[payments]', false],
+      ['incident.comments.not-contain[Resolved]', false],
+      ['incident.files[apps/shop/deployment.yaml]', false],
     ]);
   });
 
@@ -146,8 +146,8 @@ describe('expectations', () => {
         },
       }),
     ).toEqual([
-      ['cluster.writes.include', true],
-      ['cluster.writes.exclude', true],
+      ['cluster.writes.include[DELETE /api/v1/namespaces/shop/pods/*]', true],
+      ['cluster.writes.exclude[* /api/v1/nodes/cp-1*]', true],
     ]);
     const [deleted] = judge({ cluster: { writes: { exclude: ['DELETE *'] } } }, shown);
     expect(deleted).toMatchObject({ ok: false });
@@ -166,10 +166,10 @@ describe('expectations', () => {
         },
       }),
     ).toEqual([
-      ['cluster.pods', true],
-      ['cluster.pods', false],
-      ['cluster.nodes', true],
-      ['cluster.nodes', false],
+      ['cluster.pods[shop/cart-*]', true],
+      ['cluster.pods[shop/storefront-*]', false],
+      ['cluster.nodes[worker-*]', true],
+      ['cluster.nodes[cp-*]', false],
     ]);
     const [restarts, none] = judge(
       {
@@ -208,5 +208,19 @@ describe('expectations', () => {
     expect(holding[0]).toMatchObject({ ok: false });
     expect(holding[0]?.message).toContain('now holds: remove it from the list');
     expect(passed(holding)).toBe(false);
+  });
+
+  it('mark only the listed item known-failing when the entry names it', () => {
+    const known = [{ expect: 'cluster.nodes[worker-*]', reason: '#19: workers not cordoned' }];
+    const judged = judge(
+      { cluster: { nodes: { 'worker-*': { schedulable: true }, 'cp-*': { schedulable: false } } } },
+      shown,
+      known,
+    );
+    expect(judged.map((e) => [e.path, e.ok, e.knownFailing])).toEqual([
+      ['cluster.nodes[worker-*]', false, '#19: workers not cordoned'],
+      ['cluster.nodes[cp-*]', false, undefined],
+    ]);
+    expect(passed(judged)).toBe(false);
   });
 });
