@@ -31,7 +31,7 @@ export function judge(
       result.issues.length === expect.issues,
       `${expect.issues} issue(s) and pull request(s) expected; the repository has ${result.issues.length}.`,
     );
-  if (expect.incident) incidentChecks(expect.incident, result.incidents, add);
+  if (expect.incident) incidentChecks(expect.incident, result.incidents, result.issues, add);
   if (expect.cluster?.writes) {
     const writes = result.cluster.writes
       .filter((w) => !w.dryRun)
@@ -153,10 +153,12 @@ export const passed = (expectations: ExpectationShown[]): boolean =>
 function incidentChecks(
   want: IncidentExpectDocument,
   incidents: ShownIssue[],
+  issues: ShownIssue[],
   add: (path: string, ok: boolean, message: string) => void,
 ): void {
+  // By number, any issue or pull request (a person's issue the doctor answered, say).
   const incident =
-    want.number === undefined ? incidents.at(-1) : incidents.find((i) => i.number === want.number);
+    want.number === undefined ? incidents.at(-1) : issues.find((i) => i.number === want.number);
   const which = want.number === undefined ? 'the latest incident' : `incident #${want.number}`;
   if (!incident) {
     add(

@@ -70,7 +70,10 @@ const CONTAIN = (what: string) =>
   });
 
 const INCIDENT = closed({
-  number: Whole({ minimum: 1, description: 'Which incident (default: the latest).' }),
+  number: Whole({
+    minimum: 1,
+    description: 'Which issue or pull request (default: the latest incident).',
+  }),
   state: oneOf(['open', 'closed', 'merged'] as const),
   kind: oneOf(['pr', 'issue'] as const),
   title: CONTAIN('the title'),

@@ -3,32 +3,17 @@
 // (schema/rehearsal-result.schema.json), every expectation held or listed as known
 // failing with the issue that will fix it. The registry outage is the demo
 // (test/demo.test.ts).
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { repoRoot } from '../../src/rehearse/action.js';
 import type { RehearsalResult } from '../../src/rehearse/result.js';
+import { rehearse } from './support.js';
 
 const schema = JSON.parse(
   readFileSync(join(repoRoot, 'schema/rehearsal-result.schema.json'), 'utf8'),
 ) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
-
-export function rehearse(
-  args: string[],
-  cwd = repoRoot,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(repoRoot, 'bin/kubemend.js'), 'rehearse', ...args],
-      { cwd, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 async function json(file: string): Promise<RehearsalResult> {
   const { code, stdout, stderr } = await rehearse(['--json', `examples/rehearsals/${file}`]);
