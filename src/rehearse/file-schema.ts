@@ -199,7 +199,7 @@ export const REHEARSAL_SCHEMA = closed(
     }),
     'validate-openapi': Flag({
       description:
-        "Validate every GitHub request kubemend makes against GitHub's OpenAPI description (default false).",
+        "Also validate every answer of the simulated GitHub against GitHub's OpenAPI description (default false; kubemend's requests always are).",
     }),
     steps: List(STEP, { minItems: 1, maxItems: 500 }),
     expect: EXPECT,

@@ -3,7 +3,7 @@
 // one line that names the field (`steps[2].comment.by`) and what is allowed, raised
 // before the story starts, so a bad file never half-plays a story.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { load } from 'js-yaml';
 import { SchemaValidator } from '../config/validate.js';
 import { parseDuration } from '../shared/duration.js';
@@ -129,7 +129,12 @@ function interpret(
         'workflow',
         `is ${showValue(workflow)}; allowed: reusable, all-in-one, or a path inside gitops/ (no gitops folder given).`,
       );
-    path('workflow', resolve(gitops as string, workflow), 'file');
+    const full = path('workflow', resolve(gitops as string, workflow), 'file');
+    if (!full.startsWith(`${gitops}${sep}`))
+      fail(
+        'workflow',
+        `is ${showValue(workflow)}, outside gitops/; allowed: a path inside gitops/.`,
+      );
   }
   const users = (doc.users ?? {}) as Record<string, Permission>;
   const steps = doc.steps.map((step, i) => interpretStep(step, `steps[${i}]`, users, fail, path));

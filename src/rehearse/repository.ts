@@ -43,6 +43,22 @@ export function initialFiles(rehearsal: Rehearsal, templatesDir: string): Map<st
   const files = rehearsal.gitops ? filesOf(rehearsal.gitops) : new Map<string, string>();
   if (rehearsal.config) files.set('.github/kubemend.yml', readFileSync(rehearsal.config, 'utf8'));
   const ownWorkflows = [...files.keys()].some((p) => p.startsWith('.github/workflows/'));
+  // A caller workflow of the user's own, somewhere in gitops/, is their alert workflow.
+  const caller = rehearsal.workflow;
+  if (caller !== 'reusable' && caller !== 'all-in-one') {
+    const path = caller.replace(/^\.?\/+/, '');
+    if (!path.startsWith('.github/workflows/')) {
+      const text = files.get(path);
+      if (text !== undefined)
+        files.set(`.github/workflows/${path.split('/').pop() ?? 'kubemend.yml'}`, text);
+    }
+    if (!ownWorkflows)
+      files.set(
+        TEMPLATE_PATHS['cluster-doctor.yml'],
+        readFileSync(join(templatesDir, 'cluster-doctor.yml'), 'utf8'),
+      );
+    return files;
+  }
   if (!ownWorkflows) {
     const alerts = rehearsal.workflow === 'all-in-one' ? 'all-in-one.yml' : 'alert-intake.yml';
     for (const template of [alerts, 'cluster-doctor.yml'] as const) {

@@ -68,6 +68,9 @@ export async function play(rehearsal: Rehearsal, options: PlayOptions = {}): Pro
     repos: [rehearsal.repository],
     defaultBranch: DEFAULT_BRANCH,
     budget: 1_000_000,
+    // Requests are always checked against GitHub's description (it routes them);
+    // responses too when the rehearsal asks.
+    validate: true,
     validateResponses: rehearsal.validateOpenapi,
   });
   // People act with tokens of their own and the permission the story gives them; the

@@ -28,6 +28,24 @@ writeFileSync(
   `diagnose:\n  namespaces: [shop]\n${identityBlock('lab').replace(/^#.*\n/, '')}\n`,
 );
 
+mkdirSync(join(dir, 'gitops/ci'), { recursive: true });
+writeFileSync(
+  join(dir, 'gitops/ci/alerts.yml'),
+  `name: my alerts
+on:
+  repository_dispatch:
+    types: [kubemend-alert]
+jobs:
+  kubemend:
+    uses: kubemend/kubemend/.github/workflows/kubemend.yml@v0
+    with:
+      incident-mode: issue
+    secrets:
+      kubeconfig: \${{ secrets.KUBECONFIG }}
+      token: \${{ secrets.KUBEMEND_TOKEN }}
+`,
+);
+
 let n = 0;
 function story(text: string): string {
   const path = join(dir, `story-${n++}.yaml`);
@@ -126,6 +144,24 @@ expect:
     );
     expect(result.cluster.writes.length).toBeGreaterThan(0);
     expect(result.cluster.writes.every((w) => w.dryRun)).toBe(true);
+  });
+
+  it("runs the user's own caller workflow from gitops/ instead of the quick start's template", async () => {
+    const result = await playFile(`
+scenario: bad-rollout
+gitops: gitops
+workflow: ci/alerts.yml
+steps:
+  - at: 0s
+    dispatch: alerts/api.json
+expect:
+  incidents: 1
+  incident: { kind: issue }
+`);
+    expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+    expect(new Set(result.steps[0]?.runs.map((r) => r.workflow))).toEqual(
+      new Set(['my alerts', 'kubemend cluster doctor']),
+    );
   });
 
   it('fails with exit 1 and one readable line for each expectation that does not hold', async () => {
