@@ -6,9 +6,8 @@ import { PermissionCheck, refusal, type Actor } from '../commands/permission.js'
 import { handleSlash, type SlashComment } from '../commands/slash.js';
 import type { KubemendConfig } from '../config/config.js';
 import { upsertMarkedComment, type CommentTarget } from '../github/comments.js';
-import { KubeClient } from '../kube/client.js';
+import { KubeClient, apiErrorLine } from '../kube/client.js';
 import { checkIdentity, observeIdentity } from '../kube/identity.js';
-import { getErrorMessage, oneLine } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { readPolicy, refusedOutright } from './access.js';
 import { collectEvidence } from './evidence.js';
@@ -123,7 +122,9 @@ export async function diagnose(request: DiagnoseRequest): Promise<DiagnoseOutcom
           view.causes = rankCauses(view.evidence);
         }
       } catch (error) {
-        view.stopped = `The cluster could not be read: ${oneLine(getErrorMessage(error))}`;
+        // The API server's own words (`403 Forbidden: ... cannot list ...`), not the client's dump.
+        const why = apiErrorLine(error);
+        view.stopped = `The cluster could not be read: ${why}${/^403\b/.test(why) ? ". Grant the kubeconfig's identity the reads of deploy/rbac/kubemend-diagnose.yaml." : ''}`;
       }
     }
   }

@@ -5,7 +5,7 @@
 // them; those runs run the bundled actions in processes of their own, and the events
 // their writes cause start further runs, until the repository is quiet.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { startGitHubEmulator, type GitHubEmulator } from '../sim/github/server.js';
@@ -15,6 +15,7 @@ import { podStatus } from '../sim/kube/table.js';
 import { loadScenario, readScenario, settleSeconds, type Scenario } from '../sim/kube/scenario.js';
 import type { KubeEmulator } from '../sim/kube/server.js';
 import { startCluster as startSimulatedCluster } from '../sim/kube/cluster.js';
+import { serviceAccountRules } from '../sim/kube/rbac.js';
 import type { KObject } from '../sim/kube/store.js';
 import { mapLimit } from '../shared/pool.js';
 import { formatDuration } from '../shared/duration.js';
@@ -43,6 +44,8 @@ import type { WebhookEvent } from '../sim/github/webhooks.js';
 const KUBEMEND_USER = 'kubemend-bot';
 const ALERTS_USER = 'alerts';
 const DEFAULT_BRANCH = 'main';
+/** The KUBECONFIG secret's bearer token: the kubemend-remediate ServiceAccount's. */
+const KUBE_TOKEN = `kubemend-remediate-${randomBytes(12).toString('hex')}`;
 /** Waves of runs started by runs before the story calls it a loop. */
 const MAX_WAVES = 12;
 
@@ -350,7 +353,7 @@ class Story {
       event: asEvent(event),
       actor: event.actor,
       secrets: {
-        KUBECONFIG: this.kube.kubeconfig(),
+        KUBECONFIG: this.kube.kubeconfig({ token: KUBE_TOKEN }),
         ...(this.rehearsal.kubemendToken ? { KUBEMEND_TOKEN: this.tokens.kubemend } : {}),
       },
       github: {
@@ -481,8 +484,22 @@ async function startCluster(
 ): Promise<KubeEmulator> {
   const loaded = typeof scenario === 'string' ? readScenario(scenario) : scenario;
   // The clock starts as far back as the scenario settles, so the story begins now.
+  // kubemend acts as the quick start's identity: the kubemend-remediate ServiceAccount,
+  // with exactly the rules deploy/rbac/ grants it (`kubectl apply -f deploy/rbac/`),
+  // enforced by the simulated API server.
+  const rbacDir = join(packageRoot(), 'deploy/rbac');
+  const rbac = readdirSync(rbacDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => readFileSync(join(rbacDir, f), 'utf8'))
+    .join('\n---\n');
   const kube = await startSimulatedCluster(rehearsal.cluster, {
     clockStart: Date.now() - settleSeconds(loaded) * 1000,
+    users: {
+      [KUBE_TOKEN]: {
+        name: 'system:serviceaccount:kubemend:kubemend-remediate',
+        rules: serviceAccountRules(rbac, { namespace: 'kubemend', name: 'kubemend-remediate' }),
+      },
+    },
   });
   try {
     loadScenario(kube, loaded);

@@ -6,7 +6,6 @@ import { parseConfig } from '../../src/config/config.js';
 import { runPlaybook } from '../../src/remediation/playbooks/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAll } from 'js-yaml';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import { runArgo } from '../../src/remediation/playbooks/argocd.js';
@@ -16,44 +15,17 @@ import { runNode } from '../../src/remediation/playbooks/node.js';
 import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import type { Targets } from '../../src/remediation/targets.js';
-import type { KubeEmulator, RbacRule } from '../../src/sim/kube/server.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import { serviceAccountRules as rulesOf } from '../../src/sim/kube/rbac.js';
 import { repoRoot } from '../../src/rehearse/action.js';
 import { remediationContext, simulatedCluster } from './support.js';
 
-interface Doc {
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-  roleRef?: { kind: string; name: string };
-  subjects?: { kind: string; name: string; namespace?: string }[];
-}
-
 /** The rules bound to kubemend's ServiceAccount, as the API server would gather them. */
-function serviceAccountRules(): RbacRule[] {
-  const docs = loadAll(
-    readFileSync(join(repoRoot, 'deploy/rbac/kubemend-remediate.yaml'), 'utf8'),
-  ) as Doc[];
-  const rules: RbacRule[] = [];
-  for (const binding of docs.filter(
-    (d) => d.kind === 'ClusterRoleBinding' || d.kind === 'RoleBinding',
-  )) {
-    if (
-      !binding.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === 'kubemend-remediate')
-    )
-      continue;
-    const role = docs.find(
-      (d) => d.kind === binding.roleRef?.kind && d.metadata.name === binding.roleRef.name,
-    );
-    for (const rule of role?.rules ?? [])
-      rules.push({
-        ...rule,
-        ...(binding.kind === 'RoleBinding'
-          ? { namespaces: [binding.metadata.namespace ?? ''] }
-          : {}),
-      });
-  }
-  return rules;
-}
+const serviceAccountRules = () =>
+  rulesOf(readFileSync(join(repoRoot, 'deploy/rbac/kubemend-remediate.yaml'), 'utf8'), {
+    namespace: 'kubemend',
+    name: 'kubemend-remediate',
+  });
 
 const TOKEN = 'kubemend-remediate-token';
 const DEFAULT_CONFIG = parseConfig('', 'defaults');
