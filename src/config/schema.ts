@@ -36,11 +36,11 @@ function def<T extends TSchema>(
   return (options = {}) => Unsafe<Static<T>>({ ...options, $ref: `#/$defs/${name}` });
 }
 
-const oneOf = <const V extends readonly string[]>(values: V, options: SchemaOptions = {}) =>
+export const oneOf = <const V extends readonly string[]>(values: V, options: SchemaOptions = {}) =>
   Unsafe<V[number]>({ ...options, enum: [...values] });
 
 /** A mapping whose names match `names` and whose values are `value`. */
-const mapOf = <T extends TSchema>(names: string, value: T, options: SchemaOptions = {}) =>
+export const mapOf = <T extends TSchema>(names: string, value: T, options: SchemaOptions = {}) =>
   Unsafe<Record<string, Static<T>>>({
     ...options,
     type: 'object',

@@ -10,23 +10,11 @@ import {
   Optional,
   String as Text,
   Unsafe,
-  type SchemaOptions,
   type Static,
   type TOptional,
   type TProperties,
-  type TSchema,
 } from '@sinclair/typebox';
-
-const oneOf = <const V extends readonly string[]>(values: V, options: SchemaOptions = {}) =>
-  Unsafe<V[number]>({ ...options, enum: [...values] });
-
-const mapOf = <T extends TSchema>(names: string, value: T, options: SchemaOptions = {}) =>
-  Unsafe<Record<string, Static<T>>>({
-    ...options,
-    type: 'object',
-    propertyNames: { pattern: names },
-    additionalProperties: value,
-  });
+import { mapOf, oneOf } from '../config/schema.js';
 
 function closed<P extends TProperties, R extends keyof P = never>(
   properties: P,
