@@ -1,6 +1,7 @@
 // What GitHub shows after a step, read from the simulated repository, and the story told
 // to a person: each step, the incident as GitHub shows it, the cluster's changes and the
 // requests spent, then each expectation.
+import { relative } from 'node:path';
 import type { RepoState } from '../sim/github/state.js';
 import type {
   ExpectationShown,
@@ -97,7 +98,11 @@ export const TTY_STYLE: Style = {
 export function tell(result: RehearsalResult, snapshots: Snapshot[], style: Style): string {
   const out: string[] = [];
   const heading = (s: string) => out.push('', style.bold(`━━ ${s} `.padEnd(78, '━')));
-  heading(`${result.rehearsal.file}: ${result.rehearsal.scenario} on ${result.rehearsal.cluster}`);
+  const shortPath = (path: string): string =>
+    path.includes('/') || path.includes('\\') ? relative(process.cwd(), path) || path : path;
+  heading(
+    `${shortPath(result.rehearsal.file)}: ${shortPath(result.rehearsal.scenario)} on ${result.rehearsal.cluster}`,
+  );
   out.push('The cluster at the start (kubectl get pods -A):', podTable(snapshots[0]?.pods ?? []));
   result.steps.forEach((step, i) => {
     heading(`${step.at}  ${step.summary}`);

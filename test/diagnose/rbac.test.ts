@@ -9,6 +9,7 @@ import { rankCauses } from '../../src/diagnosis/rank.js';
 import { KubeClient } from '../../src/kube/client.js';
 import type { KubeEmulator, RbacRule } from '../../src/sim/kube/server.js';
 import { repoRoot } from '../../src/rehearse/action.js';
+import { serviceAccountRules } from '../../src/sim/kube/rbac.js';
 import { simulatedCluster } from '../remediation/support.js';
 
 interface Doc {
@@ -50,6 +51,40 @@ describe('the kubemend-diagnose RBAC', () => {
       () => true,
     );
     expect(rankCauses(evidence)[0]?.id).toBe(cause);
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it("lets the doctor read with the quick start's one identity, kubemend-remediate, as `kubectl apply -f deploy/rbac/` binds it", async () => {
+    const manifests = ['kubemend-remediate.yaml', 'kubemend-diagnose.yaml']
+      .map((f) => readFileSync(join(repoRoot, 'deploy/rbac', f), 'utf8'))
+      .join('\n---\n');
+    const cluster = await simulatedCluster('bad-rollout', undefined, {
+      users: {
+        [TOKEN]: {
+          name: 'system:serviceaccount:kubemend:kubemend-remediate',
+          rules: serviceAccountRules(manifests, {
+            namespace: 'kubemend',
+            name: 'kubemend-remediate',
+          }),
+        },
+      },
+      token: TOKEN,
+    });
+    kube = cluster.kube;
+    kube.advance(5 * 60_000);
+    const evidence = await collectEvidence(
+      new KubeClient(cluster.kc, { dryRun: false, backoffMs: 5 }),
+      {
+        cluster: 'lab',
+        namespace: 'shop',
+        workload: { kind: 'Deployment', name: 'api' },
+        pods: [],
+        nodes: [],
+      },
+      'argocd',
+      () => true,
+    );
+    expect(rankCauses(evidence)[0]?.id).toBe('crash-after-rollout');
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 
