@@ -24,13 +24,15 @@ const dispatch = (repository: string) => dispatchAlert({ gh, kube }, repository)
 
 describe('the reusable workflow', () => {
   it('registry outage: 215 dispatches over time → one incident → triage → remediation → verified → merged', async () => {
-    // Budgets the outage should not reach: one run acts after each 10 s cooldown, so a
-    // small budget would bind once a loaded machine stretches the outage past that many
-    // cooldowns, and the last run would be refused. The recurrence limit is at the
-    // schema's maximum (100: over 16 minutes of outage at one action per cooldown).
+    // Budgets the outage should not reach: one run acts after each cooldown, so a small
+    // budget would bind once a loaded machine stretches the outage past that many
+    // cooldowns, and the last run would be refused. The ledger keeps the cluster's time,
+    // which runs 60 times faster here: a 10-minute cooldown is 10 s of the test's. The
+    // recurrence limit is at the schema's maximum (100: over 16 minutes of outage at one
+    // action per cooldown).
     const caller = callerRepository(kube, {
       guardrails: {
-        cooldown: '10s',
+        cooldown: '10m',
         'recurrence-limit': 100,
         'rate-limit': 1000,
         'playbook-rate-limit': 1000,
