@@ -209,3 +209,15 @@ export type RehearsalDocument = Static<typeof REHEARSAL_SCHEMA>;
 export type StepDocument = Static<typeof STEP>;
 export type ExpectDocument = Static<typeof EXPECT>;
 export type IncidentExpectDocument = Static<typeof INCIDENT>;
+
+/** The rehearsal file's JSON Schema as schema/rehearsal.schema.json holds it, for editors. */
+export function rehearsalSchemaJson(): string {
+  return JSON.stringify({
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/kubemend/kubemend/blob/main/schema/rehearsal.schema.json',
+    title: 'kubemend rehearsal file (kubemend rehearse FILE)',
+    description:
+      'A story (alerts, people, time) played on a simulated cluster and GitHub through the shipped workflows, and what should be true. See docs/rehearse.md.',
+    ...REHEARSAL_SCHEMA,
+  });
+}

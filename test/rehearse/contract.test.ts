@@ -2,9 +2,12 @@
 // fields the JSON Schema (schema/rehearsal-result.schema.json) declares, so the prose
 // cannot drift from what `kubemend rehearse --json` prints (the example tests validate
 // real output against the schema).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { load } from 'js-yaml';
 import { repoRoot } from '../../src/rehearse/action.js';
+import { REHEARSAL_SCHEMA_PATH, rehearsalSchemaFile } from '../../scripts/rehearsal-schema.js';
 
 type Schema = {
   properties?: Record<string, Schema>;
@@ -56,5 +59,36 @@ describe('the rehearsal JSON contract', () => {
     const problems: string[] = [];
     compare(contractIn(file, heading), schema, '', problems);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('the rehearsal file schema for editors', () => {
+  it('schema/rehearsal.schema.json is what src/rehearse/file-schema.ts generates now', async () => {
+    const committed = readFileSync(join(repoRoot, REHEARSAL_SCHEMA_PATH), 'utf8');
+    if (committed !== (await rehearsalSchemaFile(repoRoot)))
+      throw new Error(
+        `${REHEARSAL_SCHEMA_PATH} is stale: run \`npm run schema:rehearsal\` and commit it.`,
+      );
+  });
+
+  it('accepts every example rehearsal and refuses an unknown key, read by Ajv', () => {
+    const validate = new Ajv2020({ strict: false }).compile(
+      JSON.parse(readFileSync(join(repoRoot, REHEARSAL_SCHEMA_PATH), 'utf8')) as object,
+    );
+    const dir = join(repoRoot, 'examples/rehearsals');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const file of files) {
+      const doc = load(readFileSync(join(dir, file), 'utf8'));
+      expect([file, validate(doc) ? [] : validate.errors]).toEqual([file, []]);
+    }
+    expect(
+      validate({
+        scenario: 'registry-outage',
+        cluster: 'lab',
+        steps: [{ at: '0s', facts: {} }],
+        clustr: 1,
+      }),
+    ).toBe(false);
   });
 });
