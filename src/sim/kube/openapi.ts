@@ -17,8 +17,13 @@ interface ModelAttribute {
 type Models = Record<string, { attributeTypeMap?: ModelAttribute[] } | undefined>;
 
 let models: Promise<Models> | undefined;
+// The models alone, by their own module: a namespace import of the whole client would keep
+// every API class in the bundle chunk the actions share (tree-shaking cannot drop what a
+// namespace object may reach), and double what remediate and diagnose load at start-up.
 const loadModels = (): Promise<Models> =>
-  (models ??= import('@kubernetes/client-node').then((m) => m as unknown as Models));
+  (models ??= import('@kubernetes/client-node/dist/gen/models/all.js').then(
+    (m) => m as unknown as Models,
+  ));
 
 /** `/openapi/v3`: where each group version's document is. */
 export function openApiV3Index(): Json {
