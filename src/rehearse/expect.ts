@@ -57,49 +57,40 @@ export function judge(
       );
     }
   }
-  for (const [pattern, want] of Object.entries(expect.cluster?.pods ?? {})) {
-    const pods = result.cluster.pods.filter((p) => glob(pattern).test(`${p.namespace}/${p.name}`));
-    const wrong = pods.filter(
-      (p) =>
-        (want.status !== undefined && p.status !== want.status) ||
-        (want.ready !== undefined && p.ready !== want.ready) ||
-        (want['max-restarts'] !== undefined && p.restarts > want['max-restarts']),
-    );
-    const wanted = describe(want as Record<string, unknown>);
-    add(
-      `cluster.pods[${pattern}]`,
-      pods.length > 0 && wrong.length === 0,
-      pods.length === 0
-        ? `no pod matches ${pattern}.`
-        : wrong.length === 0
-          ? `the ${pods.length} pod(s) matching ${pattern} show ${wanted}.`
-          : `pods matching ${pattern} should show ${wanted}; ${wrong
-              .slice(0, 3)
-              .map(
-                (p) =>
-                  `${p.name} is ${p.status}, ${p.ready ? 'ready' : 'not ready'}, ${p.restarts} restart(s)`,
-              )
-              .join('; ')}.`,
-    );
-  }
-  for (const [pattern, want] of Object.entries(expect.cluster?.nodes ?? {})) {
-    const nodes = result.cluster.nodes.filter((n) => glob(pattern).test(n.name));
-    const wrong = nodes.filter(
-      (n) =>
-        (want.ready !== undefined && n.ready !== want.ready) ||
-        (want.schedulable !== undefined && n.schedulable !== want.schedulable),
-    );
-    const wanted = describe(want as Record<string, unknown>);
-    add(
-      `cluster.nodes[${pattern}]`,
-      nodes.length > 0 && wrong.length === 0,
-      nodes.length === 0
-        ? `no node matches ${pattern}.`
-        : wrong.length === 0
-          ? `the node(s) matching ${pattern} show ${wanted}.`
-          : `nodes matching ${pattern} should show ${wanted}; ${wrong.map((n) => `${n.name} is ${n.ready ? 'Ready' : 'NotReady'}${n.schedulable ? '' : ',SchedulingDisabled'}`).join('; ')}.`,
-    );
-  }
+  for (const [pattern, want] of Object.entries(expect.cluster?.pods ?? {}))
+    everyMatch(add, {
+      path: `cluster.pods[${pattern}]`,
+      pattern,
+      want,
+      items: result.cluster.pods,
+      key: (p) => `${p.namespace}/${p.name}`,
+      shows: (p) =>
+        (want.status === undefined || p.status === want.status) &&
+        (want.ready === undefined || p.ready === want.ready) &&
+        (want['max-restarts'] === undefined || p.restarts <= want['max-restarts']),
+      none: `no pod matches ${pattern}.`,
+      all: (n) => `the ${n} pod(s) matching ${pattern} show`,
+      some: `pods matching ${pattern} should show`,
+      seen: (p) =>
+        `${p.name} is ${p.status}, ${p.ready ? 'ready' : 'not ready'}, ${p.restarts} restart(s)`,
+      limit: 3,
+    });
+  for (const [pattern, want] of Object.entries(expect.cluster?.nodes ?? {}))
+    everyMatch(add, {
+      path: `cluster.nodes[${pattern}]`,
+      pattern,
+      want,
+      items: result.cluster.nodes,
+      key: (n) => n.name,
+      shows: (n) =>
+        (want.ready === undefined || n.ready === want.ready) &&
+        (want.schedulable === undefined || n.schedulable === want.schedulable),
+      none: `no node matches ${pattern}.`,
+      all: () => `the node(s) matching ${pattern} show`,
+      some: `nodes matching ${pattern} should show`,
+      seen: (n) =>
+        `${n.name} is ${n.ready ? 'Ready' : 'NotReady'}${n.schedulable ? '' : ',SchedulingDisabled'}`,
+    });
   const github = expect.github ?? {};
   if (github['max-requests'] !== undefined)
     add(
@@ -233,6 +224,40 @@ function contains(
       !text.includes(needle),
       `${what} should not contain ${JSON.stringify(needle)}${text.includes(needle) ? '; it does.' : '.'}`,
     );
+}
+
+/**
+ * Pods or nodes named by a glob: at least one matches, and every one that does shows what
+ * is wanted; the message says which did not and what they show.
+ */
+function everyMatch<T>(
+  add: (path: string, ok: boolean, message: string) => void,
+  spec: {
+    path: string;
+    pattern: string;
+    want: object;
+    items: T[];
+    key: (item: T) => string;
+    shows: (item: T) => boolean;
+    none: string;
+    all: (count: number) => string;
+    some: string;
+    seen: (item: T) => string;
+    limit?: number;
+  },
+): void {
+  const matching = spec.items.filter((item) => glob(spec.pattern).test(spec.key(item)));
+  const wrong = matching.filter((item) => !spec.shows(item));
+  const wanted = describe(spec.want as Record<string, unknown>);
+  add(
+    spec.path,
+    matching.length > 0 && wrong.length === 0,
+    matching.length === 0
+      ? spec.none
+      : wrong.length === 0
+        ? `${spec.all(matching.length)} ${wanted}.`
+        : `${spec.some} ${wanted}; ${wrong.slice(0, spec.limit).map(spec.seen).join('; ')}.`,
+  );
 }
 
 const describe = (want: Record<string, unknown>): string =>

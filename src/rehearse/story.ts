@@ -38,6 +38,7 @@ import type {
 import { packageRoot } from './package-root.js';
 import { runWorkflow, type JobRecord } from './workflow.js';
 import { workflowsListening, type RehearsalEvent } from './triggers.js';
+import { readWorkflowFile } from './workflow-file.js';
 import type { WebhookEvent } from '../sim/github/webhooks.js';
 
 /** The story's GitHub identities: the workflow token, the KUBEMEND_TOKEN PAT's user, the alert sender. */
@@ -347,7 +348,11 @@ class Story {
   }
 
   private async run(file: string, event: WebhookEvent): Promise<RunShown[]> {
-    const name = workflowName(file);
+    // As GitHub names a run: the workflow's `name:`, else its path.
+    const name = readWorkflowFile(file).name.replace(
+      /^.*\/\.github\/workflows\//,
+      '.github/workflows/',
+    );
     const jobs = await runWorkflow(file, {
       repository: this.checkoutDir(),
       event: asEvent(event),
@@ -436,16 +441,6 @@ function flattenJobs(workflow: string, jobs: Record<string, JobRecord>, prefix =
       conclusion: run.steps.some((s) => s.outcome === 'failure') ? 'failure' : 'success',
     }));
   });
-}
-
-function workflowName(file: string): string {
-  try {
-    const doc = load(readFileSync(file, 'utf8')) as { name?: unknown };
-    if (typeof doc?.name === 'string') return doc.name;
-  } catch {
-    // The runner reports a workflow it cannot parse; the name falls back to the file's.
-  }
-  return file.split('/').pop() ?? file;
 }
 
 function readScenarioFile(scenario: string): Scenario | string {

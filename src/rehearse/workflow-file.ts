@@ -1,7 +1,7 @@
 // Reads a workflow file once: the parsed token tree (what the converted model drops:
 // step `with:`, workflow_call outputs, input types) and its `on:` section as plain JSON,
 // normalized from GitHub's three spellings (a string, a list, a map).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   convertWorkflowTemplate,
@@ -30,9 +30,23 @@ export interface WorkflowFile {
   name: string;
   raw: TemplateToken;
   on: Triggers;
+  /** The parse itself, so the converted model is made without reading the file again. */
+  parsed: ReturnType<typeof parseWorkflow>;
 }
 
+/** Files already read, by path: a story routes every event past every workflow of a checkout. */
+const read = new Map<string, { mtimeMs: number; size: number; workflow: WorkflowFile }>();
+
 export function readWorkflowFile(file: string): WorkflowFile {
+  const { mtimeMs, size } = statSync(file);
+  const known = read.get(file);
+  if (known && known.mtimeMs === mtimeMs && known.size === size) return known.workflow;
+  const workflow = parseWorkflowFile(file);
+  read.set(file, { mtimeMs, size, workflow });
+  return workflow;
+}
+
+function parseWorkflowFile(file: string): WorkflowFile {
   const parsed = parseWorkflow(
     { name: basename(file), content: readFileSync(file, 'utf8') },
     new NoOperationTraceWriter(),
@@ -47,18 +61,14 @@ export function readWorkflowFile(file: string): WorkflowFile {
     name: typeof name === 'string' ? name : file,
     raw,
     on: normalizeOn(literal(child(raw, ['on']))),
+    parsed,
   };
 }
 
-export async function loadWorkflow(file: string): Promise<WorkflowTemplate> {
-  const parsed = parseWorkflow(
-    { name: basename(file), content: readFileSync(file, 'utf8') },
-    new NoOperationTraceWriter(),
-  );
-  const errors = parsed.context.errors.getErrors();
-  if (errors.length || !parsed.value)
-    throw new Error(`${file}: ${errors.map((e) => e.message).join('; ')}`);
-  return convertWorkflowTemplate(parsed.context, parsed.value);
+/** The converted model (jobs, needs, if:, strategy) of a file, or of one already read. */
+export async function loadWorkflow(workflow: string | WorkflowFile): Promise<WorkflowTemplate> {
+  const { parsed, raw } = typeof workflow === 'string' ? readWorkflowFile(workflow) : workflow;
+  return convertWorkflowTemplate(parsed.context, raw);
 }
 
 /** The token at a path of mapping keys, if every step of it is a mapping. */

@@ -173,7 +173,7 @@ async function runJobs(
   run: Run,
   only?: string[],
 ): Promise<{ jobs: Record<string, JobRecord>; outputs: Record<string, string> }> {
-  const template = await loadWorkflow(workflow.file);
+  const template = await loadWorkflow(workflow);
   const jobs: Record<string, JobRecord> = {};
   const { options } = run;
   const common = {

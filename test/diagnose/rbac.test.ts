@@ -3,23 +3,18 @@
 // server's RBAC would, and a write is refused.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAll } from 'js-yaml';
 import { collectEvidence } from '../../src/diagnosis/evidence.js';
 import { rankCauses } from '../../src/diagnosis/rank.js';
 import { KubeClient } from '../../src/kube/client.js';
-import type { KubeEmulator, RbacRule } from '../../src/sim/kube/server.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
 import { repoRoot } from '../../src/rehearse/action.js';
 import { serviceAccountRules } from '../../src/sim/kube/rbac.js';
 import { simulatedCluster } from '../remediation/support.js';
 
-interface Doc {
-  kind: string;
-  rules?: RbacRule[];
-}
-
-const rules = (
-  loadAll(readFileSync(join(repoRoot, 'deploy/rbac/kubemend-diagnose.yaml'), 'utf8')) as Doc[]
-).flatMap((d) => (d.kind === 'ClusterRole' ? (d.rules ?? []) : []));
+const rules = serviceAccountRules(
+  readFileSync(join(repoRoot, 'deploy/rbac/kubemend-diagnose.yaml'), 'utf8'),
+  { namespace: 'kubemend', name: 'kubemend-diagnose' },
+);
 const TOKEN = 'kubemend-diagnose-token';
 let kube: KubeEmulator;
 afterEach(async () => {
