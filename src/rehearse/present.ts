@@ -66,9 +66,22 @@ function changedFiles(
   return out;
 }
 
+/**
+ * Text from GitHub or a payload as a terminal may show it: control characters (an escape
+ * sequence in an alert's title could clear the screen or forge a line) become visible
+ * `\u{…}` codes; newlines and tabs stay.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`,
+  );
+}
+
 /** A Markdown body as a terminal shows it: markers gone, at most `lines` lines. */
 export function plain(markdown: string, lines = 14): string {
-  const text = markdown
+  const text = printable(markdown)
     .replace(/^<!--[\s\S]*?-->\n?/gm, '')
     .replace(/<\/?(details|summary)>/g, '')
     .replace(/\n{3,}/g, '\n\n')
@@ -97,7 +110,7 @@ export const TTY_STYLE: Style = {
 /** The story step by step, as the demo tells it. */
 export function tell(result: RehearsalResult, snapshots: Snapshot[], style: Style): string {
   const out: string[] = [];
-  const heading = (s: string) => out.push('', style.bold(`━━ ${s} `.padEnd(78, '━')));
+  const heading = (s: string) => out.push('', style.bold(`━━ ${printable(s)} `.padEnd(78, '━')));
   const shortPath = (path: string): string =>
     path.includes('/') || path.includes('\\') ? relative(process.cwd(), path) || path : path;
   heading(
@@ -182,7 +195,7 @@ function runLines(step: StepShown, style: Style): string[] {
   const counts = new Map<string, number>();
   for (const run of step.runs) {
     const mark = run.conclusion === 'success' ? '✓' : run.conclusion === 'failure' ? '✗' : '–';
-    const line = `${mark} ${run.workflow} / ${run.job}`;
+    const line = printable(`${mark} ${run.workflow} / ${run.job}`);
     counts.set(line, (counts.get(line) ?? 0) + 1);
   }
   return [...counts].map(([line, n]) => {
@@ -194,8 +207,10 @@ function runLines(step: StepShown, style: Style): string[] {
 function issueLines(issue: ShownIssue, earlier: ShownIssue | undefined, style: Style): string[] {
   const kind = issue.kind === 'pr' ? 'pull request' : 'issue';
   const lines = [
-    style.bold(`#${issue.number} ${issue.title}`),
-    `${issue.state} ${kind} by ${issue.author} · labels: ${issue.labels.join(', ') || 'none'}`,
+    style.bold(`#${issue.number} ${printable(issue.title)}`),
+    printable(
+      `${issue.state} ${kind} by ${issue.author} · labels: ${issue.labels.join(', ') || 'none'}`,
+    ),
   ];
   if (!earlier || earlier.body !== issue.body) lines.push(indent(plain(issue.body, 8)));
   const newComments = issue.comments.slice(earlier?.comments.length ?? 0);
@@ -207,7 +222,7 @@ function issueLines(issue: ShownIssue, earlier: ShownIssue | undefined, style: S
     ...newComments.map((c) => ({ ...c, edited: false })),
   ])
     lines.push(
-      style.dim(`${c.author} ${c.edited ? 'edited a comment' : 'commented'}:`),
+      style.dim(`${printable(c.author)} ${c.edited ? 'edited a comment' : 'commented'}:`),
       indent(plain(c.body, 10)),
     );
   const files = Object.keys(issue.files);
@@ -222,7 +237,13 @@ const indent = (text: string): string =>
     .map((l) => `  │ ${l}`)
     .join('\n');
 
-function expectationLine(e: ExpectationShown, style: Style): string {
+function expectationLine(shown: ExpectationShown, style: Style): string {
+  const e = {
+    ...shown,
+    path: printable(shown.path),
+    message: printable(shown.message),
+    knownFailing: shown.knownFailing === undefined ? undefined : printable(shown.knownFailing),
+  };
   if (e.knownFailing !== undefined)
     return style.dim(`~ ${e.path}: ${e.message} (known failing: ${e.knownFailing})`);
   return e.ok ? style.ok(`✓ ${e.path}: ${e.message}`) : style.bad(`✗ ${e.path}: ${e.message}`);
