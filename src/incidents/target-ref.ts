@@ -4,6 +4,7 @@
 // (nodes) and for Argo CD applications, whose namespace is the config's
 // (playbooks.argocd.namespace), not the alert's. Pods are never targets: a pod is
 // named by its owner workload, and pod names appear only as evidence of a moment.
+import type { Targets } from '../remediation/targets.js';
 import { isLabelName, isSubdomainName } from '../shared/names.js';
 
 export interface TargetRef {
@@ -57,4 +58,20 @@ export function parseTargetRef(text: string): TargetRef | undefined {
     return parts.length === 2 && a && isSubdomainName(a) ? { kind, name: a } : undefined;
   if (parts.length !== 3 || !a || !b || !isLabelName(a) || !isSubdomainName(b)) return undefined;
   return { kind, namespace: a, name: b };
+}
+
+/**
+ * The one object a job's or an alert's targets are about: the Argo CD application, else
+ * the owner workload, else the claim, else the node. Undefined when they name none.
+ */
+export function primaryRef(targets: Targets): TargetRef | undefined {
+  const { namespace, workload, app, pvc, node } = targets;
+  if (app) return { kind: 'Application', name: app };
+  if (workload && namespace) {
+    const kind = workload.kind && isTargetKind(workload.kind) ? workload.kind : 'Workload';
+    return { kind, namespace, name: workload.name };
+  }
+  if (pvc && namespace) return { kind: 'PersistentVolumeClaim', namespace, name: pvc };
+  if (node) return { kind: 'Node', name: node };
+  return undefined;
 }
