@@ -69,7 +69,7 @@ export function alertFromJson(value: unknown, path: string): Alert {
 
 /** The latest alert of an incident, as its record keeps it (parsed, so typed throughout). */
 export function alertFromRecord(record: Omit<IncidentRecord, 'incident'>): Alert {
-  const { latest, targets } = record;
+  const { latest, named: targets } = record;
   return {
     source: record.source,
     cluster: record.cluster,

@@ -53,16 +53,16 @@ export function scopeFromIssue(
   if (findMarker(body, BODY_MARKER) !== undefined) {
     const record = recordFromBody(body);
     if (record) {
-      const [kind, name] = (record.targets.workloads[0] ?? '').split('/');
+      const [kind, name] = (record.named.workloads[0] ?? '').split('/');
       return {
         from: 'record',
-        namespaces: record.targets.namespaces,
+        namespaces: record.named.namespaces,
         scope: {
           cluster: record.cluster,
-          namespace: record.targets.namespaces[0],
+          namespace: record.named.namespaces[0],
           workload: kind && name ? { kind, name } : undefined,
-          pods: record.targets.pods.slice(0, 10),
-          nodes: record.targets.nodes.slice(0, 10),
+          pods: record.named.pods.slice(0, 10),
+          nodes: record.named.nodes.slice(0, 10),
         },
       };
     }

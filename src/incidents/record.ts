@@ -6,17 +6,45 @@ import { ALERT_SOURCES, SEVERITIES, type Alert, type Severity } from '../alerts/
 import type { Identity } from '../alerts/identity.js';
 import { isObject } from '../shared/json.js';
 import { redact, redactDeep } from '../shared/redact.js';
+import { targetsOf as alertTargets } from '../triage/targets.js';
 import { controlsOf, type Controls } from './controls.js';
 import { markdownLines } from './markdown.js';
+import { isIncidentState, type IncidentState } from './states.js';
+import { formatTargetRef, parseTargetRef, primaryRef } from './target-ref.js';
+import {
+  appended,
+  EMPTY_TIMELINE,
+  timelineOf,
+  type Timeline,
+  type TimelineEntry,
+} from './timeline.js';
 
-export const RECORD_VERSION = 1;
+/** Version 2 added the targets' states, the incident's state and the timeline; 1 still reads. */
+export const RECORD_VERSION = 2;
 const MAX_TARGETS = 50;
 
-export interface Targets {
+/** What the alerts named, as evidence of a moment (pod names go stale within minutes). */
+export interface Named {
   namespaces: string[];
   workloads: string[];
   pods: string[];
   nodes: string[];
+}
+
+/** One object the incident is about, with its own state at the source and on the cluster. */
+export interface RecordTarget {
+  /** `Kind/namespace/name` or `Kind/name` (target-ref.ts). */
+  ref: string;
+  /** Why a playbook added it; absent for a target an alert named. */
+  why?: string;
+  /** At the source: firing or resolved and since when; `none` when no alert names it. */
+  source: { status: 'firing' | 'resolved' | 'none'; since: string };
+  /** Last seen on the cluster: healthy, not, or cannot tell (null), in the cluster's words. */
+  cluster?: { healthy: boolean | null; detail: string; at: string };
+  /** The last thing kubemend did to it; a run that did nothing leaves it as it was. */
+  action?: { at: string; by: string; mode: string; what: string; live: boolean };
+  /** The latest verdict on it: a playbook's outcome or the sweep's. */
+  outcome?: { at: string; by: string; value: string; reason: string };
 }
 
 export interface IncidentRecord {
@@ -33,7 +61,17 @@ export interface IncidentRecord {
   flaps: number;
   /** When the alert last reported resolved; the incident resolves after the stable window. */
   resolvedAt: string | null;
-  targets: Targets;
+  /** What the incident is about, each with its own state; bounded to MAX_TARGETS. */
+  targets: RecordTarget[];
+  /** What the alerts named (namespaces, workloads, pods, nodes), as evidence. */
+  named: Named;
+  /** The incident's state (states.ts) and since when; why, when a person must act. */
+  state: IncidentState;
+  stateSince: string;
+  stateReasons: string[];
+  /** A change kubemend committed for review, until it is merged or dropped. */
+  proposal: { path: string; at: string } | null;
+  timeline: Timeline;
   latest: {
     name: string;
     message: string | null;
@@ -81,7 +119,7 @@ function addAll(list: string[], values: (string | undefined)[]): string[] {
   return out;
 }
 
-function targetsOf(alerts: Alert[], into: Targets): Targets {
+function namedOf(alerts: Alert[], into: Named): Named {
   return {
     namespaces: addAll(
       into.namespaces,
@@ -100,6 +138,60 @@ function targetsOf(alerts: Alert[], into: Targets): Targets {
       alerts.map((a) => a.node),
     ),
   };
+}
+
+/** The one object an alert is about (its owner workload, node, application or claim). */
+export function targetRefOf(alert: Alert): string | undefined {
+  const ref = primaryRef(alertTargets([alert]));
+  return ref ? formatTargetRef(ref) : undefined;
+}
+
+/**
+ * The targets with each alert's status at the source folded in: a target an alert names
+ * for the first time is added (bounded), a change of status is dated. Answers the refs
+ * added and those whose status changed.
+ */
+export function foldSources(
+  targets: RecordTarget[],
+  alerts: Alert[],
+  now: string,
+): { targets: RecordTarget[]; added: string[]; changed: string[] } {
+  const out = targets.map((t) => ({ ...t, source: { ...t.source } }));
+  const added: string[] = [];
+  const changed: string[] = [];
+  for (const alert of alerts) {
+    const ref = targetRefOf(alert);
+    if (!ref) continue;
+    const found = out.find((t) => t.ref === ref);
+    if (!found) {
+      if (out.length >= MAX_TARGETS) continue;
+      out.push({ ref, source: { status: alert.status, since: now } });
+      added.push(ref);
+    } else if (found.source.status !== alert.status) {
+      found.source = { status: alert.status, since: now };
+      if (!changed.includes(ref)) changed.push(ref);
+    }
+  }
+  return { targets: out, added, changed };
+}
+
+/**
+ * Firing at the source: some target an alert named still fires; without such targets
+ * (an alert that names no object), the alerts of this delivery decide.
+ */
+function firingAtSource(targets: RecordTarget[], alerts: Alert[]): boolean {
+  const named = targets.filter((t) => t.source.status !== 'none');
+  const unnamed = alerts.filter((a) => targetRefOf(a) === undefined);
+  return (
+    named.some((t) => t.source.status === 'firing') ||
+    unnamed.some((a) => a.status === 'firing') ||
+    (named.length === 0 && alerts.some((a) => a.status === 'firing'))
+  );
+}
+
+/** Appends to the record's timeline (the record is copied, never changed in place). */
+export function withEntry(record: IncidentRecord, entry: TimelineEntry): IncidentRecord {
+  return { ...record, timeline: appended(record.timeline, entry) };
 }
 
 /** Raw details (Argo CD resources, an event's context) beyond this are left out of the record. */
@@ -129,20 +221,34 @@ function latestOf(alert: Alert): IncidentRecord['latest'] {
 export function newRecord(identity: Identity, alerts: Alert[], now: string): IncidentRecord {
   const [first] = alerts;
   if (!first) throw new Error('a record needs at least one alert');
+  const { targets } = foldSources([], alerts, now);
+  const firing = firingAtSource(targets, alerts);
   return {
     version: RECORD_VERSION,
     key: identity.key,
     cluster: first.cluster,
     title: first.title,
     severity: alerts.reduce<Severity>((s, a) => worstSeverity(s, a.severity), 'none'),
-    status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+    status: firing ? 'firing' : 'resolved',
     source: first.source,
     firstSeen: now,
     lastSeen: now,
     occurrences: 1,
     flaps: 0,
-    resolvedAt: alerts.every((a) => a.status === 'resolved') ? now : null,
-    targets: targetsOf(alerts, { namespaces: [], workloads: [], pods: [], nodes: [] }),
+    resolvedAt: firing ? null : now,
+    targets,
+    named: namedOf(alerts, { namespaces: [], workloads: [], pods: [], nodes: [] }),
+    state: 'firing',
+    stateSince: now,
+    stateReasons: [],
+    proposal: null,
+    timeline: appended(EMPTY_TIMELINE, {
+      at: now,
+      trigger: 'alert',
+      stage: 'intake',
+      outcome: firing ? 'firing' : 'resolved',
+      summary: `${first.name} from ${first.source}${targets.length ? `: ${targets.map((t) => `${t.ref} ${t.source.status}`).join(', ')}` : ''}`,
+    }),
     latest: latestOf(first),
     previous: null,
     incident: null,
@@ -153,6 +259,8 @@ export interface Change {
   /** What a reader of the incident needs to hear about (a comment), if anything. */
   notable: ('status' | 'severity' | 'targets' | 'flap')[];
   record: IncidentRecord;
+  /** Targets whose status at the source changed without changing the incident's. */
+  sources: string[];
 }
 
 /**
@@ -177,22 +285,24 @@ export function foldRepeat(
     record.status === 'resolved' &&
     record.resolvedAt !== null &&
     Date.parse(receivedAt) < Date.parse(record.resolvedAt) + 1000;
-  const firing = alerts.some((a) => a.status === 'firing') && !stale;
+  // A stale firing notification is counted but changes no target's status either.
+  const effective = stale ? alerts.filter((a) => a.status !== 'firing') : alerts;
   const notable: Change['notable'] = [];
   const next: IncidentRecord = structuredClone(record);
   next.occurrences += 1;
   next.lastSeen = now;
   next.latest = latestOf(first);
   const severity = alerts.reduce<Severity>((s, a) => worstSeverity(s, a.severity), 'none');
-  if (severity !== record.severity && firing) {
+  if (severity !== record.severity && effective.some((a) => a.status === 'firing')) {
     next.severity = severity;
     notable.push('severity');
   }
-  const targets = targetsOf(alerts, record.targets);
-  if (JSON.stringify(targets) !== JSON.stringify(record.targets)) {
-    next.targets = targets;
-    notable.push('targets');
-  }
+  const named = namedOf(alerts, record.named);
+  if (JSON.stringify(named) !== JSON.stringify(record.named)) next.named = named;
+  const sources = foldSources(record.targets, effective, now);
+  next.targets = sources.targets;
+  if (sources.added.length) notable.push('targets');
+  const firing = firingAtSource(next.targets, effective);
   if (firing && record.status === 'resolved') {
     const within =
       record.resolvedAt !== null &&
@@ -209,7 +319,28 @@ export function foldRepeat(
     next.resolvedAt = now;
     notable.push('status');
   }
-  return { notable, record: next };
+  const told = [
+    ...(notable.includes('status') ? [`${next.status} at the source`] : []),
+    ...(sources.added.length ? [`new target(s) ${sources.added.join(', ')}`] : []),
+    ...(sources.changed.length
+      ? [
+          sources.changed
+            .map((ref) => `${ref} ${next.targets.find((t) => t.ref === ref)?.source.status}`)
+            .join(', '),
+        ]
+      : []),
+    ...(notable.includes('severity') ? [`severity ${record.severity} → ${next.severity}`] : []),
+  ];
+  const result: IncidentRecord = told.length
+    ? withEntry(next, {
+        at: now,
+        trigger: 'alert',
+        stage: 'intake',
+        outcome: next.status,
+        summary: `${first.name}: ${told.join('; ')}${notable.includes('flap') ? ` (flap ${next.flaps})` : ''}`,
+      })
+    : next;
+  return { notable, record: result, sources: sources.changed };
 }
 
 /** True once a resolved incident has stayed resolved for the stable window. */
@@ -233,6 +364,8 @@ export function serialiseRecord(record: IncidentRecord): string {
 export function displayRecord(record: IncidentRecord): string {
   const shown: Partial<IncidentRecord> = { ...record };
   delete shown.incident;
+  // The timeline is the status comment's to show; the body stays well under GitHub's limit.
+  delete shown.timeline;
   return dump(shown, { lineWidth: 120, noRefs: true, sortKeys: false });
 }
 
@@ -304,8 +437,9 @@ const stringMap = (v: unknown): Record<string, string> =>
 function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
   if (!isObject(doc)) return undefined;
   const { key, cluster, title, status, occurrences, firstSeen, latest, targets } = doc;
+  const v1 = doc.version === 1;
   if (
-    doc.version !== RECORD_VERSION ||
+    (doc.version !== RECORD_VERSION && !v1) ||
     !isString(key) ||
     !isString(cluster) ||
     !isString(title) ||
@@ -313,9 +447,20 @@ function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
     !isCount(occurrences) ||
     !isString(firstSeen) ||
     !isObject(latest) ||
-    !isObject(targets)
+    (v1 ? !isObject(targets) : !Array.isArray(targets))
   )
     return undefined;
+  const namedDoc = v1 ? targets : doc.named;
+  const named: Named = isObject(namedDoc)
+    ? {
+        namespaces: strings(namedDoc.namespaces),
+        workloads: strings(namedDoc.workloads),
+        pods: strings(namedDoc.pods),
+        nodes: strings(namedDoc.nodes),
+      }
+    : { namespaces: [], workloads: [], pods: [], nodes: [] };
+  const resolvedAt = textOrNull(doc.resolvedAt);
+  const lastSeen = isString(doc.lastSeen) ? doc.lastSeen : firstSeen;
   return {
     version: RECORD_VERSION,
     key,
@@ -325,16 +470,22 @@ function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
     status,
     source: ALERT_SOURCES.find((s) => s === doc.source) ?? 'generic',
     firstSeen,
-    lastSeen: isString(doc.lastSeen) ? doc.lastSeen : firstSeen,
+    lastSeen,
     occurrences,
     flaps: isCount(doc.flaps) ? doc.flaps : 0,
-    resolvedAt: textOrNull(doc.resolvedAt),
-    targets: {
-      namespaces: strings(targets.namespaces),
-      workloads: strings(targets.workloads),
-      pods: strings(targets.pods),
-      nodes: strings(targets.nodes),
-    },
+    resolvedAt,
+    targets: v1
+      ? targetsOfV1(named, status, resolvedAt ?? firstSeen)
+      : (targets as unknown[]).flatMap(recordTargetOf).slice(0, MAX_TARGETS),
+    named,
+    state: isIncidentState(doc.state) ? doc.state : 'firing',
+    stateSince: isString(doc.stateSince) ? doc.stateSince : lastSeen,
+    stateReasons: strings(doc.stateReasons).slice(0, 10),
+    proposal:
+      isObject(doc.proposal) && isString(doc.proposal.path) && isString(doc.proposal.at)
+        ? { path: doc.proposal.path, at: doc.proposal.at }
+        : null,
+    timeline: timelineOf(doc.timeline),
     latest: {
       name: isString(latest.name) ? latest.name : title,
       message: textOrNull(latest.message),
@@ -348,6 +499,56 @@ function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
     // Controls that are not an object are dropped (absent reads as defaults); others are checked.
     ...(isObject(doc.controls) ? { controls: controlsOf({ controls: doc.controls }) } : {}),
   };
+}
+
+/** A version 1 record's workloads and nodes as targets, all with the incident's status. */
+function targetsOfV1(named: Named, status: 'firing' | 'resolved', since: string): RecordTarget[] {
+  const namespace = named.namespaces[0];
+  const refs = [
+    ...named.workloads.map((w) => {
+      const [kind, name] = w.split('/', 2);
+      return namespace && kind && name ? parseTargetRef(`${kind}/${namespace}/${name}`) : undefined;
+    }),
+    ...named.nodes.map((n) => parseTargetRef(`Node/${n}`)),
+  ];
+  return refs.flatMap((ref) =>
+    ref ? [{ ref: formatTargetRef(ref), source: { status, since } }] : [],
+  );
+}
+
+const SOURCE_STATUSES = ['firing', 'resolved', 'none'] as const;
+
+/** One target read back: its ref must parse; every other field of the wrong shape is dropped. */
+function recordTargetOf(value: unknown): RecordTarget[] {
+  if (!isObject(value) || !isString(value.ref) || !parseTargetRef(value.ref)) return [];
+  const source = isObject(value.source) ? value.source : {};
+  const status = SOURCE_STATUSES.find((s) => s === source.status) ?? 'none';
+  const target: RecordTarget = {
+    ref: value.ref,
+    source: { status, since: isString(source.since) ? source.since : '' },
+  };
+  if (isString(value.why)) target.why = value.why;
+  const c = value.cluster;
+  if (isObject(c) && (typeof c.healthy === 'boolean' || c.healthy === null) && isString(c.detail))
+    target.cluster = { healthy: c.healthy, detail: c.detail, at: isString(c.at) ? c.at : '' };
+  const a = value.action;
+  if (isObject(a) && isString(a.what) && isString(a.by) && isString(a.at))
+    target.action = {
+      at: a.at,
+      by: a.by,
+      mode: isString(a.mode) ? a.mode : '',
+      what: a.what,
+      live: a.live === true,
+    };
+  const o = value.outcome;
+  if (isObject(o) && isString(o.value) && isString(o.by) && isString(o.at))
+    target.outcome = {
+      at: o.at,
+      by: o.by,
+      value: o.value,
+      reason: isString(o.reason) ? o.reason : '',
+    };
+  return [target];
 }
 
 function previousOf(value: unknown): IncidentRecord['previous'] {

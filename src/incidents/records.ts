@@ -18,7 +18,7 @@ import { statusOf } from '../github/errors.js';
 import { retrying } from '../shared/retry.js';
 
 type Stored = Omit<IncidentRecord, 'incident'> & { incident?: IncidentRecord['incident'] };
-type Found = { path: string; sha: string; branch: string; record: IncidentRecord };
+export type Found = { path: string; sha: string; branch: string; record: IncidentRecord };
 
 /** The repository holding the record files. */
 export interface RecordRepo {
@@ -93,9 +93,9 @@ export async function readRecord(gh: CommentTarget): Promise<Stored | undefined>
 
 /**
  * Changes the record's controls on the incident branch's record file (compare-and-swap
- * on the blob sha, retried on a conflict) and, for an issue, in its body too, so neither
- * the next repeat (which renders the body from the file) nor a reader loses them.
- * Answers false when the incident holds no record.
+ * on the blob sha, retried on a conflict) and in the incident's body too, so neither
+ * the next repeat (which renders the body from the file), the sweep (which reads bodies)
+ * nor a reader loses them. Answers false when the incident holds no record.
  */
 export async function updateControls(
   gh: CommentTarget,
@@ -104,39 +104,65 @@ export async function updateControls(
 ): Promise<boolean> {
   const { octokit, owner, repo, number } = gh;
   const located = await locate(gh);
-  const { issue } = located;
-  let { file } = located;
-  let written: Stored | undefined;
-  if (file) {
-    written = await retrying(
-      {
-        attempts: CONTROLS_ATTEMPTS,
-        backoff: CONTROLS_BACKOFF,
-        // Someone else wrote the record (a repeat of the alert): read it again.
-        retryable: (error) => [409, 422].includes(statusOf(error) ?? 0),
-        exhausted: (last) =>
-          new Error(`the record of #${number} kept changing; run the command again`, {
-            cause: last,
-          }),
-      },
-      async (attempt) => {
-        if (attempt > 1 && file) file = await recordFile(gh, file.branch);
-        if (!file) return undefined;
-        const next = { ...file.record, controls: change(file.record.controls) };
-        await writeRecordFile(gh, { ...file, message }, next);
-        return next;
-      },
-    );
-  }
-  if (issue.pull_request) return written !== undefined;
+  const { issue, file } = located;
+  const written = file
+    ? await updateRecord(gh, file, (r) => ({ ...r, controls: change(r.controls) }), message)
+    : undefined;
   const body = issue.body ?? '';
   const shown = recordFromBody(body);
   const next = written ?? (shown ? { ...shown, controls: change(shown.controls) } : undefined);
   if (!next) return false;
   const rewritten = replaceRecordBlock(body, displayRecord({ ...next, incident: null }));
   if (rewritten === undefined) return written !== undefined;
-  await octokit.rest.issues.update({ owner, repo, issue_number: number, body: rewritten });
+  if (issue.pull_request)
+    await octokit.rest.pulls.update({ owner, repo, pull_number: number, body: rewritten });
+  else await octokit.rest.issues.update({ owner, repo, issue_number: number, body: rewritten });
   return true;
+}
+
+/**
+ * Applies `change` to the record file by compare-and-swap on its blob sha, reading it
+ * again after a lost race (a repeat of the alert wrote meanwhile) and applying `change`
+ * to what it reads, so nothing another run wrote is lost. Answers the record written, or
+ * undefined when `change` declined or the record is gone.
+ */
+export async function updateRecord(
+  gh: CommentTarget,
+  first: Found,
+  change: (record: IncidentRecord) => IncidentRecord | undefined,
+  message: string,
+): Promise<IncidentRecord | undefined> {
+  let file: Found | undefined = first;
+  return retrying(
+    {
+      attempts: CONTROLS_ATTEMPTS,
+      backoff: CONTROLS_BACKOFF,
+      retryable: (error) => [409, 422].includes(statusOf(error) ?? 0),
+      exhausted: (last) =>
+        new Error(`the record of #${gh.number} kept changing; run the job again`, {
+          cause: last,
+        }),
+    },
+    async (attempt) => {
+      if (attempt > 1 && file) file = await recordFile(gh, file.branch);
+      if (!file) return undefined;
+      const next = change(file.record);
+      if (!next) return undefined;
+      const sha = await writeRecordFile(gh, { ...file, message }, next);
+      file = { ...file, sha, record: next };
+      return next;
+    },
+  );
+}
+
+/** The incident's record file with the issue or pull request as GitHub answered it. */
+export async function incidentRecord(gh: CommentTarget) {
+  return locate(gh);
+}
+
+/** The issue body with the record block replaced by `record`'s; undefined when it has none. */
+export function bodyWithRecord(body: string, record: IncidentRecord): string | undefined {
+  return replaceRecordBlock(body, displayRecord({ ...record, incident: null }));
 }
 
 /** The incident (pull request or issue) and its record file, when its branch holds one. */

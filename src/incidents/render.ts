@@ -1,10 +1,12 @@
 // What a reader sees: the incident's title, body, labels and the comments on notable
 // changes, all rendered from the record. Payload text only ever passes through the
 // escaping of markdown.ts; shell commands are built only from valid Kubernetes names.
+import { identityOfRecord } from '../alerts/identity.js';
 import { isLabelName, isSubdomainName } from '../shared/names.js';
 import { formatDuration } from '../shared/duration.js';
 import { codeBlock, inline, link, marker } from './markdown.js';
 import { displayRecord, RECORD_DETAILS, type IncidentRecord } from './record.js';
+import { STATES } from './states.js';
 import type { Change } from './record.js';
 
 export const LABELS = {
@@ -42,6 +44,7 @@ export function incidentLabels(
 ): string[] {
   const labels = [
     LABELS.kubemend,
+    STATES[record.state].label,
     LABELS.severity(record.severity),
     LABELS.cluster(clusterSlug),
     ...extra,
@@ -51,18 +54,27 @@ export function incidentLabels(
 }
 
 export function incidentBody(record: IncidentRecord, ctx: RenderContext): string {
-  const t = record.targets;
   const rows: [string, string][] = [
     ['Cluster', code(record.cluster) + scriptNote(record.cluster)],
-    ['Namespace', list(t.namespaces)],
-    ['Workload', list(t.workloads)],
-    ['Severity', record.severity],
     [
-      'Status',
+      'State',
+      `${STATES[record.state].label.replace(/^kubemend\//, '')} since ${record.stateSince}`,
+    ],
+    [
+      'At the source',
       record.status === 'resolved' && record.resolvedAt
         ? `resolved at ${record.resolvedAt}`
         : record.status,
     ],
+    [
+      'Targets',
+      list(
+        record.targets.map(
+          (t) => `${t.ref}${t.source.status === 'none' ? '' : ` (${t.source.status})`}`,
+        ),
+      ),
+    ],
+    ['Severity', record.severity],
     ['First seen', record.firstSeen],
     ['Last seen', record.lastSeen],
     [
@@ -137,11 +149,8 @@ export function changeComment(
     if (what === 'severity')
       lines.push(`Severity changed from ${before.severity} to ${r.severity}.`);
     if (what === 'targets') {
-      const added = (['namespaces', 'workloads', 'pods', 'nodes'] as const).flatMap((k) =>
-        r.targets[k]
-          .filter((v) => !before.targets[k].includes(v))
-          .map((v) => `${k.slice(0, -1)} ${code(v)}`),
-      );
+      const known = new Set(before.targets.map((t) => t.ref));
+      const added = r.targets.filter((t) => !known.has(t.ref)).map((t) => code(t.ref));
       lines.push(`New targets: ${added.join(', ')}.`);
     }
   }
@@ -156,7 +165,7 @@ export function changeComment(
 
 /** Copy-paste commands for the targets whose names are valid Kubernetes names; others are left out. */
 export function troubleshootingCommands(record: IncidentRecord): string[] {
-  const t = record.targets;
+  const t = record.named;
   const namespace = t.namespaces.find(isLabelName);
   const ns = namespace ? `-n ${namespace} ` : '';
   const out: string[] = [];
@@ -230,4 +239,24 @@ function recordLink(ctx: RenderContext): string {
   if (ctx.mode === 'issue') return 'the record below';
   const path = ctx.recordPath.split('/').map(encodeURIComponent).join('/');
   return `[the record](${ctx.repositoryUrl}/blob/${ctx.branch.split('/').map(encodeURIComponent).join('/')}/${path})`;
+}
+
+/** The title and body of the incident as its record says, for the stages that re-render it. */
+export function incidentView(
+  record: IncidentRecord,
+  at: { owner: string; repo: string; serverUrl?: string | undefined; now: string },
+): { title: string; body: string } {
+  const identity = identityOfRecord(record);
+  return {
+    title: incidentTitle(record),
+    body: incidentBody(record, {
+      mode: record.incident?.kind === 'issue' ? 'issue' : 'pr',
+      hash8: identity.hash8,
+      clusterSlug: identity.clusterSlug,
+      recordPath: identity.recordPath,
+      branch: identity.branch,
+      repositoryUrl: `${at.serverUrl ?? 'https://github.com'}/${at.owner}/${at.repo}`,
+      now: at.now,
+    }),
+  };
 }

@@ -182,7 +182,7 @@ export class IncidentUpserter {
     );
     const next = change.record;
     const open = next.incident?.state === 'open';
-    const pure = change.notable.length === 0;
+    const pure = change.notable.length === 0 && change.sources.length === 0;
 
     if (pure && open && this.budgetLow()) {
       this.ctx.log.warning(

@@ -22,12 +22,24 @@ export interface Ending {
 const INCOMING = 'alerts/incoming/';
 const RESOLVED = 'alerts/resolved/';
 
-export async function mergeIncident(gh: IncidentRepo, config: ReportConfig): Promise<Ending> {
+export async function mergeIncident(
+  gh: IncidentRepo,
+  config: ReportConfig,
+  options: { merge: boolean } = { merge: true },
+): Promise<Ending> {
   const { octokit, owner, repo, number } = gh;
   const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
   if (pull.merged) return { done: true, text: 'Already merged.' };
   if (pull.state !== 'open')
     return { done: false, text: 'The pull request is closed; not merged.' };
+  // A proposal nobody reviewed is never merged because the problem went away without it.
+  if (!options.merge) {
+    await octokit.rest.pulls.update({ owner, repo, pull_number: number, state: 'closed' });
+    return {
+      done: true,
+      text: 'Closed without merging: the problem recovered, and the proposed change was never reviewed.',
+    };
+  }
   if (config.merge === 'off')
     return { done: false, text: 'Verified resolved; report.merge is off, so a person merges it.' };
   let head = pull.head.sha;

@@ -5,20 +5,15 @@
 import { codeBlock, inline, marker } from '../incidents/markdown.js';
 import { formatDuration } from '../shared/duration.js';
 import type { RemediationResult } from '../remediation/result.js';
-import type { IncidentState, StateVerdict } from './state.js';
+import type { IncidentRecord, RecordTarget } from '../incidents/record.js';
+import { STATES } from '../incidents/states.js';
+import type { StateVerdict } from './state.js';
 
 /** Hidden marker that identifies the status comment among the incident's comments. */
 export const STATUS_MARKER = 'status';
 
-const STATE_TEXT: Record<IncidentState, string> = {
-  resolved: '✅ **Resolved**: every playbook verified the fix on the cluster.',
-  'needs-human': '🧑‍🚒 **Needs a human**: kubemend stopped short of a fix.',
-  'dry-run':
-    '🧪 **Dry run**: nothing was changed; the changes below are what the API server accepted.',
-  'in-progress': '⏳ **In progress**: waiting for a guardrail budget; the next run continues.',
-};
-
 export function statusComment(
+  record: Pick<IncidentRecord, 'targets' | 'timeline'>,
   results: RemediationResult[],
   verdict: StateVerdict,
   extra: { skipped: string[]; ending?: string; runUrl?: string },
@@ -27,16 +22,27 @@ export function statusComment(
     marker(STATUS_MARKER),
     '### kubemend status',
     '',
-    STATE_TEXT[verdict.state],
+    STATES[verdict.state].headline,
     '',
     ...verdict.reasons.slice(0, 10).map((r) => `- ${inline(r, 400)}`),
     '',
   ];
+  if (record.targets.length)
+    lines.push(
+      '| target | at the source | on the cluster | last action | outcome |',
+      '|---|---|---|---|---|',
+      ...record.targets.map(targetRow),
+      '',
+    );
   if (results.length) {
     lines.push(
+      '<details><summary>This run</summary>',
+      '',
       '| playbook | targets | action | guardrail decisions | outcome | duration |',
       '|---|---|---|---|---|---|',
       ...results.map(row),
+      '',
+      '</details>',
       '',
     );
   }
@@ -90,8 +96,55 @@ export function statusComment(
       '',
     );
   if (extra.ending) lines.push(inline(extra.ending, 600), '');
+  lines.push(...timelineLines(record));
   if (extra.runUrl) lines.push(`<sub>[workflow run](${extra.runUrl})</sub>`);
   return lines.join('\n').trimEnd() + '\n';
+}
+
+/** The timeline, oldest first: every run that touched the incident, none erased. */
+function timelineLines(record: Pick<IncidentRecord, 'timeline'>): string[] {
+  const { entries, earlier } = record.timeline;
+  if (entries.length === 0) return [];
+  const shown = entries.slice(-TIMELINE_SHOWN);
+  const hidden = earlier + entries.length - shown.length;
+  return [
+    '#### Timeline',
+    '',
+    ...(hidden
+      ? [`<sub>${hidden} earlier entr${hidden > 1 ? 'ies' : 'y'} not shown.</sub>`, '']
+      : []),
+    '| time | trigger | stage | mode | outcome | what happened |',
+    '|---|---|---|---|---|---|',
+    ...shown.map((e) => {
+      const what = [e.summary, ...(e.actions ?? []).map((a) => `· ${a}`)]
+        .map((t) => inline(t, 300))
+        .join('<br>');
+      const run = e.run && /^https:\/\/[^\s)]+$/.test(e.run) ? ` [run](${e.run})` : '';
+      return `| ${inline(e.at, 40)} | ${inline(e.trigger, 40)} | ${inline(e.stage, 40)} | ${inline(e.mode ?? '', 20) || '—'} | ${inline(e.outcome, 40)} | ${what}${run} |`;
+    }),
+    '',
+  ];
+}
+
+const TIMELINE_SHOWN = 40;
+
+function targetRow(t: RecordTarget): string {
+  const source =
+    t.source.status === 'none'
+      ? t.why
+        ? `added: ${inline(t.why, 160)}`
+        : '—'
+      : `${t.source.status} since ${inline(t.source.since, 40)}`;
+  const cluster = t.cluster
+    ? `${t.cluster.healthy === null ? 'cannot tell' : t.cluster.healthy ? 'healthy' : 'unhealthy'}: ${inline(t.cluster.detail, 200)}`
+    : 'not observed yet';
+  const action = t.action
+    ? `${inline(t.action.what, 160)} (${inline(t.action.by, 40)}, ${inline(t.action.mode, 20)}${t.action.live ? '' : ', nothing written'}) at ${inline(t.action.at, 40)}`
+    : 'none';
+  const outcome = t.outcome
+    ? `**${inline(t.outcome.value, 40)}**: ${inline(t.outcome.reason, 300)}`
+    : '—';
+  return `| ${inline(t.ref, 200)} | ${source} | ${cluster} | ${action} | ${outcome} |`;
 }
 
 function row(r: RemediationResult): string {

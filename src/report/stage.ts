@@ -6,13 +6,18 @@ import type { KubemendConfig } from '../config/config.js';
 import { upsertMarkedComment } from '../github/comments.js';
 import { labelNames } from '../github/labels.js';
 import { controlsOf } from '../incidents/controls.js';
-import { readRecord } from '../incidents/records.js';
+import { recordFromBody, type IncidentRecord } from '../incidents/record.js';
+import { incidentRecord, updateRecord } from '../incidents/records.js';
+import { incidentView } from '../incidents/render.js';
+import { STATE_LABELS, STATES, stateFromLabels, type IncidentState } from '../incidents/states.js';
+import { statusOf } from '../github/errors.js';
+import { foldResults } from './fold.js';
 import type { RemediationResult } from '../remediation/result.js';
 import { redact } from '../shared/redact.js';
 import { closeIncidentIssue, mergeIncident, type Ending, type IncidentRepo } from './finish.js';
 import { notify } from './notify.js';
 import { statusComment, STATUS_MARKER } from './render.js';
-import { decideState, STATE_LABELS, type IncidentState } from './state.js';
+import { decideState } from './state.js';
 
 export interface ReportRequest {
   github: IncidentRepo;
@@ -25,6 +30,10 @@ export interface ReportRequest {
   notifyWebhook: URL | undefined;
   /** The workflow run, linked from the comment. */
   runUrl: string | undefined;
+  /** What started the run (the workflow's event), for the timeline. */
+  trigger?: string;
+  /** The GitHub web server, for links in the incident's body. */
+  serverUrl?: string;
 }
 
 export interface ReportOutcome {
@@ -45,29 +54,72 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
   // A run for several incidents holds every result; each report takes its own.
   const results = request.results.filter((r) => r.incident === null || r.incident === gh.number);
   const warnings = skipped.map((s) => `Skipped ${s}.`);
-  const verdict = decideState(results);
-  const { data: incident } = await gh.octokit.rest.issues.get({
-    owner: gh.owner,
-    repo: gh.repo,
-    issue_number: gh.number,
-  });
-  const labels = labelNames(incident.labels);
-  const isPull = Boolean(incident.pull_request);
+  const { issue, file } = await incidentRecord(gh);
+  const labels = labelNames(issue.labels);
+  const isPull = Boolean(issue.pull_request);
   const previous = stateFromLabels(labels);
+  const now = new Date(gh.stats.serverTime ?? Date.now()).toISOString();
+  const info = { at: now, trigger: request.trigger ?? 'workflow', run: request.runUrl };
+  // Without a record file (its branch deleted), the body's record is shown, not kept.
+  const shown = recordFromBody(issue.body ?? '');
+  const before: IncidentRecord | undefined =
+    file?.record ?? (shown ? { ...shown, incident: null } : undefined);
+  const verdict = decideState(results, before);
+  const controls = controlsOf(before ?? {});
+  const ends = STATES[verdict.state].ends && issue.state === 'open';
+  const autoclose = ends && controls.autoclose !== false;
+  let record = before && foldResults(before, results, verdict, info);
+  if (file && record) {
+    const closing = autoclose && (!isPull || config.report.merge !== 'off');
+    record =
+      (await updateRecord(
+        gh,
+        file,
+        (latest) => {
+          const folded = foldResults(latest, results, verdict, info);
+          return closing && folded.incident
+            ? { ...folded, incident: { ...folded.incident, state: 'closed', closedAt: now } }
+            : folded;
+        },
+        `kubemend: #${gh.number} ${verdict.state}`,
+      )) ?? record;
+  }
+
   let ending: Ending | undefined;
-  const controls = controlsOf((await readRecord(gh)) ?? {});
-  if (verdict.state === 'resolved' && controls.autoclose === false)
+  if (ends && controls.autoclose === false)
     ending = {
       done: false,
       text: 'Left open: autoclose is off for this incident (/kubemend autoclose off); close it when you are done.',
     };
-  else if (verdict.state === 'resolved')
+  else if (autoclose)
     ending = isPull
-      ? await mergeIncident(gh, config.report)
+      ? await mergeIncident(gh, config.report, {
+          merge: !record?.proposal || verdict.state === 'resolved',
+        })
       : await closeIncidentIssue(gh, config.report);
 
+  // The body's summary (state, occurrences, seen, targets) is rewritten whenever the
+  // state changes, and always at the end: a merged incident never shows "firing".
+  if (record && (verdict.state !== before?.state || ending)) {
+    const view = incidentView(record, { ...gh, serverUrl: request.serverUrl, now });
+    if (isPull)
+      await gh.octokit.rest.pulls.update({
+        owner: gh.owner,
+        repo: gh.repo,
+        pull_number: gh.number,
+        ...view,
+      });
+    else
+      await gh.octokit.rest.issues.update({
+        owner: gh.owner,
+        repo: gh.repo,
+        issue_number: gh.number,
+        ...view,
+      });
+  }
+
   const body = redact(
-    statusComment(results, verdict, {
+    statusComment(record ?? emptyRecordView(), results, verdict, {
       skipped,
       ...(ending ? { ending: ending.text } : {}),
       ...(request.runUrl ? { runUrl: request.runUrl } : {}),
@@ -80,7 +132,7 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
     const problem = await notify(request.notifyWebhook, {
       state: verdict.state,
       title: `#${gh.number}`,
-      link: incident.html_url,
+      link: issue.html_url,
       reasons: verdict.reasons,
     });
     if (problem) warnings.push(`Not notified: ${problem}.`);
@@ -96,22 +148,26 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
   };
 }
 
-async function setStateLabel(
+/** A record-less incident (its branch and body record gone) shows no targets or timeline. */
+function emptyRecordView(): Pick<IncidentRecord, 'targets' | 'timeline'> {
+  return { targets: [], timeline: { entries: [], earlier: 0 } };
+}
+
+/** One state label: the state's, the others removed. */
+export async function setStateLabel(
   gh: IncidentRepo,
   names: string[],
   state: IncidentState,
 ): Promise<void> {
   const { octokit, owner, repo, number } = gh;
-  const wanted = state === 'in-progress' ? undefined : STATE_LABELS[state];
-  for (const label of Object.values(STATE_LABELS))
+  const wanted = STATES[state].label;
+  for (const label of STATE_LABELS)
     if (label !== wanted && names.includes(label))
-      await octokit.rest.issues.removeLabel({ owner, repo, issue_number: number, name: label });
-  if (wanted && !names.includes(wanted))
+      await octokit.rest.issues
+        .removeLabel({ owner, repo, issue_number: number, name: label })
+        .catch((error: unknown) => {
+          if (statusOf(error) !== 404) throw error;
+        });
+  if (!names.includes(wanted))
     await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [wanted] });
-}
-
-function stateFromLabels(names: string[]): IncidentState | undefined {
-  return (Object.entries(STATE_LABELS) as [IncidentState, string][]).find(([, l]) =>
-    names.includes(l),
-  )?.[0];
 }

@@ -1,31 +1,31 @@
-// The incident's state from its results, by rules kept as data: resolved only when every
-// playbook ran live and the cluster showed the problem gone, and nothing asked for a
-// human; waiting on a budget is in progress; anything not run live is a dry run.
+// The incident's state after a run, from its results, by rules kept as data (the states
+// themselves are src/incidents/states.ts): needs-human only when a person must act (a
+// refusal, a failed or unverified action, nothing kubemend can do while it fires);
+// proposed when a change waits for review; dry-run only when nothing was written
+// anywhere; acting while kubemend's action holds the problem back or waits on a budget;
+// resolved when kubemend acted and the cluster verified it; recovered when the cluster
+// was healthy without an action. A run with no results keeps the state it found: an
+// alert resolved at the source never asks for a human, the sweep finishes it.
+import type { IncidentRecord } from '../incidents/record.js';
+import type { IncidentState } from '../incidents/states.js';
 import type { Decision, RemediationResult } from '../remediation/result.js';
 
-export const STATES = ['resolved', 'needs-human', 'dry-run', 'in-progress'] as const;
-export type IncidentState = (typeof STATES)[number];
+export type { IncidentState } from '../incidents/states.js';
 
-export const STATE_LABELS: Record<Exclude<IncidentState, 'in-progress'>, string> = {
-  resolved: 'kubemend/resolved',
-  'needs-human': 'kubemend/needs-human',
-  'dry-run': 'kubemend/dry-run',
+/** Refusals that stop automation until a person decides, with what the person does. */
+const NEEDS_HUMAN: Partial<Record<Decision['guardrail'], string>> = {
+  identity: 'check that the kubeconfig is for this cluster (clusters: in .github/kubemend.yml)',
+  storm: 'many incidents at once: look at the cluster as a whole before letting kubemend act',
+  recurrence: 'it keeps coming back: fix the cause, then /kubemend retry',
+  'memory-cap': 'raise the limit by hand or change playbooks.oom.max-memory',
+  'bare-pod': 'no controller owns the pod: fix or delete it by hand',
+  'protected-namespace': 'kubemend never acts in a protected namespace: act by hand',
+  'opt-in': 'label the workload or namespace to opt in, or act by hand',
+  'control-plane': 'kubemend never cordons a control-plane node: look at it yourself',
+  'min-healthy-nodes': 'too few nodes would stay schedulable: add capacity or act by hand',
+  pdb: 'a PodDisruptionBudget blocks the drain: decide which pods may go',
 };
-
-/** Refusals that stop automation until a person decides. */
-const NEEDS_HUMAN: readonly Decision['guardrail'][] = [
-  'identity',
-  'storm',
-  'recurrence',
-  'memory-cap',
-  'bare-pod',
-  'protected-namespace',
-  'opt-in',
-  'control-plane',
-  'min-healthy-nodes',
-  'pdb',
-];
-/** Refusals that a later run gets past on its own, once a budget frees. */
+/** Refusals a later run gets past on its own, once a budget frees. */
 const WAITING: readonly Decision['guardrail'][] = [
   'rate-limit',
   'playbook-rate-limit',
@@ -33,49 +33,97 @@ const WAITING: readonly Decision['guardrail'][] = [
   'max-targets',
 ];
 const DIAGNOSE_ONLY = ['scheduling', 'probe', 'certificate', 'workload', 'unknown'];
+/** What each outcome asks of a person, when it asks anything. */
+const HUMAN_OUTCOMES: Partial<
+  Record<RemediationResult['outcome'], (r: RemediationResult) => string>
+> = {
+  failed: (r) => `${r.playbook} failed: ${r.reason}`,
+  unchanged: (r) => `${r.playbook} changed nothing the cluster shows: ${r.reason}`,
+  improved: (r) => `${r.playbook} improved but did not fix it: ${r.reason}`,
+};
 
 export interface StateVerdict {
   state: IncidentState;
-  /** Why, one line each: shown under the status table. */
+  /** Why, one line each: shown under the status table; for needs-human, what to do. */
   reasons: string[];
 }
 
-export function decideState(results: RemediationResult[]): StateVerdict {
-  if (results.length === 0)
+/** Whether a result wrote anything anywhere: a live cluster change or a commit. */
+export const wroteAnything = (r: RemediationResult): boolean =>
+  r.actions.some((a) => !a.dryRun && !a.error);
+const committed = (r: RemediationResult): boolean =>
+  r.actions.some((a) => a.verb === 'commit' && !a.dryRun && !a.error);
+const liveOnCluster = (r: RemediationResult): boolean =>
+  r.actions.some((a) => a.verb !== 'commit' && !a.dryRun && !a.error);
+
+export function decideState(
+  results: RemediationResult[],
+  record?: Pick<IncidentRecord, 'state' | 'status'>,
+): StateVerdict {
+  if (results.length === 0) {
+    if (record?.status === 'resolved')
+      return {
+        state: record.state,
+        reasons: [
+          'resolved at the source: the sweep closes the incident once the stable window passes and the cluster shows its targets healthy',
+        ],
+      };
     return {
       state: 'needs-human',
-      reasons: ['no playbook ran: triage found nothing kubemend can act on'],
+      reasons: [
+        'no playbook ran: triage found nothing kubemend can act on; start from the troubleshooting commands in the description',
+      ],
     };
+  }
+  if (results.every((r) => r.decisions.some((d) => d.guardrail === 'snooze' && !d.allowed)))
+    return { state: 'snoozed', reasons: results.map((r) => r.reason).slice(0, 1) };
   const human: string[] = [];
   const waiting: string[] = [];
+  const proposed: string[] = [];
   const dry: string[] = [];
+  const acting: string[] = [];
   for (const r of results) {
     const refusals = r.decisions.filter((d) => !d.allowed);
-    if (r.outcome === 'failed') human.push(`${r.playbook} failed: ${r.reason}`);
-    else if (r.outcome === 'unchanged')
-      human.push(`${r.playbook} changed nothing the cluster shows`);
-    else if (r.outcome === 'improved') human.push(`${r.playbook} improved but did not fix it`);
+    const asked = HUMAN_OUTCOMES[r.outcome];
+    if (asked) human.push(asked(r));
     else if (DIAGNOSE_ONLY.includes(r.playbook) && r.outcome === 'skipped')
-      human.push(`${r.playbook} is diagnose-only`);
-    const blocking = refusals.find((d) => NEEDS_HUMAN.includes(d.guardrail));
-    if (blocking) human.push(`${r.playbook}: ${blocking.guardrail}: ${blocking.reason}`);
+      human.push(`${r.playbook} is diagnose-only: ${r.reason}`);
+    for (const d of refusals) {
+      const todo = NEEDS_HUMAN[d.guardrail];
+      if (todo)
+        human.push(
+          `${r.playbook}: ${d.target ? `${d.target}: ` : ''}${d.guardrail}: ${d.reason} (${todo})`,
+        );
+    }
     const wait = refusals.find((d) => WAITING.includes(d.guardrail));
     if (wait) waiting.push(`${r.playbook}: ${wait.reason}`);
-    if (r.mode !== 'auto' && r.outcome !== 'resolved')
-      dry.push(`${r.playbook} ran in mode ${r.mode}`);
+    if (committed(r)) proposed.push(`${r.playbook}: ${r.reason}`);
+    else if (refusals.some((d) => d.guardrail === 'approval'))
+      proposed.push(`${r.playbook} waits for /kubemend approve: ${r.reason}`);
+    else if (r.mode !== 'auto' && r.outcome !== 'resolved')
+      dry.push(`${r.playbook} ran in mode ${r.mode}: ${r.reason}`);
+    if ((r.outcome as string) === 'contained') acting.push(`${r.playbook}: ${r.reason}`);
   }
-  if (human.length) return { state: 'needs-human', reasons: human };
-  if (dry.length) return { state: 'dry-run', reasons: dry };
-  if (waiting.length) return { state: 'in-progress', reasons: waiting };
+  if (human.length) return { state: 'needs-human', reasons: dedupe(human) };
+  if (proposed.length) return { state: 'proposed', reasons: proposed };
+  if (dry.length && !results.some(wroteAnything)) return { state: 'dry-run', reasons: dry };
+  if (acting.length || waiting.length || dry.length)
+    return { state: 'acting', reasons: [...acting, ...waiting, ...dry] };
   if (results.every((r) => r.outcome === 'resolved'))
-    return {
-      state: 'resolved',
-      reasons: ['every playbook verified the problem gone on the cluster'],
-    };
+    return results.some(liveOnCluster)
+      ? { state: 'resolved', reasons: ['every playbook verified the problem gone on the cluster'] }
+      : {
+          state: 'recovered',
+          reasons: ['the cluster shows the problem gone; kubemend changed nothing'],
+        };
   return {
     state: 'needs-human',
     reasons: results
       .filter((r) => r.outcome !== 'resolved')
       .map((r) => `${r.playbook}: ${r.reason}`),
   };
+}
+
+function dedupe(lines: string[]): string[] {
+  return [...new Set(lines)];
 }

@@ -1,0 +1,134 @@
+// A run's results folded into the incident's record: each target's last action and
+// outcome, targets a playbook added (with why), the state, and one timeline entry per
+// playbook (and one for the run's verdict). A run that did nothing leaves every target's
+// last action as it was and adds its line: it never replaces what was done.
+import { formatTargetRef, primaryRef } from '../incidents/target-ref.js';
+import { withEntry, type IncidentRecord, type RecordTarget } from '../incidents/record.js';
+import type { IncidentState } from '../incidents/states.js';
+import type { RemediationResult } from '../remediation/result.js';
+import type { StateVerdict } from './state.js';
+
+/** What a result says about one target (the result's `subjects`, or its one target). */
+export interface Subject {
+  target: string;
+  why?: string;
+  outcome: string;
+  reason: string;
+  /** What was done to it, one line; `none` when nothing. */
+  action: string;
+  refused?: { guardrail: string; reason: string };
+}
+
+const MAX_TARGETS = 50;
+
+/** A result's subjects; a result from before subjects names its one target. */
+export function subjectsOf(result: RemediationResult): Subject[] {
+  const own = (result as { subjects?: Subject[] }).subjects;
+  if (own?.length) return own;
+  const ref = primaryRef(result.targets);
+  if (!ref) return [];
+  const refused = result.decisions.find((d) => !d.allowed);
+  return [
+    {
+      target: formatTargetRef(ref),
+      outcome: result.outcome,
+      reason: result.reason,
+      action: actionLine(result),
+      ...(refused ? { refused: { guardrail: refused.guardrail, reason: refused.reason } } : {}),
+    },
+  ];
+}
+
+/** `delete Pod ×2 (dry run), patch Deployment`: what a result did, one line. */
+export function actionLine(result: RemediationResult): string {
+  if (result.actions.length === 0) return 'none';
+  const counts = new Map<string, number>();
+  for (const a of result.actions) {
+    const kind = a.verb === 'commit' ? a.object : (a.object.split('/').at(-2) ?? '');
+    const key = `${a.verb} ${kind}${a.dryRun ? ' (dry run)' : ''}${a.error ? ' (failed)' : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
+}
+
+export interface RunInfo {
+  at: string;
+  /** What started the run (the workflow's event). */
+  trigger: string;
+  run: string | undefined;
+}
+
+/** The record after this run: targets, state, proposal and timeline. */
+export function foldResults(
+  record: IncidentRecord,
+  results: RemediationResult[],
+  verdict: StateVerdict,
+  info: RunInfo,
+): IncidentRecord {
+  const targets: RecordTarget[] = record.targets.map((t) => ({ ...t }));
+  let next: IncidentRecord = record;
+  for (const result of results) {
+    const live = result.actions.some((a) => !a.dryRun && !a.error);
+    for (const s of subjectsOf(result)) {
+      let target = targets.find((t) => t.ref === s.target);
+      if (!target) {
+        if (targets.length >= MAX_TARGETS) continue;
+        target = { ref: s.target, source: { status: 'none', since: info.at } };
+        if (s.why) target.why = s.why;
+        targets.push(target);
+      }
+      if (s.action !== 'none')
+        target.action = {
+          at: info.at,
+          by: result.playbook,
+          mode: result.mode,
+          what: s.action,
+          live,
+        };
+      target.outcome = {
+        at: info.at,
+        by: result.playbook,
+        value: s.outcome,
+        reason: s.refused ? `${s.refused.guardrail}: ${s.refused.reason}` : s.reason,
+      };
+      if (s.outcome === 'resolved')
+        target.cluster = { healthy: true, detail: `verified by ${result.playbook}`, at: info.at };
+      else if (s.outcome === 'unchanged' || s.outcome === 'failed')
+        target.cluster = { healthy: false, detail: s.reason, at: info.at };
+    }
+    next = withEntry(next, {
+      at: info.at,
+      trigger: info.trigger,
+      stage: result.playbook,
+      mode: result.mode,
+      outcome: result.outcome,
+      summary: result.reason,
+      actions: result.actions.map(
+        (a) =>
+          `${a.verb} ${a.object}${a.dryRun ? ' (dry run)' : ''}${a.error ? ` (failed: ${a.error})` : ''}: ${a.detail}`,
+      ),
+      ...(info.run ? { run: info.run } : {}),
+    });
+  }
+  const commit = results
+    .flatMap((r) => r.actions)
+    .find((a) => a.verb === 'commit' && !a.dryRun && !a.error);
+  const state: IncidentState = verdict.state;
+  next = {
+    ...next,
+    targets,
+    ...(commit ? { proposal: { path: commit.object, at: info.at } } : {}),
+    ...(state !== record.state ? { state, stateSince: info.at } : {}),
+    stateReasons: verdict.reasons.slice(0, 10),
+  };
+  if (results.length === 0 || state !== record.state)
+    next = withEntry(next, {
+      at: info.at,
+      trigger: info.trigger,
+      stage: 'report',
+      outcome: state,
+      summary: verdict.reasons[0] ?? state,
+      ...(info.run ? { run: info.run } : {}),
+    });
+  return next;
+}
