@@ -9,7 +9,14 @@ export interface Alert {
   title: string;
   status: 'firing' | 'resolved';
   severity: Severity;
+  /** The affected object's namespace; undefined for a node or another cluster-scoped object. */
   namespace: string | undefined;
+  /**
+   * The namespace an alert about a cluster-scoped object carried anyway: the exporter's
+   * (node-exporter's `monitoring`), an event's, an Argo CD Application's own. Where the
+   * report came from, kept for the reader; never a target.
+   */
+  sourceNamespace?: string;
   /** `Kind/name` of the affected workload, when known. */
   workload: string | undefined;
   pod: string | undefined;

@@ -94,6 +94,8 @@ const KIND_ALIASES: Record<string, string> = {
   cronjob: 'CronJob',
   cj: 'CronJob',
   rollout: 'Rollout',
+  pv: 'PersistentVolume',
+  persistentvolume: 'PersistentVolume',
   pvc: 'PersistentVolumeClaim',
   persistentvolumeclaim: 'PersistentVolumeClaim',
   application: 'Application',

@@ -5,7 +5,8 @@ import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
 import { LIMITS, SEVERITIES, type Alert, type AlertSource, type Severity } from './model.js';
 import { isSubdomainName } from '../shared/names.js';
-import { OWNER_LABELS, ownerOfController, ownerOfPod } from './owners.js';
+import { kindOfAlias, OWNER_LABELS, ownerOfController, ownerOfPod } from './owners.js';
+import { alertmanagerScope, objectScope, type Scope } from './scope.js';
 import { normaliseTitle, workloadFromPodName } from './titles.js';
 
 export class PayloadError extends UsageError {
@@ -211,15 +212,12 @@ function alertmanager(body: Json, read: Reader, options: NormaliseOptions): Aler
     const name = labels.alertname;
     if (!name)
       throw new PayloadError(`${at.base}.labels.alertname is missing; expected the alert's name.`);
-    // Exporters put their own namespace in `namespace`; the affected object's wins.
-    const namespace =
-      labels.exported_namespace ??
-      labels.pvc_namespace ??
-      labels.affected_namespace ??
-      labels.dest_namespace ??
-      labels.namespace;
     const pod = affectedPod(labels);
     const workload = workloadLabel(labels) ?? (pod ? podWorkload(ownerOfPod(pod)) : undefined);
+    // Exporters put their own namespace in `namespace`: the affected object's wins, and an
+    // alert about a node has none.
+    const scope = alertmanagerScope(labels, { pod, workload });
+    const { namespace } = scope;
     const status = at.string(raw, 'status') === 'resolved' ? 'resolved' : 'firing';
     return {
       source: 'alertmanager',
@@ -232,7 +230,7 @@ function alertmanager(body: Json, read: Reader, options: NormaliseOptions): Aler
       title: normaliseTitle([name, namespace, workload?.split('/')[1]].filter(Boolean).join(' ')),
       status,
       severity: severityOf(labels.severity),
-      namespace,
+      ...scoped(scope),
       workload,
       pod,
       node: labels.node ?? labels.instance_node ?? labels.kubernetes_node,
@@ -314,9 +312,7 @@ function argocd(body: Json, read: Reader, options: NormaliseOptions): Alert {
     title: normaliseTitle(`Argo CD application ${app}`),
     status: healthy ? 'resolved' : 'firing',
     severity: health === 'Degraded' || health === 'Missing' ? 'critical' : 'warning',
-    namespace:
-      read.string(body, 'namespace', { max: LIMITS.name }) ??
-      read.string(body, 'dest_namespace', { max: LIMITS.name }),
+    ...scoped(argocdScope(body, read)),
     workload: `Application/${app}`,
     pod: undefined,
     node: undefined,
@@ -330,6 +326,24 @@ function argocd(body: Json, read: Reader, options: NormaliseOptions): Alert {
   };
 }
 
+/**
+ * The application's destination is where its objects live. A template that also sends
+ * `namespace` sends the Application's own (Argo CD's), where the report came from.
+ */
+function argocdScope(body: Json, read: Reader): Scope {
+  const dest = read.string(body, 'dest_namespace', { max: LIMITS.name });
+  const own = read.string(body, 'namespace', { max: LIMITS.name });
+  if (!dest) return { namespace: own };
+  return own && own !== dest ? { namespace: dest, sourceNamespace: own } : { namespace: dest };
+}
+
+/** The alert's namespace fields; `sourceNamespace` only when there is one, as JSON keeps it. */
+function scoped(scope: Scope): Pick<Alert, 'namespace' | 'sourceNamespace'> {
+  return scope.sourceNamespace === undefined
+    ? { namespace: scope.namespace }
+    : { namespace: scope.namespace, sourceNamespace: scope.sourceNamespace };
+}
+
 function kubeEvent(body: Json, read: Reader, options: NormaliseOptions): Alert {
   const event = read.requiredObject(body, 'event');
   const involved = read.requiredObject(body, 'involved_object');
@@ -338,7 +352,9 @@ function kubeEvent(body: Json, read: Reader, options: NormaliseOptions): Alert {
   const reason = at.requiredString(event, 'reason', LIMITS.name);
   const kind = io.requiredString(involved, 'kind', 63);
   const name = io.requiredString(involved, 'name', LIMITS.name);
-  const namespace = io.string(involved, 'namespace', { max: LIMITS.name });
+  // An event about a Node is recorded in `default`; a relay may pass that on.
+  const scope = objectScope(kind, io.string(involved, 'namespace', { max: LIMITS.name }));
+  const { namespace } = scope;
   const workloadName = kind === 'Pod' ? workloadFromPodName(name) : name;
   const context = read.object(body, 'context') ?? {};
   return {
@@ -351,7 +367,7 @@ function kubeEvent(body: Json, read: Reader, options: NormaliseOptions): Alert {
     status:
       at.string(event, 'type') === 'Normal' && RECOVERY_REASONS.has(reason) ? 'resolved' : 'firing',
     severity: at.string(event, 'type') === 'Warning' ? 'warning' : 'info',
-    namespace,
+    ...scoped(scope),
     workload: kind === 'Pod' ? podWorkload(podOwner(name, context)) : `${kind}/${workloadName}`,
     pod: kind === 'Pod' ? name : undefined,
     node: kind === 'Node' ? name : nameAt(context, 'nodeName'),
@@ -412,6 +428,9 @@ function generic(body: Json, read: Reader, options: NormaliseOptions): Alert {
   const title = read.requiredString(body, 'title', 500);
   const resource = read.string(body, 'resource', { max: LIMITS.name });
   const status = read.string(body, 'status', { max: 20 });
+  // Scripts write kinds the way kubectl takes them: `node/pi-3` names no namespace.
+  const kind = resource?.includes('/') ? kindOfAlias(resource.split('/', 1)[0] ?? '') : undefined;
+  const scope = objectScope(kind, read.string(body, 'namespace', { max: LIMITS.name }));
   return {
     source: 'generic',
     cluster: clusterOf(read.string(body, 'cluster', { max: 63 }), options, read.base),
@@ -419,7 +438,7 @@ function generic(body: Json, read: Reader, options: NormaliseOptions): Alert {
     title: normaliseTitle(title),
     status: RESOLVED_WORDS.has((status ?? '').toLowerCase()) ? 'resolved' : 'firing',
     severity: severityOf(read.string(body, 'severity', { max: 20 })),
-    namespace: read.string(body, 'namespace', { max: LIMITS.name }),
+    ...scoped(scope),
     workload: resource,
     pod: undefined,
     node: undefined,

@@ -46,6 +46,7 @@ export function alertFromJson(value: unknown, path: string): Alert {
     return v as Record<string, string>;
   };
   const details = value.details;
+  const sourceNamespace = text('sourceNamespace');
   return {
     source: oneOf('source', ALERT_SOURCES),
     cluster: text('cluster', true) as string,
@@ -54,6 +55,7 @@ export function alertFromJson(value: unknown, path: string): Alert {
     status: oneOf('status', ['firing', 'resolved'] as const),
     severity: oneOf('severity', SEVERITIES),
     namespace: text('namespace'),
+    ...(sourceNamespace === undefined ? {} : { sourceNamespace }),
     workload: text('workload'),
     pod: text('pod'),
     node: text('node'),
@@ -70,6 +72,13 @@ export function alertFromJson(value: unknown, path: string): Alert {
 /** The latest alert of an incident, as its record keeps it (parsed, so typed throughout). */
 export function alertFromRecord(record: Omit<IncidentRecord, 'incident'>): Alert {
   const { latest, named: targets } = record;
+  const namespace = targets.namespaces[0];
+  // The record keeps no sourceNamespace; an Alertmanager alert's is its `namespace` label
+  // when the record gives the incident none (a node's alert), as intake read it.
+  const sourceNamespace =
+    record.source === 'alertmanager' && namespace === undefined
+      ? latest.labels.namespace
+      : undefined;
   return {
     source: record.source,
     cluster: record.cluster,
@@ -77,7 +86,8 @@ export function alertFromRecord(record: Omit<IncidentRecord, 'incident'>): Alert
     title: record.title,
     status: record.status,
     severity: record.severity,
-    namespace: targets.namespaces[0],
+    namespace,
+    ...(sourceNamespace === undefined ? {} : { sourceNamespace }),
     workload: targets.workloads[0],
     pod: targets.pods[0],
     node: targets.nodes[0],

@@ -5,6 +5,7 @@ import type { Alert } from '../alerts/model.js';
 import { kindOfAlias, OWNER_LABELS, ownerOfController, ownerOfPod } from '../alerts/owners.js';
 import { isSubdomainName } from '../shared/names.js';
 import { isExporterContainer, isExporterPod } from '../alerts/shapes.js';
+import { nodeInstance } from '../alerts/scope.js';
 import { isObject } from '../shared/json.js';
 import type { Targets, Workload } from '../remediation/targets.js';
 
@@ -116,12 +117,6 @@ export function targetsOf(alerts: Alert[]): Targets & { pods: string[]; containe
     ...(c.pvc ? { pvc: c.pvc } : {}),
     ...(c.volume ? { volume: c.volume } : {}),
   };
-}
-
-/** node-exporter's `instance` is the node name in kube-prometheus (a host:port elsewhere). */
-function nodeInstance(labels: Record<string, string>): string | undefined {
-  if (!/node[-_]?exporter/i.test(labels.job ?? '')) return undefined;
-  return labels.instance?.replace(/:\d+$/, '');
 }
 
 function fromEvent(c: Collector, alert: Alert): void {

@@ -1,5 +1,6 @@
 import { identityOf, slugify } from '../../src/alerts/identity.js';
 import { normalisePayload, PayloadError } from '../../src/alerts/shapes.js';
+import { alertFromJson } from '../../src/alerts/stored.js';
 import { normaliseTitle, workloadFromPodName } from '../../src/alerts/titles.js';
 
 const crashLooping = (pod: string, startsAt = '2026-11-22T03:04:05.123Z') => ({
@@ -205,6 +206,173 @@ describe('the four payload shapes', () => {
         { cluster: undefined },
       )[0],
     ).toMatchObject({ source: 'generic', severity: 'critical', title: 'NAS disk 91% full' });
+  });
+});
+
+/** An Alertmanager webhook with one alert, labelled as kube-prometheus-stack labels it. */
+const webhook = (labels: Record<string, string>) => ({
+  version: '4',
+  groupKey: `{}:{alertname="${labels.alertname}"}`,
+  status: 'firing',
+  receiver: 'kubemend',
+  groupLabels: { alertname: labels.alertname },
+  commonLabels: labels,
+  commonAnnotations: {},
+  externalURL: 'http://alertmanager.monitoring:9093',
+  alerts: [{ status: 'firing', labels, annotations: {}, startsAt: '2026-11-22T03:04:05Z' }],
+});
+
+/** The labels kube-state-metrics' own scrape target adds to every metric it reports. */
+const KSM = {
+  job: 'kube-state-metrics',
+  namespace: 'monitoring',
+  pod: 'kube-prometheus-stack-kube-state-metrics-77678594d6-gsd29',
+  container: 'kube-state-metrics',
+  service: 'kube-prometheus-stack-kube-state-metrics',
+  endpoint: 'http',
+  instance: '10.42.0.17:8080',
+  cluster: 'homelab',
+};
+const NODE_EXPORTER = {
+  job: 'node-exporter',
+  namespace: 'monitoring',
+  pod: 'kube-prometheus-stack-prometheus-node-exporter-x2x9k',
+  container: 'node-exporter',
+  service: 'kube-prometheus-stack-prometheus-node-exporter',
+  endpoint: 'http-metrics',
+  cluster: 'homelab',
+};
+
+describe('where the problem lives: an alert about a node or another cluster-scoped object has no namespace', () => {
+  const read = (payload: unknown) => normalisePayload(payload, { cluster: 'homelab' })[0]!;
+
+  it.each([
+    ['KubeNodeNotReady', { ...KSM, node: 'worker-1', condition: 'Ready', status: 'true' }],
+    ['NodeMemoryPressure', { ...KSM, node: 'worker-1', condition: 'MemoryPressure' }],
+    ['KubeNodeUnreachable', { ...KSM, node: 'worker-1', key: 'node.kubernetes.io/unreachable' }],
+    ['NodeHighCPU', { ...NODE_EXPORTER, instance: 'worker-1:9100', node: 'worker-1' }],
+    [
+      'NodeFilesystemSpaceFillingUp',
+      { ...NODE_EXPORTER, instance: 'worker-1', device: '/dev/sda1', mountpoint: '/' },
+    ],
+    [
+      'KubeletTooManyPods',
+      {
+        job: 'kubelet',
+        namespace: 'kube-system',
+        service: 'kube-prometheus-stack-kubelet',
+        metrics_path: '/metrics',
+        node: 'worker-1',
+        instance: '10.0.0.11:10250',
+      },
+    ],
+    ['KubePersistentVolumeErrors', { ...KSM, persistentvolume: 'pvc-0b9c', phase: 'Failed' }],
+  ])('%s keeps the exporter namespace only as its source', (alertname, labels) => {
+    const alert = read(webhook({ alertname, severity: 'warning', ...labels }));
+    expect(alert).toMatchObject({
+      title: alertname,
+      namespace: undefined,
+      sourceNamespace: labels.namespace,
+      pod: undefined,
+      workload: undefined,
+    });
+    expect(identityOf(alert).key).toBe(`cluster=homelab\ntitle=${alertname.toLowerCase()}`);
+  });
+
+  it('keeps the namespace of a pod or workload alert that also names a node', () => {
+    const podAlert = read(
+      webhook({
+        alertname: 'KubePodNotReady',
+        ...KSM,
+        namespace: 'shop',
+        pod: 'api-5f6d7c8b9d-x7k2q',
+        node: 'worker-1',
+      }),
+    );
+    expect(podAlert).toMatchObject({ namespace: 'shop', title: 'KubePodNotReady shop api' });
+    expect(podAlert.sourceNamespace).toBeUndefined();
+    const exported = read(
+      webhook({
+        alertname: 'KubeContainerWaiting',
+        ...KSM,
+        exported_namespace: 'shop',
+        exported_pod: 'api-5f6d7c8b9d-x7k2q',
+        node: 'worker-1',
+      }),
+    );
+    expect(exported).toMatchObject({ namespace: 'shop', pod: 'api-5f6d7c8b9d-x7k2q' });
+    const daemonset = read(
+      webhook({ alertname: 'KubeDaemonSetRolloutStuck', ...KSM, daemonset: 'fluent-bit' }),
+    );
+    expect(daemonset).toMatchObject({ namespace: 'monitoring', workload: 'DaemonSet/fluent-bit' });
+  });
+
+  it("keeps a claim's namespace when the kubelet's volume alert names the node too", () => {
+    const alert = read(
+      webhook({
+        alertname: 'KubePersistentVolumeFillingUp',
+        job: 'kubelet',
+        service: 'kube-prometheus-stack-kubelet',
+        namespace: 'data',
+        persistentvolumeclaim: 'pg-data',
+        node: 'worker-1',
+      }),
+    );
+    expect(alert).toMatchObject({ namespace: 'data', title: 'KubePersistentVolumeFillingUp data' });
+  });
+
+  it('keeps the namespace a rule aggregated by, beside a node, when no scrape labels are left', () => {
+    const alert = read(
+      webhook({ alertname: 'NamespaceMemoryHigh', namespace: 'shop', node: 'worker-1' }),
+    );
+    expect(alert).toMatchObject({ namespace: 'shop' });
+  });
+
+  it('gives an event about a Node no namespace, whatever namespace the relay passed on', () => {
+    const alert = read({
+      event: {
+        type: 'Normal',
+        reason: 'NodeNotReady',
+        message: 'Node worker-1 status is now: NodeNotReady',
+      },
+      involved_object: { kind: 'Node', name: 'worker-1', namespace: 'default' },
+    });
+    expect(alert).toMatchObject({
+      title: 'NodeNotReady Node/worker-1',
+      namespace: undefined,
+      sourceNamespace: 'default',
+      node: 'worker-1',
+    });
+  });
+
+  it("takes an Argo CD application's destination, not the Application's own namespace", () => {
+    const both = read({
+      app_name: 'shop',
+      health_status: 'Degraded',
+      sync_status: 'Synced',
+      namespace: 'argocd',
+      dest_namespace: 'shop-prod',
+    });
+    expect(both).toMatchObject({ namespace: 'shop-prod', sourceNamespace: 'argocd' });
+    const onlyDest = read({ app_name: 'shop', health_status: 'Degraded', dest_namespace: 'shop' });
+    expect(onlyDest.namespace).toBe('shop');
+    expect(onlyDest.sourceNamespace).toBeUndefined();
+  });
+
+  it('gives a generic alert about a node no namespace', () => {
+    const alert = read({ title: 'pi-3 disk full', resource: 'node/pi-3', namespace: 'monitoring' });
+    expect(alert).toMatchObject({ namespace: undefined, sourceNamespace: 'monitoring' });
+    const pv = read({ title: 'volume lost', resource: 'pv/pvc-0b9c', namespace: 'storage' });
+    expect(pv.namespace).toBeUndefined();
+    const deploy = read({ title: 'api down', resource: 'deploy/api', namespace: 'shop' });
+    expect(deploy).toMatchObject({ namespace: 'shop' });
+  });
+
+  it("carries the source namespace through intake's alerts output", () => {
+    const alert = read(webhook({ alertname: 'KubeNodeNotReady', ...KSM, node: 'worker-1' }));
+    const back = alertFromJson(JSON.parse(JSON.stringify(alert)), 'alerts[0]');
+    expect(back).toEqual(alert);
+    expect(back.sourceNamespace).toBe('monitoring');
   });
 });
 
