@@ -257,6 +257,7 @@ describe('the action and workflow references', () => {
     ['remediate', 'actions/remediate/action.yml'],
     ['report', 'actions/report/action.yml'],
     ['diagnose', 'actions/diagnose/action.yml'],
+    ['sweep', 'actions/sweep/action.yml'],
   ])(
     'docs/actions.md lists the inputs (required, default) and outputs of %s as %s declares them',
     (section, path) => {
@@ -270,7 +271,7 @@ describe('the action and workflow references', () => {
     const usages = [...actionsDoc.matchAll(/^\s*(?:- )?uses: (\S+)$/gm)].map((m) => m[1]!);
     for (const action of [
       'kubemend/kubemend',
-      ...['intake', 'triage', 'remediate', 'report', 'diagnose'].map(
+      ...['intake', 'triage', 'remediate', 'report', 'diagnose', 'sweep'].map(
         (name) => `kubemend/actions/${name}`,
       ),
     ])

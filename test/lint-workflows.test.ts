@@ -158,4 +158,53 @@ describe('workflow templates', () => {
     expect(runs('issue_comment', comment('/kubemend diagnose', 'Bot'))).toBe(false);
     expect(runs('workflow_dispatch', {})).toBe(true);
   });
+
+  it('the sweep template runs the sweep action every 10 minutes and by hand, one run at a time', () => {
+    const template = load(
+      readFileSync(join(repoRoot, 'workflows-templates/sweep.yml'), 'utf8'),
+    ) as {
+      on: { schedule: { cron: string }[]; workflow_dispatch: unknown };
+      permissions: Record<string, string>;
+      concurrency: { group: string; 'cancel-in-progress': boolean };
+      jobs: Record<
+        string,
+        { permissions: Record<string, string>; steps: { uses?: string; with?: object }[] }
+      >;
+    };
+    expect(template.on.schedule).toEqual([{ cron: '*/10 * * * *' }]);
+    expect('workflow_dispatch' in template.on).toBe(true);
+    expect(template.permissions).toEqual({});
+    // A waiting sweep may be replaced; a running one is never cancelled halfway.
+    expect(template.concurrency).toEqual({ group: 'kubemend-sweep', 'cancel-in-progress': false });
+    const [job, ...others] = Object.values(template.jobs);
+    expect(others).toEqual([]);
+    expect(job!.permissions).toEqual({
+      contents: 'write',
+      'pull-requests': 'write',
+      issues: 'write',
+    });
+    expect(job!.steps.find((s) => s.uses === 'kubemend/kubemend/actions/sweep@v0')?.with).toEqual({
+      kubeconfig: '${{ secrets.KUBECONFIG }}',
+      'github-token': '${{ secrets.KUBEMEND_TOKEN || github.token }}',
+    });
+  });
+
+  it('the reusable workflow sweeps on a schedule or when asked, and then skips the alert pipeline', () => {
+    const workflow = load(
+      readFileSync(join(repoRoot, '.github/workflows/kubemend.yml'), 'utf8'),
+    ) as { jobs: Record<string, { if: string; steps: { uses?: string }[] }> };
+    const { intake, sweep } = workflow.jobs;
+    expect(sweep!.steps.map((s) => s.uses)).toContain('kubemend/kubemend/actions/sweep@v0');
+    const runs = (job: { if: string }, event_name: string, asked: boolean) =>
+      expression(job.if, { github: { event_name }, inputs: { sweep: asked } });
+    for (const [event, asked, sweeps] of [
+      ['schedule', false, true],
+      ['workflow_dispatch', true, true],
+      ['workflow_dispatch', false, false],
+      ['repository_dispatch', false, false],
+    ] as const) {
+      expect([event, asked, runs(sweep!, event, asked)]).toEqual([event, asked, sweeps]);
+      expect([event, asked, runs(intake!, event, asked)]).toEqual([event, asked, !sweeps]);
+    }
+  });
 });

@@ -7,6 +7,7 @@ import * as intake from '../src/actions/intake/constants.js';
 import { actions } from '../src/actions/loaders.js';
 import * as remediate from '../src/actions/remediate/constants.js';
 import * as report from '../src/actions/report/constants.js';
+import * as sweep from '../src/actions/sweep/constants.js';
 import * as triage from '../src/actions/triage/constants.js';
 import { lintActionMetadata } from '../scripts/lint-workflows.js';
 import { repoRoot } from '../src/rehearse/action.js';
@@ -23,6 +24,7 @@ const constants: Record<string, { Inputs: object; Outputs: object; Defaults: obj
   remediate,
   report,
   diagnose,
+  sweep,
 };
 const folders = readdirSync(join(repoRoot, 'actions')).sort();
 const metadata = (name: string): Spec =>

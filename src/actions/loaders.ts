@@ -6,7 +6,7 @@ interface ActionModule {
 
 /**
  * Every action lives in one bundle; each is loaded on demand, so an action pays at
- * start-up only for its own code, and only remediate and diagnose load the
+ * start-up only for its own code, and only remediate, diagnose and sweep load the
  * Kubernetes client. The chunk names keep `dist/` readable and its diffs stable.
  */
 export const actions = {
@@ -15,4 +15,5 @@ export const actions = {
   remediate: () => import(/* webpackChunkName: "remediate" */ './remediate/index.js'),
   report: () => import(/* webpackChunkName: "report" */ './report/index.js'),
   diagnose: () => import(/* webpackChunkName: "diagnose" */ './diagnose/index.js'),
+  sweep: () => import(/* webpackChunkName: "sweep" */ './sweep/index.js'),
 } satisfies Record<string, () => Promise<ActionModule>>;

@@ -30,7 +30,15 @@ function closed<P extends TProperties, R extends keyof P = never>(
 }
 
 export const PERMISSIONS = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
-export const STEP_KINDS = ['dispatch', 'facts', 'comment', 'label', 'open-issue', 'merge'] as const;
+export const STEP_KINDS = [
+  'dispatch',
+  'facts',
+  'comment',
+  'label',
+  'open-issue',
+  'merge',
+  'sweep',
+] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 const LOGIN = '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$';
@@ -144,6 +152,14 @@ const STEP = closed(
       ['by', 'title'],
     ),
     merge: closed({ by, on: target }, ['by']),
+    sweep: Mapping(
+      {},
+      {
+        additionalProperties: false,
+        description:
+          "`{}`: GitHub's scheduler fires every workflow with a `schedule:` cron once (the sweep template's).",
+      },
+    ),
     expect: EXPECT,
   },
   ['at'],

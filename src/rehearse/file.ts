@@ -35,6 +35,8 @@ export type Step = { at: number; field: string; expect?: ExpectDocument } & (
   | { kind: 'label'; by: string; name: string; on: Target }
   | { kind: 'open-issue'; by: string; title: string; body: string; labels: string[] }
   | { kind: 'merge'; by: string; on: Target }
+  /** GitHub's scheduler fires every workflow with a `schedule:` once (the sweep's). */
+  | { kind: 'sweep' }
   | { kind: 'check' }
 );
 
@@ -243,6 +245,8 @@ function interpretStep(
       const m = step.merge as NonNullable<typeof step.merge>;
       return { ...base, kind, by: person(m.by, kind), on: target(m.on, kind) };
     }
+    case 'sweep':
+      return { ...base, kind };
   }
 }
 

@@ -21,6 +21,7 @@ export const TEMPLATE_PATHS = {
   'alert-intake.yml': '.github/workflows/kubemend-alerts.yml',
   'all-in-one.yml': '.github/workflows/kubemend-alerts.yml',
   'cluster-doctor.yml': '.github/workflows/kubemend-doctor.yml',
+  'sweep.yml': '.github/workflows/kubemend-sweep.yml',
 } as const;
 
 /** Every file of a folder, by path relative to it, with `/` separators. */
@@ -61,7 +62,7 @@ export function initialFiles(rehearsal: Rehearsal, templatesDir: string): Map<st
   }
   if (!ownWorkflows) {
     const alerts = rehearsal.workflow === 'all-in-one' ? 'all-in-one.yml' : 'alert-intake.yml';
-    for (const template of [alerts, 'cluster-doctor.yml'] as const) {
+    for (const template of [alerts, 'cluster-doctor.yml', 'sweep.yml'] as const) {
       const text = readFileSync(join(templatesDir, template), 'utf8');
       files.set(
         TEMPLATE_PATHS[template],

@@ -37,7 +37,7 @@ import type {
 } from './result.js';
 import { packageRoot } from './package-root.js';
 import { runWorkflow, type JobRecord } from './workflow.js';
-import { workflowsListening, type RehearsalEvent } from './triggers.js';
+import { scheduledWorkflows, workflowsListening, type RehearsalEvent } from './triggers.js';
 import { readWorkflowFile } from './workflow-file.js';
 import type { WebhookEvent } from '../sim/github/webhooks.js';
 
@@ -282,7 +282,25 @@ class Story {
         );
         return `${step.by} merges #${n}`;
       }
+      case 'sweep':
+        return this.fireSchedules();
     }
+  }
+
+  /**
+   * GitHub's scheduler: one `schedule` event per workflow of the default branch with a
+   * cron, naming the cron and the file, sent as the user who last edited the workflow
+   * (here the owner, who committed the files). Not a REST request: the story's own.
+   */
+  private fireSchedules(): string {
+    const due = scheduledWorkflows(this.checkoutDir());
+    for (const { path, cron } of due)
+      this.gh.webhooks.record(this.repo, this.gh.url, this.repo.owner, 'schedule', {
+        schedule: cron,
+        workflow: path,
+      });
+    if (due.length === 0) return 'schedules fire: no workflow has a schedule';
+    return `schedules fire: ${due.map(({ path, cron }) => `${path.split('/').pop()} (${cron})`).join(', ')}`;
   }
 
   /** The latest incident when the step says `incident`; that there is one is part of the story. */

@@ -62,15 +62,40 @@ export function listensTo(
   return true;
 }
 
-/** The workflow files (.github/workflows/*.yml|yaml of the repository) the event starts, sorted. */
+/**
+ * The workflow files (.github/workflows/*.yml|yaml of the repository) the event starts,
+ * sorted. A schedule event naming its `workflow` (as GitHub's does) starts that one only.
+ */
 export function workflowsListening(repositoryDir: string, event: RehearsalEvent): string[] {
+  const named = event.name === 'schedule' ? field(event.payload, ['workflow']) : undefined;
+  return workflowFiles(repositoryDir)
+    .filter(({ path }) => named === undefined || path === named)
+    .map(({ file }) => file)
+    .filter((file) => listensTo(file, event));
+}
+
+/**
+ * Each workflow with a `schedule:` cron, with the first one: what GitHub's scheduler
+ * fires, one schedule event per workflow, whose payload names the cron and the file.
+ */
+export function scheduledWorkflows(repositoryDir: string): { path: string; cron: string }[] {
+  return workflowFiles(repositoryDir).flatMap(({ file, path }) => {
+    const config = readWorkflowFile(file).on.schedule;
+    const cron = (Array.isArray(config) ? config : [])
+      .map((entry) => (entry as { cron?: unknown }).cron)
+      .find((c): c is string => typeof c === 'string');
+    return cron === undefined ? [] : [{ path, cron }];
+  });
+}
+
+/** The repository's workflow files: absolute, and as GitHub names them (`.github/workflows/x.yml`). */
+function workflowFiles(repositoryDir: string): { file: string; path: string }[] {
   const dir = join(repositoryDir, '.github/workflows');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
-    .map((name) => join(dir, name))
-    .filter((file) => listensTo(file, event));
+    .map((name) => ({ file: join(dir, name), path: `.github/workflows/${name}` }));
 }
 
 function isTemplate(workflow: WorkflowTemplate | Triggers): workflow is WorkflowTemplate {

@@ -15,6 +15,7 @@ describe('every action run by hand with no inputs', () => {
     remediate: 'kubeconfig',
     report: 'github-token',
     diagnose: 'kubeconfig',
+    sweep: 'kubeconfig',
   };
 
   it('covers every action folder', () => {

@@ -18,8 +18,8 @@ import { runAction, type ActionRun } from '../../src/rehearse/action.js';
 import { PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 import { ALERT, callerRepository } from '../pipeline/support.js';
 
-type Action = 'remediate' | 'diagnose' | 'all-in-one';
-const ACTIONS: Action[] = ['remediate', 'diagnose', 'all-in-one'];
+type Action = 'remediate' | 'diagnose' | 'sweep' | 'all-in-one';
+const ACTIONS: Action[] = ['remediate', 'diagnose', 'sweep', 'all-in-one'];
 
 const PLUGIN_TOKEN = 'exec-token-5be04c19';
 const PLUGIN_ARG = '--audience=kubemend-arg-3c9e1f';
@@ -120,6 +120,12 @@ function run(
           'cluster-doctor',
         ),
       },
+    });
+  if (action === 'sweep')
+    return runAction('sweep', {
+      ...common,
+      inputs,
+      event: { name: 'schedule', payload: events.schedule(REPOSITORY, '*/10 * * * *') },
     });
   return runAction('./', {
     ...common,

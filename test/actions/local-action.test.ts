@@ -124,6 +124,7 @@ const firstMissing: Record<string, string> = {
   remediate: "Input 'kubeconfig' is required",
   report: "Input 'incident-number' is required",
   diagnose: "Input 'kubeconfig' is required",
+  sweep: "Input 'kubeconfig' is required",
   'all-in-one': "Input 'kubeconfig' is required",
 };
 

@@ -36,6 +36,8 @@ steps:
     open-issue: { by: mallory, title: checkout is down, body: "namespace: shop" }
   - at: 1h 30m
     merge: { by: alice }
+  - at: 2h
+    sweep: {}
 expect:
   incidents: 1
   incident:
@@ -74,6 +76,7 @@ describe('a rehearsal file', () => {
       ['label', 360_000],
       ['open-issue', 420_000],
       ['merge', 5_400_000],
+      ['sweep', 7_200_000],
     ]);
     expect(rehearsal.steps[0]).toMatchObject({
       body: { event_type: 'kubemend-alert', client_payload: { title: 'api is down' } },
@@ -124,6 +127,22 @@ describe('a rehearsal file', () => {
       'an unknown permission',
       GOOD.replace('mallory: read', 'mallory: owner'),
       '\'users.mallory\' is "owner"; allowed: one of read, triage, write, maintain, admin',
+    ],
+    [
+      'a sweep with options',
+      GOOD.replace('sweep: {}', 'sweep: { every: 10m }'),
+      "'steps[6].sweep.every'",
+    ],
+    ['a sweep that is not a mapping', GOOD.replace('sweep: {}', 'sweep: true'), "'steps[6].sweep'"],
+    [
+      'a sweep with another action',
+      GOOD.replace('sweep: {}', 'sweep: {}\n    merge: { by: alice }'),
+      "'steps[6]' has merge and sweep",
+    ],
+    [
+      'times on a sweep',
+      GOOD.replace('sweep: {}', 'sweep: {}\n    times: 2'),
+      "'steps[6].times' belongs to a dispatch step; this step is sweep",
     ],
     [
       'times on a comment',

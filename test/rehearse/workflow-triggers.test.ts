@@ -7,7 +7,14 @@ import { basename, join } from 'node:path';
 import { repoRoot } from '../../src/rehearse/action.js';
 import { cronDue } from '../../src/rehearse/cron.js';
 import { matchesList, matchesPattern } from '../../src/rehearse/filter-pattern.js';
-import { listensTo, workflowsListening, type RehearsalEvent } from '../../src/rehearse/triggers.js';
+import type { Rehearsal } from '../../src/rehearse/file.js';
+import { initialFiles } from '../../src/rehearse/repository.js';
+import {
+  listensTo,
+  scheduledWorkflows,
+  workflowsListening,
+  type RehearsalEvent,
+} from '../../src/rehearse/triggers.js';
 import { loadWorkflow } from '../../src/rehearse/workflow.js';
 
 const JOBS = 'jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n';
@@ -174,6 +181,52 @@ describe('the events a workflow listens to', () => {
     ]);
     expect(names(push('refs/heads/main'))).toEqual(['ci.yaml']);
   });
+
+  it('starts only the workflow a schedule event names, though another has the same cron', () => {
+    const cron = "\n  schedule:\n    - cron: '*/10 * * * *'";
+    const dir = repository({ 'a.yml': cron, 'b.yml': cron, 'c.yml': ' [push]' });
+    const names = (payload: RehearsalEvent['payload']) =>
+      workflowsListening(dir, { name: 'schedule', payload }).map((f) => basename(f));
+    expect(names({ schedule: '*/10 * * * *', workflow: '.github/workflows/b.yml' })).toEqual([
+      'b.yml',
+    ]);
+    expect(names({ schedule: '*/10 * * * *' })).toEqual(['a.yml', 'b.yml']);
+  });
+
+  it("lists each workflow's first schedule, as GitHub's scheduler fires them", () => {
+    const dir = repository({
+      'hourly.yml': "\n  schedule:\n    - cron: '0 * * * *'\n    - cron: '30 * * * *'",
+      'manual.yml': '\n  workflow_dispatch:',
+    });
+    expect(scheduledWorkflows(dir)).toEqual([
+      { path: '.github/workflows/hourly.yml', cron: '0 * * * *' },
+    ]);
+  });
+
+  it.each(['reusable', 'all-in-one'])(
+    'a %s story installs the sweep template, which a schedule event starts with the sweep action',
+    async (workflow) => {
+      const files = initialFiles(
+        { workflow, incidentMode: 'pr', gitops: undefined, config: undefined } as Rehearsal,
+        join(repoRoot, 'workflows-templates'),
+      );
+      const dir = repository({});
+      for (const [path, text] of files) writeFileSync(join(dir, path), text);
+      const [due, ...others] = scheduledWorkflows(dir);
+      expect(others).toEqual([]);
+      expect(due).toEqual({ path: '.github/workflows/kubemend-sweep.yml', cron: '*/10 * * * *' });
+      const started = workflowsListening(dir, {
+        name: 'schedule',
+        payload: { schedule: due!.cron, workflow: due!.path },
+      });
+      expect(started.map((f) => basename(f))).toEqual(['kubemend-sweep.yml']);
+      const template = await loadWorkflow(started[0]!);
+      const steps = template.jobs.flatMap((job) =>
+        'steps' in job ? job.steps.map((step) => ('uses' in step ? step.uses.value : '')) : [],
+      );
+      expect(steps).toContain('kubemend/kubemend/actions/sweep@v0');
+    },
+  );
 });
 
 describe("GitHub's filter patterns", () => {

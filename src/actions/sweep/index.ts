@@ -1,0 +1,31 @@
+// The sweep action: the incidents' heartbeat, run on a schedule. It reads its inputs,
+// builds the GitHub and cluster clients and hands them to the sweep stage; what the
+// stage did becomes the outputs, the job summary, annotations and one log line.
+import * as core from '@actions/core';
+import { loadConfig } from '../../config/config.js';
+import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
+import { sweep } from '../../sweep/stage.js';
+import { readEvent, requiredRepository, runUrl } from '../event.js';
+import { getSweepInputs } from './inputs.js';
+import { summarizeSweep, writeSweepOutputs } from './outputs.js';
+
+export async function run(): Promise<void> {
+  const inputs = getSweepInputs();
+  const config = loadConfig(inputs.configPath);
+  const repository = requiredRepository();
+  const github = {
+    ...createGitHubClient({ token: inputs.token, ...pacingFromEnv() }),
+    ...repository,
+  };
+  const outcome = await sweep({
+    github,
+    config,
+    kubeconfig: inputs.kubeconfig,
+    log: core.info,
+    runUrl: runUrl(repository),
+    // schedule or workflow_dispatch, for the incident's timeline.
+    trigger: readEvent().name,
+  });
+  writeSweepOutputs(outcome);
+  await summarizeSweep(outcome);
+}

@@ -1,0 +1,55 @@
+// What a sweep leaves behind: the outputs, a job summary of what changed (one line when
+// nothing did), an annotation per warning, and one log line with the request counts.
+// Endings can quote text from GitHub or the cluster: redacted, and escaped for Markdown.
+import * as core from '@actions/core';
+import { inline } from '../../incidents/markdown.js';
+import { oneLine } from '../../shared/errors.js';
+import { redact, redactDeep } from '../../shared/redact.js';
+import type { SweepOutcome } from '../../sweep/stage.js';
+import { Outputs } from './constants.js';
+
+/** The action's outputs, by name. */
+export function sweepOutputs(outcome: SweepOutcome): Record<string, string> {
+  return {
+    [Outputs.Incidents]: String(outcome.incidents),
+    [Outputs.Changed]: JSON.stringify(redactDeep(outcome.changed)),
+    [Outputs.Closed]: String(outcome.closed),
+    [Outputs.GitHubRequests]: String(outcome.githubRequests),
+    [Outputs.KubeRequests]: String(outcome.kubeRequests),
+  };
+}
+
+export function writeSweepOutputs(outcome: SweepOutcome): void {
+  for (const [name, value] of Object.entries(sweepOutputs(outcome))) core.setOutput(name, value);
+}
+
+/** Warnings as annotations, one log line, and the job summary. */
+export async function summarizeSweep(outcome: SweepOutcome): Promise<void> {
+  for (const warning of outcome.warnings)
+    core.warning(oneLine(redact(warning)), { title: 'kubemend sweep' });
+  core.info(
+    `Swept ${outcome.incidents} incident(s), ${outcome.targets} target(s): ${outcome.changed.length} changed, ${outcome.closed} closed. GitHub API requests: ${outcome.githubRequests}, Kubernetes requests: ${outcome.kubeRequests}.`,
+  );
+  await core.summary.addRaw(summaryMarkdown(outcome), true).write();
+}
+
+export function summaryMarkdown(outcome: SweepOutcome): string {
+  const heading = '### kubemend sweep';
+  if (outcome.changed.length === 0)
+    return [heading, '', `${outcome.incidents} incident(s) looked at, nothing to change.`, ''].join(
+      '\n',
+    );
+  return [
+    heading,
+    '',
+    `${outcome.incidents} incident(s) looked at, ${outcome.targets} target(s) observed; ${outcome.changed.length} changed, ${outcome.closed} closed.`,
+    '',
+    '| incident | from | to | ending |',
+    '|---|---|---|---|',
+    ...outcome.changed.map(
+      (c) =>
+        `| #${c.number} | ${inline(c.from, 40)} | ${inline(c.to, 40)} | ${inline(redact(c.ending ?? ''), 300) || '—'} |`,
+    ),
+    '',
+  ].join('\n');
+}
