@@ -96,6 +96,13 @@ export interface ReportConfig {
 
 export const REPORT_DEFAULTS: ReportConfig = { merge: 'squash', closeIssues: true };
 
+export interface SweepConfig {
+  /** No alert for this long, targets healthy: closed as stale. */
+  staleAfterMs: number;
+}
+
+export const SWEEP_DEFAULTS: SweepConfig = { staleAfterMs: 24 * 3_600_000 };
+
 export interface GitopsConfig {
   /** Folders or files searched for a manifest to change; empty: the whole repository. */
   paths: string[];
@@ -110,6 +117,7 @@ export interface KubemendConfig {
   guardrails: GuardrailsConfig;
   gitops: GitopsConfig;
   report: ReportConfig;
+  sweep: SweepConfig;
   /** Who may run slash commands besides people with write access: logins and `org/team`s. */
   commands: { users: string[]; teams: string[] };
   /** What the cluster doctor may read; `namespaces` null: the default rule (diagnose/access.ts). */
@@ -187,6 +195,7 @@ const DEFAULTS = {
   guardrails: GUARDRAILS_DEFAULTS,
   gitops: { paths: [] } as GitopsConfig,
   report: REPORT_DEFAULTS,
+  sweep: SWEEP_DEFAULTS,
   commands: { users: [] as string[], teams: [] as string[] },
   diagnose: { namespaces: null as string[] | null },
   clusters: {} as Record<string, ExpectedIdentity>,
@@ -330,6 +339,7 @@ function configOf(doc: ConfigDocument, path: string): KubemendConfig {
       merge: doc.report?.merge ?? REPORT_DEFAULTS.merge,
       closeIssues: doc.report?.['close-issues'] ?? REPORT_DEFAULTS.closeIssues,
     },
+    sweep: { staleAfterMs: ms(doc.sweep?.['stale-after'], SWEEP_DEFAULTS.staleAfterMs) },
     gitops: { paths: (doc.gitops?.paths ?? []).map((p) => p.replace(/\/+$/, '')) },
     commands: { users: doc.commands?.users ?? [], teams: doc.commands?.teams ?? [] },
     diagnose: { namespaces: doc.diagnose?.namespaces ?? null },

@@ -457,6 +457,12 @@ const SECTIONS = {
         'Close an incident issue once every playbook verified it resolved. Default: true.',
     }),
   }),
+  sweep: section("What the scheduled sweep does with open incidents.", {
+    'stale-after': duration({
+      description:
+        'An incident with no alert for this long whose targets look healthy is closed as stale (not planned); a firing alert repeats well within it (Alertmanager every repeat_interval, 4h by default). Default: 24h.',
+    }),
+  }),
   clusters: mapOf('^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', clusterIdentity(), {
     description:
       'The clusters kubemend may change, by the name alerts give them, each with the identity it must show: at least two of server, ca-sha256 and kube-system-uid must match before any mutation.',

@@ -447,7 +447,7 @@ function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
     !isCount(occurrences) ||
     !isString(firstSeen) ||
     !isObject(latest) ||
-    (v1 ? !isObject(targets) : !Array.isArray(targets))
+    (v1 && !isObject(targets))
   )
     return undefined;
   const namedDoc = v1 ? targets : doc.named;
@@ -476,7 +476,7 @@ function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
     resolvedAt,
     targets: v1
       ? targetsOfV1(named, status, resolvedAt ?? firstSeen)
-      : (targets as unknown[]).flatMap(recordTargetOf).slice(0, MAX_TARGETS),
+      : (Array.isArray(targets) ? targets : []).flatMap(recordTargetOf).slice(0, MAX_TARGETS),
     named,
     state: isIncidentState(doc.state) ? doc.state : 'firing',
     stateSince: isString(doc.stateSince) ? doc.stateSince : lastSeen,

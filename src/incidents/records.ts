@@ -184,6 +184,10 @@ async function locate(gh: CommentTarget) {
  * The record file an incident branch names, when it belongs to incident `number`: after
  * a merge and a recurrence the same branch may carry a later incident's record.
  */
+export async function branchRecord(gh: CommentTarget, branch: string): Promise<Found | undefined> {
+  return recordFile(gh, branch);
+}
+
 async function recordFile(gh: CommentTarget, branch: string): Promise<Found | undefined> {
   const path = recordPathOf(branch);
   if (!path) return undefined;

@@ -2,11 +2,12 @@
 // changes, all rendered from the record. Payload text only ever passes through the
 // escaping of markdown.ts; shell commands are built only from valid Kubernetes names.
 import { identityOfRecord } from '../alerts/identity.js';
-import { isLabelName, isSubdomainName } from '../shared/names.js';
 import { formatDuration } from '../shared/duration.js';
 import { codeBlock, inline, link, marker } from './markdown.js';
 import { displayRecord, RECORD_DETAILS, type IncidentRecord } from './record.js';
 import { STATES } from './states.js';
+import { troubleshootingCommands } from './commands.js';
+import { parseTargetRef } from './target-ref.js';
 import type { Change } from './record.js';
 
 export const LABELS = {
@@ -106,7 +107,9 @@ export function incidentBody(record: IncidentRecord, ctx: RenderContext): string
     link('Source', record.latest.sourceUrl ?? undefined),
   ].filter(Boolean);
   if (links.length) lines.push('', `**Links:** ${links.join(' · ')}`);
-  const commands = troubleshootingCommands(record);
+  const commands = troubleshootingCommands(
+    record.targets.flatMap((t) => parseTargetRef(t.ref) ?? []),
+  );
   if (commands.length) {
     lines.push(
       '',
@@ -162,45 +165,6 @@ export function changeComment(
     `<sub>Occurrence ${r.occurrences}, ${r.lastSeen}.</sub>`,
   ].join('\n');
 }
-
-/** Copy-paste commands for the targets whose names are valid Kubernetes names; others are left out. */
-export function troubleshootingCommands(record: IncidentRecord): string[] {
-  const t = record.named;
-  const namespace = t.namespaces.find(isLabelName);
-  const ns = namespace ? `-n ${namespace} ` : '';
-  const out: string[] = [];
-  for (const pod of t.pods.filter(isSubdomainName).slice(0, 3)) {
-    out.push(
-      `kubectl ${ns}describe pod ${pod}`,
-      `kubectl ${ns}logs ${pod} --all-containers --previous`,
-    );
-  }
-  for (const workload of t.workloads.slice(0, 3)) {
-    const [kind, name] = workload.split('/', 2);
-    const resource = kind ? RESOURCE_OF_KIND[kind] : undefined;
-    if (!resource || !name || !isSubdomainName(name)) continue;
-    out.push(`kubectl ${ns}describe ${resource}/${name}`);
-    if (ROLLOUT_KINDS.has(resource)) out.push(`kubectl ${ns}rollout history ${resource}/${name}`);
-  }
-  if (namespace) out.push(`kubectl -n ${namespace} get events --sort-by=.lastTimestamp`);
-  for (const node of t.nodes.filter(isSubdomainName).slice(0, 3))
-    out.push(`kubectl describe node ${node}`);
-  return out;
-}
-
-// `Pod/<name>` stands for the pods of an owner whose kind is unknown: their commands come from the pod list.
-const RESOURCE_OF_KIND: Record<string, string> = {
-  Deployment: 'deployment',
-  StatefulSet: 'statefulset',
-  DaemonSet: 'daemonset',
-  ReplicaSet: 'replicaset',
-  Job: 'job',
-  CronJob: 'cronjob',
-  Application: 'application',
-  PersistentVolumeClaim: 'pvc',
-  Node: 'node',
-};
-const ROLLOUT_KINDS = new Set(['deployment', 'statefulset', 'daemonset']);
 
 function code(text: string): string {
   // Inline code would keep a payload's backticks live; escaped inline text is shown instead.

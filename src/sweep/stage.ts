@@ -6,7 +6,26 @@
 // With nothing to change it only reads. Called by the sweep action.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubemendConfig } from '../config/config.js';
+import { identityOfRecord } from '../alerts/identity.js';
 import type { GitHubClient } from '../github/client.js';
+import { upsertMarkedComment } from '../github/comments.js';
+import { labelNames } from '../github/labels.js';
+import { findMarker } from '../incidents/markdown.js';
+import { recordFromBody, withEntry, type IncidentRecord } from '../incidents/record.js';
+import { branchRecord, updateRecord, type Found } from '../incidents/records.js';
+import { BODY_MARKER, incidentView, LABELS } from '../incidents/render.js';
+import { STATES } from '../incidents/states.js';
+import { parseTargetRef } from '../incidents/target-ref.js';
+import { checkIdentity, identityYaml, observeIdentity } from '../kube/identity.js';
+import { KubeClient } from '../kube/client.js';
+import { closeIncidentIssue, mergeIncident, type Ending } from '../report/finish.js';
+import { statusComment, STATUS_MARKER } from '../report/render.js';
+import { setStateLabel } from '../report/stage.js';
+import { getErrorMessage, oneLine } from '../shared/errors.js';
+import { redact } from '../shared/redact.js';
+import { decideSweep } from './decide.js';
+import { observeTargets, type Observation } from './observe.js';
+import { undoCordons, type UndoResult } from './undo.js';
 
 export interface SweepRequest {
   github: GitHubClient & { owner: string; repo: string };
@@ -45,6 +64,301 @@ export interface SweepOutcome {
 }
 
 export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
-  void request;
-  throw new Error('sweep: not built yet');
+  const { github, config } = request;
+  const log = (line: string) => request.log(redact(line));
+  const githubStart = github.stats.total;
+  const warnings: string[] = [];
+  const listed = await listIncidents(github);
+  const client = new KubeClient(request.kubeconfig, { dryRun: false });
+
+  // Which clusters this kubeconfig may speak for: one identity check for the run.
+  const clusters = [...new Set(listed.map((i) => i.record.cluster))];
+  const confirmed = new Set<string>();
+  if (clusters.length) {
+    const observed = await observeIdentity(request.kubeconfig, client);
+    for (const cluster of clusters) {
+      const verdict = checkIdentity(observed, config.clusters[cluster]);
+      if (verdict.status === 'confirmed') confirmed.add(cluster);
+      else
+        warnings.push(
+          verdict.status === 'unconfigured'
+            ? `Cluster ${cluster}: its identity is not configured, so the sweep neither observes nor closes its incidents; paste this under clusters: in .github/kubemend.yml:\n${identityYaml(cluster, observed)}`
+            : `Cluster ${cluster}: ${verdict.reason}; its incidents are left to a sweep with that cluster's kubeconfig.`,
+        );
+    }
+  }
+  const mine = listed.filter((i) => confirmed.has(i.record.cluster));
+  const refs = mine.flatMap((i) => i.record.targets.flatMap((t) => parseTargetRef(t.ref) ?? []));
+  const seen = refs.length
+    ? await observeTargets(client, refs, { argocdNamespace: config.playbooks.argocd.namespace })
+    : new Map<string, Observation>();
+
+  const changed: (SweptIncident & { closed: boolean })[] = [];
+  let closed = 0;
+  for (const incident of mine) {
+    const now = githubNow(github);
+    const verdict = decideSweep({
+      record: incident.record,
+      seen,
+      now,
+      stableWindowMs: config.intake.stableWindowMs,
+      staleAfterMs: config.sweep.staleAfterMs,
+      merged: incident.merged,
+    });
+    if (verdict.action === 'none') continue;
+    try {
+      const done = await finish(request, client, incident, seen, verdict.state, verdict.why);
+      if (done) {
+        changed.push(done);
+        if (done.closed) closed++;
+      }
+    } catch (error) {
+      // One incident's trouble (a merge refused, a record that kept changing) is told,
+      // and the sweep goes on with the others.
+      warnings.push(`#${incident.number}: ${oneLine(getErrorMessage(error))}`);
+    }
+  }
+  log(
+    `Swept ${listed.length} incident(s), ${refs.length} target(s): ${changed.length} changed, ${closed} closed. GitHub requests: ${github.stats.total - githubStart}; Kubernetes requests: ${client.stats.total}.`,
+  );
+  return {
+    incidents: listed.length,
+    targets: refs.length,
+    changed: changed.map(({ closed: _closed, ...rest }) => rest),
+    closed,
+    githubRequests: github.stats.total - githubStart,
+    kubeRequests: client.stats.total,
+    warnings: warnings.map((w) => redact(w)),
+  };
+}
+
+type Repo = SweepRequest['github'];
+
+interface Listed {
+  number: number;
+  labels: string[];
+  isPull: boolean;
+  /** A pull request a person merged while it proposed a change: verified, not closed. */
+  merged: boolean;
+  record: Omit<IncidentRecord, 'incident'>;
+}
+
+/**
+ * Open incidents and merged proposals, with their records, from their bodies: a list
+ * request per 100 incidents, never a read per incident. The body's record may lag the
+ * file in counts; before writing, the file is read again and decides.
+ */
+async function listIncidents(github: Repo): Promise<Listed[]> {
+  const { octokit, owner, repo } = github;
+  const list = (state: 'open' | 'closed', labels: string) =>
+    octokit.paginate(octokit.rest.issues.listForRepo, {
+      owner,
+      repo,
+      state,
+      labels,
+      per_page: 100,
+    });
+  const [open, proposed] = await Promise.all([
+    list('open', LABELS.kubemend),
+    list('closed', STATES.proposed.label),
+  ]);
+  const out: Listed[] = [];
+  for (const issue of [...open, ...proposed]) {
+    const body = issue.body ?? '';
+    if (findMarker(body, BODY_MARKER) === undefined) continue;
+    const record = recordFromBody(body);
+    if (!record) continue;
+    const merged = issue.state === 'closed' && Boolean(issue.pull_request?.merged_at);
+    if (issue.state === 'closed' && !merged) continue;
+    out.push({
+      number: issue.number,
+      labels: labelNames(issue.labels),
+      isPull: Boolean(issue.pull_request),
+      merged,
+      record,
+    });
+  }
+  return out;
+}
+
+/**
+ * Ends one incident: its record read again (and the verdict with it), kubemend's cordons
+ * undone where the config says so, the record, body, status comment and label written,
+ * then merged or closed. Answers undefined when the fresh record no longer agrees.
+ */
+async function finish(
+  request: SweepRequest,
+  client: KubeClient,
+  incident: Listed,
+  seen: Map<string, Observation>,
+  state: 'resolved' | 'recovered' | 'stale',
+  why: string,
+): Promise<(SweptIncident & { closed: boolean }) | undefined> {
+  const { github, config } = request;
+  const gh = { ...github, number: incident.number };
+  const file = await recordFileOf(gh, incident.record);
+  const fresh = file?.record ?? { ...incident.record, incident: null };
+  const now = githubNow(github);
+  const again = decideSweep({
+    record: fresh,
+    seen,
+    now,
+    stableWindowMs: config.intake.stableWindowMs,
+    staleAfterMs: config.sweep.staleAfterMs,
+    merged: incident.merged,
+  });
+  if (again.action === 'none' || again.state !== state) return undefined;
+  const at = new Date(now).toISOString();
+
+  // Undo what kubemend did that the config says to undo after recovery: its own cordons.
+  const undone: UndoResult[] =
+    config.playbooks.node.uncordon && state !== 'stale'
+      ? await undoCordons(
+          client,
+          fresh.targets.flatMap((t) => {
+            const ref = parseTargetRef(t.ref);
+            const observation = seen.get(t.ref);
+            return ref?.kind === 'Node'
+              ? [{ name: ref.name, cordonedBy: observation?.cordonedBy }]
+              : [];
+          }),
+          identityOfRecord(fresh).hash8,
+        )
+      : [];
+  const actions = undone
+    .filter((u) => u.done)
+    .map((u) => `uncordon Node/${u.node}${u.dryRun ? ' (dry run)' : ''}: ${u.detail}`);
+
+  const ending = incident.merged
+    ? 'Merged by a person; the sweep verified the change on the cluster.'
+    : undefined;
+  const closing = !incident.merged && fresh.incident?.state !== 'closed';
+  const change = (latest: IncidentRecord): IncidentRecord =>
+    withEntry(
+      {
+        ...latest,
+        state,
+        stateSince: at,
+        stateReasons: [why],
+        targets: latest.targets.map((t) => {
+          const o = seen.get(t.ref);
+          return o ? { ...t, cluster: { healthy: o.healthy, detail: o.detail, at } } : t;
+        }),
+        ...(latest.incident
+          ? {
+              incident: {
+                ...latest.incident,
+                state: 'closed' as const,
+                closedAt: latest.incident.closedAt ?? at,
+              },
+            }
+          : {}),
+      },
+      {
+        at,
+        trigger: request.trigger,
+        stage: 'sweep',
+        outcome: state,
+        summary: why,
+        ...(actions.length ? { actions } : {}),
+        ...(request.runUrl ? { run: request.runUrl } : {}),
+      },
+    );
+  const record = file
+    ? ((await updateRecord(gh, file, change, `kubemend: #${incident.number} ${state}`)) ??
+      change(fresh))
+    : change(fresh);
+
+  let text = ending;
+  let done = incident.merged;
+  if (closing) {
+    const end = await closeIncident(gh, config, incident, record, state);
+    text = end.text;
+    done = end.done;
+  }
+  const view = incidentView(record, { ...github, now: at });
+  if (incident.isPull)
+    await github.octokit.rest.pulls.update({
+      ...repoOf(github),
+      pull_number: incident.number,
+      ...view,
+    });
+  else
+    await github.octokit.rest.issues.update({
+      ...repoOf(github),
+      issue_number: incident.number,
+      ...view,
+    });
+  const body = redact(
+    statusComment(
+      record,
+      [],
+      { state, reasons: [why] },
+      {
+        skipped: [],
+        ...(text ? { ending: text } : {}),
+        ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+      },
+    ),
+  );
+  await upsertMarkedComment(gh, STATUS_MARKER, body);
+  await setStateLabel(gh, incident.labels, state);
+  return {
+    number: incident.number,
+    from: incident.record.state,
+    to: state,
+    ending: text,
+    closed: done && closing,
+  };
+}
+
+/** Merges or closes: a stale or recovered proposal is never merged without review. */
+async function closeIncident(
+  gh: Repo & { number: number },
+  config: KubemendConfig,
+  incident: Listed,
+  record: IncidentRecord,
+  state: 'resolved' | 'recovered' | 'stale',
+): Promise<Ending> {
+  if (incident.isPull) {
+    if (state === 'stale' || (record.proposal && state !== 'resolved')) {
+      await gh.octokit.rest.pulls.update({
+        ...repoOf(gh),
+        pull_number: gh.number,
+        state: 'closed',
+      });
+      return {
+        done: true,
+        text:
+          state === 'stale'
+            ? 'Closed as stale without merging.'
+            : 'Closed without merging: the problem recovered, and the proposed change was never reviewed.',
+      };
+    }
+    return mergeIncident(gh, config.report);
+  }
+  if (state === 'stale') {
+    await gh.octokit.rest.issues.update({
+      ...repoOf(gh),
+      issue_number: gh.number,
+      state: 'closed',
+      state_reason: 'not_planned',
+    });
+    return { done: true, text: 'Closed as stale (not planned).' };
+  }
+  return closeIncidentIssue(gh, config.report);
+}
+
+async function recordFileOf(
+  gh: Repo & { number: number },
+  record: Omit<IncidentRecord, 'incident'>,
+): Promise<Found | undefined> {
+  return branchRecord(gh, identityOfRecord(record).branch);
+}
+
+const repoOf = (gh: Repo) => ({ owner: gh.owner, repo: gh.repo });
+
+/** GitHub's time (its latest Date header), as every incident time is. */
+function githubNow(github: Repo): number {
+  return github.stats.serverTime ?? Date.now();
 }

@@ -94,12 +94,14 @@ describe('the incident record', () => {
   it('an incident body edited by hand reads its wrong-typed fields as defaults, and is not ours without its key', () => {
     const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
     const edited = serialiseRecord({ ...record, incident: null })
-      .replace(/^targets:\n( {2}.*\n)+/m, 'targets: {namespaces: shop, pods: [7, store-front]}\n')
+      .replace(/^named:\n( {2}.*\n)+/m, 'named: {namespaces: shop, pods: [7, store-front]}\n')
+      .replace(/^targets:\n(( {2}|- ).*\n)+/m, 'targets: {ref: 7}\n')
       .replace('severity: warning', 'severity: [loud]');
     const body = (yaml: string) =>
       `<details><summary>Incident record</summary>\n\n\`\`\`yaml\n${yaml}\`\`\`\n</details>`;
     const shown = recordFromBody(body(edited));
-    expect(shown?.targets).toEqual({
+    expect(shown?.targets).toEqual([]);
+    expect(shown?.named).toEqual({
       namespaces: [],
       workloads: [],
       pods: ['store-front'],
