@@ -5,7 +5,6 @@
 // judged by their pods), never a GET per target. KubeClient.list pages by 500, so a large
 // namespace costs one request per 500 objects, still independent of the incident count.
 // What "healthy" means for each kind is the table RULES below.
-import { ApiException } from '@kubernetes/client-node';
 import type {
   KubernetesObject,
   V1Condition,
@@ -419,12 +418,14 @@ const listKey = (source: Source, namespace: string | undefined) =>
 /** Why a list failed, as what a person can act on: the RBAC grant missing, the API absent. */
 function whyNot(error: unknown, source: Source, namespace: string | undefined): string {
   const where = namespace ? ` in namespace ${namespace}` : '';
-  if (error instanceof ApiException && error.code === 403)
+  // client-node's ApiException carries the HTTP status as `code` (its class stays in src/kube/).
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 403)
     return `cannot tell: forbidden, the identity lacks RBAC verb list on ${source.resource}${where}`;
   // A group version the API server does not serve: client-node's discovery answers 404,
   // or the group exists without the kind.
   if (
-    (error instanceof ApiException && error.code === 404) ||
+    code === 404 ||
     (error instanceof Error && error.message.startsWith('Unrecognized API version and kind'))
   )
     return `cannot tell: the cluster does not serve ${source.apiVersion} ${source.kind} (not installed)`;

@@ -90,7 +90,9 @@ describe('observing targets', () => {
     const seen = await observe([deployment('shop', 'order-worker')]);
     expect(seen.get('Deployment/shop/order-worker')).toEqual({
       healthy: false,
-      detail: expect.stringMatching(/^Deployment shop\/order-worker: 0\/2 ready, .*OOMKilled/),
+      detail: expect.stringMatching(
+        /^Deployment shop\/order-worker: 0\/2 ready, 2\/2 updated, pod order-worker-\w+-\w+: CrashLoopBackOff \(last OOMKilled, exit 137, \d+ restarts\) \(\+1 more\)$/,
+      ),
     });
   });
 
