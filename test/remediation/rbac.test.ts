@@ -13,6 +13,12 @@ import { runCrashLoop } from '../../src/remediation/playbooks/crash-loop.js';
 import { enrich } from '../../src/remediation/enrich.js';
 import { runNode } from '../../src/remediation/playbooks/node.js';
 import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
+import { CORDONED_BY } from '../../src/remediation/playbooks/node.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import type { KObject } from '../../src/sim/kube/store.js';
+import { observeTargets } from '../../src/sweep/observe.js';
+import { undoCordons } from '../../src/sweep/undo.js';
+import type { TargetRef } from '../../src/incidents/target-ref.js';
 import type { RemediationJob } from '../../src/remediation/run.js';
 import type { Targets } from '../../src/remediation/targets.js';
 import type { KubeEmulator } from '../../src/sim/kube/server.js';
@@ -153,6 +159,52 @@ describe('the RBAC of deploy/rbac/', () => {
     expect(result.outcome).toBe('resolved');
     expect(result.actions.length).toBeGreaterThan(0);
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it('is enough for the sweep to list every kind it observes and undo its own cordon', async () => {
+    const { kc } = await asServiceAccount('registry-outage');
+    kube.seed(resourceForKind('v1', 'PersistentVolumeClaim')!, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: 'shop' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      status: { phase: 'Bound' },
+    } as unknown as KObject);
+    const client = new KubeClient(kc, { dryRun: false, backoffMs: 5 });
+    const node = { apiVersion: 'v1', kind: 'Node', name: 'worker-1' };
+    await client.patch(node, {
+      metadata: { annotations: { [CORDONED_BY]: 'sweep-1' } },
+      spec: { unschedulable: true },
+    });
+    const refs: TargetRef[] = [
+      { kind: 'Deployment', namespace: 'shop', name: 'storefront' },
+      { kind: 'StatefulSet', namespace: 'shop', name: 'db' },
+      { kind: 'DaemonSet', namespace: 'longhorn-system', name: 'longhorn-manager' },
+      { kind: 'ReplicaSet', namespace: 'shop', name: 'storefront-1' },
+      { kind: 'Workload', namespace: 'shop', name: 'cart' },
+      { kind: 'PersistentVolumeClaim', namespace: 'shop', name: 'data' },
+      { kind: 'Application', name: 'shop' },
+      { kind: 'Node', name: 'worker-1' },
+    ];
+    const seen = await observeTargets(client, refs, { argocdNamespace: 'argocd' });
+    // Every kind could be told (the emulator serves neither batch nor cert-manager.io, so
+    // their rules are checked by the manifest's reading only).
+    expect([...seen.values()].filter((o) => o.healthy === null)).toEqual([]);
+    const [undone] = await undoCordons(
+      client,
+      [{ name: 'worker-1', cordonedBy: seen.get('Node/worker-1')?.cordonedBy }],
+      'sweep-1',
+    );
+    expect(undone?.done).toBe(true);
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+    const rules = serviceAccountRules();
+    const grants = (group: string, resource: string, verb: string) =>
+      rules.some(
+        (r) =>
+          r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb),
+      );
+    expect(grants('batch', 'jobs', 'list')).toBe(true);
+    expect(grants('cert-manager.io', 'certificates', 'list')).toBe(true);
   });
 
   it('refuses what no playbook does: reading Secrets, deleting Deployments, StatefulSets or nodes', async () => {
