@@ -457,7 +457,7 @@ const SECTIONS = {
         'Close an incident issue once every playbook verified it resolved. Default: true.',
     }),
   }),
-  sweep: section("What the scheduled sweep does with open incidents.", {
+  sweep: section('What the scheduled sweep does with open incidents.', {
     'stale-after': duration({
       description:
         'An incident with no alert for this long whose targets look healthy is closed as stale (not planned); a firing alert repeats well within it (Alertmanager every repeat_interval, 4h by default). Default: 24h.',

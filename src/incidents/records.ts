@@ -108,6 +108,8 @@ export async function updateControls(
   const written = file
     ? await updateRecord(gh, file, (r) => ({ ...r, controls: change(r.controls) }), message)
     : undefined;
+  // A pull request's record lives only in its file: without one, its body is not ours to change.
+  if (issue.pull_request && !written) return false;
   const body = issue.body ?? '';
   const shown = recordFromBody(body);
   const next = written ?? (shown ? { ...shown, controls: change(shown.controls) } : undefined);

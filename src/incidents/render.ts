@@ -67,14 +67,7 @@ export function incidentBody(record: IncidentRecord, ctx: RenderContext): string
         ? `resolved at ${record.resolvedAt}`
         : record.status,
     ],
-    [
-      'Targets',
-      list(
-        record.targets.map(
-          (t) => `${t.ref}${t.source.status === 'none' ? '' : ` (${t.source.status})`}`,
-        ),
-      ),
-    ],
+    ['Targets', targetList(record)],
     ['Severity', record.severity],
     ['First seen', record.firstSeen],
     ['Last seen', record.lastSeen],
@@ -171,10 +164,16 @@ function code(text: string): string {
   return inline(text, 120) || '—';
 }
 
-function list(values: string[]): string {
-  if (!values.length) return '—';
-  const shown = values.slice(0, 5).map((v) => inline(v, 120));
-  return values.length > 5 ? `${shown.join(', ')} and ${values.length - 5} more` : shown.join(', ');
+/** Each target with its status at the source (an enum, shown as it is). */
+function targetList(record: IncidentRecord): string {
+  const shown = record.targets
+    .slice(0, 5)
+    .map(
+      (t) => `${inline(t.ref, 120)}${t.source.status === 'none' ? '' : ` (${t.source.status})`}`,
+    );
+  const more = record.targets.length - shown.length;
+  if (!shown.length) return '—';
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
 
 /** Names that mix scripts or use non-ASCII letters can imitate another cluster's name. */

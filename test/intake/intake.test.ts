@@ -60,10 +60,10 @@ describe.each(['pr', 'issue'] as const)('intake in %s mode', (mode) => {
     expect(findMarker(incident!.body!, 'incident')).toMatch(/^[0-9a-f]{8}$/);
     for (const row of [
       'Cluster',
-      'Namespace',
-      'Workload',
+      'State',
+      'At the source',
+      'Targets',
       'Severity',
-      'Status',
       'First seen',
       'Last seen',
       'Occurrences',
@@ -201,7 +201,7 @@ describe.each(['pr', 'issue'] as const)('intake in %s mode', (mode) => {
       repo()
         .commentsOn(1)
         .map((c) => c.body),
-    ).toEqual([expect.stringContaining('New targets: workload Deployment/checkout.')]);
+    ).toEqual([expect.stringContaining('New targets: Deployment/shop/checkout.')]);
   });
 
   it('a severity change swaps the severity label and is told once', async () => {
