@@ -42,6 +42,7 @@ export class IncidentClock {
   }
 }
 
-function toIso(ms: number): string {
+/** An ISO time to the second, as GitHub dates everything. */
+export function toIso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -12,6 +12,7 @@ import { incidentView } from '../incidents/render.js';
 import { STATE_LABELS, STATES, stateFromLabels, type IncidentState } from '../incidents/states.js';
 import { statusOf } from '../github/errors.js';
 import { foldResults } from './fold.js';
+import { toIso } from '../incidents/clock.js';
 import type { RemediationResult } from '../remediation/result.js';
 import { redact } from '../shared/redact.js';
 import { closeIncidentIssue, mergeIncident, type Ending, type IncidentRepo } from './finish.js';
@@ -58,7 +59,7 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
   const labels = labelNames(issue.labels);
   const isPull = Boolean(issue.pull_request);
   const previous = stateFromLabels(labels);
-  const now = new Date(gh.stats.serverTime ?? Date.now()).toISOString();
+  const now = toIso(gh.stats.serverTime ?? Date.now());
   const info = { at: now, trigger: request.trigger ?? 'workflow', run: request.runUrl };
   // Without a record file (its branch deleted), the body's record is shown, not kept.
   const shown = recordFromBody(issue.body ?? '');

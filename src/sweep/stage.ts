@@ -10,6 +10,7 @@ import { identityOfRecord } from '../alerts/identity.js';
 import type { GitHubClient } from '../github/client.js';
 import { upsertMarkedComment } from '../github/comments.js';
 import { labelNames } from '../github/labels.js';
+import { toIso } from '../incidents/clock.js';
 import { findMarker } from '../incidents/markdown.js';
 import { recordFromBody, withEntry, type IncidentRecord } from '../incidents/record.js';
 import { branchRecord, updateRecord, type Found } from '../incidents/records.js';
@@ -140,6 +141,7 @@ interface Listed {
   isPull: boolean;
   /** A pull request a person merged while it proposed a change: verified, not closed. */
   merged: boolean;
+  mergedAt: string | undefined;
   record: Omit<IncidentRecord, 'incident'>;
 }
 
@@ -175,6 +177,7 @@ async function listIncidents(github: Repo): Promise<Listed[]> {
       labels: labelNames(issue.labels),
       isPull: Boolean(issue.pull_request),
       merged,
+      mergedAt: issue.pull_request?.merged_at ?? undefined,
       record,
     });
   }
@@ -208,7 +211,7 @@ async function finish(
     merged: incident.merged,
   });
   if (again.action === 'none' || again.state !== state) return undefined;
-  const at = new Date(now).toISOString();
+  const at = toIso(now);
 
   // Undo what kubemend did that the config says to undo after recovery: its own cordons.
   const undone: UndoResult[] =
@@ -242,7 +245,12 @@ async function finish(
         stateReasons: [why],
         targets: latest.targets.map((t) => {
           const o = seen.get(t.ref);
-          return o ? { ...t, cluster: { healthy: o.healthy, detail: o.detail, at } } : t;
+          if (!o) return t;
+          return {
+            ...t,
+            cluster: { healthy: o.healthy, detail: o.detail, at },
+            outcome: { at, by: 'sweep', value: state, reason: o.detail },
+          };
         }),
         ...(latest.incident
           ? {
@@ -259,7 +267,7 @@ async function finish(
         trigger: request.trigger,
         stage: 'sweep',
         outcome: state,
-        summary: why,
+        summary: ending ? `${ending.replace(/\.$/, '')}: ${why}` : why,
         ...(actions.length ? { actions } : {}),
         ...(request.runUrl ? { run: request.runUrl } : {}),
       },

@@ -168,6 +168,8 @@ export async function run(): Promise<void> {
         skipped: [],
         notifyWebhook,
         runUrl: runUrl(repository),
+        trigger: process.env.GITHUB_EVENT_NAME ?? 'workflow',
+        serverUrl: serverUrl(),
       });
       await summarizeReport(done, number, requestsSince(start));
       return done;

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/config.js';
 import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
 import { readResults } from '../../report/results.js';
 import { report, type ReportOutcome } from '../../report/stage.js';
-import { requiredRepository, runUrl } from '../event.js';
+import { requiredRepository, runUrl, serverUrl } from '../event.js';
 import { Outputs } from './constants.js';
 import { getReportInputs } from './inputs.js';
 
@@ -24,6 +24,8 @@ export async function run(): Promise<void> {
     ...readResults(dir, inputs.incidentNumber),
     notifyWebhook: inputs.notifyWebhook,
     runUrl: runUrl(repository),
+    trigger: process.env.GITHUB_EVENT_NAME ?? 'workflow',
+    serverUrl: serverUrl(),
   });
   for (const [name, value] of Object.entries(reportOutputs(outcome))) core.setOutput(name, value);
   await summarizeReport(outcome, github.number, github.stats.total);
