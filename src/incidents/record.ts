@@ -189,6 +189,14 @@ function firingAtSource(targets: RecordTarget[], alerts: Alert[]): boolean {
   );
 }
 
+/** What the alert said, for the timeline: redacted and short, since the record is published. */
+function saying(alert: Alert): string {
+  const text = alert.message?.replace(/\s+/g, ' ').trim();
+  if (!text) return '';
+  const clipped = text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  return `: "${redact(clipped)}"`;
+}
+
 /** Appends to the record's timeline (the record is copied, never changed in place). */
 export function withEntry(record: IncidentRecord, entry: TimelineEntry): IncidentRecord {
   return { ...record, timeline: appended(record.timeline, entry) };
@@ -247,7 +255,7 @@ export function newRecord(identity: Identity, alerts: Alert[], now: string): Inc
       trigger: 'alert',
       stage: 'intake',
       outcome: firing ? 'firing' : 'resolved',
-      summary: `${first.name} from ${first.source}${targets.length ? `: ${targets.map((t) => `${t.ref} ${t.source.status}`).join(', ')}` : ''}`,
+      summary: `${first.name} from ${first.source}${targets.length ? ` (${targets.map((t) => `${t.ref} ${t.source.status}`).join(', ')})` : ''}${saying(first)}`,
     }),
     latest: latestOf(first),
     previous: null,
@@ -337,7 +345,7 @@ export function foldRepeat(
         trigger: 'alert',
         stage: 'intake',
         outcome: next.status,
-        summary: `${first.name}: ${told.join('; ')}${notable.includes('flap') ? ` (flap ${next.flaps})` : ''}`,
+        summary: `${first.name}: ${told.join('; ')}${notable.includes('flap') ? ` (flap ${next.flaps})` : ''}${notable.includes('status') ? saying(first) : ''}`,
       })
     : next;
   return { notable, record: result, sources: sources.changed };
