@@ -96,14 +96,18 @@ export function statusComment(
 
 function row(r: RemediationResult): string {
   const { namespace, workload, node, app } = r.targets;
-  const targets = [
-    namespace,
-    workload ? `${String(workload.kind)}/${workload.name}` : undefined,
-    node ? `Node/${node}` : undefined,
-    app ? `app ${app}` : undefined,
-  ]
-    .filter(Boolean)
-    .join(' ');
+  // A job acts on every subject of its incident: name them all when there are several.
+  const many = (r.subjects?.length ?? 0) > 1;
+  const targets = many
+    ? (r.subjects ?? []).map((s) => s.target).join(', ')
+    : [
+        namespace,
+        workload ? `${String(workload.kind)}/${workload.name}` : undefined,
+        node ? `Node/${node}` : undefined,
+        app ? `app ${app}` : undefined,
+      ]
+        .filter(Boolean)
+        .join(' ');
   const refusals = r.decisions.filter((d) => !d.allowed);
   const decisions = refusals.length
     ? `${refusals.length} refused: ${refusals

@@ -72,6 +72,15 @@ export function decideState(results: RemediationResult[]): StateVerdict {
       state: 'resolved',
       reasons: ['every playbook verified the problem gone on the cluster'],
     };
+  // Contained: the action holds the problem back; the source and the sweep tell when it
+  // is over, so no person is needed for it.
+  if (results.every((r) => r.outcome === 'resolved' || r.outcome === 'contained'))
+    return {
+      state: 'in-progress',
+      reasons: results
+        .filter((r) => r.outcome === 'contained')
+        .map((r) => `${r.playbook} contained it: ${r.reason}`),
+    };
   return {
     state: 'needs-human',
     reasons: results
