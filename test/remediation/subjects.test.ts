@@ -9,7 +9,9 @@ import { jobFromMatrix } from '../../src/remediation/job.js';
 import { runPlaybook } from '../../src/remediation/playbooks/index.js';
 import type { RemediationContext } from '../../src/remediation/run.js';
 import type { PlaybookMode } from '../../src/shared/constants.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
 import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 import { buildMatrix } from '../../src/triage/matrix.js';
 import { triagePayload } from '../../src/triage/triage.js';
 import { DEFAULT_CONFIG } from '../triage/corpus.js';
@@ -217,5 +219,42 @@ describe("a matrix entry's subjects", () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+});
+
+describe('the enrichment of an alert whose pod is gone (oom-loop)', () => {
+  beforeEach(async () => {
+    ({ kube, kc } = await simulatedCluster('oom-loop'));
+  });
+  afterEach(closeCluster);
+
+  it("shows the workload's current pods, not the pod the alert named a minute ago", async () => {
+    // Another pod in the namespace that the workload does not own.
+    kube.seed(resourceForKind('v1', 'Pod')!, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'debug', namespace: 'shop' },
+      spec: { nodeName: 'worker-1', containers: [{ name: 'sh', image: 'busybox:1.37' }] },
+    } as KObject);
+    const job = jobFromMatrix(
+      {
+        playbook: 'workload',
+        id: 'b0b0b0b0',
+        incident: 8,
+        cluster: 'lab',
+        targets: {
+          namespace: 'shop',
+          workload: { kind: 'Deployment', name: 'order-worker' },
+          pods: ['order-worker-6f7d8c9b5-gone1'],
+        },
+      },
+      'workload',
+      'dry-run',
+    );
+    const result = await runPlaybook('workload', job, await context('dry-run'), DEFAULT_CONFIG);
+    const pods = result.enrichment?.pods.map((p) => p.name) ?? [];
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) expect(pod).toMatch(/^order-worker-[a-z0-9]+-[a-z0-9]+$/);
+    expect(result.enrichment?.owners.at(-1)).toBe('Deployment/order-worker');
   });
 });
