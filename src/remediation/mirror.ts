@@ -76,7 +76,10 @@ export async function proposeMirrors(
 }
 
 /** The workload a person's manifest declares: a ReplicaSet's Deployment, else the controller. */
-export async function stuckPodWorkload(run: Run, pod: StuckPod): Promise<{ kind: string; name: string }> {
+export async function stuckPodWorkload(
+  run: Run,
+  pod: StuckPod,
+): Promise<{ kind: string; name: string }> {
   const controller = pod.controller as { kind: string; name: string };
   if (controller.kind !== 'ReplicaSet') return controller;
   const rs = await run.ctx.client.get<V1ReplicaSet>({

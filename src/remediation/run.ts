@@ -168,7 +168,9 @@ export class Run {
       mode: job.mode,
       targets: job.targets,
       subjects: subjectRows({
-        covered: (job.subjects ?? [job.targets]).map(subjectName).filter((n): n is string => n !== undefined),
+        covered: (job.subjects ?? [job.targets])
+          .map(subjectName)
+          .filter((n): n is string => n !== undefined),
         own: subjectName(job.targets),
         marks: this.marks,
         actions: this.actions,

@@ -223,8 +223,8 @@ export function foldResults(results: RemediationResult[], named: string[]): Reme
     for (const s of r.subjects ?? []) {
       if (rows.has(s.target)) continue;
       if (s.why && named.includes(s.target)) {
-        const { why: _why, ...rest } = s;
-        rows.set(s.target, rest);
+        const { target, outcome, reason, action, refused } = s;
+        rows.set(target, { target, outcome, reason, action, ...(refused ? { refused } : {}) });
       } else rows.set(s.target, s);
     }
   const subjects = [...rows.values()];

@@ -61,9 +61,9 @@ function entryFor(payload: unknown, playbook: string): Record<string, unknown> {
 }
 
 const schedulable = async () =>
-  (
-    ((await (await fetch(`${kube.url}/api/v1/nodes`)).json()) as { items: V1Node[] }).items
-  ).flatMap((n) => (n.spec?.unschedulable ? [] : [n.metadata?.name]));
+  ((await (await fetch(`${kube.url}/api/v1/nodes`)).json()) as { items: V1Node[] }).items.flatMap(
+    (n) => (n.spec?.unschedulable ? [] : [n.metadata?.name]),
+  );
 
 describe('one incident with many hot nodes (node-high-cpu)', () => {
   beforeEach(async () => {

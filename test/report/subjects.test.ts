@@ -16,7 +16,12 @@ const rows: SubjectResult[] = [
       reason: 'node cp-1 is a control-plane node; kubemend never cordons one',
     },
   },
-  { target: 'Node/worker-1', outcome: 'contained', reason: 'cordoned', action: 'cordon (patch Node)' },
+  {
+    target: 'Node/worker-1',
+    outcome: 'contained',
+    reason: 'cordoned',
+    action: 'cordon (patch Node)',
+  },
   {
     target: 'Deployment/shop/cart',
     why: 'its pods were stuck pulling from the same registry (docker.io)',

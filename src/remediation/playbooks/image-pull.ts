@@ -5,7 +5,7 @@ import { settleLimit } from '../../shared/pool.js';
 import { checkWorkload } from '../guardrails.js';
 import { classifyPullError, clockSkews, findStuckPods, type StuckPod } from '../pull-errors.js';
 import { proposeMirrors, stuckPodWorkload } from '../mirror.js';
-import { formatTargetRef, isTargetKind } from '../../incidents/target-ref.js';
+import { formatTargetRef, isTargetKind, type TargetRef } from '../../incidents/target-ref.js';
 import { subjectName } from '../subjects.js';
 import type { ActionRecord, Outcome, RemediationResult } from '../result.js';
 import { Run, type RemediationContext, type RemediationJob } from '../run.js';
@@ -83,31 +83,27 @@ export async function runImagePull(
   // Each controller's workload as a person's manifest declares it; one the incident did not
   // name is a subject of its own, with why.
   const covered = new Set((job.subjects ?? [job.targets]).map(subjectName));
-  const workloads = new Map<string, { kind: string; name: string; namespace: string }>();
+  const resolved: { target: string; pods: StuckPod[]; ref: TargetRef }[] = [];
   for (const [target, pods] of byController) {
     const first = pods[0] as StuckPod;
     const owner = await stuckPodWorkload(run, first);
-    workloads.set(target, { ...owner, namespace: first.namespace });
+    const kind = isTargetKind(owner.kind) ? owner.kind : 'Workload';
+    resolved.push({ target, pods, ref: { kind, namespace: first.namespace, name: owner.name } });
   }
-  const refOf = (w: { kind: string; name: string; namespace: string }) => ({
-    ...w,
-    kind: isTargetKind(w.kind) ? w.kind : ('Workload' as const),
-  });
   const incidentRegistries = new Set(
-    [...byController]
-      .filter(([target]) => covered.has(formatTargetRef(refOf(workloads.get(target)!))))
-      .flatMap(([, pods]) => pods.map((p) => p.registry)),
+    resolved
+      .filter((w) => covered.has(formatTargetRef(w.ref)))
+      .flatMap((w) => w.pods.map((p) => p.registry)),
   );
   let acted = 0;
-  for (const [target, pods] of byController) {
-    const workload = workloads.get(target)!;
+  for (const { target, pods, ref } of resolved) {
     const registries = [...new Set(pods.map((p) => p.registry))];
     const shared = registries.filter((r) => incidentRegistries.has(r));
     run.about(
-      refOf(workload),
+      ref,
       shared.length
         ? `its pods were stuck pulling from the same registry (${shared.join(', ')})`
-        : `its pods were stuck pulling images in namespace ${workload.namespace} (${registries.join(', ')})`,
+        : `its pods were stuck pulling images in namespace ${ref.namespace} (${registries.join(', ')})`,
     );
     if (acted >= ctx.maxTargets) {
       decisions.push({
