@@ -82,6 +82,25 @@ describe('one incident with many hot nodes (node-high-cpu)', () => {
     expect(entry.targets).toMatchObject({ node: 'cp-1' });
   });
 
+  it('triage makes one subject of two alerts on one node, and none of an alert naming no object', () => {
+    const [first] = hotNodes.alerts;
+    const payload = {
+      ...hotNodes,
+      alerts: [
+        ...hotNodes.alerts,
+        { ...first, labels: { ...first!.labels, node: 'worker-1' }, fingerprint: 'f00d0009' },
+        { ...first, labels: { ...first!.labels, node: undefined }, fingerprint: 'f00d000a' },
+      ],
+    };
+    const entry = entryFor(payload, 'node');
+    expect((entry.subjects as { node?: string }[]).map((s) => s.node)).toEqual([
+      'cp-1',
+      'worker-1',
+      'worker-2',
+      'worker-3',
+    ]);
+  });
+
   it('refuses the control plane, cordons workers until minimum-healthy refuses the next, each in its own row', async () => {
     const entry = entryFor(hotNodes, 'node');
     const job = jobFromMatrix(entry, 'node', 'auto');
