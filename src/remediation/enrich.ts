@@ -47,7 +47,10 @@ export async function enrich(
   client: KubeClient,
   scope: {
     namespace: string | undefined;
+    /** Pods the alert named: evidence of a moment, read only while they still exist. */
     pods: string[];
+    /** The workload whose current pods are read, whatever the alert's pod names were. */
+    workload?: { kind?: string; name: string };
     node?: string;
     /** Whether a pod may be read at all (the guardrails); none of a refused one is. */
     readable?: (pod: V1Pod) => Promise<boolean>;
@@ -61,9 +64,13 @@ export async function enrich(
       ? { namespace: scope.namespace }
       : { fieldSelector: `spec.nodeName=${scope.node ?? ''}` },
   );
-  const wanted = scope.pods.length
-    ? all.filter((p) => scope.pods.includes(p.metadata?.name ?? ''))
-    : all;
+  // The workload's pods as they are now (the alert's pod may be gone a minute later), then
+  // the named pods that still exist; with neither named, every pod in scope.
+  const owned = scope.workload ? ownedBy(scope.workload) : () => false;
+  const wanted =
+    scope.pods.length || scope.workload
+      ? all.filter((p) => owned(p) || scope.pods.includes(p.metadata?.name ?? ''))
+      : all;
   const pods: V1Pod[] = [];
   for (const pod of wanted)
     if (pods.length < ENRICH_BOUNDS.pods && (!scope.readable || (await scope.readable(pod))))
@@ -112,6 +119,40 @@ export async function enrich(
       })),
     }));
   return { pods: summaries, events, owners, nodes };
+}
+
+/**
+ * Whether a pod belongs to the workload, by its controller's ownerReference: a
+ * Deployment's (or Argo Rollout's) ReplicaSet is `name-<pod-template-hash>`, a CronJob's
+ * Job is `name-<scheduled minute>`, any other owner is the workload itself. Without a
+ * kind, any of these shapes.
+ */
+export function ownedBy(workload: { kind?: string; name: string }): (pod: V1Pod) => boolean {
+  const { kind, name } = workload;
+  const hashed = (suffix: RegExp) => (owner: string) =>
+    owner.startsWith(`${name}-`) && suffix.test(owner.slice(name.length + 1));
+  const replicaSet = hashed(/^[a-z0-9]{1,10}$/);
+  const job = hashed(/^\d{1,12}$/);
+  return (pod) =>
+    (pod.metadata?.ownerReferences ?? []).some((ref) => {
+      if (ref.controller === false) return false;
+      switch (kind) {
+        case 'Deployment':
+        case 'Rollout':
+          return ref.kind === 'ReplicaSet' && replicaSet(ref.name);
+        case 'CronJob':
+          return ref.kind === 'Job' && job(ref.name);
+        case undefined:
+        case 'Workload':
+          return (
+            ref.name === name ||
+            (ref.kind === 'ReplicaSet' && replicaSet(ref.name)) ||
+            (ref.kind === 'Job' && job(ref.name))
+          );
+        default:
+          return ref.kind === kind && ref.name === name;
+      }
+    });
 }
 
 async function summarise(client: KubeClient, pod: V1Pod): Promise<PodSummary> {

@@ -163,11 +163,17 @@ export async function checkApplication(
   ];
 }
 
-/** May kubemend cordon this node? Never the control plane; never below the schedulable share. */
+/**
+ * May kubemend cordon this node? Never the control plane; never below the share of
+ * workers (nodes the control-plane labels do not mark) that must stay schedulable and
+ * Ready. `cordoned` names nodes cordoned earlier in the same job, dry runs included, so
+ * each cordon of a job is checked against what the ones before it left.
+ */
 export async function checkCordon(
   client: KubeClient,
   settings: GuardrailSettings,
   nodeName: string,
+  cordoned: ReadonlySet<string> = new Set(),
 ): Promise<GuardrailDecision[]> {
   const nodes = await client.list<V1Node>('v1', 'Node');
   const node = nodes.find((n) => n.metadata?.name === nodeName);
@@ -185,21 +191,25 @@ export async function checkCordon(
         reason: `node ${nodeName} is a control-plane node; kubemend never cordons one`,
       },
     ];
-  const schedulable = nodes.filter((n) => !n.spec?.unschedulable && ready(n));
+  // The control plane takes no workloads: only workers count, on both sides.
+  const workers = nodes.filter((n) => !isControlPlane(n));
+  const schedulable = workers.filter(
+    (n) => !n.spec?.unschedulable && !cordoned.has(n.metadata?.name ?? '') && ready(n),
+  );
   const after = schedulable.filter((n) => n.metadata?.name !== nodeName).length;
-  const needed = Math.ceil(settings.minSchedulableShare * nodes.length);
+  const needed = Math.ceil(settings.minSchedulableShare * workers.length);
   return [
     { guardrail: 'control-plane', allowed: true, reason: `node ${nodeName} is a worker` },
     after >= needed
       ? {
           guardrail: 'min-healthy-nodes',
           allowed: true,
-          reason: `${after} of ${nodes.length} nodes stay schedulable (at least ${needed} must)`,
+          reason: `${after} of ${workers.length} workers stay schedulable and Ready (at least ${needed} must)`,
         }
       : {
           guardrail: 'min-healthy-nodes',
           allowed: false,
-          reason: `cordoning ${nodeName} would leave ${after} of ${nodes.length} nodes schedulable; at least ${needed} must stay (guardrails.min-healthy-nodes ${Math.round(settings.minSchedulableShare * 100)}%)`,
+          reason: `cordoning ${nodeName} would leave ${after} of ${workers.length} workers schedulable and Ready; at least ${needed} must stay (guardrails.min-healthy-nodes ${Math.round(settings.minSchedulableShare * 100)}%)`,
         },
   ];
 }

@@ -6,7 +6,7 @@ import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
 import { isClusterName } from '../shared/names.js';
 import type { RemediationJob } from './run.js';
-import { targetsFrom } from './targets.js';
+import { MAX_SUBJECTS, targetsFrom, type Targets } from './targets.js';
 
 const ID = /^[0-9a-f]{8,64}$/;
 
@@ -35,6 +35,7 @@ export function jobFromMatrix(
         ? raw.cluster
         : '';
   if (!isClusterName(cluster)) bad('cluster', 'a cluster name (letters, digits, . _ -)');
+  const targets = targetsFrom(raw, cluster, bad);
   return {
     playbook,
     category:
@@ -44,9 +45,28 @@ export function jobFromMatrix(
     incident: typeof incident === 'number' ? incident : null,
     id,
     cluster,
-    targets: targetsFrom(raw, cluster, bad),
+    targets,
+    subjects: subjectsFrom(entry.subjects, cluster, targets),
     mode,
   };
+}
+
+/**
+ * The entry's subjects, each read as targets are; an entry without them (written by
+ * hand, or by an earlier triage) has one subject, its targets. Each subject acts on the
+ * job's cluster whatever it says.
+ */
+function subjectsFrom(value: unknown, cluster: string, targets: Targets): Targets[] {
+  if (value === undefined || value === null) return [targets];
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_SUBJECTS)
+    return bad('subjects', `a list of 1 to ${MAX_SUBJECTS} targets objects`);
+  return value.map((raw, i) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      return bad(`subjects[${i}]`, 'a targets object');
+    return targetsFrom(raw, cluster, (field, allowed) =>
+      bad(`subjects[${i}].${field.replace(/^targets\./, '')}`, allowed),
+    );
+  });
 }
 
 function bad(field: string, allowed: string): never {

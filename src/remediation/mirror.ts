@@ -48,7 +48,7 @@ export async function proposeMirrors(
   let proposed = 0;
   for (const { pod, mirror } of wanted.values()) {
     if (proposed >= ctx.maxTargets) break;
-    const workload = await workloadOf(run, pod);
+    const workload = await stuckPodWorkload(run, pod);
     const image = mirrorImage(pod.image, mirror);
     const change: ManifestChange = {
       target: { kind: workload.kind, name: workload.name, namespace: pod.namespace },
@@ -76,7 +76,10 @@ export async function proposeMirrors(
 }
 
 /** The workload a person's manifest declares: a ReplicaSet's Deployment, else the controller. */
-async function workloadOf(run: Run, pod: StuckPod): Promise<{ kind: string; name: string }> {
+export async function stuckPodWorkload(
+  run: Run,
+  pod: StuckPod,
+): Promise<{ kind: string; name: string }> {
   const controller = pod.controller as { kind: string; name: string };
   if (controller.kind !== 'ReplicaSet') return controller;
   const rs = await run.ctx.client.get<V1ReplicaSet>({

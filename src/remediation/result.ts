@@ -6,8 +6,34 @@ import type { Enrichment } from './enrich.js';
 import type { GuardrailDecision } from './guardrails.js';
 import type { Targets } from './targets.js';
 
-export const OUTCOMES = ['resolved', 'improved', 'unchanged', 'failed', 'skipped'] as const;
+/**
+ * `contained`: the action took effect and holds the problem back (a hot node cordoned);
+ * whether the problem is over is for the source and the sweep to tell, not the playbook.
+ */
+export const OUTCOMES = [
+  'resolved',
+  'improved',
+  'contained',
+  'unchanged',
+  'failed',
+  'skipped',
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** One target a job acted on or considered, with its own outcome (docs/architecture.md). */
+export interface SubjectResult {
+  /** formatTargetRef of the target. */
+  target: string;
+  /** Set when the playbook added a target the incident did not name: why it acted on it. */
+  why?: string;
+  outcome: Outcome;
+  /** One line. */
+  reason: string;
+  /** One line: what was done to it ('cordon (patch Node)', 'delete Pod ×2'), or 'none'. */
+  action: string;
+  /** The first guardrail that refused acting on it. */
+  refused?: { guardrail: string; reason: string };
+}
 
 export interface ActionRecord {
   verb: 'delete' | 'patch' | 'create' | 'evict' | 'commit';
@@ -52,7 +78,10 @@ export interface RemediationResult {
   incident: number | null;
   cluster: string;
   mode: PlaybookMode;
+  /** The job's first subject (every subject is in `subjects`). */
   targets: Targets;
+  /** One row per target acted on or considered; absent in results of earlier versions. */
+  subjects?: SubjectResult[];
   identity: { status: string; matched?: string[]; mismatched?: string[]; observed?: string };
   findings: string[];
   decisions: Decision[];

@@ -5,7 +5,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ExpectedIdentity } from '../config/config.js';
 import type { KubeClient } from '../kube/client.js';
-import { checkIdentity, identityYaml, observeIdentity } from '../kube/identity.js';
+import {
+  checkIdentity,
+  identityYaml,
+  observeIdentity,
+  type ClusterIdentity,
+  type IdentityVerdict,
+} from '../kube/identity.js';
+import { formatTargetRef, type TargetRef } from '../incidents/target-ref.js';
 import type { Ledger } from '../kube/ledger.js';
 import type { PlaybookMode } from '../shared/constants.js';
 import type { GuardrailSettings } from './guardrails.js';
@@ -14,6 +21,7 @@ import type { ObjectRef, PatchStrategy } from '../kube/client.js';
 import { objectDiff } from './diff.js';
 import type { ManifestChange } from './manifest.js';
 import type { ActionRecord, Decision, Outcome, RemediationResult } from './result.js';
+import { subjectName, subjectRows, type Mark } from './subjects.js';
 import type { Targets } from './targets.js';
 
 export interface RemediationJob {
@@ -23,8 +31,36 @@ export interface RemediationJob {
   /** The incident key's hash, naming the incident in the ledger. */
   id: string;
   cluster: string;
+  /** What this run reads: the job's first subject, or the one subject a run is for. */
   targets: Targets;
+  /**
+   * Every target of the incident, one Targets each (MAX_SUBJECTS at most); a run covers
+   * those of them its playbook's axis puts together (subjects.ts). jobFromMatrix always
+   * sets it; absent (a job built by hand), the one subject is `targets`.
+   */
+  subjects?: Targets[];
   mode: PlaybookMode;
+}
+
+/**
+ * What the runs of one job share as they go subject by subject, kept by the job's
+ * context (one KubeClient and Ledger per job): the identity check, made once, and what
+ * earlier runs changed or, in a dry run, would have.
+ */
+export interface JobMemory {
+  identity?: Promise<{ observed: ClusterIdentity; verdict: IdentityVerdict }>;
+  /** Nodes cordoned earlier in the job (dry runs too): the next cordon's guardrail counts them. */
+  cordoned: Set<string>;
+}
+const memories = new WeakMap<RemediationContext, JobMemory>();
+
+export function jobMemory(ctx: RemediationContext): JobMemory {
+  let memory = memories.get(ctx);
+  if (!memory) {
+    memory = { cordoned: new Set() };
+    memories.set(ctx, memory);
+  }
+  return memory;
 }
 
 export interface RemediationContext {
@@ -70,6 +106,7 @@ export class Run {
   readonly findings: string[] = [];
   identity: RemediationResult['identity'] = { status: 'not checked' };
   private readonly started: number;
+  private readonly marks: Mark[] = [];
 
   constructor(job: RemediationJob, ctx: RemediationContext) {
     this.job = job;
@@ -79,6 +116,27 @@ export class Run {
 
   get live(): boolean {
     return this.job.mode === 'auto';
+  }
+
+  get memory(): JobMemory {
+    return jobMemory(this.ctx);
+  }
+
+  /**
+   * From here on, the actions and decisions recorded are about `ref` (undefined: about
+   * the job as a whole), and the result lists it as a subject; `why` says why the playbook
+   * acted on it when the incident did not name it. Before the first call, they are about
+   * the run's own subject (job.targets). Answers the target's name.
+   */
+  about(ref: TargetRef | undefined, why?: string): string | undefined {
+    const target = ref ? formatTargetRef(ref) : undefined;
+    this.marks.push({
+      target,
+      ...(why ? { why } : {}),
+      actions: this.actions.length,
+      decisions: this.decisions.length,
+    });
+    return target;
   }
 
   /** A proposal's commit as an action, or the reason it was not made as the manifest's refusal. */
@@ -109,6 +167,17 @@ export class Run {
       cluster: job.cluster,
       mode: job.mode,
       targets: job.targets,
+      subjects: subjectRows({
+        covered: (job.subjects ?? [job.targets])
+          .map(subjectName)
+          .filter((n): n is string => n !== undefined),
+        own: subjectName(job.targets),
+        marks: this.marks,
+        actions: this.actions,
+        decisions: this.decisions,
+        outcome,
+        reason,
+      }),
       identity: this.identity,
       findings: this.findings,
       decisions: this.decisions,
@@ -133,23 +202,33 @@ export class Run {
         `mode ${job.mode} needs a ${job.mode === 'auto' ? 'live' : 'dry-run'} Kubernetes client`,
       );
     if (job.mode === 'off') return this.finish('skipped', 'the playbook is off');
-    const observed = await observeIdentity(ctx.kubeconfig, ctx.client);
-    const verdict = checkIdentity(observed, ctx.expectedIdentity);
+    // Once per job: the runs after the first reuse the verdict, and only the first
+    // records the identity decision, so the folded result carries it once.
+    const memory = this.memory;
+    const first = memory.identity === undefined;
+    memory.identity ??= observeIdentity(ctx.kubeconfig, ctx.client).then((observed) => ({
+      observed,
+      verdict: checkIdentity(observed, ctx.expectedIdentity),
+    }));
+    const { observed, verdict } = await memory.identity;
+    const decide = (decision: Decision) => {
+      if (first) this.decisions.push(decision);
+    };
     this.identity =
       verdict.status === 'unconfigured'
         ? { status: 'unconfigured', observed: identityYaml(job.cluster, observed) }
         : { status: verdict.status, matched: verdict.matched, mismatched: verdict.mismatched };
     if (verdict.status === 'uncertain') {
-      this.decisions.push({ guardrail: 'identity', allowed: false, reason: verdict.reason });
+      decide({ guardrail: 'identity', allowed: false, reason: verdict.reason });
       return this.finish('skipped', verdict.reason);
     }
     if (verdict.status === 'unconfigured' && this.live) {
       const reason = `cluster identity is not configured for ${job.cluster}: nothing is written; paste the observed values into .github/kubemend.yml`;
-      this.decisions.push({ guardrail: 'identity', allowed: false, reason });
-      ctx.log(this.identity.observed ?? '');
+      decide({ guardrail: 'identity', allowed: false, reason });
+      if (first) ctx.log(this.identity.observed ?? '');
       return this.finish('skipped', reason);
     }
-    this.decisions.push({
+    decide({
       guardrail: 'identity',
       allowed: true,
       reason:

@@ -8,6 +8,11 @@ import { isLabelName, isSubdomainName } from '../shared/names.js';
 const KIND = /^[A-Z][A-Za-z0-9]{0,62}$/;
 /** More names than any matrix entry triage builds carries. */
 const MAX_NAMES = 500;
+/**
+ * Most subjects (distinct targets) one incident's job acts on, one after another: triage
+ * keeps the first this many, a job refuses more.
+ */
+export const MAX_SUBJECTS = 50;
 
 export interface Workload {
   /** Deployment, StatefulSet, DaemonSet, CronJob, Job...; absent when nothing tells. */

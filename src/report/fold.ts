@@ -5,26 +5,15 @@
 import { formatTargetRef, primaryRef } from '../incidents/target-ref.js';
 import { withEntry, type IncidentRecord, type RecordTarget } from '../incidents/record.js';
 import type { IncidentState } from '../incidents/states.js';
-import type { RemediationResult } from '../remediation/result.js';
+import type { RemediationResult, SubjectResult } from '../remediation/result.js';
+import { actionSummary } from '../remediation/subjects.js';
 import type { StateVerdict } from './state.js';
-
-/** What a result says about one target (the result's `subjects`, or its one target). */
-export interface Subject {
-  target: string;
-  why?: string;
-  outcome: string;
-  reason: string;
-  /** What was done to it, one line; `none` when nothing. */
-  action: string;
-  refused?: { guardrail: string; reason: string };
-}
 
 const MAX_TARGETS = 50;
 
 /** A result's subjects; a result from before subjects names its one target. */
-export function subjectsOf(result: RemediationResult): Subject[] {
-  const own = (result as { subjects?: Subject[] }).subjects;
-  if (own?.length) return own;
+export function subjectsOf(result: RemediationResult): SubjectResult[] {
+  if (result.subjects?.length) return result.subjects;
   const ref = primaryRef(result.targets);
   if (!ref) return [];
   const refused = result.decisions.find((d) => !d.allowed);
@@ -33,22 +22,10 @@ export function subjectsOf(result: RemediationResult): Subject[] {
       target: formatTargetRef(ref),
       outcome: result.outcome,
       reason: result.reason,
-      action: actionLine(result),
+      action: actionSummary(result.actions),
       ...(refused ? { refused: { guardrail: refused.guardrail, reason: refused.reason } } : {}),
     },
   ];
-}
-
-/** `delete Pod ×2 (dry run), patch Deployment`: what a result did, one line. */
-export function actionLine(result: RemediationResult): string {
-  if (result.actions.length === 0) return 'none';
-  const counts = new Map<string, number>();
-  for (const a of result.actions) {
-    const kind = a.verb === 'commit' ? a.object : (a.object.split('/').at(-2) ?? '');
-    const key = `${a.verb} ${kind}${a.dryRun ? ' (dry run)' : ''}${a.error ? ' (failed)' : ''}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
 }
 
 export interface RunInfo {

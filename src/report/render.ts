@@ -7,6 +7,7 @@ import { formatDuration } from '../shared/duration.js';
 import type { RemediationResult } from '../remediation/result.js';
 import type { IncidentRecord, RecordTarget } from '../incidents/record.js';
 import { STATES } from '../incidents/states.js';
+import { actionSummary } from '../remediation/subjects.js';
 import type { StateVerdict } from './state.js';
 
 /** Hidden marker that identifies the status comment among the incident's comments. */
@@ -149,14 +150,18 @@ function targetRow(t: RecordTarget): string {
 
 function row(r: RemediationResult): string {
   const { namespace, workload, node, app } = r.targets;
-  const targets = [
-    namespace,
-    workload ? `${String(workload.kind)}/${workload.name}` : undefined,
-    node ? `Node/${node}` : undefined,
-    app ? `app ${app}` : undefined,
-  ]
-    .filter(Boolean)
-    .join(' ');
+  // A job acts on every subject of its incident: name them all when there are several.
+  const many = (r.subjects?.length ?? 0) > 1;
+  const targets = many
+    ? (r.subjects ?? []).map((s) => s.target).join(', ')
+    : [
+        namespace,
+        workload ? `${String(workload.kind)}/${workload.name}` : undefined,
+        node ? `Node/${node}` : undefined,
+        app ? `app ${app}` : undefined,
+      ]
+        .filter(Boolean)
+        .join(' ');
   const refusals = r.decisions.filter((d) => !d.allowed);
   const decisions = refusals.length
     ? `${refusals.length} refused: ${refusals
@@ -164,16 +169,6 @@ function row(r: RemediationResult): string {
         .map((d) => `${d.guardrail} (${d.reason})`)
         .join('; ')}`
     : `${r.decisions.length} passed`;
-  return `| ${inline(r.playbook)} (${inline(r.mode)}) | ${inline(targets || r.cluster, 120)} | ${inline(actionSummary(r), 200)} | ${inline(decisions, 300)} | **${inline(r.outcome)}** | ${formatDuration(r.durations.totalMs)} |`;
+  return `| ${inline(r.playbook)} (${inline(r.mode)}) | ${inline(targets || r.cluster, 120)} | ${inline(actionSummary(r.actions), 200)} | ${inline(decisions, 300)} | **${inline(r.outcome)}** | ${formatDuration(r.durations.totalMs)} |`;
 }
 
-function actionSummary(r: RemediationResult): string {
-  if (r.actions.length === 0) return 'none';
-  const counts = new Map<string, number>();
-  for (const a of r.actions) {
-    const kind = a.object.split('/').at(-2) ?? '';
-    const key = `${a.verb} ${kind}${a.dryRun ? ' (dry run)' : ''}${a.error ? ' (failed)' : ''}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
-}

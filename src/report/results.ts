@@ -8,7 +8,9 @@ import {
   type ActionRecord,
   type Decision,
   type RemediationResult,
+  type SubjectResult,
 } from '../remediation/result.js';
+import { parseTargetRef } from '../incidents/target-ref.js';
 import { targetsFrom } from '../remediation/targets.js';
 import { PLAYBOOK_MODES, PLAYBOOKS } from '../shared/constants.js';
 import { isObject } from '../shared/json.js';
@@ -172,6 +174,7 @@ function resultOf(doc: unknown): RemediationResult {
     cluster,
     mode,
     targets: targetsFrom(doc.targets, cluster, fail),
+    ...(doc.subjects !== undefined ? { subjects: subjectsOf(doc.subjects) } : {}),
     identity: {
       status: identity.status,
       ...(matched ? { matched } : {}),
@@ -196,6 +199,39 @@ function resultOf(doc: unknown): RemediationResult {
 function list(value: unknown, field: string): Record<string, unknown>[] {
   if (!Array.isArray(value)) return fail(field, 'a list');
   return value.map((v, i) => (isObject(v) ? v : fail(`${field}[${i}]`, 'an object')));
+}
+
+/** More rows than a job has subjects and targets it touched. */
+const MAX_SUBJECT_ROWS = 500;
+
+function subjectsOf(value: unknown): SubjectResult[] {
+  if (Array.isArray(value) && value.length > MAX_SUBJECT_ROWS)
+    return fail('subjects', `a list of at most ${MAX_SUBJECT_ROWS} rows`);
+  return list(value, 'subjects').map((s, i): SubjectResult => {
+    const { target, why, reason, action, refused } = s;
+    const field = `subjects[${i}]`;
+    if (!isString(target) || !parseTargetRef(target))
+      return fail(`${field}.target`, 'a target name (Kind/namespace/name or Kind/name)');
+    const outcome =
+      OUTCOMES.find((o) => o === s.outcome) ?? fail(`${field}.outcome`, OUTCOMES.join(', '));
+    if (!isString(reason) || !isString(action) || !(why === undefined || isString(why)))
+      return fail(field, '{target, why?, outcome, reason, action, refused?}');
+    if (
+      refused !== undefined &&
+      !(isObject(refused) && isString(refused.guardrail) && isString(refused.reason))
+    )
+      return fail(`${field}.refused`, '{guardrail, reason}');
+    return {
+      target,
+      ...(why !== undefined ? { why } : {}),
+      outcome,
+      reason,
+      action,
+      ...(refused !== undefined
+        ? { refused: { guardrail: refused.guardrail as string, reason: refused.reason as string } }
+        : {}),
+    };
+  });
 }
 
 function decisionOf(d: Record<string, unknown>, i: number): Decision {

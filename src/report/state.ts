@@ -102,7 +102,7 @@ export function decideState(
       proposed.push(`${r.playbook} waits for /kubemend approve: ${r.reason}`);
     else if (r.mode !== 'auto' && r.outcome !== 'resolved')
       dry.push(`${r.playbook} ran in mode ${r.mode}: ${r.reason}`);
-    if ((r.outcome as string) === 'contained') acting.push(`${r.playbook}: ${r.reason}`);
+    if (r.outcome === 'contained') acting.push(`${r.playbook}: ${r.reason}`);
   }
   if (human.length) return { state: 'needs-human', reasons: dedupe(human) };
   if (proposed.length) return { state: 'proposed', reasons: proposed };

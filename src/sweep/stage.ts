@@ -125,7 +125,7 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
   return {
     incidents: listed.length,
     targets: refs.length,
-    changed: changed.map(({ closed: _closed, ...rest }) => rest),
+    changed: changed.map((c) => ({ number: c.number, from: c.from, to: c.to, ending: c.ending })),
     closed,
     githubRequests: github.stats.total - githubStart,
     kubeRequests: client.stats.total,

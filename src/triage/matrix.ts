@@ -19,7 +19,10 @@ export interface MatrixEntry {
   /** The incident key's hash (its branch and record carry it). */
   id: string;
   cluster: string;
+  /** The incident's targets, all alerts together (kept for readers of earlier entries). */
   targets: Targets;
+  /** One per distinct target of the firing alerts, each acted on on its own. */
+  subjects: Targets[];
 }
 
 /** GitHub runs at most 256 jobs from one matrix. */
@@ -59,6 +62,7 @@ export function buildMatrix(
         id: incident.id,
         cluster,
         targets: { ...incident.targets, cluster },
+        subjects: incident.subjects.map((subject) => ({ ...subject, cluster })),
       });
     }
   }

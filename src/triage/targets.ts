@@ -8,6 +8,7 @@ import { isExporterContainer, isExporterPod } from '../alerts/shapes.js';
 import { nodeInstance } from '../alerts/scope.js';
 import { isObject } from '../shared/json.js';
 import type { Targets, Workload } from '../remediation/targets.js';
+import { formatTargetRef, primaryRef } from '../incidents/target-ref.js';
 
 const MAX_LIST = 20;
 const KIND = /^[A-Z][A-Za-z]{1,62}$/;
@@ -117,6 +118,46 @@ export function targetsOf(alerts: Alert[]): Targets & { pods: string[]; containe
     ...(c.pvc ? { pvc: c.pvc } : {}),
     ...(c.volume ? { volume: c.volume } : {}),
   };
+}
+
+/**
+ * One Targets per distinct object the firing alerts are about (targetsOf each alert,
+ * named by primaryRef), in alert order, at most `max`. An alert that names no object (a
+ * namespace-wide alert) adds what it knows to the first subject's pods and containers
+ * rather than a subject of its own: a playbook acts on objects, and its namespace is the
+ * incident's anyway. With no subject at all, the incident's combined targets are the one.
+ */
+export function subjectsOf(alerts: Alert[], max: number): Targets[] {
+  const firing = alerts.filter((a) => a.status === 'firing');
+  const subjects = new Map<string, Targets & { pods: string[]; containers: string[] }>();
+  const unnamed: Alert[] = [];
+  for (const alert of firing) {
+    const targets = targetsOf([alert]);
+    const ref = primaryRef(targets);
+    if (!ref) {
+      unnamed.push(alert);
+      continue;
+    }
+    const key = formatTargetRef(ref);
+    const known = subjects.get(key);
+    if (known) merge(known, targets);
+    else if (subjects.size < max) subjects.set(key, targets);
+  }
+  const all = [...subjects.values()];
+  const [first] = all;
+  if (!first) return [targetsOf(firing.length ? firing : alerts)];
+  if (unnamed.length) merge(first, targetsOf(unnamed));
+  return all;
+}
+
+/** The other's pods and containers added to `into`'s, each list bounded. */
+function merge(
+  into: { pods: string[]; containers: string[] },
+  other: { pods: string[]; containers: string[] },
+): void {
+  for (const list of ['pods', 'containers'] as const)
+    for (const name of other[list])
+      if (!into[list].includes(name) && into[list].length < MAX_LIST) into[list].push(name);
 }
 
 function fromEvent(c: Collector, alert: Alert): void {

@@ -8,8 +8,8 @@ import { groupAlerts } from '../incidents/grouping.js';
 import { BUILTIN_RULES } from './builtin-rules.js';
 import { TriageEngine, type CategoryResult } from './engine.js';
 import type { RuleSpec } from './rule-spec.js';
-import type { Targets } from '../remediation/targets.js';
-import { targetsOf } from './targets.js';
+import { MAX_SUBJECTS, type Targets } from '../remediation/targets.js';
+import { subjectsOf, targetsOf } from './targets.js';
 
 export interface TriagedIncident {
   key: string;
@@ -22,6 +22,8 @@ export interface TriagedIncident {
   severity: Severity;
   categories: CategoryResult[];
   targets: Targets;
+  /** One Targets per distinct target of the firing alerts (MAX_SUBJECTS at most), in alert order. */
+  subjects: Targets[];
   alerts: Alert[];
 }
 
@@ -77,6 +79,7 @@ export function triageAlerts(
       severity,
       categories,
       targets,
+      subjects: subjectsOf(members, MAX_SUBJECTS),
       alerts: members,
     };
   });

@@ -79,7 +79,7 @@ describe('node guardrails', () => {
   });
 
   it('cordon a worker while enough nodes stay schedulable, and refuse the cordon that would go below', async () => {
-    // Four nodes, 51%: at least 3 must stay schedulable.
+    // Three workers (the control plane does not count), 51%: at least 2 must stay schedulable.
     expect((await checkCordon(client, GUARDRAIL_DEFAULTS, 'worker-1'))[1]).toMatchObject({
       guardrail: 'min-healthy-nodes',
       allowed: true,
@@ -92,7 +92,30 @@ describe('node guardrails', () => {
       guardrail: 'min-healthy-nodes',
       allowed: false,
       reason:
-        'cordoning worker-2 would leave 2 of 4 nodes schedulable; at least 3 must stay (guardrails.min-healthy-nodes 51%)',
+        'cordoning worker-2 would leave 1 of 3 workers schedulable and Ready; at least 2 must stay (guardrails.min-healthy-nodes 51%)',
+    });
+  });
+
+  it('count a cordon made earlier in the same job, a dry run too, as made', async () => {
+    expect(
+      (await checkCordon(client, GUARDRAIL_DEFAULTS, 'worker-2', new Set(['worker-1'])))[1],
+    ).toMatchObject({ guardrail: 'min-healthy-nodes', allowed: false });
+  });
+
+  it('count a worker that is not Ready as unhealthy', async () => {
+    // The kubelet's status, as it posts it: through the status subresource.
+    const answer = await fetch(`${kube.url}/api/v1/nodes/worker-3/status`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({
+        status: { conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }] },
+      }),
+    });
+    expect(answer.status).toBe(200);
+    expect((await checkCordon(client, GUARDRAIL_DEFAULTS, 'worker-1'))[1]).toMatchObject({
+      guardrail: 'min-healthy-nodes',
+      allowed: false,
+      reason: expect.stringMatching(/^cordoning worker-1 would leave 1 of 3 workers/),
     });
   });
 });

@@ -119,7 +119,7 @@ describe('the RBAC of deploy/rbac/', () => {
       remediationContext(kube, kc, 'auto', expected),
       { drain: true },
     );
-    expect(result.outcome).toBe('improved');
+    expect(result.outcome).toBe('contained');
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 

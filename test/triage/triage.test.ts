@@ -385,6 +385,7 @@ describe('the playbook matrix', () => {
       id: oom.id,
       cluster: 'prod',
       targets: oom.targets,
+      subjects: [{ ...oom.targets, cluster: 'prod' }],
     });
   });
 

@@ -4,7 +4,9 @@ import { apiErrorLine } from '../../kube/client.js';
 import { settleLimit } from '../../shared/pool.js';
 import { checkWorkload } from '../guardrails.js';
 import { classifyPullError, clockSkews, findStuckPods, type StuckPod } from '../pull-errors.js';
-import { proposeMirrors } from '../mirror.js';
+import { proposeMirrors, stuckPodWorkload } from '../mirror.js';
+import { formatTargetRef, isTargetKind, type TargetRef } from '../../incidents/target-ref.js';
+import { subjectName } from '../subjects.js';
 import type { ActionRecord, Outcome, RemediationResult } from '../result.js';
 import { Run, type RemediationContext, type RemediationJob } from '../run.js';
 
@@ -23,6 +25,9 @@ export async function runImagePull(
   if (stop) return stop;
   const { decisions, actions, findings } = run;
   const live = run.live;
+  // The diagnosis is about the namespace, not one workload: each workload acted on below
+  // is named as it is acted on.
+  run.about(undefined);
 
   // Diagnosis.
   const scope = job.targets.namespace ? { namespace: job.targets.namespace } : {};
@@ -75,8 +80,31 @@ export async function runImagePull(
     const key = `${pod.namespace}/${pod.controller.kind}/${pod.controller.name}`;
     byController.set(key, [...(byController.get(key) ?? []), pod]);
   }
-  let acted = 0;
+  // Each controller's workload as a person's manifest declares it; one the incident did not
+  // name is a subject of its own, with why.
+  const covered = new Set((job.subjects ?? [job.targets]).map(subjectName));
+  const resolved: { target: string; pods: StuckPod[]; ref: TargetRef }[] = [];
   for (const [target, pods] of byController) {
+    const first = pods[0] as StuckPod;
+    const owner = await stuckPodWorkload(run, first);
+    const kind = isTargetKind(owner.kind) ? owner.kind : 'Workload';
+    resolved.push({ target, pods, ref: { kind, namespace: first.namespace, name: owner.name } });
+  }
+  const incidentRegistries = new Set(
+    resolved
+      .filter((w) => covered.has(formatTargetRef(w.ref)))
+      .flatMap((w) => w.pods.map((p) => p.registry)),
+  );
+  let acted = 0;
+  for (const { target, pods, ref } of resolved) {
+    const registries = [...new Set(pods.map((p) => p.registry))];
+    const shared = registries.filter((r) => incidentRegistries.has(r));
+    run.about(
+      ref,
+      shared.length
+        ? `its pods were stuck pulling from the same registry (${shared.join(', ')})`
+        : `its pods were stuck pulling images in namespace ${ref.namespace} (${registries.join(', ')})`,
+    );
     if (acted >= ctx.maxTargets) {
       decisions.push({
         guardrail: 'max-targets',

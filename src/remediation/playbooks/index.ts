@@ -12,6 +12,7 @@ import { runStorage } from './storage.js';
 import type { RemediationResult } from '../result.js';
 import { runImagePull } from './image-pull.js';
 import { Run, type RemediationContext, type RemediationJob } from '../run.js';
+import { AXES, foldResults, subjectName, subjectRuns } from '../subjects.js';
 
 type Runner = (
   job: RemediationJob,
@@ -54,7 +55,41 @@ export const RUNNERS: Record<Playbook, Runner> = {
 };
 
 /**
- * Runs the playbook, then reads the enrichment for its targets (never on the wrong
+ * Runs the playbook once per subject along its axis (AXES), one after another with the
+ * job's one client and ledger, so each target is decided and explained on its own: the
+ * control plane refused does not stop the workers. A run that stops at the job's own
+ * gates (mode off, identity) stops the job. The runs fold into the job's one result.
+ */
+async function runSubjects(
+  playbook: Playbook,
+  job: RemediationJob,
+  ctx: RemediationContext,
+  config: KubemendConfig,
+): Promise<RemediationResult> {
+  const subjects = job.subjects?.length ? job.subjects : [job.targets];
+  const runs = subjectRuns(AXES[playbook], subjects);
+  if (runs.length === 0) runs.push({ targets: job.targets, covered: [job.targets] });
+  const results: RemediationResult[] = [];
+  for (const { targets, covered } of runs) {
+    const result = await RUNNERS[playbook]({ ...job, targets, subjects: covered }, ctx, config);
+    results.push(result);
+    if (stoppedByJob(result)) break;
+  }
+  const named = subjects.map(subjectName).filter((n): n is string => n !== undefined);
+  return foldResults(results, named);
+}
+
+/** The job's own gates refused: no further subject can get past them. */
+function stoppedByJob(result: RemediationResult): boolean {
+  return (
+    result.mode === 'off' ||
+    result.decisions.some((d) => d.guardrail === 'identity' && !d.allowed) ||
+    result.identity.status === 'uncertain'
+  );
+}
+
+/**
+ * Runs the playbook on every subject, then reads the enrichment for its targets (never on the wrong
  * cluster). The result file is an artifact anyone who can read the run downloads, so the
  * enrichment reads only namespaces that pass the workload guardrails (not protected,
  * opted in): a refused one's pods, logs and events are never read, and `withheld` says why.
@@ -65,9 +100,9 @@ export async function runPlaybook(
   ctx: RemediationContext,
   config: KubemendConfig,
 ): Promise<RemediationResult> {
-  const result = await RUNNERS[playbook](job, ctx, config);
+  const result = await runSubjects(playbook, job, ctx, config);
   if (result.identity.status === 'uncertain' || job.mode === 'off') return result;
-  const { namespace, node, pods = [] } = job.targets;
+  const { namespace, node, pods = [], workload } = job.subjects?.[0] ?? job.targets;
   if (!namespace && !node) return result;
   const refusals = new Map<string, Promise<string | undefined>>();
   const refusal = (ns: string) => {
@@ -94,6 +129,7 @@ export async function runPlaybook(
     result.enrichment = await enrich(ctx.client, {
       namespace,
       pods,
+      ...(workload && namespace ? { workload } : {}),
       ...(node ? { node } : {}),
       readable: async (pod) => !(await refusal(pod.metadata?.namespace ?? '')),
     });

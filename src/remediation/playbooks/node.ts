@@ -33,6 +33,7 @@ export async function runNode(
   if (stop) return stop;
   const name = job.targets.node;
   if (!name) return run.finish('skipped', 'the incident names no node');
+  run.about({ kind: 'Node', name });
   const ref = { apiVersion: 'v1', kind: 'Node', name };
 
   const node = await ctx.client.get<V1Node>(ref);
@@ -45,7 +46,7 @@ export async function runNode(
   );
   if (job.mode === 'notify') return run.finish('skipped', 'mode notify: diagnosis only');
 
-  const checks = await checkCordon(ctx.client, ctx.guardrails, name);
+  const checks = await checkCordon(ctx.client, ctx.guardrails, name, run.memory.cordoned);
   run.decisions.push(...checks.map((d) => ({ ...d, target: `Node/${name}` })));
   if (checks.some((d) => !d.allowed))
     return run.finish('skipped', checks.find((d) => !d.allowed)?.reason ?? 'refused');
@@ -62,6 +63,8 @@ export async function runNode(
       { metadata: { annotations: { [CORDONED_BY]: job.id } }, spec: { unschedulable: true } },
       'cordon: spec.unschedulable=true',
     );
+    // The job's next cordon is checked as if this one (even a dry run) had been made.
+    run.memory.cordoned.add(name);
   } else if (!ours) {
     run.findings.push(
       `node ${name} was already cordoned, not by kubemend: it is left cordoned whatever happens`,
@@ -84,10 +87,11 @@ export async function runNode(
     return run.finish('failed', `node ${name} is still schedulable`);
   const byHand = `it stays cordoned until a person uncordons it (kubectl uncordon ${name})`;
   // Without a failing condition (an alert on CPU, say), the node's status cannot show a
-  // recovery, so kubemend has nothing to wait for and never uncordons on a guess.
+  // recovery, so kubemend has nothing to wait for and never uncordons on a guess: the
+  // cordon holds the problem back, and the alert's source and the sweep tell when it ends.
   if (troubled.length === 0)
     return run.finish(
-      'improved',
+      'contained',
       `node ${name} is cordoned${drained}; it reported no failing condition to watch, so ${byHand}`,
     );
 
