@@ -38,7 +38,7 @@ export const STATES: Record<IncidentState, StateRow> = {
   acting: {
     label: 'kubemend/acting',
     headline:
-      '⏳ **Acting**: kubemend acted and waits for the source and the cluster to show the end (or for a budget to free).',
+      '⏳ **Acting**: kubemend is on it: an action holds the problem back, a budget must free, or the sweep waits out the stable window before it closes the incident.',
     ends: false,
     from: ['firing', 'proposed', 'dry-run', 'needs-human', 'snoozed'],
   },

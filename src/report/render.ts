@@ -171,4 +171,3 @@ function row(r: RemediationResult): string {
     : `${r.decisions.length} passed`;
   return `| ${inline(r.playbook)} (${inline(r.mode)}) | ${inline(targets || r.cluster, 120)} | ${inline(actionSummary(r.actions), 200)} | ${inline(decisions, 300)} | **${inline(r.outcome)}** | ${formatDuration(r.durations.totalMs)} |`;
 }
-

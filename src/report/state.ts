@@ -32,6 +32,8 @@ const WAITING: readonly Decision['guardrail'][] = [
   'cooldown',
   'max-targets',
 ];
+/** States a resolve at the source moves on from: the sweep now has the incident. */
+const LIFTED_ON_RESOLVE: readonly IncidentState[] = ['firing', 'needs-human'];
 const DIAGNOSE_ONLY = ['scheduling', 'probe', 'certificate', 'workload', 'unknown'];
 /** What each outcome asks of a person, when it asks anything. */
 const HUMAN_OUTCOMES: Partial<
@@ -61,9 +63,11 @@ export function decideState(
   record?: Pick<IncidentRecord, 'state' | 'status'>,
 ): StateVerdict {
   if (results.length === 0) {
+    // Resolved at the source: nobody is asked to act; the sweep finishes it (or, when the
+    // cluster still shows trouble after the stable window, says what a person must do).
     if (record?.status === 'resolved')
       return {
-        state: record.state,
+        state: LIFTED_ON_RESOLVE.includes(record.state) ? 'acting' : record.state,
         reasons: [
           'resolved at the source: the sweep closes the incident once the stable window passes and the cluster shows its targets healthy',
         ],

@@ -28,6 +28,7 @@ export interface SweepFacts {
 
 export type SweepVerdict =
   | { action: 'none'; why: string }
+  | { action: 'mark'; state: 'needs-human'; why: string }
   | {
       action: 'finish';
       state: Extract<IncidentState, 'resolved' | 'recovered' | 'stale'>;
@@ -105,6 +106,20 @@ export const SWEEP_RULES: readonly Rule[] = [
       action: 'finish',
       state: 'stale',
       why: `no alert since ${f.record.lastSeen} (longer than sweep.stale-after) and the targets look healthy${unconfirmed(h)}`,
+    }),
+  },
+  {
+    name: 'unhealthy after the stable window',
+    holds: (f, h) =>
+      !h.healthy &&
+      f.record.status === 'resolved' &&
+      f.record.state !== 'needs-human' &&
+      f.record.resolvedAt !== null &&
+      f.now - Date.parse(f.record.resolvedAt) >= f.stableWindowMs,
+    verdict: (f, h) => ({
+      action: 'mark',
+      state: 'needs-human',
+      why: `resolved at the source since ${f.record.resolvedAt}, but the cluster still shows ${h.unhealthy.join(', ')}: look at it, or close the incident if that is expected`,
     }),
   },
   {

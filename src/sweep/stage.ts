@@ -134,6 +134,7 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
 }
 
 type Repo = SweepRequest['github'];
+type SweptState = 'resolved' | 'recovered' | 'stale' | 'needs-human';
 
 interface Listed {
   number: number;
@@ -194,9 +195,10 @@ async function finish(
   client: KubeClient,
   incident: Listed,
   seen: Map<string, Observation>,
-  state: 'resolved' | 'recovered' | 'stale',
+  state: SweptState,
   why: string,
 ): Promise<(SweptIncident & { closed: boolean }) | undefined> {
+  const ends = STATES[state].ends;
   const { github, config } = request;
   const gh = { ...github, number: incident.number };
   const file = await recordFileOf(gh, incident.record);
@@ -215,7 +217,7 @@ async function finish(
 
   // Undo what kubemend did that the config says to undo after recovery: its own cordons.
   const undone: UndoResult[] =
-    config.playbooks.node.uncordon && state !== 'stale'
+    config.playbooks.node.uncordon && ends && state !== 'stale'
       ? await undoCordons(
           client,
           fresh.targets.flatMap((t) => {
@@ -235,7 +237,7 @@ async function finish(
   const ending = incident.merged
     ? 'Merged by a person; the sweep verified the change on the cluster.'
     : undefined;
-  const closing = !incident.merged && fresh.incident?.state !== 'closed';
+  const closing = ends && !incident.merged && fresh.incident?.state !== 'closed';
   const change = (latest: IncidentRecord): IncidentRecord =>
     withEntry(
       {
@@ -246,13 +248,37 @@ async function finish(
         targets: latest.targets.map((t) => {
           const o = seen.get(t.ref);
           if (!o) return t;
+          const ref = parseTargetRef(t.ref);
+          const undid =
+            ref?.kind === 'Node' ? undone.find((u) => u.node === ref.name && u.done) : undefined;
           return {
             ...t,
-            cluster: { healthy: o.healthy, detail: o.detail, at },
-            outcome: { at, by: 'sweep', value: state, reason: o.detail },
+            cluster: { healthy: o.healthy, detail: undid ? undid.detail : o.detail, at },
+            // The verdict on what kubemend did; a refusal's reason stays as it was.
+            ...(t.action
+              ? {
+                  outcome: {
+                    at,
+                    by: 'sweep',
+                    value: state,
+                    reason: undid ? undid.detail : o.detail,
+                  },
+                }
+              : {}),
+            ...(undid
+              ? {
+                  action: {
+                    at,
+                    by: 'sweep',
+                    mode: 'auto',
+                    what: `uncordon (patch Node)${undid.dryRun ? ' (dry run)' : ''}`,
+                    live: !undid.dryRun,
+                  },
+                }
+              : {}),
           };
         }),
-        ...(latest.incident
+        ...(latest.incident && ends
           ? {
               incident: {
                 ...latest.incident,
@@ -278,7 +304,7 @@ async function finish(
     : change(fresh);
 
   let text = ending;
-  let done = incident.merged;
+  let done = incident.merged && ends;
   if (closing) {
     const end = await closeIncident(gh, config, incident, record, state);
     text = end.text;
@@ -326,7 +352,7 @@ async function closeIncident(
   config: KubemendConfig,
   incident: Listed,
   record: IncidentRecord,
-  state: 'resolved' | 'recovered' | 'stale',
+  state: SweptState,
 ): Promise<Ending> {
   if (incident.isPull) {
     if (state === 'stale' || (record.proposal && state !== 'resolved')) {

@@ -92,7 +92,11 @@ export async function runNode(
   if (troubled.length === 0)
     return run.finish(
       'contained',
-      `node ${name} is cordoned${drained}; it reported no failing condition to watch, so ${byHand}`,
+      `node ${name} is cordoned${drained}; it reported no failing condition to watch, so ${
+        options.uncordon && ours
+          ? 'the sweep uncordons it once the alert has resolved and the node is healthy'
+          : byHand
+      }`,
     );
 
   // Verification: the conditions that failed, read until they are healthy or time runs out.
