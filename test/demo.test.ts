@@ -32,9 +32,11 @@ describe('npm run demo', () => {
     // Eight alerts in a storm, one pull request; the run after Docker Hub's return merges it.
     expect(stdout).toContain('✓ kubemend alerts / kubemend / intake ×8');
     expect(stdout).toMatch(/merged pull request by kubemend-bot · labels: .*kubemend\/resolved/);
+    // The status names every target with what was done to it: cart shared the registry.
     expect(stdout).toMatch(
-      /\| image-pull \(auto\) \| shop Deployment\/storefront \| delete Pod ×\d+/,
+      /\| Deployment\/shop\/storefront \| firing since \S+ \| healthy: verified by image-pull \| delete Pod ×\d+ \(image-pull, auto\)/,
     );
+    expect(stdout).toContain('| Deployment/shop/cart | added: its pods were stuck pulling');
     expect(stdout).toMatch(/^PASS: 1 incident\(s\)/m);
   });
 });

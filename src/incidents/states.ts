@@ -79,7 +79,7 @@ export const STATES: Record<IncidentState, StateRow> = {
     label: 'kubemend/snoozed',
     headline: '😴 **Snoozed**: a person asked kubemend to stand by (`/kubemend snooze`).',
     ends: false,
-    from: ANY.filter((s) => !['resolved', 'recovered', 'stale'].includes(s)),
+    from: ANY.filter((s) => !['resolved', 'recovered', 'stale', 'snoozed'].includes(s)),
   },
   stale: {
     label: 'kubemend/stale',

@@ -123,7 +123,8 @@ describe('the all-in-one action', () => {
       );
     await say({ verb: 'snooze', arg: new Date(Date.now() + 3_600_000).toISOString() });
     const snoozed = await allInOne(ws);
-    expect(snoozed.outputs.state).toBe('needs-human');
+    expect(snoozed.outputs.state).toBe('snoozed');
+    expect(repo().issues.get(number)?.labels).toContain('kubemend/snoozed');
     expect(kube.writes()).toEqual([]);
     expect(snoozed.summary).toMatch(/snoozed until \S+ \S{1,2}\/kubemend snooze on #/);
 

@@ -27,29 +27,42 @@ const known = (result: RehearsalResult) =>
   result.expectations.filter((e) => e.knownFailing).map((e) => e.path);
 
 describe('example rehearsals', () => {
-  it('oom-propose: the raised limit is committed to the pull request, merged by a person and rolled out by Argo CD', async () => {
+  it('oom-propose: the raised limit is committed to the pull request, merged by a person, rolled out by Argo CD and verified by the sweep', async () => {
     const result = await json('oom-propose.yaml');
     expect(result.ok).toBe(true);
     expect(result.incidents[0]?.files['apps/shop/order-worker.yaml']).toContain('memory: 320Mi');
     expect(result.steps.map((s) => s.runs.filter((r) => r.workflow === 'argo-cd').length)).toEqual([
-      0, 1, 0,
+      0, 1, 0, 0,
     ]);
     expect(result.cluster.writes.filter((w) => !w.dryRun)).toEqual([]);
-    expect(known(result)).toEqual([
-      'steps[0].incident.labels.exclude[kubemend/dry-run]',
-      'steps[0].incident.comments.not-contain[nothing was changed]',
-      'incident.labels.exclude[kubemend/needs-human]',
+    expect(known(result)).toEqual([]);
+    expect(result.steps.at(-1)?.runs).toEqual([
+      { workflow: 'kubemend sweep', job: 'sweep', conclusion: 'success' },
     ]);
   });
 
-  it('node-cpu: the control-plane node is never touched', async () => {
+  it('node-cpu: every node decided on its own, the control plane never touched, the cordon undone by the sweep', async () => {
     const result = await json('node-cpu.yaml');
     expect(result.ok).toBe(true);
+    expect(known(result)).toEqual([]);
     expect(result.cluster.nodes.find((n) => n.name === 'cp-1')?.schedulable).toBe(true);
-    expect(known(result)).toEqual([
-      'cluster.writes.include[PATCH /api/v1/nodes/worker-*]',
-      'cluster.nodes[worker-1]',
+    // Cordoned by the first run, uncordoned by the sweep: two writes to worker-1, none elsewhere.
+    expect(
+      result.cluster.writes.filter((w) => !w.dryRun && w.path.startsWith('/api/v1/nodes/')),
+    ).toEqual([
+      expect.objectContaining({ method: 'PATCH', path: '/api/v1/nodes/worker-1' }),
+      expect.objectContaining({ method: 'PATCH', path: '/api/v1/nodes/worker-1' }),
     ]);
+    expect(result.incidents[0]?.state).toBe('merged');
+  });
+
+  it('argocd-recovers: a healthy notification, then the sweep after the window closes the issue as recovered', async () => {
+    const result = await json('argocd-recovers.yaml');
+    expect(result.ok).toBe(true);
+    expect(known(result)).toEqual([]);
+    const [incident] = result.incidents;
+    expect(incident).toMatchObject({ kind: 'issue', state: 'closed' });
+    expect(incident?.labels).toContain('kubemend/recovered');
   });
 
   it('argocd-doctor: a label starts the cluster doctor, which reads the crash from the cluster', async () => {

@@ -85,10 +85,10 @@ describe('the remediate action on each scenario', () => {
     expect(result.outcome).toBe('resolved');
   });
 
-  it('node-high-cpu: cordons a worker (improved) and refuses the control-plane node', async () => {
+  it('node-high-cpu: cordons a worker (contained: the source and the sweep tell when it is over) and refuses the control-plane node', async () => {
     await cluster('node-high-cpu');
     const worker = await remediate('node', { node: 'worker-1' }, { mode: 'auto' });
-    expect(worker.result.outcome).toBe('improved');
+    expect(worker.result.outcome).toBe('contained');
     const node = kube.store.get(
       resourceForKind('v1', 'Node')!,
       undefined,

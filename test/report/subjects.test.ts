@@ -88,7 +88,7 @@ describe('the state of an incident whose playbook contained it', () => {
     const parsed = parseResult(result({ subjects: rows.slice(1) }));
     if (!('result' in parsed)) throw new Error(parsed.problem);
     const verdict = decideState([parsed.result as RemediationResult]);
-    expect(verdict.state).toBe('in-progress');
-    expect(verdict.reasons).toEqual(['node contained it: Node/worker-1: contained']);
+    expect(verdict.state).toBe('acting');
+    expect(verdict.reasons).toEqual([`node: ${parsed.result.reason}`]);
   });
 });
