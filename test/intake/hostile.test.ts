@@ -197,7 +197,7 @@ it('forged kubemend markers and table rows cannot pass for kubemend’s own', as
   expect(findMarker(body, 'incident')).toMatch(/^(?!deadbeef)[0-9a-f]{8}$/);
   // Outside code blocks (where a forged row is only text), the table rows are kubemend's.
   const rendered = outsideCode(body);
-  expect(rendered.match(/^\| Status \|.*$/gm)).toEqual(['| Status | firing |']);
+  expect(rendered.match(/^\| At the source \|.*$/gm)).toEqual(['| At the source | firing |']);
   expect(rendered.match(/^\| Occurrences \|.*$/gm)).toEqual(['| Occurrences | 1 |']);
   expect(rendered).not.toContain('<!-- kubemend:incident deadbeef');
 });
@@ -276,7 +276,7 @@ it('YAML-special strings round-trip through the record as the same strings', asy
   const record = recordOf(gh, run);
   expect(record).toMatchObject({
     title: 'yes',
-    targets: { namespaces: ['null'] },
+    named: { namespaces: ['null'] },
     latest: { message: tricky.message },
   });
   expect(parseRecord(repo().readFile(branch, run.outputs['record-path']!)!)).toEqual(record);

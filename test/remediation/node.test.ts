@@ -250,7 +250,7 @@ describe('the node playbook on a node without a failing condition', () => {
     });
     expect(result.outcome).toBe('contained');
     expect(result.reason).toBe(
-      'node worker-1 is cordoned; it reported no failing condition to watch, so it stays cordoned until a person uncordons it (kubectl uncordon worker-1)',
+      'node worker-1 is cordoned; it reported no failing condition to watch, so the sweep uncordons it once the alert has resolved and the node is healthy',
     );
     expect((await read<V1Node>('/api/v1/nodes/worker-1')).spec?.unschedulable).toBe(true);
   });
