@@ -38,6 +38,8 @@ export interface SweepRequest {
   runUrl: string | undefined;
   /** Where the run came from, for the timeline (`schedule`, `workflow_dispatch`). */
   trigger: string;
+  /** Only these incidents (the all-in-one action finishing the one an alert just resolved). */
+  only?: number[];
 }
 
 /** What one incident's sweep did. */
@@ -69,7 +71,8 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
   const log = (line: string) => request.log(redact(line));
   const githubStart = github.stats.total;
   const warnings: string[] = [];
-  const listed = await listIncidents(github);
+  const only = request.only && new Set(request.only);
+  const listed = (await listIncidents(github)).filter((i) => !only || only.has(i.number));
   const client = new KubeClient(request.kubeconfig, { dryRun: false });
 
   // Which clusters this kubeconfig may speak for: one identity check for the run.

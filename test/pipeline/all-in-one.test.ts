@@ -27,10 +27,14 @@ afterEach(async () => {
 
 const workspace = (playbooks: object) => callerRepository(kube, { playbooks });
 
-const allInOne = (dir: string, inputs: Record<string, string> = {}): Promise<ActionRun> =>
+const allInOne = (
+  dir: string,
+  inputs: Record<string, string> = {},
+  alert: object = ALERT,
+): Promise<ActionRun> =>
   runAction('./', {
     inputs: { kubeconfig: kube.kubeconfig(), ...inputs },
-    event: { name: 'repository_dispatch', payload: events.repositoryDispatch(REPOSITORY, ALERT) },
+    event: { name: 'repository_dispatch', payload: events.repositoryDispatch(REPOSITORY, alert) },
     repository: REPOSITORY,
     apiUrl: gh.url,
     githubToken: TOKEN,
@@ -40,6 +44,26 @@ const allInOne = (dir: string, inputs: Record<string, string> = {}): Promise<Act
   });
 
 describe('the all-in-one action', () => {
+  it('finishes at once an incident whose alert resolved with no stable window, once the cluster shows it healthy', async () => {
+    const ws = callerRepository(kube, {
+      playbooks: { 'image-pull': { mode: 'dry-run' } },
+      intake: { 'stable-window': '0s' },
+    });
+    const first = await allInOne(ws);
+    const number = Number(first.outputs['incident-number']);
+    expect(first.outputs.state).toBe('dry-run');
+    // Docker Hub comes back and the kubelet pulls again: healthy without kubemend's action.
+    kube.sim.facts.registries['docker.io'] = 'ok';
+    kube.advance(15 * 60_000);
+    const resolved = await allInOne(ws, {}, { ...ALERT, status: 'resolved' });
+    expect(resolved.exitCode).toBe(0);
+    expect(resolved.outputs).toMatchObject({ state: 'recovered', merged: 'true' });
+    const incident = repo().issues.get(number)!;
+    expect(incident.labels).toContain('kubemend/recovered');
+    expect(incident.labels).not.toContain('kubemend/dry-run');
+    expect(incident.body).toMatch(/^\| State \| recovered since /m);
+  });
+
   it('takes a registry-outage alert to a merged incident in one step once the cluster is healthy', async () => {
     // Docker Hub is back by the time kubemend deletes the first stuck pod.
     kube.onAnswer = (entry) => {

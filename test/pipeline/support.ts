@@ -33,7 +33,7 @@ export async function startEmulators(): Promise<{ gh: GitHubEmulator; kube: Kube
 /** The caller's repository as a checkout brings it: `.github/kubemend.yml`. */
 export function callerRepository(
   kube: KubeEmulator,
-  config: { playbooks?: object; guardrails?: object } = {},
+  config: { playbooks?: object; guardrails?: object; intake?: object } = {},
 ): string {
   const dir = mkdtempSync(join(tmpdir(), 'kubemend-caller-'));
   mkdirSync(join(dir, '.github'));
@@ -45,6 +45,7 @@ export function callerRepository(
       playbooks: config.playbooks ?? { 'image-pull': { mode: 'auto' } },
       guardrails: { 'verify-interval': '1s', 'verify-timeout': '5s', ...config.guardrails },
       clusters: { lab: { server: kube.url, 'kube-system-uid': uid } },
+      ...(config.intake ? { intake: config.intake } : {}),
     }),
   );
   return dir;

@@ -15,6 +15,7 @@ import { report } from '../../report/stage.js';
 import { INCIDENT_MODES, PLAYBOOK_MODES, PLAYBOOKS } from '../../shared/constants.js';
 import { getErrorMessage, oneLine } from '../../shared/errors.js';
 import { redact } from '../../shared/redact.js';
+import { sweep } from '../../sweep/stage.js';
 import { triage } from '../../triage/stage.js';
 import { readEvent, requiredRepository, runUrl, serverUrl } from '../event.js';
 import {
@@ -180,6 +181,32 @@ export async function run(): Promise<void> {
       merged: String(outcome.merged),
       'comment-url': outcome.commentUrl,
     });
+  }
+  // An alert resolved at the source with no stable window to wait out (intake.stable-window
+  // 0) is finished at once when the cluster shows it healthy, as the next sweep would.
+  const finished = intake.results.flatMap((r) =>
+    r.stablyResolved && r.number !== null ? [r.number] : [],
+  );
+  if (finished.length) {
+    const swept = await core.group('kubemend sweep', () =>
+      sweep({
+        github,
+        config,
+        kubeconfig,
+        log: core.info,
+        runUrl: runUrl(repository),
+        trigger: process.env.GITHUB_EVENT_NAME ?? 'workflow',
+        only: finished,
+      }),
+    );
+    for (const warning of swept.warnings) core.warning(warning, { title: 'kubemend sweep' });
+    for (const change of swept.changed) {
+      const entry = reported.find((r) => r.number === change.number);
+      if (entry) {
+        entry.state = change.to;
+        entry.merged = String(/^Merged/.test(change.ending ?? ''));
+      }
+    }
   }
   const [head] = reported;
   core.setOutput(Outputs.State, head?.state ?? '');
