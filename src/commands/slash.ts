@@ -18,6 +18,10 @@ import { describeGitHubError } from '../github/errors.js';
 import type { CommentTarget } from '../github/comments.js';
 import { PermissionCheck, refusal } from './permission.js';
 import { updateControls } from '../incidents/records.js';
+import { withEntry } from '../incidents/record.js';
+import { STATES, stateFromLabels } from '../incidents/states.js';
+import { labelNames } from '../github/labels.js';
+import { setStateLabel } from '../report/stage.js';
 
 const MAX_SNOOZE_MS = 7 * DAY_MS;
 
@@ -104,10 +108,22 @@ export async function handleSlash(
   if (parsed.verb === 'diagnose')
     return { verb: 'diagnose', allowed: true, recorded: false, reply: undefined };
   const at = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const said = `${comment.login}: /kubemend ${parsed.verb}${parsed.arg ? ` ${parsed.arg}` : ''}`;
   const recorded = await updateControls(
     gh,
     (controls) => applyCommand(controlsOf({ controls }), parsed, comment.login, at),
     `kubemend: /kubemend ${parsed.verb} by ${comment.login}`,
+    // A person's word is part of the incident's story; a snooze is also its state.
+    (record) => {
+      const snoozed =
+        parsed.verb === 'snooze' && !STATES[record.state].ends
+          ? { state: 'snoozed' as const, stateSince: at, stateReasons: [`snoozed by ${said}`] }
+          : {};
+      return withEntry(
+        { ...record, ...snoozed },
+        { at, trigger: 'comment', stage: 'command', outcome: parsed.verb, summary: said },
+      );
+    },
   );
   if (!recorded) {
     const reply = `${who}, #${gh.number} holds no kubemend incident record, so \`/kubemend ${parsed.verb}\` has nothing to act on; nothing was changed.`;
@@ -121,6 +137,16 @@ export async function handleSlash(
     content: '+1',
   });
   const { verb, arg } = parsed;
+  if (verb === 'snooze') {
+    const { data } = await gh.octokit.rest.issues.get({
+      owner: gh.owner,
+      repo: gh.repo,
+      issue_number: gh.number,
+    });
+    const names = labelNames(data.labels);
+    const current = stateFromLabels(names);
+    if (!current || !STATES[current].ends) await setStateLabel(gh, names, 'snoozed');
+  }
   const ack = verb === 'retry' ? await startRetry(gh) : acknowledgement(verb, arg);
   const reply = `${who}: ${ack} Recorded in the incident's record.`;
   await say(gh, reply);

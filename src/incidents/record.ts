@@ -198,7 +198,7 @@ function saying(alert: Alert): string {
 }
 
 /** Appends to the record's timeline (the record is copied, never changed in place). */
-export function withEntry(record: IncidentRecord, entry: TimelineEntry): IncidentRecord {
+export function withEntry<R extends { timeline: Timeline }>(record: R, entry: TimelineEntry): R {
   return { ...record, timeline: appended(record.timeline, entry) };
 }
 

@@ -4,6 +4,7 @@
 import { identityOfRecord, recordPathOf } from '../alerts/identity.js';
 import type { Controls } from './controls.js';
 import { codeBlock } from './markdown.js';
+import { withStateRow } from './render.js';
 import {
   displayRecord,
   parseRecord,
@@ -101,20 +102,27 @@ export async function updateControls(
   gh: CommentTarget,
   change: (controls: Controls | undefined) => Controls,
   message: string,
+  also: <R extends Stored>(record: R) => R = (record) => record,
 ): Promise<boolean> {
   const { octokit, owner, repo, number } = gh;
   const located = await locate(gh);
   const { issue, file } = located;
   const written = file
-    ? await updateRecord(gh, file, (r) => ({ ...r, controls: change(r.controls) }), message)
+    ? await updateRecord(gh, file, (r) => also({ ...r, controls: change(r.controls) }), message)
     : undefined;
   // A pull request's record lives only in its file: without one, its body is not ours to change.
   if (issue.pull_request && !written) return false;
   const body = issue.body ?? '';
   const shown = recordFromBody(body);
-  const next = written ?? (shown ? { ...shown, controls: change(shown.controls) } : undefined);
+  const next =
+    written ?? (shown ? also({ ...shown, controls: change(shown.controls) }) : undefined);
   if (!next) return false;
-  const rewritten = replaceRecordBlock(body, displayRecord({ ...next, incident: null }));
+  const before = shown ?? file?.record;
+  const block = replaceRecordBlock(body, displayRecord({ ...next, incident: null }));
+  const rewritten =
+    block !== undefined && before && next.state !== before.state
+      ? withStateRow(block, next)
+      : block;
   if (rewritten === undefined) return written !== undefined;
   if (issue.pull_request)
     await octokit.rest.pulls.update({ owner, repo, pull_number: number, body: rewritten });

@@ -3,7 +3,7 @@
 // escaping of markdown.ts; shell commands are built only from valid Kubernetes names.
 import { identityOfRecord } from '../alerts/identity.js';
 import { formatDuration } from '../shared/duration.js';
-import { codeBlock, inline, link, marker } from './markdown.js';
+import { codeBlock, inline, link, marker, markdownLines } from './markdown.js';
 import { displayRecord, RECORD_DETAILS, type IncidentRecord } from './record.js';
 import { STATES } from './states.js';
 import { troubleshootingCommands } from './commands.js';
@@ -57,10 +57,7 @@ export function incidentLabels(
 export function incidentBody(record: IncidentRecord, ctx: RenderContext): string {
   const rows: [string, string][] = [
     ['Cluster', code(record.cluster) + scriptNote(record.cluster)],
-    [
-      'State',
-      `${STATES[record.state].label.replace(/^kubemend\//, '')} since ${record.stateSince}`,
-    ],
+    ['State', stateCell(record)],
     [
       'At the source',
       record.status === 'resolved' && record.resolvedAt
@@ -120,6 +117,27 @@ export function incidentBody(record: IncidentRecord, ctx: RenderContext): string
     '',
     '</details>',
   );
+  return lines.join('\n');
+}
+
+function stateCell(record: Pick<IncidentRecord, 'state' | 'stateSince'>): string {
+  return `${STATES[record.state].label.replace(/^kubemend\//, '')} since ${record.stateSince}`;
+}
+
+/**
+ * The body with its State row showing `record`'s state: for a change of state that
+ * rewrites nothing else (a snooze). Only the summary's own row, outside code, is touched.
+ */
+export function withStateRow(
+  body: string,
+  record: Pick<IncidentRecord, 'state' | 'stateSince'>,
+): string {
+  const lines = body.split('\n');
+  const at = [...markdownLines(body)].find(
+    (l) => l.fence === undefined && /^\| State \| .* \|$/.test(l.text),
+  )?.index;
+  if (at === undefined) return body;
+  lines[at] = `| State | ${stateCell(record)} |`;
   return lines.join('\n');
 }
 

@@ -33,7 +33,8 @@ export const STATES: Record<IncidentState, StateRow> = {
     label: 'kubemend/firing',
     headline: '🔥 **Firing**: the alert is recorded; no playbook has acted yet.',
     ends: false,
-    from: [],
+    // Intake opens every incident firing; the sweep sets it back once a snooze ran out.
+    from: ['snoozed'],
   },
   acting: {
     label: 'kubemend/acting',

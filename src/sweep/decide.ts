@@ -28,7 +28,7 @@ export interface SweepFacts {
 
 export type SweepVerdict =
   | { action: 'none'; why: string }
-  | { action: 'mark'; state: 'needs-human'; why: string }
+  | { action: 'mark'; state: 'needs-human' | 'firing' | 'acting'; why: string }
   | {
       action: 'finish';
       state: Extract<IncidentState, 'resolved' | 'recovered' | 'stale'>;
@@ -152,7 +152,23 @@ export const SWEEP_RULES: readonly Rule[] = [
 
 export function decideSweep(facts: SweepFacts): SweepVerdict & { rule: string } {
   const health = healthOf(facts);
-  for (const rule of SWEEP_RULES)
-    if (rule.holds(facts, health)) return { ...rule.verdict(facts, health), rule: rule.name };
-  throw new Error('the last sweep rule always holds');
+  const rule = SWEEP_RULES.find((r) => r.holds(facts, health));
+  if (!rule) throw new Error('the last sweep rule always holds');
+  const verdict = { ...rule.verdict(facts, health), rule: rule.name };
+  // A snooze that ran out while nothing else changes the incident: its label must not
+  // go on saying snoozed. It goes back to firing, or to acting when the source resolved.
+  const { record } = facts;
+  const { snoozedUntil } = controlsOf(record);
+  if (
+    verdict.action === 'none' &&
+    record.state === 'snoozed' &&
+    !isSnoozed(controlsOf(record), facts.now)
+  )
+    return {
+      action: 'mark',
+      state: record.status === 'firing' ? 'firing' : 'acting',
+      why: `the snooze ended${snoozedUntil ? ` at ${snoozedUntil}` : ''}; ${verdict.why}`,
+      rule: 'snooze over',
+    };
+  return verdict;
 }

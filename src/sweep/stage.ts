@@ -137,7 +137,7 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
 }
 
 type Repo = SweepRequest['github'];
-type SweptState = 'resolved' | 'recovered' | 'stale' | 'needs-human';
+type SweptState = 'resolved' | 'recovered' | 'stale' | 'needs-human' | 'firing' | 'acting';
 
 interface Listed {
   number: number;

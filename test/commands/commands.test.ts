@@ -170,6 +170,22 @@ describe('slash commands', () => {
     });
     // The stages that honour the commands read the same record.
     expect(controlsOf((await readRecord(target(n)))!).dryRun).toBe(true);
+    // Each command is a line of the incident's timeline; the snooze is also its state and label.
+    const { record } = branchRecord(n);
+    expect(
+      record.timeline.entries.filter((e) => e.stage === 'command').map((e) => e.summary),
+    ).toEqual([
+      'alice: /kubemend snooze 2026-11-22T17:00:00Z',
+      'alice: /kubemend approve image-pull',
+      'alice: /kubemend approve',
+      'alice: /kubemend retry',
+      'alice: /kubemend autoclose off',
+      'alice: /kubemend dry-run',
+    ]);
+    expect(record).toMatchObject({ state: 'snoozed', stateSince: at });
+    expect(repo().issues.get(n)?.labels).toContain('kubemend/snoozed');
+    expect(repo().issues.get(n)?.labels).not.toContain('kubemend/firing');
+    expect(repo().issues.get(n)?.body).toMatch(/^\| State \| snoozed since 2026-11-22T15:00:00Z \|$/m);
   });
 
   it('a command from someone without write access changes nothing; only a polite reply is added', async () => {

@@ -120,6 +120,27 @@ describe('the sweep rules', () => {
     });
   });
 
+  it('takes the snoozed state off once the snooze ran out, back to firing while the source fires', () => {
+    const snoozed: IncidentRecord = {
+      ...incident(),
+      state: 'snoozed',
+      controls: {
+        snoozedUntil: at(60),
+        autoclose: null,
+        dryRun: false,
+        retryRequestedAt: null,
+        approvals: [],
+        log: [],
+      },
+    };
+    expect(decideSweep(facts(snoozed, 30))).toMatchObject({ action: 'none', rule: 'snoozed' });
+    expect(decideSweep(facts(snoozed, 61))).toMatchObject({
+      action: 'mark',
+      state: 'firing',
+      rule: 'snooze over',
+    });
+  });
+
   it('closes as stale an incident no alert has spoken of for longer than stale-after, only when healthy', () => {
     const record = incident();
     const day = 24 * 60 + 1;
