@@ -185,7 +185,9 @@ describe('slash commands', () => {
     expect(record).toMatchObject({ state: 'snoozed', stateSince: at });
     expect(repo().issues.get(n)?.labels).toContain('kubemend/snoozed');
     expect(repo().issues.get(n)?.labels).not.toContain('kubemend/firing');
-    expect(repo().issues.get(n)?.body).toMatch(/^\| State \| snoozed since 2026-11-22T15:00:00Z \|$/m);
+    expect(repo().issues.get(n)?.body).toMatch(
+      /^\| State \| snoozed since 2026-11-22T15:00:00Z \|$/m,
+    );
   });
 
   it('a command from someone without write access changes nothing; only a polite reply is added', async () => {
