@@ -15,6 +15,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { controlRequest } from './control.js';
 import { isProtobuf, message, string, unwrap } from './protobuf.js';
+import { decodeContinue, page } from './paging.js';
 import { openApiV2Protobuf, openApiV3, openApiV3Index } from './openapi.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.js';
 import {
@@ -650,21 +651,76 @@ export class KubeEmulator {
       query.get('fieldSelector') ?? '',
       r.group === 'events.k8s.io' ? 'events.events.k8s.io' : r.plural,
     );
-    // core/v1 and events.k8s.io/v1 are two views of the same events, as on a real server.
-    const stored =
-      r.group === 'events.k8s.io'
-        ? [
-            ...this.store.list(r, namespace),
-            ...this.store.list(CORE_EVENTS, namespace).map(toEventsV1),
-          ]
-        : this.store.list(r, namespace);
-    const items = stored.filter((o) => labels(o.metadata.labels) && fields(o));
+    const limit = Number(query.get('limit') ?? '0');
+    if (!Number.isInteger(limit) || limit < 0)
+      throw errors.badRequest(`limit: Invalid value: ${JSON.stringify(query.get('limit'))}`);
+    const token = query.get('continue') || undefined;
+    const version = query.get('resourceVersion') ?? '';
+    if (token !== undefined && version !== '')
+      throw errors.badRequest('specifying resource version is not allowed when using continue');
+    const matches = (o: KObject): boolean => labels(o.metadata.labels) && fields(o);
+    const filtered = Boolean(query.get('labelSelector') || query.get('fieldSelector'));
+    const allNamespaces = r.namespaced && namespace === undefined;
+    const cacheKey = (rv: number) => `${rv}|${r.group}/${r.plural}|${namespace ?? ''}`;
+    let rv = this.store.resourceVersion;
+    let all: KObject[];
+    let start: string | undefined;
+    if (token !== undefined) {
+      const decoded = decodeContinue(token);
+      const snapshot = this.snapshots.get(cacheKey(decoded.rv));
+      if (!snapshot && decoded.rv !== rv)
+        throw new KubeError(
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        );
+      rv = decoded.rv;
+      all = snapshot ?? this.listed(r, namespace);
+      start = decoded.start;
+    } else {
+      all = this.listed(r, namespace);
+    }
+    // resourceVersion=0 is served from the watch cache, which ignores limit (Kubernetes 1.32).
+    const paged = page(all, {
+      allNamespaces,
+      limit: version === '0' && token === undefined ? 0 : limit,
+      start,
+      matches,
+      filtered,
+      rv,
+    });
+    if (paged.continue !== undefined) {
+      // Later pages show this same snapshot, as etcd serves a continued list.
+      this.snapshots.set(cacheKey(rv), all);
+      while (this.snapshots.size > 32) this.snapshots.delete(this.snapshots.keys().next().value!);
+    }
     return {
       kind: `${r.kind}List`,
       apiVersion: apiVersionOf(r),
-      metadata: { resourceVersion: String(this.store.resourceVersion) },
-      items,
+      metadata: {
+        resourceVersion: String(rv),
+        ...(paged.continue !== undefined ? { continue: paged.continue } : {}),
+        ...(paged.remainingItemCount !== undefined
+          ? { remainingItemCount: paged.remainingItemCount }
+          : {}),
+      },
+      items: paged.items,
     };
+  }
+
+  /** Lists of a kind, continued pages included, read at one resourceVersion (newest kept). */
+  private readonly snapshots = new Map<string, KObject[]>();
+
+  /** Every stored object of a kind (and namespace) in key order. */
+  private listed(r: ResourceType, namespace: string | undefined): KObject[] {
+    // core/v1 and events.k8s.io/v1 are two views of the same events, as on a real server.
+    if (r.group !== 'events.k8s.io') return this.store.list(r, namespace);
+    const both = [
+      ...this.store.list(r, namespace),
+      ...this.store.list(CORE_EVENTS, namespace).map(toEventsV1),
+    ];
+    const key = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    return both.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
   private create(
