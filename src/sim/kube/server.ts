@@ -155,7 +155,7 @@ export class KubeEmulator {
     this.seedApiServerService();
   }
 
-  /** The `kubernetes` Service in `default` and its Endpoints: where the API server answers. */
+  /** The `kubernetes` Service in `default`, its Endpoints and EndpointSlice: where the API server answers. */
   private seedApiServerService(): void {
     const services = resourceForKind('v1', 'Service')!;
     const endpoints = resourceForKind('v1', 'Endpoints')!;
@@ -184,6 +184,18 @@ export class KubeEmulator {
           ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
         },
       ],
+    } as KObject);
+    this.seed(resourceForKind('discovery.k8s.io/v1', 'EndpointSlice')!, {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { 'kubernetes.io/service-name': 'kubernetes' },
+      },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
     } as KObject);
   }
 
@@ -589,7 +601,7 @@ export class KubeEmulator {
       case 'patch': {
         const type = contentType.split(';')[0]!.trim();
         const accepted =
-          r.group === 'argoproj.io' || r.group === 'longhorn.io'
+          r.group === 'argoproj.io' || r.group === 'longhorn.io' || r.group === 'cert-manager.io'
             ? PATCH_TYPES.slice(0, 2)
             : PATCH_TYPES;
         if (!accepted.includes(type))

@@ -25,6 +25,9 @@ const T = {
   sts: type('StatefulSet', 'apps'),
   ds: type('DaemonSet', 'apps'),
   pdb: type('PodDisruptionBudget', 'policy'),
+  job: type('Job', 'batch'),
+  svc: type('Service'),
+  slice: type('EndpointSlice', 'discovery.k8s.io'),
   app: type('Application', 'argoproj.io'),
   shareManager: type('ShareManager', 'longhorn.io'),
 };
@@ -169,10 +172,12 @@ export class Simulation {
         () => this.replicaSets(scope),
         () => this.statefulSets(scope),
         () => this.daemonSets(scope),
+        () => this.jobs(scope),
         () => this.schedule(scope),
         () => this.kubelets(scope),
         () => this.memoryPressure(scope),
         () => this.disruptionBudgets(scope),
+        () => this.endpointSlices(scope),
         () => this.applications(scope),
         () => this.longhorn(scope),
       ];
@@ -230,6 +235,33 @@ export class Simulation {
         type: 'RollingUpdate',
         rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
       };
+    }
+    if (r.kind === 'Job' && r.group === 'batch') {
+      o.spec ??= {};
+      o.spec.parallelism ??= 1;
+      o.spec.completions ??= 1;
+      o.spec.backoffLimit ??= 6;
+      o.spec.completionMode ??= 'NonIndexed';
+      o.spec.suspend ??= false;
+      o.spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+      const jobLabels = {
+        'batch.kubernetes.io/job-name': o.metadata.name,
+        'job-name': o.metadata.name,
+      };
+      o.spec.template ??= {};
+      o.spec.template.metadata = {
+        ...o.spec.template.metadata,
+        labels: { ...o.spec.template.metadata?.labels, ...jobLabels },
+      };
+      o.metadata.labels = { ...jobLabels, ...o.metadata.labels };
+    }
+    if (r.kind === 'CronJob') {
+      o.spec ??= {};
+      o.spec.concurrencyPolicy ??= 'Allow';
+      o.spec.suspend ??= false;
+      o.spec.successfulJobsHistoryLimit ??= 3;
+      o.spec.failedJobsHistoryLimit ??= 1;
+      o.status ??= {};
     }
     if (r.kind === 'Namespace') o.status ??= { phase: 'Active' };
   }
@@ -694,6 +726,181 @@ export class Simulation {
     }
   }
 
+  /**
+   * The Job controller: pods from the template until `completions` succeed, a replacement
+   * for each failed pod after a back-off (10 s doubling, at most 6 min), and the Failed
+   * condition (BackoffLimitExceeded) once more pods failed than `backoffLimit` allows.
+   */
+  private jobs(scope: Scope | undefined): void {
+    for (const job of this.listed(T.job, scope)) {
+      const previous: Any[] = job.status?.conditions ?? [];
+      const finished = previous.some(
+        (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+      );
+      const pods = this.owned(T.pod, job);
+      const phaseOf = (p: Any): string => p.status?.phase ?? 'Pending';
+      const succeeded = pods.filter((p) => phaseOf(p) === 'Succeeded').length;
+      const failedPods = pods.filter((p) => phaseOf(p) === 'Failed');
+      const active = pods.filter(
+        (p) => !['Succeeded', 'Failed'].includes(phaseOf(p)) && !p.metadata.deletionTimestamp,
+      );
+      const completions: number = job.spec.completions ?? 1;
+      const parallelism: number = job.spec.parallelism ?? 1;
+      const backoffLimit: number = job.spec.backoffLimit ?? 6;
+      const now = this.clock.iso();
+      const conditions: Any[] = [...previous];
+      const add = (kind: string, reason: string, message: string): void => {
+        if (conditions.some((c) => c.type === kind)) return;
+        conditions.push({
+          type: kind,
+          status: 'True',
+          lastProbeTime: now,
+          lastTransitionTime: now,
+          reason,
+          message,
+        });
+      };
+      let completionTime = job.status?.completionTime;
+      if (!finished && !job.spec.suspend) {
+        if (failedPods.length > backoffLimit) {
+          add(
+            'FailureTarget',
+            'BackoffLimitExceeded',
+            'Job has reached the specified backoff limit',
+          );
+          add('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+          for (const p of active) this.delete(T.pod, p, { grace: undefined, policy: 'Background' });
+        } else if (succeeded >= completions) {
+          add(
+            'SuccessCriteriaMet',
+            'CompletionsReached',
+            'Reached expected number of succeeded pods',
+          );
+          add('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods');
+          completionTime = now;
+        } else {
+          const lastFailure = Math.max(
+            0,
+            ...failedPods.map((p) =>
+              Math.max(
+                0,
+                ...((p.status?.containerStatuses ?? []) as Any[]).map(
+                  (c) => Date.parse(c.state?.terminated?.finishedAt ?? '') || 0,
+                ),
+              ),
+            ),
+          );
+          const delay = Math.min(10_000 * 2 ** Math.max(0, failedPods.length - 1), 360_000);
+          const want = Math.min(parallelism, completions - succeeded) - active.length;
+          if (want > 0 && (failedPods.length === 0 || this.clock.now() >= lastFailure + delay))
+            for (let i = 0; i < want; i++)
+              this.createPod(
+                job,
+                'Job',
+                `${job.metadata.name}-${suffix()}`,
+                {
+                  'batch.kubernetes.io/controller-uid': job.metadata.uid,
+                  'controller-uid': job.metadata.uid,
+                },
+                {},
+                'batch/v1',
+              );
+        }
+      }
+      const fresh = this.store.get(T.job, job.metadata.namespace, job.metadata.name) as Any;
+      if (!fresh) continue;
+      const nowActive = this.owned(T.pod, fresh).filter(
+        (p) => !['Succeeded', 'Failed'].includes(phaseOf(p)) && !p.metadata.deletionTimestamp,
+      );
+      const next = JSON.parse(
+        JSON.stringify({
+          ...(conditions.length > 0 ? { conditions } : {}),
+          startTime: fresh.status?.startTime ?? now,
+          ...(completionTime ? { completionTime } : {}),
+          active: nowActive.length || undefined,
+          succeeded: succeeded || undefined,
+          failed: failedPods.length || undefined,
+          terminating: 0,
+          ready: nowActive.filter(isReady).length,
+          uncountedTerminatedPods: {},
+        }),
+      );
+      if (JSON.stringify(fresh.status) === JSON.stringify(next)) continue;
+      fresh.status = next;
+      this.store.update(T.job, fresh);
+    }
+  }
+
+  /**
+   * The EndpointSlice controller: one IPv4 slice per Service with a selector, owned by
+   * it, listing the selected pods that have an IP (ready or not, with their conditions)
+   * and the Service's ports resolved to the pods' target ports.
+   */
+  private endpointSlices(scope: Scope | undefined): void {
+    for (const svc of this.listed(T.svc, scope)) {
+      const selector: Record<string, string> | undefined = svc.spec?.selector;
+      if (!selector || Object.keys(selector).length === 0) continue;
+      const namespace: string = svc.metadata.namespace;
+      const pods = (this.store.peekAll(T.pod, namespace) as Any[])
+        .filter(
+          (p) =>
+            p.status?.podIP &&
+            !['Succeeded', 'Failed'].includes(p.status?.phase) &&
+            Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v),
+        )
+        .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+      const containerPort = (name: string): number | undefined => {
+        for (const p of pods)
+          for (const c of p.spec.containers ?? [])
+            for (const port of c.ports ?? []) if (port.name === name) return port.containerPort;
+        return undefined;
+      };
+      const ports = ((svc.spec.ports ?? []) as Any[]).map((p) => ({
+        name: p.name ?? '',
+        port:
+          typeof p.targetPort === 'string' ? (containerPort(p.targetPort) ?? p.port) : p.targetPort,
+        protocol: p.protocol ?? 'TCP',
+      }));
+      const endpoints = pods.map((p) => {
+        const terminating = p.metadata.deletionTimestamp !== undefined;
+        const ready = isReady(p) && !terminating;
+        return {
+          addresses: [p.status.podIP],
+          conditions: { ready, serving: isReady(p), terminating },
+          nodeName: p.spec.nodeName,
+          targetRef: {
+            kind: 'Pod',
+            namespace,
+            name: p.metadata.name,
+            uid: p.metadata.uid,
+          },
+        };
+      });
+      const existing = this.owned(T.slice, svc)[0];
+      const body = { addressType: 'IPv4', endpoints, ports };
+      if (!existing) {
+        this.store.create(T.slice, {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: {
+            name: `${svc.metadata.name}-${sha(svc.metadata.uid).slice(0, 5)}`,
+            generateName: `${svc.metadata.name}-`,
+            namespace,
+            labels: {
+              'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+              'kubernetes.io/service-name': svc.metadata.name,
+            },
+            ownerReferences: [{ ...this.ownerRef(svc, 'Service', 'v1') }],
+          },
+          ...JSON.parse(JSON.stringify(body)),
+        });
+        continue;
+      }
+      const next = { ...existing, ...JSON.parse(JSON.stringify(body)) };
+      if (JSON.stringify(next) !== JSON.stringify(existing)) this.store.update(T.slice, next);
+    }
+  }
+
   /** StatefulSet pods are name-0 … name-(n-1), made in order and removed from the top. */
   private statefulSets(scope: Scope | undefined): void {
     for (const sts of this.listed(T.sts, scope)) {
@@ -845,6 +1052,7 @@ export class Simulation {
     name: string,
     labels: Record<string, string> = {},
     spec: Any = {},
+    apiVersion = 'apps/v1',
   ): void {
     const template = owner.spec.template;
     const pod: Any = {
@@ -857,7 +1065,7 @@ export class Simulation {
         annotations: template.metadata?.annotations
           ? { ...template.metadata.annotations }
           : undefined,
-        ownerReferences: [this.ownerRef(owner, kind, 'apps/v1')],
+        ownerReferences: [this.ownerRef(owner, kind, apiVersion)],
       },
       spec: { ...structuredClone(template.spec), ...spec },
     };
@@ -988,13 +1196,22 @@ export class Simulation {
             prior?.status === status ? prior.lastTransitionTime : this.clock.iso(),
         };
       };
+      // Every container ended and none will restart: the pod succeeded or failed.
+      const ended = views.every(({ v }) => v.state.terminated);
+      const phase = ended
+        ? views.every(({ v }) => v.state.terminated.exitCode === 0)
+          ? 'Succeeded'
+          : 'Failed'
+        : running || anyStarted
+          ? 'Running'
+          : 'Pending';
       const status = {
-        phase: running || anyStarted ? 'Running' : 'Pending',
+        phase,
         conditions: [
           condition('PodReadyToStartContainers', true),
           condition('Initialized', true),
-          condition('Ready', allReady, 'ContainersNotReady'),
-          condition('ContainersReady', allReady, 'ContainersNotReady'),
+          condition('Ready', allReady, ended ? 'PodCompleted' : 'ContainersNotReady'),
+          condition('ContainersReady', allReady, ended ? 'PodCompleted' : 'ContainersNotReady'),
           scheduled,
         ],
         hostIP: '10.0.0.1',
@@ -1154,10 +1371,37 @@ export class Simulation {
         });
       return view;
     }
+    // A pod that is not restarted (restartPolicy Never, or OnFailure and a clean exit):
+    // the container runs once and stays terminated, as a Job's pods do.
+    const policy: string = pod.spec.restartPolicy ?? 'Always';
+    if (policy === 'Never' || (policy === 'OnFailure' && crash.exitCode === 0)) {
+      const ends = 1 + crash.runSeconds;
+      view.started = true;
+      if (elapsed < ends) {
+        view.state = { running: { startedAt: at(1) } };
+        view.logs = baseLogs;
+      } else {
+        view.state = {
+          terminated: {
+            exitCode: crash.exitCode,
+            reason: crash.exitCode === 0 ? 'Completed' : crash.reason,
+            startedAt: at(1),
+            finishedAt: at(ends),
+            containerID: `containerd://${sha(`${pod.metadata.uid}/${container.name}/0`)}`,
+          },
+        };
+        view.logs = crash.exitCode === 0 ? baseLogs : crashLogsOf(oom, baseLogs, facts);
+      }
+      view.events.push({
+        type: 'Normal',
+        reason: 'Started',
+        message: `Started container ${container.name}`,
+        count: 1,
+      });
+      return view;
+    }
     // Run, crash, wait out the back-off (10 s doubling to 5 min), run again.
-    const crashLogs = oom
-      ? baseLogs
-      : [...baseLogs, ...(facts.crash?.message ? [facts.crash.message] : [])];
+    const crashLogs = crashLogsOf(oom, baseLogs, facts);
     let t = 1;
     let crashes = 0;
     let lastCrash: { startedAt: string; finishedAt: string } | undefined;
@@ -1550,6 +1794,11 @@ function backoffCount(elapsed: number): number {
 
 function formatBackoff(seconds: number): string {
   return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60}s` : `${seconds}s`;
+}
+
+/** What a container that exited printed: an OOM kill leaves no last word. */
+function crashLogsOf(oom: boolean, baseLogs: string[], facts: ImageFacts): string[] {
+  return oom ? baseLogs : [...baseLogs, ...(facts.crash?.message ? [facts.crash.message] : [])];
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');

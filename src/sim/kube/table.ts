@@ -24,6 +24,19 @@ export function age(created: string | undefined, clock: KubeClock): string {
   return `${Math.floor(h / 24)}d`;
 }
 
+/** The STATUS column of `kubectl get jobs`, in the printer's order of precedence. */
+function jobStatus(job: Any): string {
+  const has = (kind: string): boolean =>
+    (job.status?.conditions ?? []).some((c: Any) => c.type === kind && c.status === 'True');
+  if (has('Complete')) return 'Complete';
+  if (has('Failed')) return 'Failed';
+  if (job.metadata?.deletionTimestamp) return 'Terminating';
+  if (has('Suspended')) return 'Suspended';
+  if (has('FailureTarget')) return 'FailureTarget';
+  if (has('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return 'Running';
+}
+
 /** The STATUS column of `kubectl get pods`: the most telling container reason, else the phase. */
 export function podStatus(pod: Any): string {
   if (pod.metadata.deletionTimestamp) return 'Terminating';
@@ -217,6 +230,119 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Desired', type: 'integer', cell: (o: Any) => o.spec?.replicas ?? 0 },
     { name: 'Current', type: 'integer', cell: (o: Any) => o.status?.replicas ?? 0 },
     { name: 'Ready', type: 'integer', cell: (o: Any) => o.status?.readyReplicas ?? 0 },
+    ageColumn,
+  ],
+  Job: [
+    name,
+    { name: 'Status', type: 'string', cell: (o: Any) => jobStatus(o) },
+    {
+      name: 'Completions',
+      type: 'string',
+      cell: (o: Any) => `${o.status?.succeeded ?? 0}/${o.spec?.completions ?? 1}`,
+    },
+    {
+      name: 'Duration',
+      type: 'string',
+      cell: (o: Any, clock) => {
+        if (!o.status?.startTime) return '';
+        const end = o.status.completionTime ? Date.parse(o.status.completionTime) : clock.now();
+        return age(o.status.startTime, { now: () => end } as KubeClock);
+      },
+    },
+    ageColumn,
+  ],
+  CronJob: [
+    name,
+    { name: 'Schedule', type: 'string', cell: (o: Any) => o.spec?.schedule ?? '' },
+    { name: 'Timezone', type: 'string', cell: (o: Any) => o.spec?.timeZone ?? '<none>' },
+    { name: 'Suspend', type: 'string', cell: (o: Any) => (o.spec?.suspend ? 'True' : 'False') },
+    { name: 'Active', type: 'integer', cell: (o: Any) => (o.status?.active ?? []).length },
+    {
+      name: 'Last Schedule',
+      type: 'string',
+      cell: (o: Any, clock) =>
+        o.status?.lastScheduleTime ? age(o.status.lastScheduleTime, clock) : '<none>',
+    },
+    ageColumn,
+  ],
+  Ingress: [
+    name,
+    { name: 'Class', type: 'string', cell: (o: Any) => o.spec?.ingressClassName ?? '<none>' },
+    {
+      name: 'Hosts',
+      type: 'string',
+      cell: (o: Any) => ((o.spec?.rules ?? []) as Any[]).map((r) => r.host ?? '*').join(',') || '*',
+    },
+    {
+      name: 'Address',
+      type: 'string',
+      cell: (o: Any) =>
+        ((o.status?.loadBalancer?.ingress ?? []) as Any[]).map((i) => i.ip ?? i.hostname).join(','),
+    },
+    {
+      name: 'Ports',
+      type: 'string',
+      cell: (o: Any) => ((o.spec?.tls ?? []).length > 0 ? '80, 443' : '80'),
+    },
+    ageColumn,
+  ],
+  HorizontalPodAutoscaler: [
+    name,
+    {
+      name: 'Reference',
+      type: 'string',
+      cell: (o: Any) => `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`,
+    },
+    {
+      name: 'Targets',
+      type: 'string',
+      cell: (o: Any) =>
+        ((o.spec?.metrics ?? []) as Any[])
+          .map((m, i) => {
+            const target = m.resource?.target?.averageUtilization;
+            const current = o.status?.currentMetrics?.[i]?.resource?.current?.averageUtilization;
+            return target === undefined
+              ? '<unknown>'
+              : `${m.resource?.name}: ${current === undefined ? '<unknown>' : `${current}%`}/${target}%`;
+          })
+          .join(', ') || '<none>',
+    },
+    { name: 'MinPods', type: 'integer', cell: (o: Any) => o.spec?.minReplicas ?? 1 },
+    { name: 'MaxPods', type: 'integer', cell: (o: Any) => o.spec?.maxReplicas ?? 0 },
+    { name: 'Replicas', type: 'integer', cell: (o: Any) => o.status?.currentReplicas ?? 0 },
+    ageColumn,
+  ],
+  EndpointSlice: [
+    name,
+    { name: 'AddressType', type: 'string', cell: (o: Any) => o.addressType ?? '' },
+    {
+      name: 'Ports',
+      type: 'string',
+      cell: (o: Any) =>
+        ((o.ports ?? []) as Any[]).map((p) => String(p.port)).join(',') || '<unset>',
+    },
+    {
+      name: 'Endpoints',
+      type: 'string',
+      cell: (o: Any) => {
+        const addresses = ((o.endpoints ?? []) as Any[]).flatMap((e) => e.addresses ?? []);
+        if (addresses.length === 0) return '<unset>';
+        return addresses.length > 3
+          ? `${addresses.slice(0, 3).join(',')} + ${addresses.length - 3} more...`
+          : addresses.join(',');
+      },
+    },
+    ageColumn,
+  ],
+  Certificate: [
+    name,
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: (o: Any) =>
+        ((o.status?.conditions ?? []) as Any[]).find((c) => c.type === 'Ready')?.status ?? '',
+    },
+    { name: 'Secret', type: 'string', cell: (o: Any) => o.spec?.secretName ?? '' },
     ageColumn,
   ],
   Event: [

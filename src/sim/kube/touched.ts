@@ -22,6 +22,7 @@ const T = {
   deploy: type('Deployment', 'apps'),
   ds: type('DaemonSet', 'apps'),
   pdb: type('PodDisruptionBudget', 'policy'),
+  svc: type('Service'),
   app: type('Application', 'argoproj.io'),
   shareManager: type('ShareManager', 'longhorn.io'),
 };
@@ -196,7 +197,7 @@ export class Scope {
       if (resource === T.pod) {
         const node = nodeNameOf(object);
         if (node) this.addObject(T.node, this.store.peek(T.node, undefined, node));
-        for (const r of [T.pdb, T.shareManager])
+        for (const r of [T.pdb, T.shareManager, T.svc])
           for (const o of this.store.peekAll(r, object.metadata.namespace)) this.addObject(r, o);
       } else if (resource === T.node) {
         for (const ref of this.index.podRefsOnNode(object.metadata.name)) this.add(ref);
