@@ -87,6 +87,18 @@ const cluster: Scenario = {
       },
     },
     {
+      // cert-manager's CRD: Certificates are served once it is installed.
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'certificates.cert-manager.io' },
+      spec: {
+        group: 'cert-manager.io',
+        names: { kind: 'Certificate', plural: 'certificates', singular: 'certificate' },
+        scope: 'Namespaced',
+        versions: [{ name: 'v1', served: true, storage: true }],
+      },
+    },
+    {
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
       metadata: { name: 'shop-tls', namespace: 'shop' },
@@ -137,6 +149,20 @@ describe('networking, autoscaling, discovery and cert-manager kinds', () => {
     });
     const [cert] = await list('cert-manager.io/v1', 'Certificate');
     expect(cert?.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'False' });
+  });
+
+  it('serves Certificates only while cert-manager’s CRD is installed', async () => {
+    await objects.delete({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'certificates.cert-manager.io' },
+    });
+    const response = await fetch(`${kube.url}/apis/cert-manager.io/v1/certificates`);
+    expect(response.status).toBe(404);
+    const groups = (await (await fetch(`${kube.url}/apis`)).json()) as {
+      groups: { name: string }[];
+    };
+    expect(groups.groups.map((g) => g.name)).not.toContain('cert-manager.io');
   });
 
   it('keeps an EndpointSlice per Service with its ready pods and resolved target port', async () => {

@@ -13,7 +13,16 @@ export interface ResourceType {
   categories?: string[];
   /** The verbs discovery lists; default: all of them. */
   verbs?: string[];
+  /**
+   * A custom resource served only while its CustomResourceDefinition (this name) exists,
+   * as a real server serves a CRD the cluster installed.
+   */
+  crd?: string;
 }
+
+/** Whether a resource is served now: built in, or its CRD is installed. */
+export type Served = (r: ResourceType) => boolean;
+const always: Served = () => true;
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -227,6 +236,18 @@ export const RESOURCES: ResourceType[] = [
     shortNames: ['cert', 'certs'],
     subresources: ['status'],
     categories: ['cert-manager'],
+    crd: 'certificates.cert-manager.io',
+  },
+  {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    kind: 'CustomResourceDefinition',
+    plural: 'customresourcedefinitions',
+    singular: 'customresourcedefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    subresources: ['status'],
+    categories: ['api-extensions'],
   },
   {
     group: 'policy',
@@ -312,8 +333,9 @@ export const apiVersionOf = (r: ResourceType): string =>
 export function apiResourceList(
   group: string,
   version: string,
+  served: Served = always,
 ): Record<string, unknown> | undefined {
-  const types = RESOURCES.filter((r) => r.group === group && r.version === version);
+  const types = RESOURCES.filter((r) => r.group === group && r.version === version && served(r));
   if (types.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
   for (const r of types) {
@@ -360,10 +382,10 @@ export function apiResourceList(
   };
 }
 
-export function apiGroupList(): Record<string, unknown> {
+export function apiGroupList(served: Served = always): Record<string, unknown> {
   const groups = new Map<string, string[]>();
   for (const r of RESOURCES) {
-    if (!r.group) continue;
+    if (!r.group || !served(r)) continue;
     const versions = groups.get(r.group) ?? [];
     if (!versions.includes(r.version)) versions.push(r.version);
     groups.set(r.group, versions);

@@ -225,8 +225,18 @@ export class KubeEmulator {
     );
   }
 
+  /** Whether a resource is served: built in, or its CustomResourceDefinition is stored. */
+  readonly served = (r: ResourceType): boolean =>
+    !r.crd || this.store.peek(CRDS, undefined, r.crd) !== undefined;
+
   /** Creates an object as a client would (defaults, validation), without a request. */
   seed(r: ResourceType, object: KObject): KObject {
+    if (!this.served(r))
+      throw new KubeError(
+        404,
+        'NotFound',
+        `no matches for kind "${r.kind}" in version "${apiVersionOf(r)}" (install its CustomResourceDefinition ${r.crd} first)`,
+      );
     return this.create(r, object.metadata.namespace, structuredClone(object), false);
   }
 
@@ -380,7 +390,7 @@ export class KubeEmulator {
       if (!user) throw errors.unauthorized();
       entry.user = user.name;
       const route = parsePath(url.pathname);
-      if (!route)
+      if (!route || !this.served(route.resource))
         throw new KubeError(404, 'NotFound', 'the server could not find the requested resource');
       const verb = verbOf(req.method ?? 'GET', route, url.searchParams);
       Object.assign(entry, {
@@ -477,14 +487,16 @@ export class KubeEmulator {
         versions: ['v1'],
         serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
       };
-    if (path === '/apis') return apiGroupList();
-    if (path === '/api/v1') return apiResourceList('', 'v1');
+    if (path === '/apis') return apiGroupList(this.served);
+    if (path === '/api/v1') return apiResourceList('', 'v1', this.served);
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return 'ok';
     const group = /^\/apis\/([^/]+)(?:\/([^/]+))?\/?$/.exec(path);
     if (group) {
       const [, name, version] = group;
-      if (version) return apiResourceList(name!, version);
-      const entry = (apiGroupList().groups as { name: string }[]).find((g) => g.name === name);
+      if (version) return apiResourceList(name!, version, this.served);
+      const entry = (apiGroupList(this.served).groups as { name: string }[]).find(
+        (g) => g.name === name,
+      );
       return entry ? { kind: 'APIGroup', apiVersion: 'v1', ...entry } : undefined;
     }
     return undefined;
@@ -953,6 +965,7 @@ export class KubeEmulator {
 }
 
 const CORE_EVENTS = findResource('', 'v1', 'events')!;
+const CRDS = findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
 
 /** A core/v1 Event in its events.k8s.io/v1 shape. */
 function toEventsV1(event: KObject): KObject {
