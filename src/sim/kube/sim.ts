@@ -1591,33 +1591,37 @@ export class Simulation {
           (namespace !== undefined && d.metadata.namespace === namespace) ||
           d.metadata.labels?.['app.kubernetes.io/instance'] === app.metadata.name,
       );
-      const degraded = deployments.filter(
-        (d) =>
-          (d.status?.conditions ?? []).some(
-            (c: Any) => c.type === 'Available' && c.status === 'False',
-          ) || (d.status?.readyReplicas ?? 0) < (d.spec.replicas ?? 1),
+      const healths = deployments.map((d) => ({ d, health: argoDeploymentHealth(d) }));
+      // The application is as healthy as its least healthy resource, in Argo CD's order.
+      const worst = healths.reduce<{ d: Any; health: ArgoHealth } | undefined>(
+        (w, h) =>
+          !w ||
+          ARGO_HEALTH_ORDER.indexOf(h.health.status) > ARGO_HEALTH_ORDER.indexOf(w.health.status)
+            ? h
+            : w,
+        undefined,
       );
       const next = structuredClone(app);
       next.status ??= {};
       next.status.health =
-        degraded.length > 0
+        worst && worst.health.status !== 'Healthy'
           ? {
-              status: 'Degraded',
-              message: `Deployment "${degraded[0].metadata.name}" exceeded its progress deadline`,
+              status: worst.health.status,
+              ...(worst.health.message ? { message: worst.health.message } : {}),
             }
           : { status: 'Healthy' };
       next.status.sync ??= {
         status: 'Synced',
         revision: '0000000000000000000000000000000000000000',
       };
-      next.status.resources = deployments.map((d) => ({
+      next.status.resources = healths.map(({ d, health }) => ({
         group: 'apps',
         version: 'v1',
         kind: 'Deployment',
         namespace: d.metadata.namespace,
         name: d.metadata.name,
         status: 'Synced',
-        health: { status: degraded.includes(d) ? 'Degraded' : 'Healthy' },
+        health,
       }));
       if (next.operation?.sync) {
         next.status.operationState = {
@@ -1684,6 +1688,50 @@ export class Simulation {
 }
 
 /** The tolerations the DaemonSet controller adds to its pods. */
+interface ArgoHealth {
+  status: 'Healthy' | 'Suspended' | 'Progressing' | 'Missing' | 'Degraded' | 'Unknown';
+  message?: string;
+}
+
+/** Argo CD's order of health, best first (gitops-engine health.IsWorse). */
+const ARGO_HEALTH_ORDER = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
+
+/** A Deployment's health as Argo CD (gitops-engine's getAppsv1DeploymentHealth) words it. */
+export function argoDeploymentHealth(d: Any): ArgoHealth {
+  if (d.spec?.paused) return { status: 'Suspended', message: 'Deployment is paused' };
+  const status = d.status ?? {};
+  if ((d.metadata.generation ?? 0) > (status.observedGeneration ?? 0))
+    return {
+      status: 'Progressing',
+      message:
+        'Waiting for rollout to finish: observed deployment generation less than desired generation',
+    };
+  const progressing = (status.conditions ?? []).find((c: Any) => c.type === 'Progressing');
+  const replicas: number | undefined = d.spec?.replicas;
+  const updated: number = status.updatedReplicas ?? 0;
+  if (progressing?.reason === 'ProgressDeadlineExceeded')
+    return {
+      status: 'Degraded',
+      message: `Deployment "${d.metadata.name}" exceeded its progress deadline`,
+    };
+  if (replicas !== undefined && updated < replicas)
+    return {
+      status: 'Progressing',
+      message: `Waiting for rollout to finish: ${updated} out of ${replicas} new replicas have been updated...`,
+    };
+  if ((status.replicas ?? 0) > updated)
+    return {
+      status: 'Progressing',
+      message: `Waiting for rollout to finish: ${(status.replicas ?? 0) - updated} old replicas are pending termination...`,
+    };
+  if ((status.availableReplicas ?? 0) < updated)
+    return {
+      status: 'Progressing',
+      message: `Waiting for rollout to finish: ${status.availableReplicas ?? 0} of ${updated} updated replicas are available...`,
+    };
+  return { status: 'Healthy' };
+}
+
 const DAEMONSET_TOLERATIONS = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
