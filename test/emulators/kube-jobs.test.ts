@@ -103,7 +103,7 @@ describe('Jobs', () => {
     ]);
   });
 
-  it('serves CronJobs with the status the scenario set, and both kinds to kubectl get', async () => {
+  it('serves CronJobs with the status the scenario set, takes a Job from kubectl apply, and shows both kinds to kubectl get', async () => {
     const cron = await api.readNamespacedCronJob({ name: 'nightly', namespace: 'batch' });
     expect(cron.status?.lastScheduleTime).toEqual(new Date('2026-01-01T03:00:00Z'));
     kube.advance(60_000);
@@ -115,6 +115,13 @@ describe('Jobs', () => {
     expect(jobs).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\n/);
     expect(jobs).toMatch(/\nmigrate\s+Failed\s+0\/1\s+60s\s+60s\n/);
     expect(jobs).toMatch(/\nreport\s+Complete\s+1\/1\s+2\ds\s+60s\n/);
+    const manifest = join(mkdtempSync(join(tmpdir(), 'job-')), 'job.json');
+    writeFileSync(manifest, JSON.stringify(job('applied', 'example.com/report:1', 1)));
+    expect(await kubectl('apply', '-f', manifest)).toBe('job.batch/applied created\n');
+    kube.advance(30_000);
+    expect(await kubectl('get', 'job', 'applied', '-n', 'batch')).toMatch(
+      /\napplied\s+Complete\s+1\/1\s/,
+    );
     const cronjobs = await kubectl('get', 'cj', '-n', 'batch');
     expect(cronjobs).toMatch(/\nnightly\s+0 3 \* \* \*\s+<none>\s+False\s+0\s+\S+\s/);
   });
