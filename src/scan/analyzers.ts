@@ -554,7 +554,7 @@ export const ANALYZERS: readonly Analyzer[] = [
       const pods = new Map(
         of<V1Pod>(listed, KINDS.pod).map((p) => [`${p.metadata?.namespace}/${nameOf(p)}`, p]),
       );
-      const groups = new Map<string, { found: Found; count: number; last: number }>();
+      const groups = new Map<string, { found: Found; last: number }>();
       for (const e of of<CoreV1Event>(listed, KINDS.event)) {
         if (e.type !== 'Warning') continue;
         const target = eventTarget(e, pods);
@@ -562,10 +562,8 @@ export const ANALYZERS: readonly Analyzer[] = [
         const key = targetKey(target);
         if (found(listed, key)) continue;
         const when = eventTime(e);
-        const count = e.count ?? e.series?.count ?? 1;
         const group = groups.get(key);
         if (group) {
-          group.count += count;
           if (when > group.last) {
             group.last = when;
             group.found.evidence[0] = eventLine(e);
@@ -573,7 +571,6 @@ export const ANALYZERS: readonly Analyzer[] = [
           continue;
         }
         groups.set(key, {
-          count,
           last: when,
           found: {
             analyzer: 'events',

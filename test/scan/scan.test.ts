@@ -219,6 +219,88 @@ describe('scanning a cluster', () => {
     ]);
   });
 
+  it('finds a pod stuck terminating past its grace period, with its finalizers', async () => {
+    await cluster('oom-loop');
+    seed('v1', 'Pod', {
+      metadata: { name: 'batch-once', namespace: 'shop', finalizers: ['example.com/hold'] },
+      spec: {
+        nodeName: 'worker-1',
+        containers: [{ name: 'batch', image: 'ghcr.io/acme/batch:1.0.0' }],
+      },
+    });
+    await client().delete({ apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: 'batch-once' });
+    expect(await scan({ analyzers: ['stuck-terminating'] })).toEqual([]);
+    kube.advance(10 * 60_000);
+    expect(await scan({ analyzers: ['stuck-terminating'] })).toEqual([
+      expect.objectContaining({
+        category: 'workload',
+        severity: 'warning',
+        namespace: 'shop',
+        target: { kind: 'Workload', name: 'batch-once' },
+        evidence: [
+          expect.stringMatching(
+            /^pod batch-once: Terminating for \d+ min past its grace period on node worker-1, finalizers: example\.com\/hold$/,
+          ),
+        ],
+      }),
+    ]);
+  });
+
+  // The emulator's kubelet derives every pod status from its facts and has none for a
+  // missing ConfigMap, so this analyzer reads a pod as a kubelet writes it, directly.
+  it('finds a container that cannot be created, with the kubelet message', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'reporter-6c9f8d7b5d-x2x7q',
+        namespace: 'shop',
+        labels: { 'pod-template-hash': '6c9f8d7b5d' },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: 'reporter-6c9f8d7b5d',
+            uid: 'u',
+            controller: true,
+          },
+        ],
+      },
+      spec: { containers: [{ name: 'reporter', image: 'ghcr.io/acme/reporter:2.0.0' }] },
+      status: {
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'reporter',
+            image: 'ghcr.io/acme/reporter:2.0.0',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: {
+              waiting: {
+                reason: 'CreateContainerConfigError',
+                message: 'configmap "reporter-config" not found',
+              },
+            },
+          },
+        ],
+      },
+    };
+    const analyzer = ANALYZERS.find((a) => a.name === 'container-config')!;
+    expect(analyzer.analyze({ objects: new Map([['Pod', [pod]]]), now: 0, earlier: [] })).toEqual([
+      {
+        analyzer: 'container-config',
+        category: 'workload',
+        severity: 'critical',
+        namespace: 'shop',
+        target: { kind: 'Deployment', name: 'reporter' },
+        evidence: [
+          'pod reporter-6c9f8d7b5d-x2x7q: container reporter: CreateContainerConfigError: configmap "reporter-config" not found',
+        ],
+      },
+    ]);
+  });
+
   it('finds a StatefulSet whose replicas are not ready', async () => {
     await cluster('bad-rollout');
     seed('apps/v1', 'StatefulSet', {
