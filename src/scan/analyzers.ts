@@ -90,7 +90,7 @@ export const KINDS = {
   application: k('argoproj.io/v1alpha1', 'Application', 'applications'),
 } as const;
 
-/** How many Warning events the events analyzer reports at most: the rest are counted. */
+/** How many Warning events the events analyzer reports at most, the newest first. */
 export const MAX_EVENT_FINDINGS = 20;
 
 /** Evidence lines are the cluster's words, bounded: a message can be a stack trace. */

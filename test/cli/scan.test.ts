@@ -78,6 +78,20 @@ describe('kubemend scan', () => {
     expect(JSON.parse(shop.stdout).findings).toHaveLength(1);
   });
 
+  it('never prints the kubeconfig credentials (no ::add-mask:: on a terminal)', async () => {
+    const file = await kubeconfigFor('oom-loop');
+    const written: string[] = [];
+    // @actions/core writes its commands to process.stdout itself, not through Io.
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: unknown) => written.push(String(chunk)) > 0) as typeof write;
+    try {
+      expect((await run(['--kubeconfig', file])).code).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written.filter((w) => w.includes('add-mask'))).toEqual([]);
+  });
+
   it.each([
     [
       ['--output', 'json'],
