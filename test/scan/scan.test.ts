@@ -92,7 +92,7 @@ describe('scanning a cluster', () => {
           namespace: 'shop',
           evidence: [
             expect.stringMatching(
-              /^ProgressDeadlineExceeded: .*"storefront.*" has timed out progressing\.$|^ProgressDeadlineExceeded: .*exceeded its progress deadline$/,
+              /^ProgressDeadlineExceeded: ReplicaSet "storefront-\w+" has timed out progressing\.$/,
             ),
             'MinimumReplicasUnavailable: Deployment does not have minimum availability.',
             '0/3 replicas available, 3 updated',
