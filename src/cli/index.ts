@@ -10,6 +10,7 @@ import { isClusterName } from '../shared/names.js';
 import { CATEGORY_INFO } from '../triage/categories.js';
 import { triagePayload, type TriagedIncident } from '../triage/triage.js';
 import { REHEARSE_USAGE, rehearseCommand } from './rehearse.js';
+import { SCAN_USAGE, scanCommand } from './scan.js';
 import { VERSION } from './version.js';
 
 export const USAGE = `Usage:
@@ -20,6 +21,7 @@ export const USAGE = `Usage:
   kubemend validate-config FILE
       Check a .github/kubemend.yml the way the actions do; prints every problem,
       one per line.
+${SCAN_USAGE}
 ${REHEARSE_USAGE}
   kubemend --version
   kubemend help`;
@@ -57,6 +59,8 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
         io.stdout(`${summary}\n`);
         return 0;
       }
+      case 'scan':
+        return await scanCommand(rest, io);
       case 'rehearse':
         return await rehearseCommand(rest, { ...io, isTty: io.isTty ?? false });
       case '--version':
@@ -71,8 +75,8 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
       default:
         throw new UsageError(
           command === undefined
-            ? 'kubemend: a command is required: triage, validate-config, rehearse or help.'
-            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, rehearse, help, --version.`,
+            ? 'kubemend: a command is required: triage, validate-config, scan, rehearse or help.'
+            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, scan, rehearse, help, --version.`,
         );
     }
   } catch (error) {

@@ -108,7 +108,14 @@ export interface KubeconfigPolicy {
   allowInput: string;
   /** The workflow trusts the kubeconfig's exec plugins, auth-providers and file paths. */
   allowExec: boolean;
+  /**
+   * How a credential is hidden from logs (default: the runner's ::add-mask::). The CLI
+   * passes a no-op: on a terminal the mask command would print the secret itself.
+   */
+  mask?: (secret: string) => void;
 }
+
+type Mask = (secret: string) => void;
 
 /**
  * Turns the `kubeconfig` input (raw YAML or base64 of it) into its parsed document,
@@ -117,12 +124,13 @@ export interface KubeconfigPolicy {
  * the kubeconfig's text: YAML errors name a line, not content.
  */
 export function vetKubeconfig(raw: string, policy: KubeconfigPolicy): Record<string, unknown> {
-  const text = decodeKubeconfig(raw);
+  const mask: Mask = policy.mask ?? ((secret) => core.setSecret(secret));
+  const text = decodeKubeconfig(raw, mask);
   let document: unknown;
   try {
     document = load(text);
   } catch (error) {
-    maskLines(text);
+    maskLines(text, mask);
     const mark = (error as { mark?: { line?: number; column?: number } }).mark;
     const where =
       mark?.line !== undefined ? ` at line ${mark.line + 1}, column ${(mark.column ?? 0) + 1}` : '';
@@ -131,12 +139,12 @@ export function vetKubeconfig(raw: string, policy: KubeconfigPolicy): Record<str
     );
   }
   if (!isObject(document)) {
-    maskLines(text);
+    maskLines(text, mask);
     throw new UsageError(
       `Input '${policy.kubeconfigInput}' is not a kubeconfig; expected a YAML mapping with clusters, users and contexts (raw or base64).`,
     );
   }
-  maskCredentials(document);
+  maskCredentials(document, mask);
   if (!policy.allowExec) refuseGuardedFields(document, policy);
   return document;
 }
@@ -162,21 +170,21 @@ function refuseGuardedFields(document: Record<string, unknown>, policy: Kubeconf
 }
 
 /** Base64 is how most people store a kubeconfig in a secret; YAML always has a ':' somewhere. */
-function decodeKubeconfig(raw: string): string {
+function decodeKubeconfig(raw: string, mask: Mask): string {
   const compact = raw.replace(/\s+/g, '');
   if (!raw.includes(':') && /^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
     const decoded = Buffer.from(compact, 'base64').toString('utf8');
-    core.setSecret(decoded);
+    mask(decoded);
     return decoded;
   }
   return raw;
 }
 
 /** The runner masks line by line, so a multi-line secret is masked one line at a time. */
-function maskLines(text: string): void {
+function maskLines(text: string, mask: Mask): void {
   for (const line of text.split(/\r?\n/)) {
     const trimmed = line.trim();
-    if (trimmed.length >= 8) core.setSecret(trimmed);
+    if (trimmed.length >= 8) mask(trimmed);
   }
 }
 
@@ -185,15 +193,15 @@ function maskLines(text: string): void {
  * are given: their args, env values and config values often hold tokens, and when the
  * workflow allows them they are masked before the first request runs them.
  */
-function maskCredentials(document: Record<string, unknown>): void {
+function maskCredentials(document: Record<string, unknown>, mask: Mask): void {
   const users = Array.isArray(document.users) ? document.users : [];
   // YAML aliases can make a document refer to itself.
   const seen = new WeakSet<object>();
   const visit = (value: unknown, key: string | undefined): void => {
     if (typeof value === 'string') {
       if (key !== undefined && CREDENTIAL_KEYS.has(key) && value.length > 0) {
-        core.setSecret(value);
-        if (key.endsWith('-data')) maskLines(Buffer.from(value, 'base64').toString('utf8'));
+        mask(value);
+        if (key.endsWith('-data')) maskLines(Buffer.from(value, 'base64').toString('utf8'), mask);
       }
       return;
     }
@@ -206,23 +214,22 @@ function maskCredentials(document: Record<string, unknown>): void {
   for (const entry of users) {
     const user = isObject(entry) && isObject(entry.user) ? entry.user : {};
     if (isObject(user.exec)) {
-      maskStrings(user.exec.args);
+      maskStrings(user.exec.args, mask);
       // A YAML number is a string to the plugin's environment too.
       for (const variable of Array.isArray(user.exec.env) ? user.exec.env : [])
-        if (isObject(variable) && typeof variable.value === 'number')
-          core.setSecret(String(variable.value));
+        if (isObject(variable) && typeof variable.value === 'number') mask(String(variable.value));
     }
-    if (isObject(user['auth-provider'])) maskStrings(user['auth-provider'].config);
+    if (isObject(user['auth-provider'])) maskStrings(user['auth-provider'].config, mask);
   }
 }
 
 /** Every string inside `value` long enough to be a secret. */
-function maskStrings(value: unknown, seen = new WeakSet<object>()): void {
+function maskStrings(value: unknown, mask: Mask, seen = new WeakSet<object>()): void {
   if (typeof value === 'string') {
-    if (value.length >= MIN_MASKED_ARG) core.setSecret(value);
+    if (value.length >= MIN_MASKED_ARG) mask(value);
     return;
   }
   if (typeof value !== 'object' || value === null || seen.has(value)) return;
   seen.add(value);
-  for (const child of Object.values(value)) maskStrings(child, seen);
+  for (const child of Object.values(value)) maskStrings(child, mask, seen);
 }

@@ -21,6 +21,9 @@ import { apiErrorLine, type KubeClient } from '../kube/client.js';
 import { formatTargetRef, type TargetKind, type TargetRef } from '../incidents/target-ref.js';
 import { CORDONED_BY } from '../remediation/playbooks/node.js';
 import { mapLimit } from '../shared/pool.js';
+import { isLive, podTrouble } from '../kube/pod-health.js';
+
+export { podTrouble };
 
 export interface Observation {
   /** null: cannot tell (kind not observed, API not installed, forbidden, API error). */
@@ -65,45 +68,7 @@ type Verdict = Pick<Observation, 'healthy' | 'detail' | 'cordonedBy' | 'unschedu
 
 const POD: Source = { apiVersion: 'v1', kind: 'Pod', resource: 'pods' };
 
-/** Waiting reasons that mean a container will not start without someone changing something. */
-const BAD_WAITING = new Set([
-  'ImagePullBackOff',
-  'ErrImagePull',
-  'ErrImageNeverPull',
-  'InvalidImageName',
-  'CrashLoopBackOff',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-  'RunContainerError',
-  'PreCreateHookError',
-  'PostStartHookError',
-]);
-
-/** The pod's trouble in the kubelet's or the scheduler's word, if it has one. */
-export function podTrouble(pod: V1Pod): string | undefined {
-  const statuses = [
-    ...(pod.status?.initContainerStatuses ?? []),
-    ...(pod.status?.containerStatuses ?? []),
-  ];
-  for (const s of statuses) {
-    const waiting = s.state?.waiting?.reason;
-    const last = s.lastState?.terminated;
-    // A back-off says little alone: the last exit says why (OOMKilled, Error exit 1).
-    if (waiting && BAD_WAITING.has(waiting))
-      return last
-        ? `${waiting} (last ${last.reason ?? 'terminated'}, exit ${last.exitCode}, ${s.restartCount ?? 0} restarts)`
-        : waiting;
-  }
-  for (const s of statuses)
-    if (!s.ready && s.lastState?.terminated?.reason === 'OOMKilled')
-      return `OOMKilled (${s.restartCount ?? 0} restarts)`;
-  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False' && scheduled.reason) return scheduled.reason;
-  return undefined;
-}
-
-const live = (pod: V1Pod): boolean =>
-  !pod.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes(pod.status?.phase ?? '');
+const live = isLive;
 
 /** The first troubled pod, and how many more, as `pod NAME: REASON (+N more)`. */
 function troubles(pods: V1Pod[]): string | undefined {

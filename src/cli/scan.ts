@@ -1,0 +1,135 @@
+// `kubemend scan`: what is broken in a cluster, now, with nothing installed in it: the
+// analyzers of src/scan/ over list calls with the caller's own kubeconfig. A table by
+// default, `{ "findings": [...] }` with --json. Exit 0 whether or not it found anything;
+// 2 with one line on bad input. The Kubernetes client is loaded only here, so the other
+// commands do not pay for it.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../shared/errors.js';
+
+export const SCAN_USAGE = `  kubemend scan [--kubeconfig FILE] [--context NAME] [--namespace NS] [--json]
+      List what is broken in a cluster (pods that cannot pull or keep crashing, rollouts
+      stuck, claims pending, nodes not ready, Argo CD applications degraded...), each
+      finding with its category, severity, target and the cluster's own words. Reads
+      with list calls only (deploy/rbac/kubemend-scan.yaml grants exactly those). FILE
+      defaults to $KUBECONFIG, then ~/.kube/config; NAME to its current-context;
+      --namespace (repeatable) restricts the scan to those namespaces (nodes are then
+      not scanned). Prints a table, or with --json { "findings": [...] }. Exit 0
+      whether or not it found anything; 2: bad input.`;
+
+export interface ScanIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+interface ScanArgs {
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  namespaces: string[];
+  json: boolean;
+}
+
+const VALUE_OPTIONS = ['kubeconfig', 'context', 'namespace'];
+const ALLOWED = '--kubeconfig, --context, --namespace, --json';
+/** RFC 1123 label: what a namespace name may be. */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function parseScanArgs(args: string[]): ScanArgs {
+  const { tokens } = parseArgs({
+    args,
+    options: {
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      namespace: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const parsed: ScanArgs = {
+    kubeconfig: undefined,
+    context: undefined,
+    namespaces: [],
+    json: false,
+  };
+  for (const token of tokens) {
+    if (token.kind === 'positional')
+      throw new UsageError(
+        `kubemend scan: takes no arguments, got ${JSON.stringify(token.value.slice(0, 40))}; allowed options: ${ALLOWED}.`,
+      );
+    if (token.kind !== 'option') continue;
+    if (token.name === 'json') {
+      if (token.value !== undefined)
+        throw new UsageError('kubemend scan: option --json takes no value.');
+      parsed.json = true;
+      continue;
+    }
+    if (!VALUE_OPTIONS.includes(token.name))
+      throw new UsageError(
+        `kubemend scan: unknown option ${token.rawName.slice(0, 42)}; allowed: ${ALLOWED}.`,
+      );
+    if (token.value === undefined || token.value === '')
+      throw new UsageError(`kubemend scan: option ${token.rawName} needs a value.`);
+    if (token.name === 'namespace') {
+      if (!NAMESPACE.test(token.value))
+        throw new UsageError(
+          `kubemend scan: --namespace ${JSON.stringify(token.value.slice(0, 70))} is not a namespace name; allowed: up to 63 lower-case letters, digits or '-', starting and ending with a letter or digit.`,
+        );
+      parsed.namespaces.push(token.value);
+    } else parsed[token.name as 'kubeconfig' | 'context'] = token.value;
+  }
+  return parsed;
+}
+
+/** kubectl's order: --kubeconfig, the first file of $KUBECONFIG, ~/.kube/config. */
+function kubeconfigPath(flag: string | undefined): string {
+  if (flag) return flag;
+  const fromEnv = (process.env.KUBECONFIG ?? '').split(delimiter).find((p) => p !== '');
+  return fromEnv ?? join(homedir(), '.kube', 'config');
+}
+
+export async function scanCommand(args: string[], io: ScanIo): Promise<number> {
+  const options = parseScanArgs(args);
+  const file = kubeconfigPath(options.kubeconfig);
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `kubemend scan: kubeconfig ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass one with --kubeconfig FILE.`,
+    );
+  }
+  const { loadKubeconfig } = await import('../kube/kubeconfig.js');
+  // A laptop's own kubeconfig, chosen by the person running the scan: its exec plugins
+  // (aws eks get-token, gke-gcloud-auth-plugin) and file paths are theirs, as they are
+  // for kubectl, so they are allowed. The CI guard (allow-exec) protects a runner from a
+  // kubeconfig someone else wrote; here nothing is masked, since ::add-mask:: on a
+  // terminal would print the very secret.
+  const kubeconfig = loadKubeconfig(raw, {
+    kubeconfigInput: `--kubeconfig ${file}`,
+    allowInput: 'allow-exec',
+    allowExec: true,
+    mask: () => undefined,
+    context: options.context ?? '',
+    contextInput: '--context',
+  });
+  const { KubeClient } = await import('../kube/client.js');
+  const { scanCluster } = await import('../scan/scan.js');
+  const { formatFindings } = await import('../scan/format.js');
+  const client = new KubeClient(kubeconfig, { dryRun: true });
+  const result = await scanCluster(client, {
+    cluster: kubeconfig.getCurrentContext(),
+    ...(options.namespaces.length ? { namespaces: options.namespaces } : {}),
+  });
+  // What could not be listed (RBAC, an API not installed) is said beside the findings.
+  for (const line of result.unlisted) io.stderr(`kubemend scan: not scanned: ${line}\n`);
+  io.stdout(
+    options.json
+      ? `${JSON.stringify({ findings: result.findings }, null, 2)}\n`
+      : formatFindings(result.findings),
+  );
+  return 0;
+}

@@ -1,0 +1,711 @@
+// What the scan looks for, as data: each analyzer names the kinds it reads and turns the
+// listed objects into findings, in the cluster's own words (the kubelet's, the
+// scheduler's, a controller's reason and message). Precision first: a healthy cluster
+// yields nothing, and one problem yields one finding per target, never one per pod.
+// Analyzers run in table order and see the findings before theirs, so a Deployment whose
+// pods cannot pull is one image-pull finding, not also a rollout one, and a Warning event
+// is reported only when no finding above already explains its object.
+import type {
+  CoreV1Event,
+  KubernetesObject,
+  V1ContainerStatus,
+  V1DaemonSet,
+  V1Deployment,
+  V1Endpoints,
+  V1Node,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import type { Severity } from '../alerts/model.js';
+import { ownerOfController } from '../alerts/owners.js';
+import { isClusterScoped, isTargetKind } from '../incidents/target-ref.js';
+import { isLive, isPodReady, podOwner } from '../kube/pod-health.js';
+import type { Category } from '../triage/categories.js';
+
+/** One problem of one target (the issue's JSON shape). */
+export interface Finding {
+  analyzer: string;
+  category: Category;
+  severity: Severity;
+  cluster: string;
+  /** null for a cluster-scoped target (a node) and for Argo CD Applications (see target-ref.ts). */
+  namespace: string | null;
+  target: { kind: string; name: string };
+  /** The cluster's own words, most telling first. */
+  evidence: string[];
+}
+
+/** A finding before the scan stamps its cluster. */
+export type Found = Omit<Finding, 'cluster'>;
+
+/** A kind the scan lists, and how RBAC names it. */
+export interface ScanKind {
+  apiVersion: string;
+  kind: string;
+  /** The API group ('' for core) and plural, for deploy/rbac/kubemend-scan.yaml. */
+  group: string;
+  resource: string;
+  namespaced: boolean;
+}
+
+export interface Listed {
+  /** Objects by kind (every namespace listed merged); absent when the kind could not be listed. */
+  objects: ReadonlyMap<string, readonly KubernetesObject[]>;
+  /** The API server's clock, for ages (a simulated cluster has its own). */
+  now: number;
+  /** The findings of the analyzers before this one. */
+  earlier: readonly Found[];
+}
+
+export interface Analyzer {
+  name: string;
+  /** What it finds, for `kubemend scan --help` and docs. */
+  summary: string;
+  kinds: readonly ScanKind[];
+  analyze: (listed: Listed) => Found[];
+}
+
+const k = (apiVersion: string, kind: string, resource: string, namespaced = true): ScanKind => ({
+  apiVersion,
+  kind,
+  group: apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '',
+  resource,
+  namespaced,
+});
+
+export const KINDS = {
+  pod: k('v1', 'Pod', 'pods'),
+  node: k('v1', 'Node', 'nodes', false),
+  pvc: k('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
+  service: k('v1', 'Service', 'services'),
+  endpoints: k('v1', 'Endpoints', 'endpoints'),
+  event: k('v1', 'Event', 'events'),
+  deployment: k('apps/v1', 'Deployment', 'deployments'),
+  statefulset: k('apps/v1', 'StatefulSet', 'statefulsets'),
+  daemonset: k('apps/v1', 'DaemonSet', 'daemonsets'),
+  pdb: k('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
+  application: k('argoproj.io/v1alpha1', 'Application', 'applications'),
+} as const;
+
+/** How many Warning events the events analyzer reports at most, the newest first. */
+export const MAX_EVENT_FINDINGS = 20;
+
+/** Evidence lines are the cluster's words, bounded: a message can be a stack trace. */
+const MAX_LINE = 300;
+const line = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_LINE ? `${flat.slice(0, MAX_LINE - 1)}…` : flat;
+};
+
+const said = (reason: string | undefined, message: string | undefined): string =>
+  line(message ? `${reason ?? 'Unknown'}: ${message}` : (reason ?? 'Unknown'));
+
+function of<T>(listed: Listed, kind: ScanKind): T[] {
+  return (listed.objects.get(kind.kind) ?? []) as T[];
+}
+
+const nameOf = (o: KubernetesObject): string => o.metadata?.name ?? '?';
+
+/** namespace null for targets named without one (nodes, Argo CD Applications). */
+const namespaceFor = (kind: string, namespace: string | undefined): string | null =>
+  (isTargetKind(kind) && isClusterScoped(kind)) || !namespace ? null : namespace;
+
+const targetKey = (f: Pick<Found, 'namespace' | 'target'>): string =>
+  `${f.target.kind}/${f.namespace ?? ''}/${f.target.name}`;
+
+const found = (listed: Listed, key: string): boolean =>
+  listed.earlier.some((f) => targetKey(f) === key);
+
+type Condition = { type: string; status: string; reason?: string; message?: string };
+const conditionOf = (conditions: Condition[] | undefined, type: string) =>
+  conditions?.find((c) => c.type === type);
+
+// ---- pods ----
+
+interface PodProblem {
+  pod: V1Pod;
+  /** One line in the kubelet's or scheduler's words. */
+  evidence: string;
+}
+
+/**
+ * Groups pod problems by owner workload: one finding per workload, its first pod's words
+ * and how many pods share them. Critical when none of the workload's live pods is ready.
+ */
+function byOwner(
+  analyzer: string,
+  category: Category,
+  pods: V1Pod[],
+  problems: PodProblem[],
+  severity?: Severity,
+): Found[] {
+  const groups = new Map<
+    string,
+    { owner: { kind: string; name: string }; namespace: string; problems: PodProblem[] }
+  >();
+  for (const problem of problems) {
+    const owner = podOwner(problem.pod);
+    const namespace = problem.pod.metadata?.namespace ?? 'default';
+    const key = `${owner.kind}/${namespace}/${owner.name}`;
+    const group = groups.get(key) ?? { owner, namespace, problems: [] };
+    group.problems.push(problem);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ owner, namespace, problems: mine }) => {
+    const siblings = pods.filter((p) => {
+      const o = podOwner(p);
+      return p.metadata?.namespace === namespace && o.kind === owner.kind && o.name === owner.name;
+    });
+    const noneReady = !siblings.filter(isLive).some(isPodReady);
+    const names = mine.map((p) => nameOf(p.pod));
+    const first = mine[0] as PodProblem;
+    return {
+      analyzer,
+      category,
+      severity: severity ?? (noneReady ? 'critical' : 'warning'),
+      namespace,
+      target: { kind: owner.kind, name: owner.name },
+      evidence: [
+        `pod ${names[0]}: ${first.evidence}`,
+        ...(names.length > 1
+          ? [
+              `and ${names.length - 1} more pod(s): ${names.slice(1, 4).join(', ')}${names.length > 4 ? ', …' : ''}`,
+            ]
+          : []),
+      ],
+    };
+  });
+}
+
+const statusesOf = (pod: V1Pod): V1ContainerStatus[] => [
+  ...(pod.status?.initContainerStatuses ?? []),
+  ...(pod.status?.containerStatuses ?? []),
+];
+
+const lastExit = (s: V1ContainerStatus): string => {
+  const t = s.lastState?.terminated;
+  return t
+    ? `; last terminated ${t.reason ?? 'Unknown'} (exit code ${t.exitCode}${t.message ? `: ${line(t.message)}` : ''}), ${s.restartCount ?? 0} restarts`
+    : '';
+};
+
+/** The first container of a live pod waiting for one of `reasons`, in the kubelet's words. */
+function waitingIn(reasons: ReadonlySet<string>, exclude?: (s: V1ContainerStatus) => boolean) {
+  return (pod: V1Pod): string | undefined => {
+    if (!isLive(pod)) return undefined;
+    for (const s of statusesOf(pod)) {
+      const waiting = s.state?.waiting;
+      if (!waiting?.reason || !reasons.has(waiting.reason) || exclude?.(s)) continue;
+      return `container ${s.name}: ${said(waiting.reason, waiting.message)}${lastExit(s)}`;
+    }
+    return undefined;
+  };
+}
+
+const oomKilled = (s: V1ContainerStatus): boolean =>
+  s.lastState?.terminated?.reason === 'OOMKilled' || s.state?.terminated?.reason === 'OOMKilled';
+
+function podAnalyzer(
+  name: string,
+  summary: string,
+  category: Category,
+  problemOf: (pod: V1Pod, now: number) => string | undefined,
+  severity?: Severity,
+): Analyzer {
+  return {
+    name,
+    summary,
+    kinds: [KINDS.pod],
+    analyze: (listed) => {
+      const pods = of<V1Pod>(listed, KINDS.pod);
+      const problems = pods.flatMap((pod) => {
+        const evidence = problemOf(pod, listed.now);
+        return evidence ? [{ pod, evidence }] : [];
+      });
+      // A workload found by an earlier pod analyzer (its image) is not found again (its crash).
+      return byOwner(name, category, pods, problems, severity).filter(
+        (f) => !found(listed, targetKey(f)),
+      );
+    },
+  };
+}
+
+/** How long past its grace period a pod being deleted counts as stuck. */
+const STUCK_TERMINATING_MS = 5 * 60_000;
+
+// ---- the table ----
+
+export const ANALYZERS: readonly Analyzer[] = [
+  podAnalyzer(
+    'image-pull',
+    'containers waiting on an image that cannot be pulled or named',
+    'image-pull',
+    waitingIn(
+      new Set(['ImagePullBackOff', 'ErrImagePull', 'ErrImageNeverPull', 'InvalidImageName']),
+    ),
+  ),
+  // Before crash-loop: a container killed for memory backs off like any crash, and
+  // restarting it changes nothing (categories.ts SYMPTOMS).
+  podAnalyzer('oom', 'containers whose last run was OOMKilled', 'oom', (pod) => {
+    if (!isLive(pod)) return undefined;
+    const s = statusesOf(pod).find((c) => !c.ready && oomKilled(c));
+    if (!s) return undefined;
+    const waiting = s.state?.waiting;
+    return `container ${s.name}: last terminated OOMKilled (exit code ${s.lastState?.terminated?.exitCode ?? s.state?.terminated?.exitCode}), ${s.restartCount ?? 0} restarts${waiting?.reason ? `; now ${said(waiting.reason, waiting.message)}` : ''}${memoryLimit(pod, s.name)}`;
+  }),
+  podAnalyzer(
+    'crash-loop',
+    'containers in CrashLoopBackOff, with their last exit',
+    'crash-loop',
+    waitingIn(new Set(['CrashLoopBackOff', 'RunContainerError']), oomKilled),
+  ),
+  podAnalyzer(
+    'container-config',
+    'containers that cannot be created (a missing ConfigMap or Secret, a bad command)',
+    'workload',
+    waitingIn(new Set(['CreateContainerConfigError', 'CreateContainerError'])),
+  ),
+  podAnalyzer(
+    'unschedulable',
+    'pods Pending that the scheduler cannot place, with its message',
+    'scheduling',
+    (pod) => {
+      if (!isLive(pod) || pod.status?.phase !== 'Pending') return undefined;
+      const c = conditionOf(pod.status.conditions, 'PodScheduled');
+      return c?.status === 'False' && c.reason === 'Unschedulable'
+        ? said(c.reason, c.message)
+        : undefined;
+    },
+  ),
+  podAnalyzer(
+    'stuck-terminating',
+    `pods still terminating ${STUCK_TERMINATING_MS / 60_000} minutes past their grace period`,
+    'workload',
+    (pod, now) => {
+      const deleted = pod.metadata?.deletionTimestamp;
+      if (!deleted) return undefined;
+      // deletionTimestamp is when the grace period ends, not when the delete was asked.
+      const since = new Date(deleted).getTime();
+      if (now - since < STUCK_TERMINATING_MS) return undefined;
+      const finalizers = pod.metadata?.finalizers ?? [];
+      return line(
+        `Terminating for ${Math.round((now - since) / 60_000)} min past its grace period${pod.spec?.nodeName ? ` on node ${pod.spec.nodeName}` : ''}${finalizers.length ? `, finalizers: ${finalizers.join(', ')}` : ''}`,
+      );
+    },
+    'warning',
+  ),
+  {
+    name: 'deployment',
+    summary: 'Deployments past their progress deadline or short of available replicas',
+    kinds: [KINDS.deployment],
+    analyze: (listed) =>
+      of<V1Deployment>(listed, KINDS.deployment).flatMap((d) => {
+        const conditions = d.status?.conditions as Condition[] | undefined;
+        const progressing = conditionOf(conditions, 'Progressing');
+        const available = conditionOf(conditions, 'Available');
+        const desired = d.spec?.replicas ?? 1;
+        const unavailable = d.status?.unavailableReplicas ?? 0;
+        const stalled = progressing?.status === 'False';
+        // Mid-rollout a pod or two is unavailable by design: only a finished rollout
+        // (NewReplicaSetAvailable) short of replicas, or Available=False, is a problem.
+        const short =
+          unavailable > 0 &&
+          (available?.status === 'False' || progressing?.reason === 'NewReplicaSetAvailable');
+        if (desired === 0 || (!stalled && !short)) return [];
+        return workloadFinding(listed, 'deployment', 'Deployment', d, [
+          ...(stalled ? [said(progressing.reason, progressing.message)] : []),
+          ...(available?.status === 'False' ? [said(available.reason, available.message)] : []),
+          `${d.status?.availableReplicas ?? 0}/${desired} replicas available, ${d.status?.updatedReplicas ?? 0} updated`,
+        ]);
+      }),
+  },
+  {
+    name: 'statefulset',
+    summary: 'StatefulSets not rolled out: replicas not ready or not on the latest revision',
+    kinds: [KINDS.statefulset],
+    analyze: (listed) =>
+      of<V1StatefulSet>(listed, KINDS.statefulset).flatMap((s) => {
+        const desired = s.spec?.replicas ?? 1;
+        const ready = s.status?.readyReplicas ?? 0;
+        const updated = s.status?.updatedReplicas ?? 0;
+        const stale =
+          s.status?.updateRevision && s.status.currentRevision !== s.status.updateRevision;
+        if (ready >= desired && !(stale && updated < desired)) return [];
+        return workloadFinding(listed, 'statefulset', 'StatefulSet', s, [
+          `${ready}/${desired} replicas ready, ${updated} on revision ${s.status?.updateRevision ?? '?'}`,
+        ]);
+      }),
+  },
+  {
+    name: 'daemonset',
+    summary: 'DaemonSets with pods unavailable or not on the latest template',
+    kinds: [KINDS.daemonset],
+    analyze: (listed) =>
+      of<V1DaemonSet>(listed, KINDS.daemonset).flatMap((s) => {
+        const st = s.status;
+        const desired = st?.desiredNumberScheduled ?? 0;
+        const ready = st?.numberReady ?? 0;
+        const updated = st?.updatedNumberScheduled ?? desired;
+        const unavailable = st?.numberUnavailable ?? 0;
+        if (ready >= desired && updated >= desired && unavailable === 0) return [];
+        return workloadFinding(listed, 'daemonset', 'DaemonSet', s, [
+          `${ready}/${desired} pods ready, ${updated} updated, ${unavailable} unavailable${st?.numberMisscheduled ? `, ${st.numberMisscheduled} misscheduled` : ''}`,
+        ]);
+      }),
+  },
+  {
+    name: 'pvc',
+    summary: "PersistentVolumeClaims Pending or Lost, with the provisioner's events",
+    kinds: [KINDS.pvc, KINDS.event],
+    analyze: (listed) => {
+      const events = of<CoreV1Event>(listed, KINDS.event);
+      return of<V1PersistentVolumeClaim>(listed, KINDS.pvc).flatMap((pvc): Found[] => {
+        const phase = pvc.status?.phase ?? 'Pending';
+        if (phase !== 'Pending' && phase !== 'Lost') return [];
+        const about = eventsAbout(events, 'PersistentVolumeClaim', pvc);
+        const latest = about[0];
+        // Waiting for the first pod to use it (WaitForFirstConsumer) is how it should be.
+        if (
+          phase === 'Pending' &&
+          latest?.type === 'Normal' &&
+          latest.reason === 'WaitForFirstConsumer'
+        )
+          return [];
+        return [
+          {
+            analyzer: 'pvc',
+            category: 'storage',
+            severity: phase === 'Lost' ? 'critical' : 'warning',
+            namespace: pvc.metadata?.namespace ?? null,
+            target: { kind: 'PersistentVolumeClaim', name: nameOf(pvc) },
+            evidence: [
+              `phase ${phase}${pvc.spec?.storageClassName ? `, storage class ${pvc.spec.storageClassName}` : ''}${pvc.spec?.volumeName ? `, volume ${pvc.spec.volumeName}` : ''}`,
+              ...about
+                .filter((e) => e.type === 'Warning')
+                .slice(0, 2)
+                .map(eventLine),
+            ],
+          },
+        ];
+      });
+    },
+  },
+  {
+    name: 'node',
+    summary: 'nodes NotReady, under memory, disk or PID pressure, or cordoned',
+    kinds: [KINDS.node],
+    analyze: (listed) =>
+      of<V1Node>(listed, KINDS.node).flatMap((node): Found[] => {
+        const conditions = node.status?.conditions as Condition[] | undefined;
+        const ready = conditionOf(conditions, 'Ready');
+        const notReady = ready?.status !== 'True';
+        const pressures = ['MemoryPressure', 'DiskPressure', 'PIDPressure']
+          .map((t) => conditionOf(conditions, t))
+          .filter((c): c is Condition => c?.status === 'True');
+        const cordoned = node.spec?.unschedulable === true;
+        if (!notReady && pressures.length === 0 && !cordoned) return [];
+        return [
+          {
+            analyzer: 'node',
+            category: 'node',
+            severity: notReady ? 'critical' : pressures.length ? 'warning' : 'info',
+            namespace: null,
+            target: { kind: 'Node', name: nameOf(node) },
+            evidence: [
+              ...(notReady
+                ? [
+                    `${ready?.status === 'False' ? 'NotReady' : `Ready=${ready?.status ?? 'Unknown'}`}: ${said(ready?.reason, ready?.message)}`,
+                  ]
+                : []),
+              ...pressures.map((c) => `${c.type}: ${said(c.reason, c.message)}`),
+              ...(cordoned ? ['SchedulingDisabled: cordoned (spec.unschedulable)'] : []),
+            ],
+          },
+        ];
+      }),
+  },
+  {
+    name: 'service',
+    summary: 'Services with a selector whose Endpoints have no ready address',
+    kinds: [KINDS.service, KINDS.endpoints, KINDS.pod],
+    analyze: (listed) => {
+      const endpoints = new Map(
+        of<V1Endpoints>(listed, KINDS.endpoints).map((e) => [
+          `${e.metadata?.namespace}/${nameOf(e)}`,
+          e,
+        ]),
+      );
+      const pods = new Map(
+        of<V1Pod>(listed, KINDS.pod).map((p) => [`${p.metadata?.namespace}/${nameOf(p)}`, p]),
+      );
+      return of<V1Service>(listed, KINDS.service).flatMap((svc): Found[] => {
+        const namespace = svc.metadata?.namespace ?? 'default';
+        const selector = svc.spec?.selector ?? {};
+        if (Object.keys(selector).length === 0 || svc.spec?.type === 'ExternalName') return [];
+        // No Endpoints object: the endpoints controller has not answered (or mirrors
+        // slices only); cannot tell, so no finding.
+        const ep = endpoints.get(`${namespace}/${nameOf(svc)}`);
+        if (!ep) return [];
+        const subsets = ep.subsets ?? [];
+        if (subsets.some((s) => (s.addresses ?? []).length > 0)) return [];
+        const notReady = subsets.flatMap((s) => s.notReadyAddresses ?? []);
+        // Its pods' workloads already found (crash loop, image): that is why; one finding.
+        const owners = notReady
+          .map((a) =>
+            a.targetRef?.kind === 'Pod' ? pods.get(`${namespace}/${a.targetRef.name}`) : undefined,
+          )
+          .map((p) => (p ? podOwner(p) : undefined));
+        if (
+          owners.length > 0 &&
+          owners.every((o) => o && found(listed, `${o.kind}/${namespace}/${o.name}`))
+        )
+          return [];
+        const selectorText = Object.entries(selector)
+          .map(([k2, v]) => `${k2}=${v}`)
+          .join(',');
+        return [
+          {
+            analyzer: 'service',
+            category: notReady.length > 0 ? 'probe' : 'workload',
+            severity: 'warning',
+            namespace,
+            target: { kind: 'Service', name: nameOf(svc) },
+            evidence: [
+              notReady.length > 0
+                ? `Endpoints ${nameOf(ep)}: no ready address, ${notReady.length} not ready (${notReady
+                    .slice(0, 3)
+                    .map((a) => a.targetRef?.name ?? a.ip)
+                    .join(', ')})`
+                : `Endpoints ${nameOf(ep)}: no address; no pod matches selector ${selectorText}`,
+            ],
+          },
+        ];
+      });
+    },
+  },
+  {
+    name: 'pdb',
+    summary: 'PodDisruptionBudgets allowing no disruption while pods they cover are unhealthy',
+    kinds: [KINDS.pdb],
+    analyze: (listed) =>
+      of<V1PodDisruptionBudget>(listed, KINDS.pdb).flatMap((pdb): Found[] => {
+        const s = pdb.status;
+        if (!s || s.disruptionsAllowed > 0 || s.currentHealthy >= s.desiredHealthy) return [];
+        const allowed = conditionOf(s.conditions as Condition[] | undefined, 'DisruptionAllowed');
+        return [
+          {
+            analyzer: 'pdb',
+            category: 'workload',
+            severity: 'warning',
+            namespace: pdb.metadata?.namespace ?? 'default',
+            target: { kind: 'PodDisruptionBudget', name: nameOf(pdb) },
+            evidence: [
+              `0 disruptions allowed: ${s.currentHealthy} healthy of ${s.desiredHealthy} desired (${s.expectedPods} expected)`,
+              ...(allowed?.reason || allowed?.message
+                ? [said(allowed.reason, allowed.message)]
+                : []),
+            ],
+          },
+        ];
+      }),
+  },
+  {
+    name: 'argocd',
+    summary: 'Argo CD Applications Degraded or Missing, or whose last sync failed',
+    kinds: [KINDS.application],
+    analyze: (listed) =>
+      of<ArgoApplication>(listed, KINDS.application).flatMap((app): Found[] => {
+        const health = app.status?.health?.status;
+        const sync = app.status?.sync?.status;
+        const operation = app.status?.operationState;
+        const syncFailed = operation?.phase === 'Failed' || operation?.phase === 'Error';
+        const errors = (app.status?.conditions ?? []).filter((c) => /Error$/.test(c.type ?? ''));
+        if (health !== 'Degraded' && health !== 'Missing' && !syncFailed && errors.length === 0)
+          return [];
+        return [
+          {
+            analyzer: 'argocd',
+            category: 'argocd',
+            severity: health === 'Degraded' || health === 'Missing' ? 'critical' : 'warning',
+            namespace: null,
+            target: { kind: 'Application', name: nameOf(app) },
+            evidence: [
+              line(
+                `health ${health ?? 'Unknown'}${app.status?.health?.message ? `: ${app.status.health.message}` : ''}, sync ${sync ?? 'Unknown'}`,
+              ),
+              ...(syncFailed
+                ? [line(`last sync ${operation.phase}: ${operation.message ?? ''}`)]
+                : []),
+              ...errors.slice(0, 2).map((c) => said(c.type, c.message)),
+              ...unhealthyResources(app),
+            ],
+          },
+        ];
+      }),
+  },
+  {
+    name: 'events',
+    summary: `Warning events about objects no finding above explains (at most ${MAX_EVENT_FINDINGS})`,
+    kinds: [KINDS.event, KINDS.pod],
+    analyze: (listed) => {
+      const pods = new Map(
+        of<V1Pod>(listed, KINDS.pod).map((p) => [`${p.metadata?.namespace}/${nameOf(p)}`, p]),
+      );
+      const groups = new Map<string, { found: Found; last: number }>();
+      for (const e of of<CoreV1Event>(listed, KINDS.event)) {
+        if (e.type !== 'Warning') continue;
+        const target = eventTarget(e, pods);
+        if (!target) continue;
+        const key = targetKey(target);
+        if (found(listed, key)) continue;
+        const when = eventTime(e);
+        const group = groups.get(key);
+        if (group) {
+          if (when > group.last) {
+            group.last = when;
+            group.found.evidence[0] = eventLine(e);
+          }
+          continue;
+        }
+        groups.set(key, {
+          last: when,
+          found: {
+            analyzer: 'events',
+            category: EVENT_CATEGORIES[e.reason ?? ''] ?? 'workload',
+            severity: 'warning',
+            ...target,
+            evidence: [eventLine(e)],
+          },
+        });
+      }
+      const sorted = [...groups.values()].sort((a, b) => b.last - a.last);
+      return sorted.slice(0, MAX_EVENT_FINDINGS).map((g) => g.found);
+    },
+  },
+];
+
+interface ArgoApplication extends KubernetesObject {
+  status?: {
+    health?: { status?: string; message?: string };
+    sync?: { status?: string };
+    operationState?: { phase?: string; message?: string };
+    conditions?: { type?: string; message?: string }[];
+    resources?: {
+      kind?: string;
+      name?: string;
+      namespace?: string;
+      health?: { status?: string; message?: string };
+    }[];
+  };
+}
+
+/** The Application's own resources that Argo CD finds unhealthy, two at most. */
+function unhealthyResources(app: ArgoApplication): string[] {
+  return (app.status?.resources ?? [])
+    .filter((r) => r.health?.status === 'Degraded' || r.health?.status === 'Missing')
+    .slice(0, 2)
+    .map((r) =>
+      line(
+        `${r.kind}/${r.name}: ${r.health?.status}${r.health?.message ? `: ${r.health.message}` : ''}`,
+      ),
+    );
+}
+
+function workloadFinding(
+  listed: Listed,
+  analyzer: string,
+  kind: string,
+  object: KubernetesObject,
+  evidence: string[],
+): Found[] {
+  const namespace = object.metadata?.namespace ?? 'default';
+  if (found(listed, `${kind}/${namespace}/${nameOf(object)}`)) return [];
+  return [
+    {
+      analyzer,
+      category: 'workload',
+      severity: 'warning',
+      namespace,
+      target: { kind, name: nameOf(object) },
+      evidence: evidence.map(line),
+    },
+  ];
+}
+
+/** The container's memory limit, where an OOM finding needs it. */
+function memoryLimit(pod: V1Pod, container: string): string {
+  const c = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find(
+    (x) => x.name === container,
+  );
+  const limit = c?.resources?.limits?.memory;
+  return limit ? `; memory limit ${limit}` : '';
+}
+
+const eventTime = (e: CoreV1Event): number =>
+  new Date(
+    e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0,
+  ).getTime();
+
+const eventLine = (e: CoreV1Event): string =>
+  line(`${e.reason ?? 'Unknown'}: ${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}`);
+
+/** Events about one object, newest first. */
+function eventsAbout(events: CoreV1Event[], kind: string, object: KubernetesObject): CoreV1Event[] {
+  return events
+    .filter(
+      (e) =>
+        e.involvedObject.kind === kind &&
+        e.involvedObject.name === object.metadata?.name &&
+        (e.involvedObject.namespace ?? e.metadata?.namespace) === object.metadata?.namespace,
+    )
+    .sort((a, b) => eventTime(b) - eventTime(a));
+}
+
+/** An event's object as a target: a pod by its owner workload, as everywhere else. */
+function eventTarget(
+  e: CoreV1Event,
+  pods: ReadonlyMap<string, V1Pod>,
+): Pick<Found, 'namespace' | 'target'> | undefined {
+  const o = e.involvedObject;
+  if (!o.kind || !o.name) return undefined;
+  const namespace = o.namespace ?? e.metadata?.namespace;
+  if (o.kind === 'Pod') {
+    const pod = pods.get(`${namespace}/${o.name}`);
+    // A pod gone since: its event is history, not a problem now.
+    if (!pod) return undefined;
+    return { namespace: namespace ?? null, target: podOwner(pod) };
+  }
+  if (o.kind === 'ReplicaSet' || o.kind === 'Job') {
+    // A ReplicaSet's events (FailedCreate: quota) are its Deployment's, a Job's its CronJob's.
+    const owner = ownerOfController(o.kind, o.name);
+    return {
+      namespace: namespace ?? null,
+      target: { kind: owner.kind ?? o.kind, name: owner.name },
+    };
+  }
+  return { namespace: namespaceFor(o.kind, namespace), target: { kind: o.kind, name: o.name } };
+}
+
+/** Warning reasons and the triage category they point at; others are `workload`. */
+const EVENT_CATEGORIES: Record<string, Category> = {
+  Unhealthy: 'probe',
+  ProbeWarning: 'probe',
+  FailedMount: 'storage',
+  FailedAttachVolume: 'storage',
+  ProvisioningFailed: 'storage',
+  VolumeResizeFailed: 'storage',
+  FailedScheduling: 'scheduling',
+  BackOff: 'crash-loop',
+  Failed: 'image-pull',
+  ErrImageNeverPull: 'image-pull',
+  OOMKilling: 'oom',
+  SystemOOM: 'oom',
+  NodeNotReady: 'node',
+  EvictionThresholdMet: 'node',
+  Rebooted: 'node',
+  FreeDiskSpaceFailed: 'node',
+  ImageGCFailed: 'node',
+};
