@@ -21,7 +21,7 @@ import {
 
 /** Version 2 added the targets' states, the incident's state and the timeline; 1 still reads. */
 export const RECORD_VERSION = 2;
-const MAX_TARGETS = 50;
+export const MAX_TARGETS = 50;
 
 /** What the alerts named, as evidence of a moment (pod names go stale within minutes). */
 export interface Named {

@@ -170,11 +170,6 @@ export async function incidentRecord(gh: CommentTarget) {
   return locate(gh);
 }
 
-/** The issue body with the record block replaced by `record`'s; undefined when it has none. */
-export function bodyWithRecord(body: string, record: IncidentRecord): string | undefined {
-  return replaceRecordBlock(body, displayRecord({ ...record, incident: null }));
-}
-
 /** The incident (pull request or issue) and its record file, when its branch holds one. */
 async function locate(gh: CommentTarget) {
   const { octokit, owner, repo, number } = gh;

@@ -3,13 +3,16 @@
 // playbook (and one for the run's verdict). A run that did nothing leaves every target's
 // last action as it was and adds its line: it never replaces what was done.
 import { formatTargetRef, primaryRef } from '../incidents/target-ref.js';
-import { withEntry, type IncidentRecord, type RecordTarget } from '../incidents/record.js';
+import {
+  MAX_TARGETS,
+  withEntry,
+  type IncidentRecord,
+  type RecordTarget,
+} from '../incidents/record.js';
 import type { IncidentState } from '../incidents/states.js';
 import type { RemediationResult, SubjectResult } from '../remediation/result.js';
 import { actionSummary } from '../remediation/subjects.js';
 import type { StateVerdict } from './state.js';
-
-const MAX_TARGETS = 50;
 
 /** A result's subjects; a result from before subjects names its one target. */
 export function subjectsOf(result: RemediationResult): SubjectResult[] {

@@ -93,9 +93,18 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
   }
   const mine = listed.filter((i) => confirmed.has(i.record.cluster));
   const refs = mine.flatMap((i) => i.record.targets.flatMap((t) => parseTargetRef(t.ref) ?? []));
-  const seen = refs.length
-    ? await observeTargets(client, refs, { argocdNamespace: config.playbooks.argocd.namespace })
-    : new Map<string, Observation>();
+  // What the cluster says leaves it here (the record, the body, the comment): redacted once.
+  const seen = new Map<string, Observation>(
+    refs.length
+      ? [
+          ...(
+            await observeTargets(client, refs, {
+              argocdNamespace: config.playbooks.argocd.namespace,
+            })
+          ).entries(),
+        ].map(([ref, o]) => [ref, { ...o, detail: redact(o.detail) }])
+      : [],
+  );
 
   const changed: (SweptIncident & { closed: boolean })[] = [];
   let closed = 0;
@@ -219,7 +228,7 @@ async function finish(
   const at = toIso(now);
 
   // Undo what kubemend did that the config says to undo after recovery: its own cordons.
-  const undone: UndoResult[] =
+  const undone: UndoResult[] = (
     config.playbooks.node.uncordon && ends && state !== 'stale'
       ? await undoCordons(
           client,
@@ -232,7 +241,8 @@ async function finish(
           }),
           identityOfRecord(fresh).hash8,
         )
-      : [];
+      : []
+  ).map((u) => ({ ...u, detail: redact(u.detail) }));
   const actions = undone
     .filter((u) => u.done)
     .map((u) => `uncordon Node/${u.node}${u.dryRun ? ' (dry run)' : ''}: ${u.detail}`);
