@@ -24,6 +24,7 @@ import { ownerOfController } from '../alerts/owners.js';
 import { isClusterScoped, isTargetKind } from '../incidents/target-ref.js';
 import { isLive, isPodReady, podOwner } from '../kube/pod-health.js';
 import type { Category } from '../triage/categories.js';
+import type { ScanThresholds } from './settings.js';
 
 /** One problem of one target (the issue's JSON shape). */
 export interface Finding {
@@ -38,8 +39,11 @@ export interface Finding {
   evidence: string[];
 }
 
-/** A finding before the scan stamps its cluster. */
-export type Found = Omit<Finding, 'cluster'>;
+/**
+ * A finding before the scan stamps its cluster; `labels` are those of the object the
+ * analyzer looked at (a pod's for a workload found by its pods), for ignore rules.
+ */
+export type Found = Omit<Finding, 'cluster'> & { labels?: Record<string, string> };
 
 /** A kind the scan lists, and how RBAC names it. */
 export interface ScanKind {
@@ -58,6 +62,8 @@ export interface Listed {
   now: number;
   /** The findings of the analyzers before this one. */
   earlier: readonly Found[];
+  /** Where a finding begins (the config's `scan.thresholds`). */
+  thresholds: ScanThresholds;
 }
 
 export interface Analyzer {
@@ -168,6 +174,7 @@ function byOwner(
       severity: severity ?? (noneReady ? 'critical' : 'warning'),
       namespace,
       target: { kind: owner.kind, name: owner.name },
+      labels: first.pod.metadata?.labels ?? {},
       evidence: [
         `pod ${names[0]}: ${first.evidence}`,
         ...(names.length > 1
@@ -212,7 +219,7 @@ function podAnalyzer(
   name: string,
   summary: string,
   category: Category,
-  problemOf: (pod: V1Pod, now: number) => string | undefined,
+  problemOf: (pod: V1Pod, now: number, thresholds: ScanThresholds) => string | undefined,
   severity?: Severity,
 ): Analyzer {
   return {
@@ -222,7 +229,7 @@ function podAnalyzer(
     analyze: (listed) => {
       const pods = of<V1Pod>(listed, KINDS.pod);
       const problems = pods.flatMap((pod) => {
-        const evidence = problemOf(pod, listed.now);
+        const evidence = problemOf(pod, listed.now, listed.thresholds);
         return evidence ? [{ pod, evidence }] : [];
       });
       // A workload found by an earlier pod analyzer (its image) is not found again (its crash).
@@ -232,9 +239,6 @@ function podAnalyzer(
     },
   };
 }
-
-/** How long past its grace period a pod being deleted counts as stuck. */
-const STUCK_TERMINATING_MS = 5 * 60_000;
 
 // ---- the table ----
 
@@ -282,14 +286,14 @@ export const ANALYZERS: readonly Analyzer[] = [
   ),
   podAnalyzer(
     'stuck-terminating',
-    `pods still terminating ${STUCK_TERMINATING_MS / 60_000} minutes past their grace period`,
+    'pods still terminating past their grace period (default: 5 minutes past)',
     'workload',
-    (pod, now) => {
+    (pod, now, thresholds) => {
       const deleted = pod.metadata?.deletionTimestamp;
       if (!deleted) return undefined;
       // deletionTimestamp is when the grace period ends, not when the delete was asked.
       const since = new Date(deleted).getTime();
-      if (now - since < STUCK_TERMINATING_MS) return undefined;
+      if (now - since < thresholds.stuckTerminatingMs) return undefined;
       const finalizers = pod.metadata?.finalizers ?? [];
       return line(
         `Terminating for ${Math.round((now - since) / 60_000)} min past its grace period${pod.spec?.nodeName ? ` on node ${pod.spec.nodeName}` : ''}${finalizers.length ? `, finalizers: ${finalizers.join(', ')}` : ''}`,
@@ -630,6 +634,7 @@ function workloadFinding(
       severity: 'warning',
       namespace,
       target: { kind, name: nameOf(object) },
+      labels: object.metadata?.labels ?? {},
       evidence: evidence.map(line),
     },
   ];

@@ -5,6 +5,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { apiErrorLine, type KubeClient } from '../kube/client.js';
 import { UsageError } from '../shared/errors.js';
+import { SCAN_THRESHOLDS, type ScanThresholds } from './settings.js';
 import { ANALYZERS, type Analyzer, type Finding, type Found, type ScanKind } from './analyzers.js';
 
 export type { Finding } from './analyzers.js';
@@ -20,6 +21,8 @@ export interface ScanOptions {
   namespaces?: string[];
   /** Only these analyzers, by name (default: all). */
   analyzers?: string[];
+  /** Where a finding begins; default: SCAN_THRESHOLDS. */
+  thresholds?: ScanThresholds;
 }
 
 export interface ScanResult {
@@ -77,7 +80,14 @@ export async function scanCluster(client: KubeClient, options: ScanOptions): Pro
   for (const analyzer of analyzers) {
     // An analyzer missing one of its kinds would judge on half the picture: it is skipped.
     if (!analyzer.kinds.every((kind) => objects.has(kind.kind))) continue;
-    found.push(...analyzer.analyze({ objects, now, earlier: found }));
+    found.push(
+      ...analyzer.analyze({
+        objects,
+        now,
+        earlier: found,
+        thresholds: options.thresholds ?? SCAN_THRESHOLDS,
+      }),
+    );
   }
   return {
     findings: found.map((f) => ({

@@ -6,6 +6,7 @@ import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { ANALYZERS } from '../../src/scan/analyzers.js';
 import { kindsOf, scanCluster, type Finding } from '../../src/scan/scan.js';
+import { SCAN_THRESHOLDS } from '../../src/scan/settings.js';
 import { resourceForKind } from '../../src/sim/kube/resources.js';
 import { KubeEmulator } from '../../src/sim/kube/server.js';
 import { loadScenario, readScenario, type Scenario } from '../../src/sim/kube/scenario.js';
@@ -287,13 +288,21 @@ describe('scanning a cluster', () => {
       },
     };
     const analyzer = ANALYZERS.find((a) => a.name === 'container-config')!;
-    expect(analyzer.analyze({ objects: new Map([['Pod', [pod]]]), now: 0, earlier: [] })).toEqual([
+    expect(
+      analyzer.analyze({
+        objects: new Map([['Pod', [pod]]]),
+        now: 0,
+        earlier: [],
+        thresholds: SCAN_THRESHOLDS,
+      }),
+    ).toEqual([
       {
         analyzer: 'container-config',
         category: 'workload',
         severity: 'critical',
         namespace: 'shop',
         target: { kind: 'Deployment', name: 'reporter' },
+        labels: { 'pod-template-hash': '6c9f8d7b5d' },
         evidence: [
           'pod reporter-6c9f8d7b5d-x2x7q: container reporter: CreateContainerConfigError: configmap "reporter-config" not found',
         ],
