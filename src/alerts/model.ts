@@ -31,7 +31,8 @@ export interface Alert {
   details: Record<string, unknown>;
 }
 
-export const ALERT_SOURCES = ['alertmanager', 'argocd', 'event', 'generic'] as const;
+/** `scan`: a finding of the sweep's scan (src/scan/feed.ts), never a payload's shape. */
+export const ALERT_SOURCES = ['alertmanager', 'argocd', 'event', 'generic', 'scan'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 
 export const SEVERITIES = ['critical', 'warning', 'info', 'none'] as const;

@@ -19,7 +19,11 @@ const SHAPES =
 type Json = Record<string, unknown>;
 
 /** Recognises the shape of a payload (or of a full repository_dispatch body). */
-export function detectShape(payload: Json): { source: AlertSource; body: Json; path: string } {
+export function detectShape(payload: Json): {
+  source: Exclude<AlertSource, 'scan'>;
+  body: Json;
+  path: string;
+} {
   let body = payload;
   let path = 'payload';
   // The repository_dispatch request body carries the payload under client_payload.
@@ -39,7 +43,7 @@ export function detectShape(payload: Json): { source: AlertSource; body: Json; p
   throw new PayloadError(`${path} matches no known shape; expected ${SHAPES}.`);
 }
 
-function shapeOf(body: Json): AlertSource | undefined {
+function shapeOf(body: Json): Exclude<AlertSource, 'scan'> | undefined {
   if ('alerts' in body && ('groupKey' in body || 'version' in body)) return 'alertmanager';
   if ('app_name' in body && ('health_status' in body || 'sync_status' in body)) return 'argocd';
   if ('event' in body && 'involved_object' in body) return 'event';

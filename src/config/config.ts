@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import { DEFAULT_GROUP_BY, type GroupBy } from '../alerts/identity.js';
+import { parseSelector } from '../scan/ignore.js';
+import { ANALYZER_NAMES, SCAN_DEFAULTS, type ScanConfig } from '../scan/settings.js';
 import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
 import { DAY_MS, parseDuration as parseSharedDuration } from '../shared/duration.js';
@@ -118,6 +120,7 @@ export interface KubemendConfig {
   gitops: GitopsConfig;
   report: ReportConfig;
   sweep: SweepConfig;
+  scan: ScanConfig;
   /** Who may run slash commands besides people with write access: logins and `org/team`s. */
   commands: { users: string[]; teams: string[] };
   /** What the cluster doctor may read; `namespaces` null: the default rule (diagnose/access.ts). */
@@ -196,6 +199,7 @@ const DEFAULTS = {
   gitops: { paths: [] } as GitopsConfig,
   report: REPORT_DEFAULTS,
   sweep: SWEEP_DEFAULTS,
+  scan: SCAN_DEFAULTS,
   commands: { users: [] as string[], teams: [] as string[] },
   diagnose: { namespaces: null as string[] | null },
   clusters: {} as Record<string, ExpectedIdentity>,
@@ -310,20 +314,37 @@ function documentProblems(doc: Record<string, unknown>): SchemaProblem[] {
           });
       }
     }
+  // Selectors are read when the config is, so a typo fails the config, not the sweep.
+  const scan = isObject(doc.scan) ? doc.scan : {};
+  for (const [i, rule] of (Array.isArray(scan.ignore) ? scan.ignore : []).entries()) {
+    const key = `scan.ignore[${i}].selector`;
+    if (!isObject(rule) || typeof rule.selector !== 'string' || flagged(key)) continue;
+    try {
+      parseSelector(rule.selector);
+    } catch (error) {
+      more.push({
+        path: key,
+        message: `'${key}' is ${describeValue(rule.selector)}; ${(error as Error).message}.`,
+      });
+    }
+  }
   return [...problems, ...more];
 }
 
 /** Each key the schema types as a duration, with the document's value there. */
 function durations(doc: Record<string, unknown>): { at: string; value: unknown }[] {
   const out: { at: string; value: unknown }[] = [];
-  const sections = CONFIG_SCHEMA.properties as Record<string, Schema>;
-  for (const [name, section] of Object.entries(sections)) {
-    const value = doc[name];
-    if (!isObject(value) || !isObject(section.properties)) continue;
-    for (const [key, field] of Object.entries(section.properties))
-      if (isObject(field) && field.$ref === '#/$defs/duration' && key in value)
-        out.push({ at: `${name}.${key}`, value: value[key] });
-  }
+  // Sections and the mappings inside them (scan.thresholds), however deep.
+  const walk = (schema: Schema, value: Record<string, unknown>, at: string): void => {
+    if (!isObject(schema.properties)) return;
+    for (const [key, field] of Object.entries(schema.properties as Record<string, Schema>)) {
+      if (!isObject(field) || !(key in value)) continue;
+      const here = at ? `${at}.${key}` : key;
+      if (field.$ref === '#/$defs/duration') out.push({ at: here, value: value[key] });
+      else if (isObject(value[key])) walk(field, value[key], here);
+    }
+  };
+  walk(CONFIG_SCHEMA as Schema, doc, '');
   return out;
 }
 
@@ -340,6 +361,7 @@ function configOf(doc: ConfigDocument, path: string): KubemendConfig {
       closeIssues: doc.report?.['close-issues'] ?? REPORT_DEFAULTS.closeIssues,
     },
     sweep: { staleAfterMs: ms(doc.sweep?.['stale-after'], SWEEP_DEFAULTS.staleAfterMs) },
+    scan: scanSection(doc.scan ?? {}),
     gitops: { paths: (doc.gitops?.paths ?? []).map((p) => p.replace(/\/+$/, '')) },
     commands: { users: doc.commands?.users ?? [], teams: doc.commands?.teams ?? [] },
     diagnose: { namespaces: doc.diagnose?.namespaces ?? null },
@@ -352,6 +374,31 @@ type Section<K extends keyof ConfigDocument> = NonNullable<ConfigDocument[K]>;
 /** A valid duration in milliseconds, or the default when the key is absent. */
 const ms = (value: string | undefined, fallback: number): number =>
   value === undefined ? fallback : (parseDuration(value) ?? fallback);
+
+function scanSection(section: Section<'scan'>): ScanConfig {
+  const d = SCAN_DEFAULTS;
+  const t = section.thresholds ?? {};
+  const dt = d.thresholds;
+  const switched = section.analyzers ?? {};
+  return {
+    enabled: section.enabled ?? d.enabled,
+    analyzers: ANALYZER_NAMES.filter((name) => switched[name] !== false),
+    namespaces: section.namespaces ?? d.namespaces,
+    severityFloor: section['severity-floor'] ?? d.severityFloor,
+    repeatIntervalMs: ms(section['repeat-interval'], d.repeatIntervalMs),
+    ignore: (section.ignore ?? []).map((rule) => ({ ...rule })),
+    thresholds: {
+      restarts: t.restarts ?? dt.restarts,
+      restartWindowMs: ms(t['restart-window'], dt.restartWindowMs),
+      stuckTerminatingMs: ms(t['stuck-terminating'], dt.stuckTerminatingMs),
+      nodeCordonedMs: ms(t['node-cordoned'], dt.nodeCordonedMs),
+      clockSkewMs: ms(t['clock-skew'], dt.clockSkewMs),
+      outOfSyncMs: ms(t['out-of-sync'], dt.outOfSyncMs),
+      certificateExpiryDays: t['certificate-expiry-days'] ?? dt.certificateExpiryDays,
+      cronjobLateMs: ms(t['cronjob-late'], dt.cronjobLateMs),
+    },
+  };
+}
 
 function intakeSection(section: Section<'intake'>): IntakeConfig {
   const d = INTAKE_DEFAULTS;

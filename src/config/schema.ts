@@ -23,6 +23,7 @@ import {
 } from '@sinclair/typebox';
 import { GROUP_BY_FIELDS } from '../alerts/identity.js';
 import { SEVERITIES } from '../alerts/model.js';
+import { ANALYZER_NAMES, type AnalyzerName } from '../scan/settings.js';
 import { PLAYBOOKS, PLAYBOOK_MODES } from '../shared/constants.js';
 
 const DEFS: Record<string, TSchema> = {};
@@ -463,6 +464,96 @@ const SECTIONS = {
         'An incident with no alert for this long whose targets look healthy is closed as stale (not planned); a firing alert repeats well within it (Alertmanager every repeat_interval, 4h by default). Default: 24h.',
     }),
   }),
+  scan: section(
+    "What the sweep's scan looks for in its cluster: each finding becomes an alert for intake (one incident per problem, the same triage), and a scan-started incident whose findings are gone is resolved at the source. `kubemend scan` runs the same analyzers from a laptop.",
+    {
+      enabled: Flag({
+        description:
+          'The sweep scans its cluster and feeds what it finds to intake. Default: true.',
+      }),
+      analyzers: Unsafe<Partial<Record<AnalyzerName, boolean>>>({
+        type: 'object',
+        description:
+          'Analyzers switched on (true) or off (false) by name; unnamed ones stay on. Default: every analyzer on.',
+        propertyNames: { enum: [...ANALYZER_NAMES] },
+        additionalProperties: { type: 'boolean' },
+      }),
+      namespaces: List(namespace(), {
+        description:
+          'Only these namespaces (cluster-scoped kinds such as nodes are then not scanned). Default: every namespace and the nodes.',
+        maxItems: 200,
+        uniqueItems: true,
+      }),
+      'severity-floor': oneOf(SEVERITIES, {
+        description:
+          'Findings below this severity open no incident (`kubemend scan` still lists them). Default: warning.',
+      }),
+      'repeat-interval': duration({
+        description:
+          'A finding still present is fed to intake again (another pipeline run: triage, remediation under its guardrails, report) at most this often, like Alertmanager repeat_interval. Default: 1h.',
+      }),
+      ignore: List(
+        closed(
+          {
+            namespace: namespace(),
+            selector: Text({
+              description:
+                'A label selector on the object the analyzer looked at (a pod for a workload found by its pods): `app=web`, `tier!=db`, `env in (dev,test)`, `!canary`.',
+              minLength: 1,
+              maxLength: 500,
+            }),
+            name: Text({
+              description: "The target's name; `*` matches any run of characters.",
+              pattern: '^[a-z0-9*][a-z0-9.*-]{0,252}$',
+            }),
+            analyzer: oneOf(ANALYZER_NAMES),
+            kind: Text({
+              description: "The target's kind: Deployment, Node, PersistentVolumeClaim…",
+              pattern: '^[A-Z][A-Za-z0-9]{0,62}$',
+            }),
+          },
+          {
+            description:
+              'Findings matching every field given are ignored; a rule needs at least one field.',
+            minProperties: 1,
+          },
+        ),
+        { description: 'Findings never fed to intake. Default: none.', maxItems: 100 },
+      ),
+      thresholds: closed(
+        {
+          restarts: count(
+            'Restarts within restart-window after which a running container restarts too often. Default: 3.',
+            1,
+            1000,
+          ),
+          'restart-window': duration({ description: 'Default: 15m.' }),
+          'stuck-terminating': duration({
+            description: 'A pod terminating this long past its grace period is stuck. Default: 5m.',
+          }),
+          'node-cordoned': duration({
+            description:
+              'A node cordoned longer than this is reported (a shorter cordon is a drain in progress). Default: 1h.',
+          }),
+          'clock-skew': duration({
+            description: "A node clock this far from the API server's. Default: 30s.",
+          }),
+          'out-of-sync': duration({
+            description: 'An Argo CD Application OutOfSync longer than this. Default: 30m.',
+          }),
+          'certificate-expiry-days': count(
+            'A certificate expiring within this many days. Default: 14.',
+            1,
+            365,
+          ),
+          'cronjob-late': duration({
+            description: 'A CronJob this late for a scheduled run has missed it. Default: 15m.',
+          }),
+        },
+        { description: 'Where a finding begins.' },
+      ),
+    },
+  ),
   clusters: mapOf('^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', clusterIdentity(), {
     description:
       'The clusters kubemend may change, by the name alerts give them, each with the identity it must show: at least two of server, ca-sha256 and kube-system-uid must match before any mutation.',

@@ -22,6 +22,16 @@ export async function intake(
   context: UpsertContext,
 ): Promise<IntakeOutcome> {
   const alerts = normalisePayload(payload, { cluster: options.cluster });
+  return intakeAlerts(alerts, options.config, context);
+}
+
+/** Alerts already normalised (a payload's, or the scan's findings) into their incidents. */
+export async function intakeAlerts(
+  alerts: Alert[],
+  config: IntakeConfig,
+  context: UpsertContext,
+): Promise<IntakeOutcome> {
+  const options = { config };
   const { groups, storm, problems } = groupAlerts(
     alerts,
     options.config.groupBy,

@@ -579,7 +579,9 @@ export const ANALYZERS: readonly Analyzer[] = [
           found: {
             analyzer: 'events',
             category: EVENT_CATEGORIES[e.reason ?? ''] ?? 'workload',
-            severity: 'warning',
+            // A Warning event alone is a hint, not a problem (a probe failing once while a
+            // pod starts): below the sweep's default severity floor, listed by the CLI.
+            severity: 'info',
             ...target,
             evidence: [eventLine(e)],
           },

@@ -31,6 +31,10 @@ export interface ScanResult {
   requests: number;
   /** Kinds that could not be listed, one line each (forbidden, not installed): their analyzers saw nothing. */
   unlisted: string[];
+  /** Analyzers that ran on every kind they read: only their silence means "not found". */
+  complete: string[];
+  /** The labels of the object behind each finding, in the same order (for ignore rules). */
+  labels: Record<string, string>[];
 }
 
 /** The kinds a set of analyzers reads, each once. */
@@ -77,9 +81,11 @@ export async function scanCluster(client: KubeClient, options: ScanOptions): Pro
   }
   const now = client.stats.serverTime ?? Date.now();
   const found: Found[] = [];
+  const complete: string[] = [];
   for (const analyzer of analyzers) {
     // An analyzer missing one of its kinds would judge on half the picture: it is skipped.
     if (!analyzer.kinds.every((kind) => objects.has(kind.kind))) continue;
+    complete.push(analyzer.name);
     found.push(
       ...analyzer.analyze({
         objects,
@@ -101,6 +107,8 @@ export async function scanCluster(client: KubeClient, options: ScanOptions): Pro
     })),
     requests: client.stats.total - before,
     unlisted,
+    complete,
+    labels: found.map((f) => f.labels ?? {}),
   };
 }
 

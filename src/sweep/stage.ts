@@ -26,6 +26,12 @@ import { getErrorMessage, oneLine } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
 import { decideSweep } from './decide.js';
 import { observeTargets, type Observation } from './observe.js';
+import {
+  scanClusterName,
+  sweepScan,
+  type ScanIntakeContext,
+  type SweepScanOutcome,
+} from './scan.js';
 import { undoCordons, type UndoResult } from './undo.js';
 
 export interface SweepRequest {
@@ -40,6 +46,11 @@ export interface SweepRequest {
   trigger: string;
   /** Only these incidents (the all-in-one action finishing the one an alert just resolved). */
   only?: number[];
+  /**
+   * Scan the cluster and feed intake what it finds (config `scan.enabled` permitting):
+   * the cluster's name when the workflow gives one, and how intake writes incidents.
+   */
+  scan?: { cluster: string | undefined; intake: ScanIntakeContext };
 }
 
 /** What one incident's sweep did. */
@@ -64,6 +75,8 @@ export interface SweepOutcome {
   kubeRequests: number;
   /** What a person should know, one line each (annotations). */
   warnings: string[];
+  /** What the scan found and fed; undefined when the sweep did not scan. */
+  scan: SweepScanOutcome | undefined;
 }
 
 export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
@@ -72,14 +85,44 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
   const githubStart = github.stats.total;
   const warnings: string[] = [];
   const only = request.only && new Set(request.only);
-  const listed = (await listIncidents(github)).filter((i) => !only || only.has(i.number));
+  let listed = (await listIncidents(github)).filter((i) => !only || only.has(i.number));
   const client = new KubeClient(request.kubeconfig, { dryRun: false });
+  const scanning = Boolean(request.scan && config.scan.enabled && !only);
 
   // Which clusters this kubeconfig may speak for: one identity check for the run.
-  const clusters = [...new Set(listed.map((i) => i.record.cluster))];
+  let clusters = [...new Set(listed.map((i) => i.record.cluster))];
   const confirmed = new Set<string>();
-  if (clusters.length) {
-    const observed = await observeIdentity(request.kubeconfig, client);
+  const observed =
+    clusters.length || scanning ? await observeIdentity(request.kubeconfig, client) : undefined;
+  let scanned: SweepScanOutcome | undefined;
+  if (scanning && request.scan && observed) {
+    const cluster = scanClusterName(
+      config,
+      observed,
+      request.kubeconfig,
+      request.scan.cluster,
+      (line) => warnings.push(line),
+    );
+    if (cluster) {
+      scanned = await sweepScan(client, github, {
+        config,
+        cluster,
+        open: listed.filter((i) => !i.merged),
+        intake: request.scan.intake,
+        now: githubNow(github),
+        warn: (line) => warnings.push(line),
+      });
+      log(
+        `Scanned ${cluster}: ${scanned.findings} finding(s); fed ${scanned.fed} alert(s) to intake (${scanned.resolved} resolved), ${scanned.unchanged} unchanged, ${scanned.ignored} ignored, ${scanned.belowFloor} below the severity floor.`,
+      );
+      // Intake wrote records: the sweep reads them as they are now.
+      if (scanned.intake) {
+        listed = await listIncidents(github);
+        clusters = [...new Set(listed.map((i) => i.record.cluster))];
+      }
+    }
+  }
+  if (observed) {
     for (const cluster of clusters) {
       const verdict = checkIdentity(observed, config.clusters[cluster]);
       if (verdict.status === 'confirmed') confirmed.add(cluster);
@@ -142,6 +185,7 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
     githubRequests: github.stats.total - githubStart,
     kubeRequests: client.stats.total,
     warnings: warnings.map((w) => redact(w)),
+    scan: scanned,
   };
 }
 

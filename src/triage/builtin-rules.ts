@@ -7,6 +7,7 @@
 // 0.85-0.9 for a message or alert name that names the problem, 0.5-0.7 for hints that
 // need company (an exit code, a generic status). A symptom's rule may be confident;
 // categories.ts ranks it below its cause.
+import { PLAYBOOKS } from '../shared/constants.js';
 import type { RuleSpec } from './rule-spec.js';
 
 /** Text of an image pull: keeps registry TLS and auth errors apart from other x509 and 401s. */
@@ -543,4 +544,12 @@ export const BUILTIN_RULES: RuleSpec[] = [
       },
     },
   },
+  // ── the sweep's scan ─ an analyzer states its category (src/scan/analyzers.ts); its
+  // evidence, the cluster's own words, is read by the rules above as well ──
+  ...PLAYBOOKS.filter((category) => category !== 'unknown').map((category): RuleSpec => ({
+    name: `scan/${category}`,
+    category,
+    confidence: 0.9,
+    match: { source: '^scan$', labels: { category: `^${category}$` } },
+  })),
 ];

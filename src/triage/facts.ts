@@ -88,8 +88,24 @@ export function factsOf(alert: Alert): Fact[] {
         });
       if (alert.message) add({ kind: 'message', path: 'message', text: alert.message });
       break;
+    case 'scan': {
+      // The analyzer's evidence is the cluster's own words (a kubelet reason and message).
+      const scan = isObject(alert.details.scan) ? alert.details.scan : {};
+      const evidence = Array.isArray(scan.evidence) ? scan.evidence : [];
+      evidence.forEach((line, i) => {
+        if (typeof line === 'string')
+          add({ kind: 'message', path: `scan.evidence[${i}]`, text: line });
+      });
+      if (isObject(scan.target) && typeof scan.target.kind === 'string')
+        add({ kind: 'kind', path: 'scan.target.kind', text: scan.target.kind });
+      break;
+    }
   }
-  for (const [key, value] of Object.entries(alert.details)) walk(value, key, 0, undefined, add);
+  for (const [key, value] of Object.entries(alert.details)) {
+    // The scan's evidence is read above, line by line; walking it again would count it twice.
+    if (alert.source === 'scan' && key === 'scan') continue;
+    walk(value, key, 0, undefined, add);
+  }
   return facts;
 }
 

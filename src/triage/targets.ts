@@ -102,6 +102,9 @@ export function targetsOf(alerts: Alert[]): Targets & { pods: string[]; containe
       case 'generic':
         fromGeneric(c, alert);
         break;
+      case 'scan':
+        fromScan(c, alert);
+        break;
       case 'alertmanager':
         break;
     }
@@ -158,6 +161,19 @@ function merge(
   for (const list of ['pods', 'containers'] as const)
     for (const name of other[list])
       if (!into[list].includes(name) && into[list].length < MAX_LIST) into[list].push(name);
+}
+
+/** A finding names its target for certain: the owner workload, node, application or claim. */
+function fromScan(c: Collector, alert: Alert): void {
+  const scan = isObject(alert.details.scan) ? alert.details.scan : {};
+  const target = isObject(scan.target) ? scan.target : {};
+  const { kind, name } = target;
+  if (typeof kind !== 'string') return;
+  if (WORKLOAD_KINDS.has(kind) || kind === 'Workload')
+    c.setWorkload(kind === 'Workload' ? undefined : kind, name, 5);
+  else if (kind === 'Node') c.set('node', name);
+  else if (kind === 'Application') c.set('app', name);
+  else if (kind === 'PersistentVolumeClaim') c.set('pvc', name);
 }
 
 function fromEvent(c: Collector, alert: Alert): void {

@@ -11,6 +11,7 @@ const quiet: SweepOutcome = {
   githubRequests: 7,
   kubeRequests: 5,
   warnings: [],
+  scan: undefined,
 };
 
 describe('the sweep action shows', () => {
@@ -22,6 +23,9 @@ describe('the sweep action shows', () => {
       incidents: '3',
       changed: '[]',
       closed: '0',
+      findings: '0',
+      alerts: '',
+      'scan-incidents': '',
       'github-requests': '7',
       'kube-requests': '5',
     });

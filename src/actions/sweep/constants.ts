@@ -6,11 +6,16 @@ export const Inputs = {
   AllowExecCredentials: 'allow-exec-credentials',
   GitHubToken: 'github-token',
   Config: 'config',
+  Scan: 'scan',
+  Cluster: 'cluster',
+  IncidentMode: 'incident-mode',
 } as const;
 
 export const Defaults = {
   [Inputs.AllowExecCredentials]: 'false',
   [Inputs.Config]: DEFAULT_CONFIG_PATH,
+  [Inputs.Scan]: 'true',
+  [Inputs.IncidentMode]: 'pr',
 } as const;
 
 export const Outputs = {
@@ -19,4 +24,7 @@ export const Outputs = {
   Closed: 'closed',
   GitHubRequests: 'github-requests',
   KubeRequests: 'kube-requests',
+  Findings: 'findings',
+  Alerts: 'alerts',
+  ScanIncidents: 'scan-incidents',
 } as const;

@@ -5,7 +5,8 @@ import * as core from '@actions/core';
 import { loadConfig } from '../../config/config.js';
 import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
 import { sweep } from '../../sweep/stage.js';
-import { readEvent, requiredRepository, runUrl } from '../event.js';
+import { readEvent, requiredRepository, runUrl, serverUrl } from '../event.js';
+import { baseInput } from '../intake/inputs.js';
 import { getSweepInputs } from './inputs.js';
 import { summarizeSweep, writeSweepOutputs } from './outputs.js';
 
@@ -17,9 +18,25 @@ export async function run(): Promise<void> {
     ...createGitHubClient({ token: inputs.token, ...pacingFromEnv() }),
     ...repository,
   };
+  const pacing = pacingFromEnv();
   const outcome = await sweep({
     github,
     config,
+    ...(inputs.scan
+      ? {
+          scan: {
+            cluster: inputs.cluster,
+            intake: {
+              mode: inputs.mode,
+              base: baseInput(undefined),
+              labels: [],
+              serverUrl: serverUrl(),
+              backoffMs: pacing.backoffMs,
+              log: { info: core.info, warning: core.warning },
+            },
+          },
+        }
+      : {}),
     kubeconfig: inputs.kubeconfig,
     log: core.info,
     runUrl: runUrl(repository),

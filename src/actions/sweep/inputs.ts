@@ -1,12 +1,20 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigInputs } from '../kubeconfig-input.js';
-import { secretInput, workspacePathInput } from '../inputs.js';
+import { booleanInput, enumInput, secretInput, workspacePathInput } from '../inputs.js';
+import { clusterNameInput } from '../name-inputs.js';
+import { INCIDENT_MODES, type IncidentMode } from '../../shared/constants.js';
 import { Defaults, Inputs } from './constants.js';
 
 export interface SweepInputs {
   kubeconfig: KubeConfig;
   token: string;
   configPath: string;
+  /** Scan the cluster (config `scan.enabled` permitting). */
+  scan: boolean;
+  /** The scanned cluster's name, when the workflow gives one. */
+  cluster: string | undefined;
+  /** How the scan's incidents are recorded. */
+  mode: IncidentMode;
 }
 
 export function getSweepInputs(): SweepInputs {
@@ -22,5 +30,12 @@ export function getSweepInputs(): SweepInputs {
   );
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
   const kubeconfig = kubeconfigInputs(rawKubeconfig, Inputs, Defaults[Inputs.AllowExecCredentials]);
-  return { kubeconfig, token, configPath };
+  return {
+    kubeconfig,
+    token,
+    configPath,
+    scan: booleanInput(Inputs.Scan, Defaults[Inputs.Scan]),
+    cluster: clusterNameInput(Inputs.Cluster),
+    mode: enumInput(Inputs.IncidentMode, INCIDENT_MODES, Defaults[Inputs.IncidentMode]),
+  };
 }

@@ -6,16 +6,23 @@ import { inline } from '../../incidents/markdown.js';
 import { oneLine } from '../../shared/errors.js';
 import { redact, redactDeep } from '../../shared/redact.js';
 import type { SweepOutcome } from '../../sweep/stage.js';
+import { Outputs as IntakeOutputs } from '../intake/constants.js';
+import { intakeOutputs } from '../intake/outputs.js';
 import { Outputs } from './constants.js';
 
 /** The action's outputs, by name. */
 export function sweepOutputs(outcome: SweepOutcome): Record<string, string> {
+  const fed = outcome.scan?.intake ? intakeOutputs(outcome.scan.intake) : undefined;
   return {
     [Outputs.Incidents]: String(outcome.incidents),
     [Outputs.Changed]: JSON.stringify(redactDeep(outcome.changed)),
     [Outputs.Closed]: String(outcome.closed),
     [Outputs.GitHubRequests]: String(outcome.githubRequests),
     [Outputs.KubeRequests]: String(outcome.kubeRequests),
+    [Outputs.Findings]: String(outcome.scan?.findings ?? 0),
+    // What triage reads, as intake's own outputs: empty when the scan fed nothing.
+    [Outputs.Alerts]: fed?.[IntakeOutputs.Alerts] ?? '',
+    [Outputs.ScanIncidents]: fed?.[IntakeOutputs.Incidents] ?? '',
   };
 }
 
@@ -34,14 +41,23 @@ export async function summarizeSweep(outcome: SweepOutcome): Promise<void> {
 }
 
 export function summaryMarkdown(outcome: SweepOutcome): string {
-  const heading = '### kubemend sweep';
+  const scan = outcome.scan;
+  const heading = [
+    '### kubemend sweep',
+    '',
+    ...(scan
+      ? [
+          `Scanned ${inline(scan.cluster, 63)}: ${scan.findings} finding(s); ${scan.fed} alert(s) fed to intake (${scan.resolved} resolved), ${scan.unchanged} unchanged, ${scan.ignored} ignored, ${scan.belowFloor} below the severity floor.`,
+          '',
+        ]
+      : []),
+  ].join('\n');
   if (outcome.changed.length === 0)
-    return [heading, '', `${outcome.incidents} incident(s) looked at, nothing to change.`, ''].join(
+    return [heading, `${outcome.incidents} incident(s) looked at, nothing to change.`, ''].join(
       '\n',
     );
   return [
     heading,
-    '',
     `${outcome.incidents} incident(s) looked at, ${outcome.targets} target(s) observed; ${outcome.changed.length} changed, ${outcome.closed} closed.`,
     '',
     '| incident | from | to | ending |',
