@@ -11,7 +11,7 @@ import type {
   V1ContainerStatus,
   V1DaemonSet,
   V1Deployment,
-  V1Endpoints,
+  V1EndpointSlice,
   V1Node,
   V1PersistentVolumeClaim,
   V1Pod,
@@ -24,70 +24,37 @@ import { ownerOfController } from '../alerts/owners.js';
 import { isClusterScoped, isTargetKind } from '../incidents/target-ref.js';
 import { isLive, isPodReady, podOwner } from '../kube/pod-health.js';
 import type { Category } from '../triage/categories.js';
+import {
+  conditionOf,
+  found,
+  k,
+  line,
+  nameOf,
+  of,
+  said,
+  targetKey,
+  workloadFinding,
+  type Analyzer,
+  type Condition,
+  type Found,
+} from './analyzer-kit.js';
+import {
+  certificateAnalyzer,
+  cronJobAnalyzer,
+  hpaAnalyzer,
+  ingressAnalyzer,
+  jobAnalyzer,
+} from './analyzers-apps.js';
 import type { ScanThresholds } from './settings.js';
 
-/** One problem of one target (the issue's JSON shape). */
-export interface Finding {
-  analyzer: string;
-  category: Category;
-  severity: Severity;
-  cluster: string;
-  /** null for a cluster-scoped target (a node) and for Argo CD Applications (see target-ref.ts). */
-  namespace: string | null;
-  target: { kind: string; name: string };
-  /** The cluster's own words, most telling first. */
-  evidence: string[];
-}
-
-/**
- * A finding before the scan stamps its cluster; `labels` are those of the object the
- * analyzer looked at (a pod's for a workload found by its pods), for ignore rules.
- */
-export type Found = Omit<Finding, 'cluster'> & { labels?: Record<string, string> };
-
-/** A kind the scan lists, and how RBAC names it. */
-export interface ScanKind {
-  apiVersion: string;
-  kind: string;
-  /** The API group ('' for core) and plural, for deploy/rbac/kubemend-scan.yaml. */
-  group: string;
-  resource: string;
-  namespaced: boolean;
-}
-
-export interface Listed {
-  /** Objects by kind (every namespace listed merged); absent when the kind could not be listed. */
-  objects: ReadonlyMap<string, readonly KubernetesObject[]>;
-  /** The API server's clock, for ages (a simulated cluster has its own). */
-  now: number;
-  /** The findings of the analyzers before this one. */
-  earlier: readonly Found[];
-  /** Where a finding begins (the config's `scan.thresholds`). */
-  thresholds: ScanThresholds;
-}
-
-export interface Analyzer {
-  name: string;
-  /** What it finds, for `kubemend scan --help` and docs. */
-  summary: string;
-  kinds: readonly ScanKind[];
-  analyze: (listed: Listed) => Found[];
-}
-
-const k = (apiVersion: string, kind: string, resource: string, namespaced = true): ScanKind => ({
-  apiVersion,
-  kind,
-  group: apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '',
-  resource,
-  namespaced,
-});
+export type { Analyzer, Finding, Found, Listed, ScanKind } from './analyzer-kit.js';
 
 export const KINDS = {
   pod: k('v1', 'Pod', 'pods'),
   node: k('v1', 'Node', 'nodes', false),
   pvc: k('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
   service: k('v1', 'Service', 'services'),
-  endpoints: k('v1', 'Endpoints', 'endpoints'),
+  endpointSlice: k('discovery.k8s.io/v1', 'EndpointSlice', 'endpointslices'),
   event: k('v1', 'Event', 'events'),
   deployment: k('apps/v1', 'Deployment', 'deployments'),
   statefulset: k('apps/v1', 'StatefulSet', 'statefulsets'),
@@ -99,35 +66,9 @@ export const KINDS = {
 /** How many Warning events the events analyzer reports at most, the newest first. */
 export const MAX_EVENT_FINDINGS = 20;
 
-/** Evidence lines are the cluster's words, bounded: a message can be a stack trace. */
-const MAX_LINE = 300;
-const line = (text: string): string => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_LINE ? `${flat.slice(0, MAX_LINE - 1)}…` : flat;
-};
-
-const said = (reason: string | undefined, message: string | undefined): string =>
-  line(message ? `${reason ?? 'Unknown'}: ${message}` : (reason ?? 'Unknown'));
-
-function of<T>(listed: Listed, kind: ScanKind): T[] {
-  return (listed.objects.get(kind.kind) ?? []) as T[];
-}
-
-const nameOf = (o: KubernetesObject): string => o.metadata?.name ?? '?';
-
 /** namespace null for targets named without one (nodes, Argo CD Applications). */
 const namespaceFor = (kind: string, namespace: string | undefined): string | null =>
   (isTargetKind(kind) && isClusterScoped(kind)) || !namespace ? null : namespace;
-
-const targetKey = (f: Pick<Found, 'namespace' | 'target'>): string =>
-  `${f.target.kind}/${f.namespace ?? ''}/${f.target.name}`;
-
-const found = (listed: Listed, key: string): boolean =>
-  listed.earlier.some((f) => targetKey(f) === key);
-
-type Condition = { type: string; status: string; reason?: string; message?: string };
-const conditionOf = (conditions: Condition[] | undefined, type: string) =>
-  conditions?.find((c) => c.type === type);
 
 // ---- pods ----
 
@@ -360,6 +301,8 @@ export const ANALYZERS: readonly Analyzer[] = [
         ]);
       }),
   },
+  jobAnalyzer,
+  cronJobAnalyzer,
   {
     name: 'pvc',
     summary: "PersistentVolumeClaims Pending or Lost, with the provisioner's events",
@@ -433,15 +376,18 @@ export const ANALYZERS: readonly Analyzer[] = [
   },
   {
     name: 'service',
-    summary: 'Services with a selector whose Endpoints have no ready address',
-    kinds: [KINDS.service, KINDS.endpoints, KINDS.pod],
+    summary: 'Services with a selector whose EndpointSlices have no ready endpoint',
+    // EndpointSlices, not v1 Endpoints: Endpoints is deprecated since Kubernetes 1.33 and
+    // capped at 1000 addresses; the slices are what kube-proxy reads.
+    kinds: [KINDS.service, KINDS.endpointSlice, KINDS.pod],
     analyze: (listed) => {
-      const endpoints = new Map(
-        of<V1Endpoints>(listed, KINDS.endpoints).map((e) => [
-          `${e.metadata?.namespace}/${nameOf(e)}`,
-          e,
-        ]),
-      );
+      const slices = new Map<string, V1EndpointSlice[]>();
+      for (const slice of of<V1EndpointSlice>(listed, KINDS.endpointSlice)) {
+        const service = slice.metadata?.labels?.['kubernetes.io/service-name'];
+        if (!service) continue;
+        const key = `${slice.metadata?.namespace}/${service}`;
+        slices.set(key, [...(slices.get(key) ?? []), slice]);
+      }
       const pods = new Map(
         of<V1Pod>(listed, KINDS.pod).map((p) => [`${p.metadata?.namespace}/${nameOf(p)}`, p]),
       );
@@ -449,13 +395,13 @@ export const ANALYZERS: readonly Analyzer[] = [
         const namespace = svc.metadata?.namespace ?? 'default';
         const selector = svc.spec?.selector ?? {};
         if (Object.keys(selector).length === 0 || svc.spec?.type === 'ExternalName') return [];
-        // No Endpoints object: the endpoints controller has not answered (or mirrors
-        // slices only); cannot tell, so no finding.
-        const ep = endpoints.get(`${namespace}/${nameOf(svc)}`);
-        if (!ep) return [];
-        const subsets = ep.subsets ?? [];
-        if (subsets.some((s) => (s.addresses ?? []).length > 0)) return [];
-        const notReady = subsets.flatMap((s) => s.notReadyAddresses ?? []);
+        // No slice: the EndpointSlice controller has not answered; cannot tell, so no finding.
+        const mine = slices.get(`${namespace}/${nameOf(svc)}`) ?? [];
+        if (mine.length === 0) return [];
+        const endpoints = mine.flatMap((slice) => slice.endpoints ?? []);
+        // A ready condition left unset means ready (the API's documented default).
+        if (endpoints.some((e) => e.conditions?.ready !== false)) return [];
+        const notReady = endpoints; // none of them ready
         // Its pods' workloads already found (crash loop, image): that is why; one finding.
         const owners = notReady
           .map((a) =>
@@ -467,6 +413,7 @@ export const ANALYZERS: readonly Analyzer[] = [
           owners.every((o) => o && found(listed, `${o.kind}/${namespace}/${o.name}`))
         )
           return [];
+        const names = `EndpointSlice${mine.length > 1 ? 's' : ''} ${mine.map(nameOf).join(', ')}`;
         const selectorText = Object.entries(selector)
           .map(([k2, v]) => `${k2}=${v}`)
           .join(',');
@@ -479,17 +426,21 @@ export const ANALYZERS: readonly Analyzer[] = [
             target: { kind: 'Service', name: nameOf(svc) },
             evidence: [
               notReady.length > 0
-                ? `Endpoints ${nameOf(ep)}: no ready address, ${notReady.length} not ready (${notReady
-                    .slice(0, 3)
-                    .map((a) => a.targetRef?.name ?? a.ip)
-                    .join(', ')})`
-                : `Endpoints ${nameOf(ep)}: no address; no pod matches selector ${selectorText}`,
+                ? line(
+                    `${names}: no ready endpoint, ${notReady.length} not ready (${notReady
+                      .slice(0, 3)
+                      .map((a) => a.targetRef?.name ?? a.addresses[0])
+                      .join(', ')})`,
+                  )
+                : line(`${names}: no endpoint; no pod matches selector ${selectorText}`),
             ],
           },
         ];
       });
     },
   },
+  ingressAnalyzer,
+  hpaAnalyzer,
   {
     name: 'pdb',
     summary: 'PodDisruptionBudgets allowing no disruption while pods they cover are unhealthy',
@@ -550,6 +501,7 @@ export const ANALYZERS: readonly Analyzer[] = [
         ];
       }),
   },
+  certificateAnalyzer,
   {
     name: 'events',
     summary: `Warning events about objects no finding above explains (at most ${MAX_EVENT_FINDINGS})`,
@@ -618,28 +570,6 @@ function unhealthyResources(app: ArgoApplication): string[] {
         `${r.kind}/${r.name}: ${r.health?.status}${r.health?.message ? `: ${r.health.message}` : ''}`,
       ),
     );
-}
-
-function workloadFinding(
-  listed: Listed,
-  analyzer: string,
-  kind: string,
-  object: KubernetesObject,
-  evidence: string[],
-): Found[] {
-  const namespace = object.metadata?.namespace ?? 'default';
-  if (found(listed, `${kind}/${namespace}/${nameOf(object)}`)) return [];
-  return [
-    {
-      analyzer,
-      category: 'workload',
-      severity: 'warning',
-      namespace,
-      target: { kind, name: nameOf(object) },
-      labels: object.metadata?.labels ?? {},
-      evidence: evidence.map(line),
-    },
-  ];
 }
 
 /** The container's memory limit, where an OOM finding needs it. */

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { repoRoot } from '../../src/rehearse/action.js';
-import { cronDue } from '../../src/rehearse/cron.js';
+import { cronDue } from '../../src/shared/cron.js';
 import { matchesList, matchesPattern } from '../../src/rehearse/filter-pattern.js';
 import type { Rehearsal } from '../../src/rehearse/file.js';
 import { initialFiles } from '../../src/rehearse/repository.js';

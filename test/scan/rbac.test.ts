@@ -8,8 +8,11 @@ import { repoRoot } from '../../src/rehearse/action.js';
 import { ANALYZERS } from '../../src/scan/analyzers.js';
 import { kindsOf, scanCluster } from '../../src/scan/scan.js';
 import { serviceAccountRules } from '../../src/sim/kube/rbac.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
 import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 import { simulatedCluster } from '../remediation/support.js';
+import { CERT_MANAGER_CRD } from './cert-manager.js';
 
 const manifests = readFileSync(join(repoRoot, 'deploy/rbac/kubemend-scan.yaml'), 'utf8');
 const rules = serviceAccountRules(manifests, { namespace: 'kubemend', name: 'kubemend-scan' });
@@ -39,6 +42,11 @@ describe('the RBAC of deploy/rbac/kubemend-scan.yaml', () => {
       token: TOKEN,
     });
     kube = cluster.kube;
+    // cert-manager installed: every kind the analyzers read is served, so each is listed.
+    kube.seed(
+      resourceForKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition')!,
+      CERT_MANAGER_CRD as KObject,
+    );
     const client = new KubeClient(cluster.kc, { dryRun: false, backoffMs: 5 });
     const result = await scanCluster(client, { cluster: 'lab' });
     expect(cluster.kube.log.filter((e) => e.status === 403)).toEqual([]);

@@ -11,6 +11,7 @@ import { resourceForKind } from '../../src/sim/kube/resources.js';
 import { KubeEmulator } from '../../src/sim/kube/server.js';
 import { loadScenario, readScenario, type Scenario } from '../../src/sim/kube/scenario.js';
 import type { KObject } from '../../src/sim/kube/store.js';
+import { CERT_MANAGER_CRD } from './cert-manager.js';
 
 let kube: KubeEmulator;
 let kc: KubeConfig;
@@ -421,46 +422,48 @@ describe('scanning a cluster', () => {
   it('finds a Service with no ready endpoint, unless its pods are already found', async () => {
     await cluster('bad-rollout');
     const pods = await client().list<V1Pod>('v1', 'Pod', { namespace: 'shop' });
-    const crashing = pods.find((p) =>
-      p.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'CrashLoopBackOff'),
-    )!;
-    const service = (name: string, app: string) =>
+    const crashing = pods
+      .filter((p) =>
+        p.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'CrashLoopBackOff'),
+      )
+      .map((p) => p.metadata!.name!)
+      .sort();
+    const hash = pods.find((p) => p.metadata?.name === crashing[0])!.metadata!.labels![
+      'pod-template-hash'
+    ]!;
+    // The emulator's EndpointSlice controller keeps each Service's slice from its pods.
+    const service = (name: string, selector: Record<string, string>) =>
       seed('v1', 'Service', {
         metadata: { name, namespace: 'shop' },
-        spec: { selector: { app }, ports: [{ port: 80 }] },
+        spec: { selector, ports: [{ port: 80 }] },
       });
-    // What the endpoints controller writes.
-    const endpoints = (name: string, subsets: unknown[]) =>
-      seed('v1', 'Endpoints', { metadata: { name, namespace: 'shop' }, subsets });
-    service('search', 'search');
-    endpoints('search', []);
-    service('api-canary', 'api');
-    endpoints('api-canary', [
-      {
-        notReadyAddresses: [
-          {
-            ip: '10.1.0.7',
-            targetRef: { kind: 'Pod', namespace: 'shop', name: crashing.metadata!.name },
-          },
-        ],
-        ports: [{ port: 80 }],
-      },
-    ]);
-    service('healthy', 'api');
-    endpoints('healthy', [{ addresses: [{ ip: '10.1.0.5' }], ports: [{ port: 80 }] }]);
+    service('search', { app: 'search' });
+    // Only the new ReplicaSet's pods, all crashing.
+    service('api-canary', { 'app.kubernetes.io/name': 'api', 'pod-template-hash': hash });
+    // The old ReplicaSet's pods still serve.
+    service('healthy', { 'app.kubernetes.io/name': 'api' });
+    kube.advance(5_000);
     const alone = await scan({ analyzers: ['service'] });
     expect(alone).toEqual([
       expect.objectContaining({
         category: 'probe',
         target: { kind: 'Service', name: 'api-canary' },
         evidence: [
-          `Endpoints api-canary: no ready address, 1 not ready (${crashing.metadata!.name})`,
+          expect.stringMatching(
+            new RegExp(
+              `^EndpointSlice api-canary-\\w{5}: no ready endpoint, ${crashing.length} not ready \\(${crashing.join(', ')}\\)$`,
+            ),
+          ),
         ],
       }),
       expect.objectContaining({
         category: 'workload',
         target: { kind: 'Service', name: 'search' },
-        evidence: ['Endpoints search: no address; no pod matches selector app=search'],
+        evidence: [
+          expect.stringMatching(
+            /^EndpointSlice search-\w{5}: no endpoint; no pod matches selector app=search$/,
+          ),
+        ],
       }),
     ]);
     // With the pod analyzers, api-canary is explained by the api crash loop.
@@ -524,7 +527,9 @@ describe('scanning a cluster', () => {
     await cluster('node-high-cpu');
     for (let i = 0; i < 30; i++)
       seed('v1', 'ConfigMap', { metadata: { name: `c${i}`, namespace: 'analytics' } });
-    const lists = () => kube.log.filter((e) => !/\/v1(alpha1)?$/.test(e.path));
+    // cert-manager installed, so every kind the analyzers read is served.
+    seed('apiextensions.k8s.io/v1', 'CustomResourceDefinition', CERT_MANAGER_CRD);
+    const lists = () => kube.log.filter((e) => !/\/v\d+((alpha|beta)\d+)?$/.test(e.path));
     const kinds = kindsOf(ANALYZERS);
     const k = client();
     const result = await scanCluster(k, { cluster: 'lab' });

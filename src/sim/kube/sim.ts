@@ -729,7 +729,8 @@ export class Simulation {
   /**
    * The Job controller: pods from the template until `completions` succeed, a replacement
    * for each failed pod after a back-off (10 s doubling, at most 6 min), and the Failed
-   * condition (BackoffLimitExceeded) once more pods failed than `backoffLimit` allows.
+   * condition: BackoffLimitExceeded once more pods failed than `backoffLimit` allows,
+   * DeadlineExceeded once it has run longer than `activeDeadlineSeconds`.
    */
   private jobs(scope: Scope | undefined): void {
     for (const job of this.listed(T.job, scope)) {
@@ -769,6 +770,16 @@ export class Simulation {
             'Job has reached the specified backoff limit',
           );
           add('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+          for (const p of active) this.delete(T.pod, p, { grace: undefined, policy: 'Background' });
+        } else if (
+          job.spec.activeDeadlineSeconds !== undefined &&
+          succeeded < completions &&
+          this.clock.now() - Date.parse(job.status?.startTime ?? now) >=
+            job.spec.activeDeadlineSeconds * 1000
+        ) {
+          // Past activeDeadlineSeconds since it started: failed, its running pods killed.
+          add('FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline');
+          add('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline');
           for (const p of active) this.delete(T.pod, p, { grace: undefined, policy: 'Background' });
         } else if (succeeded >= completions) {
           add(
