@@ -8,6 +8,7 @@ import { repoRoot } from '../../src/rehearse/action.js';
 import { ANALYZERS } from '../../src/scan/analyzers.js';
 import { kindsOf, scanCluster } from '../../src/scan/scan.js';
 import { serviceAccountRules } from '../../src/sim/kube/rbac.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
 import type { KubeEmulator } from '../../src/sim/kube/server.js';
 import { simulatedCluster } from '../remediation/support.js';
 
@@ -39,6 +40,12 @@ describe('the RBAC of deploy/rbac/kubemend-scan.yaml', () => {
       token: TOKEN,
     });
     kube = cluster.kube;
+    // Longhorn installed, so its volumes are listed under these rules too.
+    kube.seed(resourceForKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition')!, {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'volumes.longhorn.io' },
+    });
     const client = new KubeClient(cluster.kc, { dryRun: false, backoffMs: 5 });
     const result = await scanCluster(client, { cluster: 'lab' });
     expect(cluster.kube.log.filter((e) => e.status === 403)).toEqual([]);
