@@ -1,9 +1,11 @@
-// What every analyzer shares: the shapes of a finding and an analyzer, how a kind is
-// named, and the helpers that keep evidence in the cluster's own words, bounded. A module
-// of its own so analyzer tables in several files (analyzers.ts, analyzers-apps.ts) can
-// use it without importing each other.
-import type { KubernetesObject } from '@kubernetes/client-node';
+// What every analyzer shares: the shapes of a finding and of what the scan listed, the
+// kinds it lists, and the helpers that keep evidence in the cluster's own words and
+// bounded, and that group pod problems by owner workload. A module of its own so the
+// analyzer tables (analyzers.ts, analyzers-apps.ts, analyzers-infra.ts) can share it
+// without importing each other.
+import type { KubernetesObject, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { Severity } from '../alerts/model.js';
+import { isLive, isPodReady, podOwner } from '../kube/pod-health.js';
 import type { Category } from '../triage/categories.js';
 import type { ScanThresholds } from './settings.js';
 
@@ -68,6 +70,23 @@ export const k = (
   namespaced,
 });
 
+export const KINDS = {
+  pod: k('v1', 'Pod', 'pods'),
+  node: k('v1', 'Node', 'nodes', false),
+  pvc: k('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
+  service: k('v1', 'Service', 'services'),
+  endpointSlice: k('discovery.k8s.io/v1', 'EndpointSlice', 'endpointslices'),
+  event: k('v1', 'Event', 'events'),
+  deployment: k('apps/v1', 'Deployment', 'deployments'),
+  statefulset: k('apps/v1', 'StatefulSet', 'statefulsets'),
+  daemonset: k('apps/v1', 'DaemonSet', 'daemonsets'),
+  pdb: k('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
+  application: k('argoproj.io/v1alpha1', 'Application', 'applications'),
+  // Node Leases live in kube-node-lease only, but one list across namespaces is one request.
+  lease: k('coordination.k8s.io/v1', 'Lease', 'leases'),
+  longhornVolume: k('longhorn.io/v1beta2', 'Volume', 'volumes'),
+} as const;
+
 /** Evidence lines are the cluster's words, bounded: a message can be a stack trace. */
 const MAX_LINE = 300;
 export const line = (text: string): string => {
@@ -116,3 +135,65 @@ export function workloadFinding(
     },
   ];
 }
+// ---- pods ----
+
+export interface PodProblem {
+  pod: V1Pod;
+  /** One line in the kubelet's or scheduler's words. */
+  evidence: string;
+}
+
+/**
+ * Groups pod problems by owner workload: one finding per workload, its first pod's words
+ * and how many pods share them. Critical when none of the workload's live pods is ready.
+ */
+export function byOwner(
+  analyzer: string,
+  category: Category,
+  pods: V1Pod[],
+  problems: PodProblem[],
+  severity?: Severity,
+): Found[] {
+  const groups = new Map<
+    string,
+    { owner: { kind: string; name: string }; namespace: string; problems: PodProblem[] }
+  >();
+  for (const problem of problems) {
+    const owner = podOwner(problem.pod);
+    const namespace = problem.pod.metadata?.namespace ?? 'default';
+    const key = `${owner.kind}/${namespace}/${owner.name}`;
+    const group = groups.get(key) ?? { owner, namespace, problems: [] };
+    group.problems.push(problem);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ owner, namespace, problems: mine }) => {
+    const siblings = pods.filter((p) => {
+      const o = podOwner(p);
+      return p.metadata?.namespace === namespace && o.kind === owner.kind && o.name === owner.name;
+    });
+    const noneReady = !siblings.filter(isLive).some(isPodReady);
+    const names = mine.map((p) => nameOf(p.pod));
+    const first = mine[0] as PodProblem;
+    return {
+      analyzer,
+      category,
+      severity: severity ?? (noneReady ? 'critical' : 'warning'),
+      namespace,
+      target: { kind: owner.kind, name: owner.name },
+      labels: first.pod.metadata?.labels ?? {},
+      evidence: [
+        `pod ${names[0]}: ${first.evidence}`,
+        ...(names.length > 1
+          ? [
+              `and ${names.length - 1} more pod(s): ${names.slice(1, 4).join(', ')}${names.length > 4 ? ', …' : ''}`,
+            ]
+          : []),
+      ],
+    };
+  });
+}
+
+export const statusesOf = (pod: V1Pod): V1ContainerStatus[] => [
+  ...(pod.status?.initContainerStatuses ?? []),
+  ...(pod.status?.containerStatuses ?? []),
+];

@@ -12,7 +12,6 @@ import type {
   V1DaemonSet,
   V1Deployment,
   V1EndpointSlice,
-  V1Node,
   V1PersistentVolumeClaim,
   V1Pod,
   V1PodDisruptionBudget,
@@ -22,16 +21,18 @@ import type {
 import type { Severity } from '../alerts/model.js';
 import { ownerOfController } from '../alerts/owners.js';
 import { isClusterScoped, isTargetKind } from '../incidents/target-ref.js';
-import { isLive, isPodReady, podOwner } from '../kube/pod-health.js';
+import { isLive, podOwner } from '../kube/pod-health.js';
 import type { Category } from '../triage/categories.js';
 import {
+  byOwner,
   conditionOf,
   found,
-  k,
+  KINDS,
   line,
   nameOf,
   of,
   said,
+  statusesOf,
   targetKey,
   workloadFinding,
   type Analyzer,
@@ -45,23 +46,23 @@ import {
   ingressAnalyzer,
   jobAnalyzer,
 } from './analyzers-apps.js';
+import {
+  longhornAnalyzer,
+  nodeAnalyzer,
+  outOfSyncTooLong,
+  restartsAnalyzer,
+  type ArgoSyncStatus,
+} from './analyzers-infra.js';
 import type { ScanThresholds } from './settings.js';
 
-export type { Analyzer, Finding, Found, Listed, ScanKind } from './analyzer-kit.js';
-
-export const KINDS = {
-  pod: k('v1', 'Pod', 'pods'),
-  node: k('v1', 'Node', 'nodes', false),
-  pvc: k('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
-  service: k('v1', 'Service', 'services'),
-  endpointSlice: k('discovery.k8s.io/v1', 'EndpointSlice', 'endpointslices'),
-  event: k('v1', 'Event', 'events'),
-  deployment: k('apps/v1', 'Deployment', 'deployments'),
-  statefulset: k('apps/v1', 'StatefulSet', 'statefulsets'),
-  daemonset: k('apps/v1', 'DaemonSet', 'daemonsets'),
-  pdb: k('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
-  application: k('argoproj.io/v1alpha1', 'Application', 'applications'),
-} as const;
+export {
+  KINDS,
+  type Analyzer,
+  type Finding,
+  type Found,
+  type Listed,
+  type ScanKind,
+} from './analyzer-kit.js';
 
 /** How many Warning events the events analyzer reports at most, the newest first. */
 export const MAX_EVENT_FINDINGS = 20;
@@ -69,69 +70,6 @@ export const MAX_EVENT_FINDINGS = 20;
 /** namespace null for targets named without one (nodes, Argo CD Applications). */
 const namespaceFor = (kind: string, namespace: string | undefined): string | null =>
   (isTargetKind(kind) && isClusterScoped(kind)) || !namespace ? null : namespace;
-
-// ---- pods ----
-
-interface PodProblem {
-  pod: V1Pod;
-  /** One line in the kubelet's or scheduler's words. */
-  evidence: string;
-}
-
-/**
- * Groups pod problems by owner workload: one finding per workload, its first pod's words
- * and how many pods share them. Critical when none of the workload's live pods is ready.
- */
-function byOwner(
-  analyzer: string,
-  category: Category,
-  pods: V1Pod[],
-  problems: PodProblem[],
-  severity?: Severity,
-): Found[] {
-  const groups = new Map<
-    string,
-    { owner: { kind: string; name: string }; namespace: string; problems: PodProblem[] }
-  >();
-  for (const problem of problems) {
-    const owner = podOwner(problem.pod);
-    const namespace = problem.pod.metadata?.namespace ?? 'default';
-    const key = `${owner.kind}/${namespace}/${owner.name}`;
-    const group = groups.get(key) ?? { owner, namespace, problems: [] };
-    group.problems.push(problem);
-    groups.set(key, group);
-  }
-  return [...groups.values()].map(({ owner, namespace, problems: mine }) => {
-    const siblings = pods.filter((p) => {
-      const o = podOwner(p);
-      return p.metadata?.namespace === namespace && o.kind === owner.kind && o.name === owner.name;
-    });
-    const noneReady = !siblings.filter(isLive).some(isPodReady);
-    const names = mine.map((p) => nameOf(p.pod));
-    const first = mine[0] as PodProblem;
-    return {
-      analyzer,
-      category,
-      severity: severity ?? (noneReady ? 'critical' : 'warning'),
-      namespace,
-      target: { kind: owner.kind, name: owner.name },
-      labels: first.pod.metadata?.labels ?? {},
-      evidence: [
-        `pod ${names[0]}: ${first.evidence}`,
-        ...(names.length > 1
-          ? [
-              `and ${names.length - 1} more pod(s): ${names.slice(1, 4).join(', ')}${names.length > 4 ? ', …' : ''}`,
-            ]
-          : []),
-      ],
-    };
-  });
-}
-
-const statusesOf = (pod: V1Pod): V1ContainerStatus[] => [
-  ...(pod.status?.initContainerStatuses ?? []),
-  ...(pod.status?.containerStatuses ?? []),
-];
 
 const lastExit = (s: V1ContainerStatus): string => {
   const t = s.lastState?.terminated;
@@ -242,6 +180,7 @@ export const ANALYZERS: readonly Analyzer[] = [
     },
     'warning',
   ),
+  restartsAnalyzer,
   {
     name: 'deployment',
     summary: 'Deployments past their progress deadline or short of available replicas',
@@ -340,40 +279,8 @@ export const ANALYZERS: readonly Analyzer[] = [
       });
     },
   },
-  {
-    name: 'node',
-    summary: 'nodes NotReady, under memory, disk or PID pressure, or cordoned',
-    kinds: [KINDS.node],
-    analyze: (listed) =>
-      of<V1Node>(listed, KINDS.node).flatMap((node): Found[] => {
-        const conditions = node.status?.conditions as Condition[] | undefined;
-        const ready = conditionOf(conditions, 'Ready');
-        const notReady = ready?.status !== 'True';
-        const pressures = ['MemoryPressure', 'DiskPressure', 'PIDPressure']
-          .map((t) => conditionOf(conditions, t))
-          .filter((c): c is Condition => c?.status === 'True');
-        const cordoned = node.spec?.unschedulable === true;
-        if (!notReady && pressures.length === 0 && !cordoned) return [];
-        return [
-          {
-            analyzer: 'node',
-            category: 'node',
-            severity: notReady ? 'critical' : pressures.length ? 'warning' : 'info',
-            namespace: null,
-            target: { kind: 'Node', name: nameOf(node) },
-            evidence: [
-              ...(notReady
-                ? [
-                    `${ready?.status === 'False' ? 'NotReady' : `Ready=${ready?.status ?? 'Unknown'}`}: ${said(ready?.reason, ready?.message)}`,
-                  ]
-                : []),
-              ...pressures.map((c) => `${c.type}: ${said(c.reason, c.message)}`),
-              ...(cordoned ? ['SchedulingDisabled: cordoned (spec.unschedulable)'] : []),
-            ],
-          },
-        ];
-      }),
-  },
+  longhornAnalyzer,
+  nodeAnalyzer,
   {
     name: 'service',
     summary: 'Services with a selector whose EndpointSlices have no ready endpoint',
@@ -469,7 +376,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   },
   {
     name: 'argocd',
-    summary: 'Argo CD Applications Degraded or Missing, or whose last sync failed',
+    summary:
+      'Argo CD Applications Degraded or Missing, whose last sync failed, or OutOfSync too long',
     kinds: [KINDS.application],
     analyze: (listed) =>
       of<ArgoApplication>(listed, KINDS.application).flatMap((app): Found[] => {
@@ -478,7 +386,14 @@ export const ANALYZERS: readonly Analyzer[] = [
         const operation = app.status?.operationState;
         const syncFailed = operation?.phase === 'Failed' || operation?.phase === 'Error';
         const errors = (app.status?.conditions ?? []).filter((c) => /Error$/.test(c.type ?? ''));
-        if (health !== 'Degraded' && health !== 'Missing' && !syncFailed && errors.length === 0)
+        const drift = outOfSyncTooLong(app.status, listed.now, listed.thresholds);
+        if (
+          health !== 'Degraded' &&
+          health !== 'Missing' &&
+          !syncFailed &&
+          errors.length === 0 &&
+          !drift
+        )
           return [];
         return [
           {
@@ -494,6 +409,7 @@ export const ANALYZERS: readonly Analyzer[] = [
               ...(syncFailed
                 ? [line(`last sync ${operation.phase}: ${operation.message ?? ''}`)]
                 : []),
+              ...(drift ? [drift] : []),
               ...errors.slice(0, 2).map((c) => said(c.type, c.message)),
               ...unhealthyResources(app),
             ],
@@ -546,7 +462,7 @@ export const ANALYZERS: readonly Analyzer[] = [
 ];
 
 interface ArgoApplication extends KubernetesObject {
-  status?: {
+  status?: ArgoSyncStatus & {
     health?: { status?: string; message?: string };
     sync?: { status?: string };
     operationState?: { phase?: string; message?: string };

@@ -9,7 +9,6 @@ import { intakeAlerts, type IntakeOutcome } from '../incidents/intake.js';
 import type { UpsertContext } from '../incidents/upsert.js';
 import { checkIdentity, type ClusterIdentity } from '../kube/identity.js';
 import type { KubeClient } from '../kube/client.js';
-import { ANALYZERS } from '../scan/analyzers.js';
 import { planFeed, type OpenIncident } from '../scan/feed.js';
 import { ignoreRules } from '../scan/ignore.js';
 import { scanCluster } from '../scan/scan.js';
@@ -87,11 +86,10 @@ export async function sweepScan(
   const { config, cluster } = request;
   const scan = config.scan;
   // An unconfigured identity is told by the sweep once the scan's incidents exist.
-  const implemented = new Set(ANALYZERS.map((a) => a.name));
   const result = await scanCluster(client, {
     cluster,
     ...(scan.namespaces ? { namespaces: scan.namespaces } : {}),
-    analyzers: scan.analyzers.filter((name) => implemented.has(name)),
+    analyzers: scan.analyzers,
     thresholds: scan.thresholds,
   });
   // A kind not installed (no Argo CD, no cert-manager) is normal; one RBAC hides is not.

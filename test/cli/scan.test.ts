@@ -23,8 +23,9 @@ async function kubeconfigFor(scenario: string): Promise<string> {
   return file;
 }
 
-/** The scenarios have no cert-manager: its kind is skipped with one line, the scan goes on. */
-const NO_CERT_MANAGER =
+/** The scenarios have neither Longhorn nor cert-manager: each kind is named on stderr, the scan goes on. */
+const NOT_INSTALLED =
+  'kubemend scan: not scanned: Volume: the cluster does not serve longhorn.io/v1beta2 (not installed)\n' +
   'kubemend scan: not scanned: Certificate: the cluster does not serve cert-manager.io/v1 (not installed)\n';
 
 async function run(args: string[]) {
@@ -42,7 +43,7 @@ describe('kubemend scan', () => {
   it('prints a table of findings, worst first, and exits 0', async () => {
     const file = await kubeconfigFor('oom-loop');
     const { code, stdout, stderr } = await run(['--kubeconfig', file]);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: NO_CERT_MANAGER });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: NOT_INSTALLED });
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ANALYZER\s+SEVERITY\s+TARGET\s+EVIDENCE$/);
     expect(lines[1]).toMatch(
@@ -78,10 +79,10 @@ describe('kubemend scan', () => {
     expect(elsewhere).toEqual({
       code: 0,
       stdout: '{\n  "findings": []\n}\n',
-      stderr: NO_CERT_MANAGER,
+      stderr: NOT_INSTALLED,
     });
     const table = await run(['--kubeconfig', file, '--namespace', 'kube-system']);
-    expect(table).toEqual({ code: 0, stdout: 'No problems found.\n', stderr: NO_CERT_MANAGER });
+    expect(table).toEqual({ code: 0, stdout: 'No problems found.\n', stderr: NOT_INSTALLED });
     const shop = await run(['--kubeconfig', file, '--namespace', 'shop', '--json']);
     expect(JSON.parse(shop.stdout).findings).toHaveLength(1);
   });

@@ -42,11 +42,14 @@ describe('the RBAC of deploy/rbac/kubemend-scan.yaml', () => {
       token: TOKEN,
     });
     kube = cluster.kube;
-    // cert-manager installed: every kind the analyzers read is served, so each is listed.
-    kube.seed(
-      resourceForKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition')!,
-      CERT_MANAGER_CRD as KObject,
-    );
+    // cert-manager and Longhorn installed: every kind the analyzers read is served, so each is listed.
+    const crd = resourceForKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition')!;
+    kube.seed(crd, CERT_MANAGER_CRD as KObject);
+    kube.seed(crd, {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'volumes.longhorn.io' },
+    });
     const client = new KubeClient(cluster.kc, { dryRun: false, backoffMs: 5 });
     const result = await scanCluster(client, { cluster: 'lab' });
     expect(cluster.kube.log.filter((e) => e.status === 403)).toEqual([]);

@@ -313,6 +313,8 @@ export const RESOURCES: ResourceType[] = [
     namespaced: true,
     shortNames: ['lhv'],
     subresources: ['status'],
+    // Served once Longhorn's CRD is installed, as cert-manager's Certificates are.
+    crd: 'volumes.longhorn.io',
   },
   {
     group: 'longhorn.io',

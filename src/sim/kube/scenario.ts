@@ -207,8 +207,11 @@ export function loadScenario(emulator: KubeEmulator, scenario: Scenario | string
     ...(s.nodes ?? []).map((n) => nodeObject(n, emulator.clock.iso())),
     ...(s.objects ?? []),
   ];
-  // Namespaces first, as `kubectl apply` of a directory would need them.
-  objects.sort((a, b) => Number(b.kind === 'Namespace') - Number(a.kind === 'Namespace'));
+  // Namespaces first, as `kubectl apply` of a directory would need them, then the
+  // CustomResourceDefinitions the custom objects need served.
+  const order = (o: KObject) =>
+    o.kind === 'Namespace' ? 0 : o.kind === 'CustomResourceDefinition' ? 1 : 2;
+  objects.sort((a, b) => order(a) - order(b));
   // Stored as one apply would store them; the controllers then act on all of it at once.
   emulator.sim.hold(() => {
     for (const object of objects) {

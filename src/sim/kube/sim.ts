@@ -30,6 +30,9 @@ const T = {
   slice: type('EndpointSlice', 'discovery.k8s.io'),
   app: type('Application', 'argoproj.io'),
   shareManager: type('ShareManager', 'longhorn.io'),
+  lease: type('Lease', 'coordination.k8s.io'),
+  configMap: type('ConfigMap'),
+  secret: type('Secret'),
 };
 
 export type RegistryState = 'ok' | 'unreachable' | 'rate-limited' | 'unauthorized' | 'timeout';
@@ -37,8 +40,12 @@ export type RegistryState = 'ok' | 'unreachable' | 'rate-limited' | 'unauthorize
 export interface ImageFacts {
   /** The tag or digest does not exist in the registry. */
   missing?: boolean;
-  /** The process exits with this code after `runSeconds`. */
-  crash?: { exitCode: number; runSeconds?: number; message?: string };
+  /**
+   * The process exits with this code after `runSeconds`; with `times`, only its first
+   * `times` runs crash and the next one keeps running (a container that restarted a few
+   * times and is up again).
+   */
+  crash?: { exitCode: number; runSeconds?: number; message?: string; times?: number };
   /** Memory the process needs; a limit below it means OOMKilled. */
   memory?: string;
   /** Readiness probe fails while this is set. */
@@ -86,6 +93,8 @@ export class Simulation {
   private settled: { at: number; facts: string } | undefined;
   /** When (server time) each kubelet last posted its status. */
   private readonly lastHeartbeat = new Map<string, number>();
+  /** Per pod uid/container: when its ConfigMap or Secret was last seen missing. */
+  private readonly configWaits = new Map<string, number>();
   /** Per pod uid/container: the last failed pull seen, and when the retry succeeded. */
   private readonly failedPulls = new Map<
     string,
@@ -398,7 +407,12 @@ export class Simulation {
 
   // ---- controllers ----
 
-  /** Kubelets post node status every 10 s, stamped with their own (possibly skewed) clock. */
+  /**
+   * Kubelets post node status and renew their node's Lease in kube-node-lease every 10 s,
+   * both stamped with their own (possibly skewed: facts.nodeClockSkew) clock. The node
+   * lifecycle controller judges a Lease by when it saw it change, so a node whose clock
+   * runs behind stays Ready while its renewTime lags the server's time.
+   */
   private heartbeats(scope: Scope | undefined): void {
     for (const node of this.listed(T.node, scope)) {
       const name: string = node.metadata.name;
@@ -411,7 +425,32 @@ export class Simulation {
       this.lastHeartbeat.set(name, this.clock.now());
       for (const c of conditions) c.lastHeartbeatTime = this.clock.iso(skewMs);
       this.store.update(T.node, node);
+      this.renewLease(node, skewMs);
     }
+  }
+
+  private renewLease(node: Any, skewMs: number): void {
+    const name: string = node.metadata.name;
+    // A Lease's renewTime is a MicroTime: microseconds, as the kubelet writes it.
+    const renewTime = this.clock.iso(skewMs).replace(/Z$/, '.000000Z');
+    const lease = this.store.get(T.lease, 'kube-node-lease', name) as Any;
+    if (lease) {
+      lease.spec = { ...lease.spec, renewTime };
+      this.store.update(T.lease, lease);
+      return;
+    }
+    this.store.create(T.lease, {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name,
+        namespace: 'kube-node-lease',
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid as string },
+        ],
+      },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime },
+    } as KObject);
   }
 
   /** The node lifecycle controller: a cordoned node carries the unschedulable taint. */
@@ -422,8 +461,11 @@ export class Simulation {
       const cordoned = node.spec?.unschedulable === true;
       if (taints.some((t) => t.key === TAINT) === cordoned) continue;
       const rest = taints.filter((t) => t.key !== TAINT);
-      // Only NoExecute taints carry timeAdded.
-      const next = cordoned ? [...rest, { key: TAINT, effect: 'NoSchedule' }] : rest;
+      // The controller stamps every taint it adds with timeAdded (SwapNodeControllerTaint):
+      // how long a node has been cordoned.
+      const next = cordoned
+        ? [...rest, { key: TAINT, effect: 'NoSchedule', timeAdded: this.clock.iso() }]
+        : rest;
       node.spec = { ...node.spec, taints: next };
       if (next.length === 0) delete node.spec.taints;
       this.store.update(T.node, node);
@@ -1278,7 +1320,7 @@ export class Simulation {
     }
     if (!pullError && failed?.image === image && failed.pulledAt !== undefined)
       start = failed.pulledAt;
-    const elapsed = Math.max(0, (this.clock.now() - (pullError ? podStart : start)) / 1000);
+    let elapsed = Math.max(0, (this.clock.now() - (pullError ? podStart : start)) / 1000);
     const facts = this.facts.images[image] ?? {};
     const at = (seconds: number): string =>
       new Date(start + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -1341,6 +1383,27 @@ export class Simulation {
       message: `Successfully pulled image "${image}" in 1.2s (1.2s including waiting). Image size: 52428800 bytes.`,
       count: 1,
     });
+    // The kubelet builds the container's environment after the pull: a ConfigMap or
+    // Secret it names (not optional) that is missing keeps the container from being
+    // created, and the kubelet tries again on each sync until the object exists.
+    const configError = this.configRefError(pod, container);
+    if (configError) {
+      this.configWaits.set(key, this.clock.now());
+      view.state = { waiting: { reason: 'CreateContainerConfigError', message: configError } };
+      view.events.push({
+        type: 'Warning',
+        reason: 'Failed',
+        message: `Error: ${configError}`,
+        count: 1 + backoffCount(elapsed),
+      });
+      return view;
+    }
+    const waitedUntil = this.configWaits.get(key);
+    if (waitedUntil !== undefined && waitedUntil > start) {
+      // Created at the kubelet's first sync after the object appeared.
+      start = waitedUntil;
+      elapsed = Math.max(0, (this.clock.now() - start) / 1000);
+    }
     const limit = parseQuantity(container.resources?.limits?.memory);
     const need = parseQuantity(facts.memory);
     const oom = limit !== undefined && need !== undefined && need > limit;
@@ -1416,9 +1479,10 @@ export class Simulation {
     let t = 1;
     let crashes = 0;
     let lastCrash: { startedAt: string; finishedAt: string } | undefined;
+    const times = oom ? undefined : facts.crash?.times;
     for (;;) {
       const ends = t + crash.runSeconds;
-      if (elapsed < ends) {
+      if (elapsed < ends || (times !== undefined && crashes >= times)) {
         view.state = { running: { startedAt: at(t) } };
         view.started = true;
         view.logs = baseLogs;
@@ -1467,6 +1531,35 @@ export class Simulation {
       count: crashes + (view.state.running ? 1 : 0),
     });
     return view;
+  }
+
+  /**
+   * What keeps a container's environment from being built, in the kubelet's words
+   * (kubelet_pods.go makeEnvironmentVariables; its ConfigMap and Secret managers name
+   * the resource in the singular), or undefined.
+   */
+  private configRefError(pod: Any, container: Any): string | undefined {
+    const namespace: string = pod.metadata.namespace;
+    const lookup = (kind: 'configmap' | 'secret', name: string): Any =>
+      this.store.peek(kind === 'configmap' ? T.configMap : T.secret, namespace, name);
+    const missing = (kind: 'configmap' | 'secret', name: string) => `${kind} "${name}" not found`;
+    for (const from of (container.envFrom ?? []) as Any[]) {
+      const ref = from.configMapRef ?? from.secretRef;
+      if (!ref?.name || ref.optional) continue;
+      const kind = from.configMapRef ? 'configmap' : 'secret';
+      if (!lookup(kind, ref.name)) return missing(kind, ref.name);
+    }
+    for (const env of (container.env ?? []) as Any[]) {
+      const ref = env.valueFrom?.configMapKeyRef ?? env.valueFrom?.secretKeyRef;
+      if (!ref?.name || ref.optional) continue;
+      const kind = env.valueFrom.configMapKeyRef ? 'configmap' : 'secret';
+      const object = lookup(kind, ref.name);
+      if (!object) return missing(kind, ref.name);
+      const data = { ...object.data, ...object.binaryData, ...object.stringData };
+      if (ref.key !== undefined && !(ref.key in data))
+        return `couldn't find key ${ref.key} in ${kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${namespace}/${ref.name}`;
+    }
+    return undefined;
   }
 
   /** The error a node gets pulling an image from its registry, in containerd's words, or undefined. */
@@ -1635,15 +1728,29 @@ export class Simulation {
         health,
       }));
       if (next.operation?.sync) {
+        const revision: string = next.operation.sync.revision ?? next.status.sync.revision;
         next.status.operationState = {
           operation: next.operation,
           phase: 'Succeeded',
           message: 'successfully synced (all tasks run)',
           startedAt: this.clock.iso(),
           finishedAt: this.clock.iso(),
-          syncResult: { revision: next.status.sync.revision },
+          syncResult: { revision },
         };
         next.status.sync.status = 'Synced';
+        next.status.sync.revision = revision;
+        // Argo CD records each sync in the history, newest last, ids counting up.
+        const history: Any[] = next.status.history ?? [];
+        next.status.history = [
+          ...history,
+          {
+            id: (history.at(-1)?.id ?? -1) + 1,
+            revision,
+            deployStartedAt: this.clock.iso(),
+            deployedAt: this.clock.iso(),
+            ...(next.spec?.source ? { source: next.spec.source } : {}),
+          },
+        ].slice(-10);
         delete next.operation;
       }
       if (next.metadata.annotations?.['argocd.argoproj.io/refresh']) {
