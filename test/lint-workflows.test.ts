@@ -159,7 +159,7 @@ describe('workflow templates', () => {
     expect(runs('workflow_dispatch', {})).toBe(true);
   });
 
-  it('the sweep template runs the sweep action every 10 minutes and by hand, one run at a time', () => {
+  it('the sweep template calls the reusable workflow to sweep every 10 minutes and by hand, one run at a time', () => {
     const template = load(
       readFileSync(join(repoRoot, 'workflows-templates/sweep.yml'), 'utf8'),
     ) as {
@@ -168,7 +168,12 @@ describe('workflow templates', () => {
       concurrency: { group: string; 'cancel-in-progress': boolean };
       jobs: Record<
         string,
-        { permissions: Record<string, string>; steps: { uses?: string; with?: object }[] }
+        {
+          uses: string;
+          permissions: Record<string, string>;
+          with: Record<string, unknown>;
+          secrets: Record<string, string>;
+        }
       >;
     };
     expect(template.on.schedule).toEqual([{ cron: '*/10 * * * *' }]);
@@ -178,15 +183,44 @@ describe('workflow templates', () => {
     expect(template.concurrency).toEqual({ group: 'kubemend-sweep', 'cancel-in-progress': false });
     const [job, ...others] = Object.values(template.jobs);
     expect(others).toEqual([]);
+    // Through the reusable workflow: what the scan finds goes on to triage, remediation, report.
+    expect(job!.uses).toBe('kubemend/kubemend/.github/workflows/kubemend.yml@v0');
+    expect(job!.with).toEqual({ sweep: true });
     expect(job!.permissions).toEqual({
       contents: 'write',
       'pull-requests': 'write',
       issues: 'write',
     });
-    expect(job!.steps.find((s) => s.uses === 'kubemend/kubemend/actions/sweep@v0')?.with).toEqual({
+    expect(job!.secrets).toEqual({
       kubeconfig: '${{ secrets.KUBECONFIG }}',
-      'github-token': '${{ secrets.KUBEMEND_TOKEN || github.token }}',
+      token: '${{ secrets.KUBEMEND_TOKEN }}',
     });
+  });
+
+  it("the reusable workflow's triage takes the alerts of intake or of the sweep's scan, and remediation follows", () => {
+    const workflow = load(
+      readFileSync(join(repoRoot, '.github/workflows/kubemend.yml'), 'utf8'),
+    ) as {
+      jobs: Record<
+        string,
+        { if: string; needs: string[]; steps: { with?: Record<string, string> }[] }
+      >;
+    };
+    const { triage, remediate } = workflow.jobs;
+    expect(triage!.needs).toEqual(['intake', 'sweep']);
+    const needs = (intake: string, sweep: string) => ({
+      needs: { intake: { outputs: { alerts: intake } }, sweep: { outputs: { alerts: sweep } } },
+    });
+    // One of the two ran; the other is skipped by design, which must not skip triage.
+    expect(expression(triage!.if, needs('', '[{"title":"x"}]'), ['skipped', 'success'])).toBe(true);
+    expect(expression(triage!.if, needs('[{"title":"x"}]', ''), ['success', 'skipped'])).toBe(true);
+    expect(expression(triage!.if, needs('', ''), ['skipped', 'success'])).toBe(false);
+    const inputs = triage!.steps.find((s) => s.with?.alerts)?.with;
+    expect(inputs?.alerts).toBe('${{ needs.intake.outputs.alerts || needs.sweep.outputs.alerts }}');
+    expect(inputs?.incidents).toBe(
+      '${{ needs.intake.outputs.incidents || needs.sweep.outputs.scan-incidents }}',
+    );
+    expect(remediate!.if).toContain('!cancelled()');
   });
 
   it('the reusable workflow sweeps on a schedule or when asked, and then skips the alert pipeline', () => {

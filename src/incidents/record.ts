@@ -296,7 +296,9 @@ export function foldRepeat(
   // A stale firing notification is counted but changes no target's status either.
   const effective = stale ? alerts.filter((a) => a.status !== 'firing') : alerts;
   const notable: Change['notable'] = [];
-  const next: IncidentRecord = structuredClone(record);
+  // A copy through JSON, the record's own data model: structuredClone makes objects of the
+  // host realm, which js-yaml refuses to dump where code runs in a vm context (jest).
+  const next = JSON.parse(JSON.stringify(record)) as IncidentRecord;
   next.occurrences += 1;
   next.lastSeen = now;
   next.latest = latestOf(first);

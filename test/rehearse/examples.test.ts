@@ -36,8 +36,9 @@ describe('example rehearsals', () => {
     ]);
     expect(result.cluster.writes.filter((w) => !w.dryRun)).toEqual([]);
     expect(known(result)).toEqual([]);
-    expect(result.steps.at(-1)?.runs).toEqual([
-      { workflow: 'kubemend sweep', job: 'sweep', conclusion: 'success' },
+    // The last sweep ran alone: its scan found nothing, so triage and the rest were skipped.
+    expect(result.steps.at(-1)?.runs.filter((r) => r.conclusion !== 'skipped')).toEqual([
+      { workflow: 'kubemend sweep', job: 'kubemend / sweep', conclusion: 'success' },
     ]);
   });
 
@@ -85,5 +86,15 @@ describe('example rehearsals', () => {
     );
     expect(deletes.slice(0, 4)).toEqual([0, 0, 0, 0]);
     expect(deletes[4]).toBeGreaterThan(0);
+  });
+
+  it('scan-registry-outage: no alert at all; the sweep scan opens one incident for the outage, the playbook fixes it, the next scan opens nothing', async () => {
+    const result = await json('scan-registry-outage.yaml');
+    expect(result.ok).toBe(true);
+    expect(known(result)).toEqual([]);
+    // No dispatch started anything: every run was the sweep's schedule.
+    expect(result.incidents).toHaveLength(1);
+    // The last sweep found nothing to feed: it wrote nothing to GitHub.
+    expect(result.steps.at(-1)?.github.writes).toBe(0);
   });
 });
