@@ -187,7 +187,10 @@ export function planFeed(
     }
     const ref = findingRef(f);
     let alert = findingAlert(f, at);
-    const joined = ref ? byRef.get(ref) : undefined;
+    // Its own incident first (a later alert's incident may name the same target): only a
+    // finding with no incident of its own joins another.
+    const own = byKey.get(incidentKey(alert, options.groupBy));
+    const joined = !own && ref ? byRef.get(ref) : undefined;
     if (joined) {
       // Under the open incident's title, as long as that makes the keys agree (a config
       // grouping by other fields keeps them apart, and the finding opens its own).

@@ -91,6 +91,16 @@ describe('the scan feeds intake', () => {
     expect(incidentKey(plan.alerts[0]!, ['cluster', 'title'])).toBe(alertStarted.record.key);
   });
 
+  it("keeps a finding in its own incident when a later alert's incident names the same target", () => {
+    const own = incidentFor([finding()], 61 * MINUTE, 3);
+    const later = incidentFor([finding()], 5 * MINUTE, 9);
+    later.record.title = 'KubePodCrashLooping shop checkout';
+    later.record.key = 'cluster=homelab\ntitle=kubepodcrashlooping shop checkout';
+    later.record.source = 'alertmanager';
+    const plan = planFeed([finding()], none, options([later, own]));
+    expect(plan.alerts.map((a) => incidentKey(a, ['cluster', 'title']))).toEqual([own.record.key]);
+  });
+
   it('does not feed a finding still firing in its incident until repeat-interval has passed', () => {
     const fresh = planFeed([finding()], none, options([incidentFor([finding()], 10 * MINUTE)]));
     expect(fresh).toMatchObject({ alerts: [], unchanged: 1 });
