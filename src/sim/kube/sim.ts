@@ -1074,7 +1074,8 @@ export class Simulation {
     // Every unbound pod, whatever the scope: room freed anywhere may let one in.
     const unbound = [...this.index.unboundPods()];
     if (scope && unbound.length === 0) return;
-    const nodes = this.store.list(T.node) as Any[];
+    // Read, not copied (the scheduler changes no node), in the store's order: first fit.
+    const nodes = [...this.store.peekAll(T.node)].sort(byKey) as Any[];
     const pods = scope
       ? (unbound
           .map((ref) => this.store.get(T.pod, ref.namespace, ref.name))
