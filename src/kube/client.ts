@@ -7,13 +7,13 @@ import {
   CoreV1Api,
   KubernetesObjectApi,
   PatchStrategy,
+  ResponseContext,
   ServerConfiguration,
   createConfiguration,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
   type RequestContext,
-  type ResponseContext,
 } from '@kubernetes/client-node';
 import { getErrorMessage, oneLine } from '../shared/errors.js';
 import { BACKOFF_UNIT_MS, REQUEST_ATTEMPTS, retrying } from '../shared/retry.js';
@@ -70,6 +70,35 @@ const TRANSIENT = new Set([429, 500, 502, 503, 504]);
 /** The longest wait between attempts, Retry-After included. */
 const MAX_WAIT_MS = 30_000;
 
+/**
+ * client-node's object API, with a list page's continue token kept whatever its kind.
+ * client-node reads a list into its model of that list kind; a kind it has no model of
+ * under `<Version><Kind>List` (Events, whose model is CoreV1EventList; every custom
+ * resource) is read as a plain object whose metadata loses `continue`, so a list of such
+ * a kind would stop after its first page without saying so.
+ */
+class ObjectApi extends KubernetesObjectApi {
+  protected override async processResponse<T extends KubernetesObject>(
+    response: ResponseContext,
+    type?: string,
+  ): Promise<T> {
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299)
+      return super.processResponse<T>(response, type);
+    const text = await response.body.text();
+    const replay = new ResponseContext(response.httpStatusCode, response.headers, {
+      text: () => Promise.resolve(text),
+      binary: () => Promise.resolve(Buffer.from(text)),
+    });
+    const object = await super.processResponse<T>(replay, type);
+    const meta = object.metadata as { _continue?: string } | undefined;
+    if (meta && !meta._continue && object.kind?.endsWith('List') && text.includes('"continue"')) {
+      const sent = (JSON.parse(text) as { metadata?: { continue?: unknown } }).metadata?.continue;
+      if (typeof sent === 'string' && sent) meta._continue = sent;
+    }
+    return object;
+  }
+}
+
 export class KubeClient {
   readonly dryRun: boolean;
   readonly stats: KubeStats = {
@@ -109,7 +138,7 @@ export class KubeClient {
         },
       ],
     });
-    this.objects = new KubernetesObjectApi(configuration);
+    this.objects = new ObjectApi(configuration);
     this.core = new CoreV1Api(configuration);
   }
 

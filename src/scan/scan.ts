@@ -70,10 +70,15 @@ export async function scanCluster(client: KubeClient, options: ScanOptions): Pro
     if (!kind.namespaced && options.namespaces?.length) continue;
     const items: KubernetesObject[] = [];
     try {
+      // One by one, not push(...list): spread arguments overflow the stack past ~120,000
+      // objects, which a big cluster's events reach.
       for (const namespace of kind.namespaced ? scopes : [undefined])
-        items.push(
-          ...(await client.list(kind.apiVersion, kind.kind, namespace ? { namespace } : {})),
-        );
+        for (const item of await client.list(
+          kind.apiVersion,
+          kind.kind,
+          namespace ? { namespace } : {},
+        ))
+          items.push(item);
       objects.set(kind.kind, items);
     } catch (error) {
       unlisted.push(whyNot(error, kind));

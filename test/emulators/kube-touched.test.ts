@@ -335,4 +335,84 @@ describe('a write reconciles only what it reaches', () => {
     expect(gone.every((name) => name.startsWith('api-'))).toBe(true);
     for (const [name, version] of after) expect(version).toBe(before.get(name));
   });
+
+  it('relabelling a pod out of and back into a Service and budget updates their endpoints and counts as a full reconcile does', async () => {
+    const labels = { app: 'web' };
+    const scenario = {
+      description: 'a Service and a budget over one Deployment, and an unrelated Service',
+      nodes: [{ name: 'worker-1', cpu: '8', memory: '16Gi' }],
+      objects: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: 'shop', labels },
+          spec: {
+            replicas: 3,
+            selector: { matchLabels: labels },
+            template: {
+              metadata: { labels },
+              spec: { containers: [{ name: 'app', image: 'app:1.0' }] },
+            },
+          },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'web', namespace: 'shop' },
+          spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'other', namespace: 'shop' },
+          spec: { selector: { app: 'other' }, ports: [{ port: 80, targetPort: 8080 }] },
+        },
+        {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: { name: 'web', namespace: 'shop' },
+          spec: { minAvailable: 1, selector: { matchLabels: labels } },
+        },
+      ] as KObject[],
+      settleSeconds: 20,
+    } as Scenario;
+    const slices = resourceForKind('discovery.k8s.io/v1', 'EndpointSlice')!;
+    const pdbs = resourceForKind('policy/v1', 'PodDisruptionBudget')!;
+    const pods = resourceForKind('v1', 'Pod')!;
+    const clusters = await Promise.all(
+      (['full', 'touched'] as const).map(async (mode) => {
+        const kube = await new KubeEmulator().listen();
+        started.push(kube);
+        loadScenario(kube, scenario);
+        kube.sim.mode = mode;
+        return kube;
+      }),
+    );
+    /** Endpoints per Service (how many, how many ready) and the budget's counts. */
+    const seen = (kube: KubeEmulator) => ({
+      slices: (kube.store.list(slices, 'shop') as Any[]).map((s) => [
+        s.metadata.labels['kubernetes.io/service-name'],
+        s.endpoints.length,
+        s.endpoints.filter((e: Any) => e.conditions.ready).length,
+      ]),
+      budget: (kube.store.get(pdbs, 'shop', 'web') as Any).status,
+    });
+    const relabel = (from: string, to: string) => {
+      for (const kube of clusters) {
+        // Any one pod labelled `from`: in each cluster they are alike but for their names.
+        const pod = (kube.store.list(pods, 'shop') as Any[]).find(
+          (p) => p.metadata.labels?.app === from,
+        );
+        kube.patchObject(pods, 'shop', pod.metadata.name, { metadata: { labels: { app: to } } });
+      }
+    };
+    expect(seen(clusters[1]!)).toEqual(seen(clusters[0]!));
+    expect(seen(clusters[1]!).slices).toContainEqual(['web', 3, 3]);
+    relabel('web', 'other'); // out of web's selectors, into other's
+    expect(seen(clusters[1]!)).toEqual(seen(clusters[0]!));
+    expect(seen(clusters[1]!).slices).toContainEqual(['other', 1, 1]);
+    relabel('other', 'web'); // and back
+    expect(seen(clusters[1]!)).toEqual(seen(clusters[0]!));
+  });
 });

@@ -11,7 +11,9 @@ import {
   observeIdentity,
 } from '../../src/kube/identity.js';
 import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
 import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 import { makeClusterTls, type ClusterTls } from '../../src/sim/kube/tls.js';
 
 let kube: KubeEmulator;
@@ -125,6 +127,27 @@ describe('the Kubernetes client', () => {
     expect(kube.writes().map((w) => [w.verb, w.resource, w.name])).toEqual([
       ['patch', 'deployments', 'order-worker'],
     ]);
+  });
+
+  it('lists every page of a kind client-node has no list model for (Events), not only the first', async () => {
+    const events = resourceForKind('v1', 'Event')!;
+    for (let i = 0; i < 1_100; i++)
+      kube.seed(events, {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `bulk.${String(i).padStart(4, '0')}`, namespace: 'shop' },
+        involvedObject: { kind: 'Pod', namespace: 'shop', name: 'x' },
+        reason: 'Bulk',
+        message: 'one of many',
+        type: 'Normal',
+      } as unknown as KObject);
+    const stored = kube.store.list(events).length;
+    const from = kube.log.length;
+    const listed = await client(false).list('v1', 'Event');
+    expect(listed).toHaveLength(stored);
+    expect(kube.log.slice(from).filter((e) => e.verb === 'list')).toHaveLength(
+      Math.ceil(stored / 500),
+    );
   });
 
   it('retries a read on 429 and 5xx, honouring Retry-After', async () => {

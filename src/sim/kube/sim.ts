@@ -8,7 +8,7 @@ import { apiVersionOf, RESOURCES, type ResourceType } from './resources.js';
 import { matchesLabelSelectorObject } from './selectors.js';
 import { errors, KubeError } from './status.js';
 import type { KObject, KubeClock, KubeStore } from './store.js';
-import { byKey, ObjectIndex, Scope } from './touched.js';
+import { byKey, ObjectIndex, podRequests, Scope } from './touched.js';
 
 // Controllers read and write loosely typed objects, as the API carries them.
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -894,13 +894,9 @@ export class Simulation {
       const selector: Record<string, string> | undefined = svc.spec?.selector;
       if (!selector || Object.keys(selector).length === 0) continue;
       const namespace: string = svc.metadata.namespace;
-      const pods = (this.store.peekAll(T.pod, namespace) as Any[])
-        .filter(
-          (p) =>
-            p.status?.podIP &&
-            !['Succeeded', 'Failed'].includes(p.status?.phase) &&
-            Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v),
-        )
+      // From the label index: a namespace of thousands of pods is not read for each Service.
+      const pods = (this.index.podsSelected(namespace, selector) as Any[])
+        .filter((p) => p.status?.podIP && !['Succeeded', 'Failed'].includes(p.status?.phase))
         .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
       const containerPort = (name: string): number | undefined => {
         for (const p of pods)
@@ -1131,18 +1127,18 @@ export class Simulation {
     // Every unbound pod, whatever the scope: room freed anywhere may let one in.
     const unbound = [...this.index.unboundPods()];
     if (scope && unbound.length === 0) return;
-    const nodes = this.store.list(T.node) as Any[];
+    // Read, not copied (the scheduler changes no node), in the store's order: first fit.
+    const nodes = [...this.store.peekAll(T.node)].sort(byKey) as Any[];
     const pods = scope
       ? (unbound
           .map((ref) => this.store.get(T.pod, ref.namespace, ref.name))
           .filter((p) => p !== undefined)
           .sort(byKey) as Any[])
       : (this.store.list(T.pod) as Any[]);
-    // Bound pods are read from the node index, live: the pods bound in this pass count.
-    const usedOn = (node: string, resource: string): number =>
-      (scope ? this.index.podsOnNode(node) : pods.filter((p) => p.spec.nodeName === node))
-        .filter((p) => !p.metadata.deletionTimestamp)
-        .reduce((n, p) => n + requests(p, resource), 0);
+    // What a node's pods request, from the index, live: the pods bound in this pass count,
+    // and a node with a thousand pods is not summed again for every pod placed.
+    const usedOn = (node: string, resource: 'cpu' | 'memory'): number =>
+      this.index.requestedOn(node, resource);
     for (const pod of pods.filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp)) {
       const reasons = new Map<string, number>();
       const note = (reason: string): void =>
@@ -1162,7 +1158,7 @@ export class Simulation {
         const selector = pod.spec.nodeSelector ?? {};
         if (Object.entries(selector).some(([k, v]) => node.metadata.labels?.[k] !== v))
           return (note("node(s) didn't match Pod's node affinity/selector"), false);
-        for (const resource of ['cpu', 'memory']) {
+        for (const resource of ['cpu', 'memory'] as const) {
           const allocatable = parseQuantity(node.status?.allocatable?.[resource]) ?? Infinity;
           const used = usedOn(node.metadata.name, resource);
           if (used + requests(pod, resource) > allocatable)
@@ -1601,7 +1597,8 @@ export class Simulation {
     disruptionsAllowed: number;
     expectedPods: number;
   } {
-    const pods = (this.store.list(T.pod, pdb.metadata.namespace) as Any[]).filter(
+    // Read, not copied: a budget's count must not cost a copy of its whole namespace.
+    const pods = (this.store.peekAll(T.pod, pdb.metadata.namespace) as Any[]).filter(
       (p) =>
         !p.metadata.deletionTimestamp &&
         matchesLabelSelectorObject(pdb.spec?.selector, p.metadata.labels),
@@ -1630,9 +1627,14 @@ export class Simulation {
   private memoryPressure(scope: Scope | undefined): void {
     const nodes = this.listed(T.node, scope);
     const used = new Map<string, number>();
-    const pods = scope
-      ? nodes.flatMap((n) => this.index.podsOnNode(n.metadata.name) as Any[])
-      : (this.store.list(T.pod) as Any[]);
+    // Only images with a `memory` fact use any: without one, no pod counts, and a node's
+    // thousand pods are not read on every write that reaches it.
+    const counts = Object.values(this.facts.images).some((f) => f?.memory !== undefined);
+    const pods = !counts
+      ? []
+      : scope
+        ? nodes.flatMap((n) => this.index.podsOnNode(n.metadata.name) as Any[])
+        : (this.store.list(T.pod) as Any[]);
     for (const pod of pods) {
       if (pod.status?.phase !== 'Running' || pod.metadata.deletionTimestamp) continue;
       const node: string = pod.spec.nodeName;
@@ -1892,14 +1894,7 @@ export function isReady(pod: Any): boolean {
   return (pod.status?.conditions ?? []).some((c: Any) => c.type === 'Ready' && c.status === 'True');
 }
 
-function requests(pod: Any, resource: string): number {
-  return (pod.spec.containers ?? []).reduce(
-    (n: number, c: Any) =>
-      n +
-      (parseQuantity(c.resources?.requests?.[resource] ?? c.resources?.limits?.[resource]) ?? 0),
-    0,
-  );
-}
+const requests = podRequests;
 
 function tolerates(tolerations: Any[], taint: Any): boolean {
   return tolerations.some((t) => {

@@ -3,9 +3,14 @@
 // follows the store's events (owner uid → dependents, node → its pods, pods not yet
 // bound) so a reconcile can be scoped to the objects a write can change: its owner
 // chain, its dependents, and what reads it (a pod's node, budgets and share managers in
-// its namespace; a node's pods and the DaemonSets; a Deployment's Argo CD apps).
+// its namespace; a node's pods and the DaemonSets; a Deployment's Argo CD apps). Pods are
+// also indexed by namespace and label, so a Service finds its endpoints and a pod write
+// finds the Services and budgets selecting it without reading the whole namespace: the
+// cost of a write stays flat however many pods a namespace holds.
 import { keyOf, type KObject, type KubeStore, type WatchEvent } from './store.js';
 import { RESOURCES, type ResourceType } from './resources.js';
+import { matchesLabelSelectorObject } from './selectors.js';
+import { parseQuantity } from './quantity.js';
 
 interface Ref {
   resource: ResourceType;
@@ -44,6 +49,41 @@ export function byKey(a: KObject, b: KObject): number {
 const nodeNameOf = (pod: KObject): string | undefined =>
   (pod as { spec?: { nodeName?: string } }).spec?.nodeName || undefined;
 
+type Labels = Record<string, string>;
+
+/** What a pod asks of a resource (cpu in cores, memory in bytes): its containers' requests, else limits. */
+export function podRequests(pod: KObject, resource: string): number {
+  const containers =
+    (pod as { spec?: { containers?: { resources?: Record<string, Labels | undefined> }[] } }).spec
+      ?.containers ?? [];
+  return containers.reduce(
+    (n, c) =>
+      n +
+      (parseQuantity(c.resources?.requests?.[resource] ?? c.resources?.limits?.[resource]) ?? 0),
+    0,
+  );
+}
+
+const SCHEDULED = ['cpu', 'memory'] as const;
+/** Sums in thousandths (millicores, millibytes) as whole numbers: adding and taking away stays exact. */
+const milli = (n: number): number => Math.round(n * 1000);
+
+/** A write, and for a pod the labels it had before (a selector it left still reads it). */
+export type Pending = WatchEvent & { labelsBefore?: Labels };
+
+/** A budget's selector matching `labels`; an invalid selector counts as matching (the budget is looked at). */
+function selectsSafely(selector: unknown, labels: Labels | undefined): boolean {
+  try {
+    return matchesLabelSelectorObject(selector, labels ?? {});
+  } catch {
+    return true;
+  }
+}
+
+/** Whether every key=value of a Service's selector is among `labels`. */
+const selects = (selector: Labels, labels: Labels | undefined): boolean =>
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
 /** Indexes over the store, kept current by its events. Events (the kind) are not indexed. */
 export class ObjectIndex {
   private readonly store: KubeStore;
@@ -55,8 +95,14 @@ export class ObjectIndex {
   private readonly podsOn = new Map<string, Map<string, Ref>>();
   private readonly nodeOf = new Map<string, string>();
   private readonly unbound = new Map<string, Ref>();
+  /** Namespace → "key=value" → the pods carrying that label. */
+  private readonly podsByLabel = new Map<string, Map<string, Map<string, Ref>>>();
+  private readonly podLabels = new Map<string, Labels>();
+  /** Node → what its pods (not terminating) request, in thousandths; pod key → its share. */
+  private readonly requested = new Map<string, Record<(typeof SCHEDULED)[number], number>>();
+  private readonly counted = new Map<string, { node: string; cpu: number; memory: number }>();
   /** Writes since the last reconcile took them. */
-  private pending: WatchEvent[] = [];
+  private pending: Pending[] = [];
 
   constructor(store: KubeStore) {
     this.store = store;
@@ -64,14 +110,20 @@ export class ObjectIndex {
       for (const object of store.peekAll(resource)) this.put(resource, object);
     store.onEvent((event) => {
       if (event.resource === T.event) return;
+      const labelsBefore =
+        event.resource === T.pod
+          ? this.podLabels.get(
+              keyOf(T.pod, event.object.metadata.namespace, event.object.metadata.name),
+            )
+          : undefined;
       if (event.type === 'DELETED') this.remove(event.resource, event.object);
       else this.put(event.resource, event.object);
-      this.pending.push(event);
+      this.pending.push(labelsBefore ? { ...event, labelsBefore } : event);
     });
   }
 
   /** The writes since the last call. */
-  take(): WatchEvent[] {
+  take(): Pending[] {
     const taken = this.pending;
     this.pending = [];
     return taken;
@@ -115,12 +167,40 @@ export class ObjectIndex {
     return out;
   }
 
+  /**
+   * What the pods bound to `node` and not terminating request of `resource`, live: the
+   * scheduler's room on a node without reading its pods.
+   */
+  requestedOn(node: string, resource: (typeof SCHEDULED)[number]): number {
+    return (this.requested.get(node)?.[resource] ?? 0) / 1000;
+  }
+
   podRefsOnNode(node: string): Iterable<Ref> {
     return this.podsOn.get(node)?.values() ?? [];
   }
 
   unboundPods(): Iterable<Ref> {
     return this.unbound.values();
+  }
+
+  /**
+   * The stored pods of a namespace carrying every label of `selector` (not empty),
+   * uncopied (read-only), in no order: read from the smallest label's set.
+   */
+  podsSelected(namespace: string, selector: Labels): KObject[] {
+    const byLabel = this.podsByLabel.get(namespace);
+    let smallest: Map<string, Ref> | undefined;
+    for (const [k, v] of Object.entries(selector)) {
+      const set = byLabel?.get(`${k}=${v}`);
+      if (!set) return [];
+      if (!smallest || set.size < smallest.size) smallest = set;
+    }
+    const out: KObject[] = [];
+    for (const ref of smallest?.values() ?? []) {
+      const pod = this.store.peek(T.pod, ref.namespace, ref.name);
+      if (pod && selects(selector, pod.metadata.labels)) out.push(pod);
+    }
+    return out;
   }
 
   private put(resource: ResourceType, object: KObject): void {
@@ -144,7 +224,28 @@ export class ObjectIndex {
         let set = this.podsOn.get(node);
         if (!set) this.podsOn.set(node, (set = new Map()));
         set.set(key, ref);
+        if (!object.metadata.deletionTimestamp) {
+          const share = {
+            node,
+            cpu: milli(podRequests(object, 'cpu')),
+            memory: milli(podRequests(object, 'memory')),
+          };
+          this.counted.set(key, share);
+          const sum = this.requested.get(node) ?? { cpu: 0, memory: 0 };
+          for (const r of SCHEDULED) sum[r] += share[r];
+          this.requested.set(node, sum);
+        }
       } else this.unbound.set(key, ref);
+      const labels = object.metadata.labels ?? {};
+      this.podLabels.set(key, labels);
+      const namespace = object.metadata.namespace ?? '';
+      let byLabel = this.podsByLabel.get(namespace);
+      if (!byLabel) this.podsByLabel.set(namespace, (byLabel = new Map()));
+      for (const [k, v] of Object.entries(labels)) {
+        let set = byLabel.get(`${k}=${v}`);
+        if (!set) byLabel.set(`${k}=${v}`, (set = new Map()));
+        set.set(key, ref);
+      }
     }
   }
 
@@ -167,6 +268,22 @@ export class ObjectIndex {
       this.nodeOf.delete(key);
     }
     this.unbound.delete(key);
+    const share = this.counted.get(key);
+    if (share) {
+      const sum = this.requested.get(share.node)!;
+      for (const r of SCHEDULED) sum[r] -= share[r];
+      this.counted.delete(key);
+    }
+    const labels = this.podLabels.get(key);
+    if (labels) {
+      const byLabel = this.podsByLabel.get(object.metadata.namespace ?? '');
+      for (const [k, v] of Object.entries(labels)) {
+        const set = byLabel?.get(`${k}=${v}`);
+        set?.delete(key);
+        if (set?.size === 0) byLabel!.delete(`${k}=${v}`);
+      }
+      this.podLabels.delete(key);
+    }
   }
 }
 
@@ -190,15 +307,32 @@ export class Scope {
   /** Takes in the writes made since the last call; true when there were any. */
   expand(): boolean {
     const events = this.index.take();
-    for (const { type: kind, resource, object } of events) {
+    for (const { type: kind, resource, object, labelsBefore } of events) {
       if (kind !== 'DELETED') this.add(refOf(resource, object));
       this.up(object);
       this.down(object.metadata.uid!);
       if (resource === T.pod) {
         const node = nodeNameOf(object);
         if (node) this.addObject(T.node, this.store.peek(T.node, undefined, node));
-        for (const r of [T.pdb, T.shareManager, T.svc])
-          for (const o of this.store.peekAll(r, object.metadata.namespace)) this.addObject(r, o);
+        const namespace = object.metadata.namespace;
+        for (const o of this.store.peekAll(T.shareManager, namespace))
+          this.addObject(T.shareManager, o);
+        // The Services and budgets selecting the pod, before or after the write: only
+        // their endpoints and counts can change.
+        const labels = [object.metadata.labels, ...(labelsBefore ? [labelsBefore] : [])];
+        for (const svc of this.store.peekAll(T.svc, namespace)) {
+          const selector = (svc as { spec?: { selector?: Labels } }).spec?.selector;
+          if (
+            selector &&
+            Object.keys(selector).length > 0 &&
+            labels.some((l) => selects(selector, l))
+          )
+            this.addObject(T.svc, svc);
+        }
+        for (const pdb of this.store.peekAll(T.pdb, namespace)) {
+          const selector = (pdb as { spec?: { selector?: unknown } }).spec?.selector;
+          if (labels.some((l) => selectsSafely(selector, l))) this.addObject(T.pdb, pdb);
+        }
       } else if (resource === T.node) {
         for (const ref of this.index.podRefsOnNode(object.metadata.name)) this.add(ref);
         for (const ds of this.store.peekAll(T.ds)) this.addObject(T.ds, ds);
