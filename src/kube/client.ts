@@ -192,11 +192,16 @@ export class KubeClient {
     }
   }
 
-  /** Every page of a list, by label and field selector (one request per 500 objects). */
+  /** Every page of a list, by label and field selector (one request per `pageSize` objects, 500 by default). */
   async list<T extends KubernetesObject>(
     apiVersion: string,
     kind: string,
-    options: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
+    options: {
+      namespace?: string;
+      labelSelector?: string;
+      fieldSelector?: string;
+      pageSize?: number;
+    } = {},
   ): Promise<T[]> {
     const items: T[] = [];
     let token: string | undefined;
@@ -212,7 +217,7 @@ export class KubeClient {
             undefined,
             options.fieldSelector,
             options.labelSelector,
-            500,
+            options.pageSize ?? 500,
             token,
           ),
         true,

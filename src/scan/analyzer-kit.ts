@@ -36,6 +36,8 @@ export interface ScanKind {
   group: string;
   resource: string;
   namespaced: boolean;
+  /** A field selector the list sends (events: Warnings only, most of a cluster's events are Normal). */
+  fieldSelector?: string;
 }
 
 export interface Listed {
@@ -76,7 +78,7 @@ export const KINDS = {
   pvc: k('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
   service: k('v1', 'Service', 'services'),
   endpointSlice: k('discovery.k8s.io/v1', 'EndpointSlice', 'endpointslices'),
-  event: k('v1', 'Event', 'events'),
+  event: { ...k('v1', 'Event', 'events'), fieldSelector: 'type=Warning' },
   deployment: k('apps/v1', 'Deployment', 'deployments'),
   statefulset: k('apps/v1', 'StatefulSet', 'statefulsets'),
   daemonset: k('apps/v1', 'DaemonSet', 'daemonsets'),

@@ -64,6 +64,9 @@ export {
   type ScanKind,
 } from './analyzer-kit.js';
 
+/** A pod Pending this long on a claim that is not bound says the claim is the problem. */
+const PENDING_ON_CLAIM_MS = 5 * 60_000;
+
 /** How many Warning events the events analyzer reports at most, the newest first. */
 export const MAX_EVENT_FINDINGS = 20;
 
@@ -244,22 +247,34 @@ export const ANALYZERS: readonly Analyzer[] = [
   cronJobAnalyzer,
   {
     name: 'pvc',
-    summary: "PersistentVolumeClaims Pending or Lost, with the provisioner's events",
-    kinds: [KINDS.pvc, KINDS.event],
+    summary:
+      "PersistentVolumeClaims Lost, or Pending with the provisioner's Warning or a pod waiting on them",
+    kinds: [KINDS.pvc, KINDS.event, KINDS.pod],
     analyze: (listed) => {
       const events = of<CoreV1Event>(listed, KINDS.event);
+      // A claim Pending with no Warning and no pod stuck on it is waiting for its first
+      // consumer (WaitForFirstConsumer) or for nobody: how it should be. The scan lists
+      // only Warning events, so that Normal event is not what tells.
+      const waitedOn = new Map<string, string>();
+      for (const pod of of<V1Pod>(listed, KINDS.pod)) {
+        if (!isLive(pod) || pod.status?.phase !== 'Pending') continue;
+        const since = new Date(pod.metadata?.creationTimestamp ?? listed.now).getTime();
+        if (listed.now - since < PENDING_ON_CLAIM_MS) continue;
+        for (const v of pod.spec?.volumes ?? [])
+          if (v.persistentVolumeClaim?.claimName)
+            waitedOn.set(
+              `${pod.metadata?.namespace}/${v.persistentVolumeClaim.claimName}`,
+              nameOf(pod),
+            );
+      }
       return of<V1PersistentVolumeClaim>(listed, KINDS.pvc).flatMap((pvc): Found[] => {
         const phase = pvc.status?.phase ?? 'Pending';
         if (phase !== 'Pending' && phase !== 'Lost') return [];
-        const about = eventsAbout(events, 'PersistentVolumeClaim', pvc);
-        const latest = about[0];
-        // Waiting for the first pod to use it (WaitForFirstConsumer) is how it should be.
-        if (
-          phase === 'Pending' &&
-          latest?.type === 'Normal' &&
-          latest.reason === 'WaitForFirstConsumer'
-        )
-          return [];
+        const warnings = eventsAbout(events, 'PersistentVolumeClaim', pvc).filter(
+          (e) => e.type === 'Warning',
+        );
+        const pod = waitedOn.get(`${pvc.metadata?.namespace}/${nameOf(pvc)}`);
+        if (phase === 'Pending' && warnings.length === 0 && !pod) return [];
         return [
           {
             analyzer: 'pvc',
@@ -267,12 +282,11 @@ export const ANALYZERS: readonly Analyzer[] = [
             severity: phase === 'Lost' ? 'critical' : 'warning',
             namespace: pvc.metadata?.namespace ?? null,
             target: { kind: 'PersistentVolumeClaim', name: nameOf(pvc) },
+            labels: pvc.metadata?.labels ?? {},
             evidence: [
               `phase ${phase}${pvc.spec?.storageClassName ? `, storage class ${pvc.spec.storageClassName}` : ''}${pvc.spec?.volumeName ? `, volume ${pvc.spec.volumeName}` : ''}`,
-              ...about
-                .filter((e) => e.type === 'Warning')
-                .slice(0, 2)
-                .map(eventLine),
+              ...warnings.slice(0, 2).map(eventLine),
+              ...(pod && warnings.length === 0 ? [`pod ${pod} has been Pending on it`] : []),
             ],
           },
         ];

@@ -51,11 +51,12 @@ describe('the alert-intake template', () => {
     expect(jobLines(jobs)).toEqual([
       { name: 'kubemend', result: 'success' },
       { name: 'kubemend / intake', result: 'success' },
+      // The reusable workflow's sweep job runs on a schedule, not on an alert; triage
+      // needs it (the scan's alerts), so it comes before.
+      { name: 'kubemend / sweep', result: 'skipped' },
       { name: 'kubemend / triage', result: 'success' },
       { name: 'kubemend / remediate', result: 'success' },
       { name: 'kubemend / report', result: 'success' },
-      // The reusable workflow's sweep job runs on a schedule, not on an alert.
-      { name: 'kubemend / sweep', result: 'skipped' },
     ]);
     // The callee's workflow_call outputs are the caller job's.
     const number = Number(jobs.kubemend!.outputs['incident-number']);

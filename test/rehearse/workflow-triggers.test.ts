@@ -204,7 +204,7 @@ describe('the events a workflow listens to', () => {
   });
 
   it.each(['reusable', 'all-in-one'])(
-    'a %s story installs the sweep template, which a schedule event starts with the sweep action',
+    'a %s story installs the sweep template, which a schedule event starts: the reusable workflow, sweeping',
     async (workflow) => {
       const files = initialFiles(
         { workflow, incidentMode: 'pr', gitops: undefined, config: undefined } as Rehearsal,
@@ -221,10 +221,8 @@ describe('the events a workflow listens to', () => {
       });
       expect(started.map((f) => basename(f))).toEqual(['kubemend-sweep.yml']);
       const template = await loadWorkflow(started[0]!);
-      const steps = template.jobs.flatMap((job) =>
-        'steps' in job ? job.steps.map((step) => ('uses' in step ? step.uses.value : '')) : [],
-      );
-      expect(steps).toContain('kubemend/kubemend/actions/sweep@v0');
+      const calls = template.jobs.flatMap((job) => ('ref' in job ? [job.ref.value] : []));
+      expect(calls).toEqual(['kubemend/kubemend/.github/workflows/kubemend.yml@v0']);
     },
   );
 });

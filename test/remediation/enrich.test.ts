@@ -23,6 +23,14 @@ beforeEach(async () => {
     { name: 'DATABASE_PASSWORD', value: SECRET },
     { name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'order-worker', key: 'token' } } },
   ];
+  // The Secret the env names exists, or the kubelet would not start the container at all
+  // (CreateContainerConfigError: secret "order-worker" not found).
+  scenario.objects!.push({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'order-worker', namespace: 'shop' },
+    data: { token: Buffer.from('not-in-the-log').toString('base64') },
+  } as unknown as NonNullable<typeof scenario.objects>[number]);
   const image = scenario.facts!.images!['ghcr.io/acme/order-worker:1.4.2']!;
   image.logs = [...(image.logs ?? []), `level=debug msg="connecting" password=${SECRET}`];
   loadScenario(kube, scenario);

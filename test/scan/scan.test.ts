@@ -371,6 +371,16 @@ describe('scanning a cluster', () => {
       'waiting for first consumer to be created before binding',
     );
     claim('data-bound', 'Bound');
+    // No Warning about it, but a pod has waited on it for six minutes: the claim is why.
+    claim('data-used', 'Pending');
+    seed('v1', 'Pod', {
+      metadata: { name: 'ledger-0', namespace: 'shop' },
+      spec: {
+        containers: [{ name: 'db', image: 'postgres:16.4' }],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data-used' } }],
+      },
+    });
+    kube.advance(6 * 60_000);
     expect(await scan({ analyzers: ['pvc'] })).toEqual([
       expect.objectContaining({
         severity: 'critical',
@@ -385,6 +395,10 @@ describe('scanning a cluster', () => {
           'phase Pending, storage class fast',
           'ProvisioningFailed: storageclass.storage.k8s.io "fast" not found (x3)',
         ],
+      }),
+      expect.objectContaining({
+        target: { kind: 'PersistentVolumeClaim', name: 'data-used' },
+        evidence: ['phase Pending, storage class fast', 'pod ledger-0 has been Pending on it'],
       }),
     ]);
   });

@@ -33,6 +33,7 @@ const T = {
   lease: type('Lease', 'coordination.k8s.io'),
   configMap: type('ConfigMap'),
   secret: type('Secret'),
+  pvc: type('PersistentVolumeClaim'),
 };
 
 export type RegistryState = 'ok' | 'unreachable' | 'rate-limited' | 'unauthorized' | 'timeout';
@@ -1143,29 +1144,40 @@ export class Simulation {
       const reasons = new Map<string, number>();
       const note = (reason: string): void =>
         void reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-      const fit = nodes.find((node) => {
-        if (node.spec?.unschedulable) return (note('node(s) were unschedulable'), false);
-        const taint = (node.spec?.taints ?? []).find(
-          (t: Any) =>
-            (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
-            !tolerates(pod.spec.tolerations ?? [], t),
+      // A claim still Pending holds the pod back before any node is tried, in the
+      // scheduler's words (VolumeBinding's PreFilter); a bound or missing-phase claim passes.
+      const unbound = (pod.spec.volumes ?? []).some((v: Any) => {
+        const name = v.persistentVolumeClaim?.claimName;
+        return (
+          name &&
+          (this.store.get(T.pvc, pod.metadata.namespace, name) as Any)?.status?.phase === 'Pending'
         );
-        if (taint)
-          return (
-            note(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`),
-            false
-          );
-        const selector = pod.spec.nodeSelector ?? {};
-        if (Object.entries(selector).some(([k, v]) => node.metadata.labels?.[k] !== v))
-          return (note("node(s) didn't match Pod's node affinity/selector"), false);
-        for (const resource of ['cpu', 'memory'] as const) {
-          const allocatable = parseQuantity(node.status?.allocatable?.[resource]) ?? Infinity;
-          const used = usedOn(node.metadata.name, resource);
-          if (used + requests(pod, resource) > allocatable)
-            return (note(`Insufficient ${resource}`), false);
-        }
-        return true;
       });
+      const fit = unbound
+        ? undefined
+        : nodes.find((node) => {
+            if (node.spec?.unschedulable) return (note('node(s) were unschedulable'), false);
+            const taint = (node.spec?.taints ?? []).find(
+              (t: Any) =>
+                (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
+                !tolerates(pod.spec.tolerations ?? [], t),
+            );
+            if (taint)
+              return (
+                note(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`),
+                false
+              );
+            const selector = pod.spec.nodeSelector ?? {};
+            if (Object.entries(selector).some(([k, v]) => node.metadata.labels?.[k] !== v))
+              return (note("node(s) didn't match Pod's node affinity/selector"), false);
+            for (const resource of ['cpu', 'memory'] as const) {
+              const allocatable = parseQuantity(node.status?.allocatable?.[resource]) ?? Infinity;
+              const used = usedOn(node.metadata.name, resource);
+              if (used + requests(pod, resource) > allocatable)
+                return (note(`Insufficient ${resource}`), false);
+            }
+            return true;
+          });
       if (fit) {
         pod.spec.nodeName = fit.metadata.name;
         pod.status = {
@@ -1184,10 +1196,12 @@ export class Simulation {
           'default-scheduler',
         );
       } else {
-        const detail = [...reasons.entries()]
-          .map(([reason, n]) => `${n} ${reason}`)
-          .sort()
-          .join(', ');
+        const detail = unbound
+          ? 'pod has unbound immediate PersistentVolumeClaims'
+          : [...reasons.entries()]
+              .map(([reason, n]) => `${n} ${reason}`)
+              .sort()
+              .join(', ');
         const message = `0/${nodes.length} nodes are available: ${detail}. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
         const condition = {
           type: 'PodScheduled',
