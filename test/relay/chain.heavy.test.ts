@@ -5,15 +5,17 @@
 // accepts what arrived. The receiver stands where `kubemend relay` will.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { normalisePayload } from '../../src/alerts/shapes.js';
 import {
   findBinary,
   RECEIVER_FILE,
+  RULE_RESOURCE_FILE,
   RULES_FILE,
   shortenedRules,
   startChain,
@@ -178,4 +180,14 @@ it('promtool and amtool accept the shipped rules and receiver, and the copies th
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('the PrometheusRule carries the same groups as the plain rule file', () => {
+  const plain = load(readFileSync(RULES_FILE, 'utf8')) as { groups: unknown[] };
+  const resource = load(readFileSync(RULE_RESOURCE_FILE, 'utf8')) as {
+    kind: string;
+    spec: { groups: unknown[] };
+  };
+  expect(resource.kind).toBe('PrometheusRule');
+  expect(resource.spec.groups).toEqual(plain.groups);
 });

@@ -18,6 +18,8 @@ import { KSM_PATH, KubeEmulator } from '../../src/sim/kube/server.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RULES_FILE = join(root, 'deploy', 'relay', 'prometheus-rules.yaml');
+/** The same groups as a PrometheusRule, for the Prometheus Operator. */
+export const RULE_RESOURCE_FILE = join(root, 'deploy', 'relay', 'prometheus-rule.yaml');
 export const RECEIVER_FILE = join(root, 'deploy', 'relay', 'alertmanager-receiver.yaml');
 
 export interface ChainOptions {
