@@ -14,6 +14,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { controlRequest } from './control.js';
+import { KSM_CONTENT_TYPE, kubeStateMetrics } from './ksm.js';
 import { isProtobuf, message, string, unwrap } from './protobuf.js';
 import { decodeContinue, page } from './paging.js';
 import { openApiV2Protobuf, openApiV3, openApiV3Index } from './openapi.js';
@@ -88,6 +89,9 @@ const PATCH_TYPES = [
 ];
 
 export const ADMIN_TOKEN = 'admin-token';
+
+/** Where the emulator serves kube-state-metrics' series for its simulated cluster. */
+export const KSM_PATH = '/metrics/kube-state-metrics';
 
 /** Namespaces every cluster has from its start. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -328,6 +332,12 @@ export class KubeEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === KSM_PATH && req.method === 'GET') {
+      // kube-state-metrics' exposition for a Prometheus scrape: not the Kubernetes API (no
+      // token, as a scrape of the in-cluster exporter needs none), so not in the log.
+      res.writeHead(200, { 'content-type': KSM_CONTENT_TYPE }).end(kubeStateMetrics(this.store));
+      return;
+    }
     if (url.pathname.startsWith('/_emulator/')) {
       // The control API of the standalone emulator: not Kubernetes, so not in the log.
       const reply = controlRequest(this, req.method ?? 'GET', url.pathname, await readBody(req));
