@@ -30,6 +30,8 @@ export interface RelayServerOptions {
   /** Against slow clients: all headers within, and the whole request within. Defaults 10 s, 30 s. */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** How often those timeouts are checked. Default 1 s (Node's own is 30 s). */
+  checkIntervalMs?: number;
 }
 
 const ROUTES: Record<string, RelaySource> = {
@@ -70,6 +72,7 @@ export class RelayServer {
         headersTimeout: options.headersTimeoutMs ?? 10_000,
         requestTimeout: options.requestTimeoutMs ?? 30_000,
         keepAliveTimeout: 5_000,
+        connectionsCheckingInterval: options.checkIntervalMs ?? 1_000,
       },
       (req, res) => void this.handle(req, res),
     );

@@ -124,13 +124,13 @@ export async function startRelay(
 export async function post(
   url: string,
   body: unknown,
-  token: string | undefined = RELAY_TOKEN,
+  token: string | null = RELAY_TOKEN,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
     },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
