@@ -74,7 +74,7 @@ interface ClusterWindow {
   keys: Set<string>;
   /** True while the cluster is in a storm: the threshold was crossed in this or the last window. */
   stormy: boolean;
-  storm: { alerts: number; problems: Set<string>; severity: Severity; sent: boolean };
+  storm: { alerts: number; severity: Severity; sent: boolean };
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { none: 0, info: 1, warning: 2, critical: 3 };
@@ -126,7 +126,7 @@ export class Grouper {
       if (cluster.keys.size > this.stormKeys) cluster.stormy = true;
       if (cluster.stormy) {
         counts.grouped++;
-        return this.intoStorm(alert, key, cluster, now);
+        return this.intoStorm(alert, cluster, now);
       }
       this.keys.set(key, {
         cluster: alert.cluster,
@@ -211,7 +211,7 @@ export class Grouper {
         start: now,
         keys: new Set(),
         stormy: false,
-        storm: { alerts: 0, problems: new Set(), severity: 'none', sent: false },
+        storm: { alerts: 0, severity: 'none', sent: false },
       };
       this.clusters.set(name, cluster);
     }
@@ -223,14 +223,13 @@ export class Grouper {
     cluster.stormy = cluster.keys.size > this.stormKeys;
     cluster.start = now;
     cluster.keys = new Set();
-    cluster.storm = { alerts: 0, problems: new Set(), severity: 'none', sent: false };
+    cluster.storm = { alerts: 0, severity: 'none', sent: false };
   }
 
   /** The first storm alert of a window goes at once; the rest ride on the window's end. */
-  private intoStorm(alert: Alert, key: string, cluster: ClusterWindow, now: number): Dispatch[] {
+  private intoStorm(alert: Alert, cluster: ClusterWindow, now: number): Dispatch[] {
     const { storm } = cluster;
     storm.alerts++;
-    storm.problems.add(key);
     if (SEVERITY_RANK[alert.severity] > SEVERITY_RANK[storm.severity])
       storm.severity = alert.severity;
     if (storm.sent) return [];
@@ -248,7 +247,7 @@ export class Grouper {
       cluster: name,
       severity: storm.severity === 'none' ? 'warning' : storm.severity,
       status: 'firing',
-      message: `${Math.max(cluster.keys.size, storm.problems.size)} problems on ${name} within ${minutes} min (more than ${this.stormKeys} distinct problems): ${storm.alerts} alerts held back as this one incident; the relay dispatches them one by one again once a window passes below the threshold.`,
+      message: `${cluster.keys.size} problems on ${name} within ${minutes} min (more than ${this.stormKeys} distinct problems): ${storm.alerts} alerts held back as this one incident; the relay dispatches them one by one again once a window passes below the threshold.`,
     };
     const occurrences = storm.alerts;
     storm.alerts = 0;
