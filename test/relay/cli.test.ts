@@ -17,6 +17,17 @@ function capture() {
   };
 }
 
+/** Promise.withResolvers, which Node 20 lacks. */
+function resolvers<T>() {
+  let resolve: (value: T) => void = () => {};
+  let reject: (error: unknown) => void = () => {};
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 const ENV = { GITHUB_TOKEN: 'ghs_relay_cli', KUBEMEND_RELAY_TOKEN: RELAY_TOKEN };
 
 describe('kubemend relay', () => {
@@ -76,6 +87,7 @@ describe('kubemend relay', () => {
       let stop = (): void => {};
       const stopped = new Promise<void>((resolve) => (stop = resolve));
       let url = '';
+      const exited = resolvers<number>();
       const listening = new Promise<void>((resolve) => {
         void relayCommand(
           [
@@ -102,7 +114,6 @@ describe('kubemend relay', () => {
           (error: unknown) => exited.reject(error),
         );
       });
-      const exited = Promise.withResolvers<number>();
       await Promise.race([listening, exited.promise]);
       for (const title of ['Backup failed', 'Backup still failing', 'Backup still failing']) {
         const res = await fetch(`${url}/v1/alerts`, {
