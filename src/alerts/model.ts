@@ -29,6 +29,11 @@ export interface Alert {
   sourceUrl: string | undefined;
   /** Raw fields that triage reads (Argo CD resources, an event's context). */
   details: Record<string, unknown>;
+  /**
+   * How many deliveries the payload stands for: a relay that held back repeats sends one
+   * payload with `kubemend_occurrences`; absent means one.
+   */
+  occurrences?: number;
 }
 
 /** `scan`: a finding of the sweep's scan (src/scan/feed.ts), never a payload's shape. */
@@ -46,4 +51,6 @@ export const LIMITS = {
   text: 4_000,
   name: 253,
   labels: 100,
+  /** kubemend_occurrences: a relay's count of the repeats one payload stands for. */
+  occurrences: 1_000_000,
 };

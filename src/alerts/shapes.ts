@@ -63,6 +63,17 @@ export function normalisePayload(payload: unknown, options: NormaliseOptions): A
   checkDepth(payload, 'payload', 0);
   const { source, body, path } = detectShape(payload);
   const read = new Reader(path);
+  const occurrences = occurrencesOf(body, path);
+  const alerts = alertsOf(source, body, read, options);
+  return occurrences === undefined ? alerts : alerts.map((alert) => ({ ...alert, occurrences }));
+}
+
+function alertsOf(
+  source: Exclude<AlertSource, 'scan'>,
+  body: Json,
+  read: Reader,
+  options: NormaliseOptions,
+): Alert[] {
   switch (source) {
     case 'alertmanager':
       return alertmanager(body, read, options);
@@ -73,6 +84,26 @@ export function normalisePayload(payload: unknown, options: NormaliseOptions): A
     case 'generic':
       return [generic(body, read, options)];
   }
+}
+
+/**
+ * `kubemend_occurrences`: the relay held back repeats of this payload and sends their
+ * count, so the incident's occurrences stay true. A whole number, bounded: a payload
+ * must not inflate a count without limit.
+ */
+function occurrencesOf(body: Json, path: string): number | undefined {
+  const value = body.kubemend_occurrences;
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < 1 ||
+    value > LIMITS.occurrences
+  )
+    throw new PayloadError(
+      `${path}.kubemend_occurrences is ${typeof value === 'number' ? String(value) : describe(value)}; allowed: a whole number from 1 to ${LIMITS.occurrences}.`,
+    );
+  return value;
 }
 
 function checkDepth(value: unknown, path: string, depth: number): void {

@@ -10,6 +10,7 @@ import { isClusterName } from '../shared/names.js';
 import { CATEGORY_INFO } from '../triage/categories.js';
 import { triagePayload, type TriagedIncident } from '../triage/triage.js';
 import { REHEARSE_USAGE, rehearseCommand } from './rehearse.js';
+import { RELAY_USAGE, relayCommand } from './relay.js';
 import { SCAN_USAGE, scanCommand } from './scan.js';
 import { VERSION } from './version.js';
 
@@ -23,6 +24,7 @@ export const USAGE = `Usage:
       one per line.
 ${SCAN_USAGE}
 ${REHEARSE_USAGE}
+${RELAY_USAGE}
   kubemend --version
   kubemend help`;
 
@@ -63,6 +65,9 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
         return await scanCommand(rest, io);
       case 'rehearse':
         return await rehearseCommand(rest, { ...io, isTty: io.isTty ?? false });
+      case 'relay':
+        // It loads the server and the GitHub client itself, on demand.
+        return await relayCommand(rest, io);
       case '--version':
       case 'version':
         io.stdout(`${VERSION}\n`);
@@ -75,8 +80,8 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
       default:
         throw new UsageError(
           command === undefined
-            ? 'kubemend: a command is required: triage, validate-config, scan, rehearse or help.'
-            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, scan, rehearse, help, --version.`,
+            ? 'kubemend: a command is required: triage, validate-config, scan, rehearse, relay or help.'
+            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, scan, rehearse, relay, help, --version.`,
         );
     }
   } catch (error) {

@@ -225,6 +225,14 @@ function latestOf(alert: Alert): IncidentRecord['latest'] {
   };
 }
 
+/**
+ * The deliveries one payload's alerts stand for: one, or the count a relay sent with them
+ * (every alert of a payload carries the same count, so the largest is the payload's).
+ */
+export function occurrencesOf(alerts: readonly Alert[]): number {
+  return alerts.reduce((n, a) => Math.max(n, a.occurrences ?? 1), 1);
+}
+
 /** A new record for the alerts of one incident key (one or more, all sharing the key). */
 export function newRecord(identity: Identity, alerts: Alert[], now: string): IncidentRecord {
   const [first] = alerts;
@@ -241,7 +249,7 @@ export function newRecord(identity: Identity, alerts: Alert[], now: string): Inc
     source: first.source,
     firstSeen: now,
     lastSeen: now,
-    occurrences: 1,
+    occurrences: occurrencesOf(alerts),
     flaps: 0,
     resolvedAt: firing ? null : now,
     targets,
@@ -299,7 +307,7 @@ export function foldRepeat(
   // A copy through JSON, the record's own data model: structuredClone makes objects of the
   // host realm, which js-yaml refuses to dump where code runs in a vm context (jest).
   const next = JSON.parse(JSON.stringify(record)) as IncidentRecord;
-  next.occurrences += 1;
+  next.occurrences += occurrencesOf(alerts);
   next.lastSeen = now;
   next.latest = latestOf(first);
   const severity = alerts.reduce<Severity>((s, a) => worstSeverity(s, a.severity), 'none');
