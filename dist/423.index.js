@@ -1,0 +1,1 @@
+export const id=423;export const ids=[423];export const modules={81423:(t,e,o)=>{o.d(e,{jsonLog:()=>s});var n=o(56089);function s(t){return(e,o,s={})=>{const r={};for(const[t,e]of Object.entries(s))r[t]="string"==typeof e?(0,n.E$)(e):e;t(`${JSON.stringify({time:(new Date).toISOString(),level:e,message:(0,n.E$)(o),...r})}\n`)}}}};
