@@ -111,7 +111,7 @@ describe('the sweep scan', () => {
     expect(incidents()).toHaveLength(1);
   });
 
-  it('resolves its incident at the source once the scan no longer finds the problem', async () => {
+  it('resolves its incident at the source once the scan no longer finds the problem, and a later sweep closes it', async () => {
     await runSweep(config());
     const [incident] = incidents();
     await raiseMemoryLimit();
@@ -120,6 +120,15 @@ describe('the sweep scan', () => {
     expect(after.scan).toMatchObject({ findings: 0, fed: 1, resolved: 1 });
     const body = repo().issues.get(incident!.number)?.body ?? '';
     expect(body).toContain('Deployment/shop/order-worker (resolved)');
+    expect(repo().issues.get(incident!.number)?.state).toBe('open');
+    // Past the stable window (10m), healthy on the cluster: the sweep merges the incident.
+    gh.clock.set(NOW + 21 * MINUTE);
+    const later = await runSweep(config());
+    expect(later.scan).toMatchObject({ findings: 0, fed: 0 });
+    expect(later.changed).toEqual([
+      expect.objectContaining({ number: incident!.number, to: 'recovered' }),
+    ]);
+    expect(repo().issues.get(incident!.number)?.state).toBe('closed');
   });
 
   it('does not resolve an incident when its analyzer could not run (the namespace not scanned)', async () => {
