@@ -2,7 +2,8 @@
 // `kubemend rehearse --json`, each result valid against the documented contract
 // (schema/rehearsal-result.schema.json), every expectation held or listed as known
 // failing with the issue that will fix it. The registry outage is the demo
-// (test/demo.test.ts).
+// (test/demo.test.ts), in `npm test`; these six stories run the bundled workflow jobs
+// step after step for minutes, so they run in the heavy suite, which CI runs too.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
