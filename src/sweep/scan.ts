@@ -54,6 +54,14 @@ export function scanClusterName(
       warn(`Scan skipped: cluster ${named}: ${verdict.reason}.`);
       return undefined;
     }
+    // A name with no identity of its own, while the kubeconfig shows another configured
+    // cluster: its findings would be recorded under the wrong name.
+    if (verdict.status === 'unconfigured' && confirmed.length > 0) {
+      warn(
+        `Scan skipped: the sweep's cluster input names ${named}, but the kubeconfig shows the identity of ${confirmed.join(' and ')}.`,
+      );
+      return undefined;
+    }
     return named;
   }
   if (confirmed.length === 1) return confirmed[0];

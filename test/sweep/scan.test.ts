@@ -176,6 +176,17 @@ describe('the sweep scan', () => {
     expect(incidents()).toHaveLength(1);
   });
 
+  it('does not scan under a cluster name the kubeconfig is not, when it shows a configured cluster', async () => {
+    const misnamed = await runSweep(config(), 'prod');
+    expect(misnamed.scan).toBeUndefined();
+    expect(misnamed.warnings).toEqual([
+      "Scan skipped: the sweep's cluster input names prod, but the kubeconfig shows the identity of homelab.",
+    ]);
+    expect(incidents()).toHaveLength(0);
+    // Its own name is scanned as the configured cluster it is.
+    expect((await runSweep(config(), 'homelab')).scan).toMatchObject({ cluster: 'homelab' });
+  });
+
   it('does not scan when the config turns it off', async () => {
     const off = await runSweep(config('scan: { enabled: false }'));
     expect(off.scan).toBeUndefined();
