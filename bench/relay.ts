@@ -31,15 +31,19 @@ const quantile = (xs: number[], q: number): number => {
 const fmt = (n: number, digits = 0): string =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function webhook(alertname: string, cluster = 'prod-eu'): Record<string, unknown> {
+function webhook(
+  alertname: string,
+  cluster = 'prod-eu',
+  status: 'firing' | 'resolved' = 'firing',
+): Record<string, unknown> {
   return {
     version: '4',
     groupKey: '{}:{alertname="x"}',
-    status: 'firing',
+    status,
     commonLabels: { cluster },
     alerts: [
       {
-        status: 'firing',
+        status,
         labels: {
           alertname,
           namespace: 'shop',
@@ -104,7 +108,10 @@ function throughput(): void {
   );
 }
 
-/** Dispatches per 1,000 alerts: 20 problems over 10 minutes, and 500 problems at once. */
+/**
+ * Dispatches per 1,000 alerts over 10 minutes: each problem fires, repeats, and its last
+ * notification resolves it (one problem per alert is the worst case: a storm).
+ */
 function dispatchesPer1000(): void {
   const count = (problems: number): number => {
     let now = T0;
@@ -113,9 +120,14 @@ function dispatchesPer1000(): void {
     for (let i = 0; i < 1000; i++) {
       now = T0 + i * 600;
       n += g.tick().length;
-      for (const o of offersOf(webhook(`Problem${i % problems}`), 'alertmanager', {
-        cluster: undefined,
-      }))
+      const status = problems < 1000 && i >= 1000 - problems ? 'resolved' : 'firing';
+      for (const o of offersOf(
+        webhook(`Problem${i % problems}`, 'prod-eu', status),
+        'alertmanager',
+        {
+          cluster: undefined,
+        },
+      ))
         n += g.offer(o).length;
     }
     now += 600;

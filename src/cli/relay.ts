@@ -10,13 +10,15 @@ import { isClusterName } from '../shared/names.js';
 export const RELAY_USAGE = `  kubemend relay --listen HOST:PORT --repository OWNER/NAME [--config FILE] [--cluster NAME]
       Receive alerts over HTTP (POST /alertmanager: an Alertmanager webhook; POST
       /v1/alerts: a generic alert) and send them to OWNER/NAME as repository_dispatch
-      events (kubemend-alert), one per incident per 5 minutes while it keeps firing,
-      a change of status or severity at once, with the count of the repeats held back;
+      events (kubemend-alert): a problem's first alert and each change of status or
+      severity at once, its repeats counted and carried on its next dispatch (or after
+      5 quiet minutes, or hourly while it keeps firing);
       a cluster with more than 50 problems at once becomes one storm dispatch. Clients
       send Authorization: Bearer $KUBEMEND_RELAY_TOKEN (or $KUBEMEND_RELAY_TOKEN_PREVIOUS
       while rotating); GitHub is reached with $GITHUB_TOKEN at $GITHUB_API_URL (default
-      https://api.github.com). FILE: the kubemend config, for intake.group-by (default
-      .github/kubemend.yml when present); NAME: the cluster of alerts that name none.
+      https://api.github.com). FILE: the kubemend config, for intake.group-by and the
+      relay: section (default .github/kubemend.yml when present); NAME: the cluster of
+      alerts that name none.
       GET /healthz, /readyz, /metrics (Prometheus). SIGTERM: drain, then exit 0.`;
 
 export interface RelayIo {
@@ -136,6 +138,11 @@ export async function relayCommand(
     clock: systemClock,
     log,
     groupBy: config.intake.groupBy,
+    windowMs: config.relay.windowMs,
+    refreshMs: config.relay.refreshMs,
+    stormKeys: config.relay.stormKeys,
+    capacity: config.relay.queueCapacity,
+    perMinute: config.relay.dispatchesPerMinute,
   });
   // Refuses, in one line, when no token is configured: before listening.
   const server = new RelayServer({

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import { DEFAULT_GROUP_BY, type GroupBy } from '../alerts/identity.js';
 import { parseSelector } from '../scan/ignore.js';
+import { RELAY_DEFAULTS, type RelayConfig } from '../relay/settings.js';
 import { ANALYZER_NAMES, SCAN_DEFAULTS, type ScanConfig } from '../scan/settings.js';
 import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
@@ -121,6 +122,7 @@ export interface KubemendConfig {
   report: ReportConfig;
   sweep: SweepConfig;
   scan: ScanConfig;
+  relay: RelayConfig;
   /** Who may run slash commands besides people with write access: logins and `org/team`s. */
   commands: { users: string[]; teams: string[] };
   /** What the cluster doctor may read; `namespaces` null: the default rule (diagnose/access.ts). */
@@ -200,6 +202,7 @@ const DEFAULTS = {
   report: REPORT_DEFAULTS,
   sweep: SWEEP_DEFAULTS,
   scan: SCAN_DEFAULTS,
+  relay: RELAY_DEFAULTS,
   commands: { users: [] as string[], teams: [] as string[] },
   diagnose: { namespaces: null as string[] | null },
   clusters: {} as Record<string, ExpectedIdentity>,
@@ -362,6 +365,7 @@ function configOf(doc: ConfigDocument, path: string): KubemendConfig {
     },
     sweep: { staleAfterMs: ms(doc.sweep?.['stale-after'], SWEEP_DEFAULTS.staleAfterMs) },
     scan: scanSection(doc.scan ?? {}),
+    relay: relaySection(doc.relay ?? {}),
     gitops: { paths: (doc.gitops?.paths ?? []).map((p) => p.replace(/\/+$/, '')) },
     commands: { users: doc.commands?.users ?? [], teams: doc.commands?.teams ?? [] },
     diagnose: { namespaces: doc.diagnose?.namespaces ?? null },
@@ -374,6 +378,17 @@ type Section<K extends keyof ConfigDocument> = NonNullable<ConfigDocument[K]>;
 /** A valid duration in milliseconds, or the default when the key is absent. */
 const ms = (value: string | undefined, fallback: number): number =>
   value === undefined ? fallback : (parseDuration(value) ?? fallback);
+
+function relaySection(section: Section<'relay'>): RelayConfig {
+  const d = RELAY_DEFAULTS;
+  return {
+    windowMs: ms(section.window, d.windowMs),
+    refreshMs: ms(section.refresh, d.refreshMs),
+    stormKeys: section['storm-keys'] ?? d.stormKeys,
+    queueCapacity: section['queue-capacity'] ?? d.queueCapacity,
+    dispatchesPerMinute: section['dispatches-per-minute'] ?? d.dispatchesPerMinute,
+  };
+}
 
 function scanSection(section: Section<'scan'>): ScanConfig {
   const d = SCAN_DEFAULTS;

@@ -554,6 +554,34 @@ const SECTIONS = {
       ),
     },
   ),
+  relay: section(
+    "How `kubemend relay` groups alerts before each costs a workflow run (the relay reads this file with --config). A problem's first alert and each change of status or severity go out at once; its repeats are counted and ride on its next dispatch.",
+    {
+      window: duration({
+        description:
+          'The grouping window: a problem quiet this long sends the repeats it held back and is forgotten; the storm breaker counts distinct problems per window. Default: 5m.',
+      }),
+      refresh: duration({
+        description:
+          'A problem that keeps firing with no change is dispatched again, with its count, at most this often (each dispatch is a workflow run). Default: 1h.',
+      }),
+      'storm-keys': count(
+        'More distinct problems than this on one cluster within a window become one storm dispatch until a window passes below it. Default: 50.',
+        2,
+        10_000,
+      ),
+      'queue-capacity': count(
+        'Dispatches waiting for GitHub at most; past it the relay answers 503 and Alertmanager retries. Default: 10000.',
+        10,
+        1_000_000,
+      ),
+      'dispatches-per-minute': count(
+        'repository_dispatch calls per minute to the repository at most. Default: 60.',
+        1,
+        600,
+      ),
+    },
+  ),
   clusters: mapOf('^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', clusterIdentity(), {
     description:
       'The clusters kubemend may change, by the name alerts give them, each with the identity it must show: at least two of server, ca-sha256 and kube-system-uid must match before any mutation.',

@@ -3,9 +3,13 @@
 //
 // Alerts are keyed by intake's own incidentKey (with the config's intake.group-by), so
 // one dispatch stands for one incident. A key goes out at once when it is new or its
-// status or severity changes, then at most once per window while it keeps firing; the
-// repeats held back in between are counted and the next dispatch for the key carries
-// that count (kubemend_occurrences), so the incident's occurrences stay true.
+// status or severity changes. Repeats in between are held back and counted: the next
+// dispatch for the key carries that count (kubemend_occurrences), so the incident's
+// occurrences stay true. Held repeats go out with the key's next change (usually its
+// resolve), a window after the key went quiet, or once per refresh interval while it
+// keeps firing: a repeat changes nothing on the incident but its count, and each
+// dispatch costs a workflow run, so a problem that fires for ten minutes and resolves
+// costs two runs, not one per window.
 //
 // The storm breaker: a cluster naming more than `stormKeys` distinct keys within a window
 // sends its new keys as one storm dispatch per window instead of one per key, until a
@@ -40,8 +44,13 @@ export interface Offer {
 
 export interface GrouperOptions {
   groupBy?: readonly GroupBy[];
-  /** One dispatch per key per window while it keeps firing. Default 5 minutes. */
+  /**
+   * The grouping window: the storm breaker counts distinct keys per window, and a key
+   * quiet for a window sends what it held back and is then forgotten. Default 5 minutes.
+   */
   windowMs?: number;
+  /** A key that keeps firing is re-dispatched with its held count at most this often. Default 1 hour. */
+  refreshMs?: number;
   /** Distinct keys per cluster per window above which new keys become one storm dispatch. Default 50. */
   stormKeys?: number;
 }
@@ -79,7 +88,7 @@ interface ClusterWindow {
 
 const SEVERITY_RANK: Record<Severity, number> = { none: 0, info: 1, warning: 2, critical: 3 };
 
-export const GROUPER_DEFAULTS = { windowMs: 5 * 60_000, stormKeys: 50 };
+export const GROUPER_DEFAULTS = { windowMs: 5 * 60_000, refreshMs: 60 * 60_000, stormKeys: 50 };
 
 export class Grouper {
   readonly counts: Record<RelaySource, GrouperCounts> = {
@@ -90,12 +99,14 @@ export class Grouper {
   private readonly clusters = new Map<string, ClusterWindow>();
   private readonly groupBy: readonly GroupBy[];
   private readonly windowMs: number;
+  private readonly refreshMs: number;
   private readonly stormKeys: number;
   private readonly now: () => number;
 
   constructor(options: GrouperOptions, now: () => number) {
     this.groupBy = options.groupBy ?? DEFAULT_GROUP_BY;
     this.windowMs = options.windowMs ?? GROUPER_DEFAULTS.windowMs;
+    this.refreshMs = options.refreshMs ?? GROUPER_DEFAULTS.refreshMs;
     this.stormKeys = options.stormKeys ?? GROUPER_DEFAULTS.stormKeys;
     this.now = now;
   }
@@ -144,7 +155,7 @@ export class Grouper {
     state.source = source;
     state.seenAt = now;
     const changed = state.status !== alert.status || state.severity !== alert.severity;
-    if (!changed && now - state.lastAt < this.windowMs) {
+    if (!changed && now - state.lastAt < this.refreshMs) {
       state.pending++;
       counts.suppressed++;
       return [];
@@ -155,17 +166,20 @@ export class Grouper {
   }
 
   /**
-   * Time passes: keys whose window ended with repeats held back are dispatched, storm
-   * windows close, and keys quiet for a whole window are forgotten (memory stays bounded
-   * by what fires; a forgotten key that fires again goes out at once).
+   * Time passes: keys that held repeats back past their refresh interval, or went quiet
+   * for a window, send them; storm windows close; keys quiet for a whole window with
+   * nothing held are forgotten (memory stays bounded by what fires; a forgotten key that
+   * fires again goes out at once).
    */
   tick(): Dispatch[] {
     const now = this.now();
     const out: Dispatch[] = [];
     for (const [key, state] of this.keys) {
-      if (now - state.lastAt < this.windowMs) continue;
-      if (state.pending > 0) out.push(this.release(key, state, now, 0));
-      else if (now - state.seenAt >= this.windowMs) this.keys.delete(key);
+      const quiet = now - state.seenAt >= this.windowMs;
+      if (state.pending > 0) {
+        if (quiet || now - state.lastAt >= this.refreshMs)
+          out.push(this.release(key, state, now, 0));
+      } else if (quiet) this.keys.delete(key);
     }
     for (const [name, cluster] of this.clusters) {
       if (now - cluster.start < this.windowMs) continue;

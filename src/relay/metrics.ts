@@ -1,80 +1,130 @@
-// The relay's state in the Prometheus text exposition format (version 0.0.4), written by
-// hand: a dozen series do not need a client library in the bundle.
-import type { DispatchSource, RelaySource } from './grouper.js';
-import { LATENCY_BUCKETS, type Relay } from './relay.js';
+// The relay's /metrics, through prom-client: one registry per relay (never the global
+// one, so two relays in one process, as in tests, never share a series). Counts the
+// grouper and the deliverer keep are read at scrape time; latency and HTTP answers are
+// observed as they happen. Node's process metrics come along, for memory and CPU.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GrouperCounts } from './grouper.js';
 
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+/** Dispatch latency buckets, seconds: a healthy relay is sub-second, a GitHub outage minutes. */
+export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
-const ALERT_SOURCES: RelaySource[] = ['alertmanager', 'generic'];
-const DISPATCH_SOURCES: DispatchSource[] = ['alertmanager', 'generic', 'storm'];
-
-export interface RequestCounts {
-  /** HTTP answers by status code. */
-  byStatus: Map<number, number>;
+/** What the relay shows at scrape time; read through a function so nothing is copied. */
+export interface RelayState {
+  /** Per alert source. */
+  alerts: Record<string, GrouperCounts>;
+  /** Per dispatch source: taken by GitHub, refused for good. */
+  dispatched: Record<string, number>;
+  failed: Record<string, number>;
+  retries: number;
+  queueDepth: number;
+  queueCapacity: number;
+  keys: number;
 }
 
-export function renderMetrics(relay: Relay, requests: RequestCounts): string {
-  const lines: string[] = [];
-  const family = (name: string, type: string, help: string): void => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-  };
-  const counts = relay.grouper.counts;
-  const perAlertSource = (name: string, help: string, value: (s: RelaySource) => number) => {
-    family(name, 'counter', help);
-    for (const s of ALERT_SOURCES) lines.push(`${name}{source="${s}"} ${value(s)}`);
-  };
-  perAlertSource(
-    'kubemend_relay_alerts_received_total',
-    'Alerts received.',
-    (s) => counts[s].received,
-  );
-  perAlertSource(
-    'kubemend_relay_alerts_suppressed_total',
-    'Repeats held back to ride on a later dispatch of their key.',
-    (s) => counts[s].suppressed,
-  );
-  perAlertSource(
-    'kubemend_relay_alerts_grouped_total',
-    'Alerts folded into a storm dispatch.',
-    (s) => counts[s].grouped,
-  );
-  family('kubemend_relay_dispatches_total', 'counter', 'repository_dispatch events GitHub took.');
-  for (const s of DISPATCH_SOURCES)
-    lines.push(`kubemend_relay_dispatches_total{source="${s}"} ${relay.deliverer.dispatched[s]}`);
-  family(
-    'kubemend_relay_dispatch_failures_total',
-    'counter',
-    'Dispatches GitHub refused for good (a 4xx other than 429).',
-  );
-  for (const s of DISPATCH_SOURCES)
-    lines.push(
-      `kubemend_relay_dispatch_failures_total{source="${s}"} ${relay.deliverer.failed[s]}`,
+export class RelayMetrics {
+  readonly registry = new Registry();
+  private readonly latency: Histogram<'source'>;
+  private readonly responses: Counter<'code'>;
+
+  constructor(state: () => RelayState) {
+    const registers = [this.registry];
+    // A counter read at scrape time: reset, then set to the source of truth's value.
+    const counter = (
+      name: string,
+      help: string,
+      values: (s: RelayState) => Record<string, number>,
+    ): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['source'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [source, n] of Object.entries(values(state()))) this.inc({ source }, n);
+        },
+      });
+    };
+    const perAlertSource = (field: keyof GrouperCounts) => (s: RelayState) =>
+      Object.fromEntries(Object.entries(s.alerts).map(([k, c]) => [k, c[field]]));
+    counter('kubemend_relay_alerts_received_total', 'Alerts received.', perAlertSource('received'));
+    counter(
+      'kubemend_relay_alerts_suppressed_total',
+      'Repeats held back to ride on a later dispatch of their key.',
+      perAlertSource('suppressed'),
     );
-  family('kubemend_relay_dispatch_retries_total', 'counter', 'Attempts GitHub failed, retried.');
-  lines.push(`kubemend_relay_dispatch_retries_total ${relay.deliverer.retries}`);
-  family('kubemend_relay_queue_depth', 'gauge', 'Dispatches waiting for GitHub.');
-  lines.push(`kubemend_relay_queue_depth ${relay.queue.size}`);
-  family(
-    'kubemend_relay_queue_capacity',
-    'gauge',
-    'Queue depth at which alerts are refused (503).',
-  );
-  lines.push(`kubemend_relay_queue_capacity ${relay.queue.capacity}`);
-  family('kubemend_relay_keys', 'gauge', 'Incident keys the grouper holds.');
-  lines.push(`kubemend_relay_keys ${relay.grouper.size}`);
-  const latency = 'kubemend_relay_dispatch_latency_seconds';
-  family(latency, 'histogram', 'Time from queued to taken by GitHub.');
-  for (const s of DISPATCH_SOURCES) {
-    const h = relay.latency[s];
-    LATENCY_BUCKETS.forEach((le, i) =>
-      lines.push(`${latency}_bucket{source="${s}",le="${le}"} ${h.buckets[i]}`),
+    counter(
+      'kubemend_relay_alerts_grouped_total',
+      'Alerts folded into a storm dispatch.',
+      perAlertSource('grouped'),
     );
-    lines.push(`${latency}_bucket{source="${s}",le="+Inf"} ${h.count}`);
-    lines.push(`${latency}_sum{source="${s}"} ${h.sum}`);
-    lines.push(`${latency}_count{source="${s}"} ${h.count}`);
+    counter(
+      'kubemend_relay_dispatches_total',
+      'repository_dispatch events GitHub took.',
+      (s) => s.dispatched,
+    );
+    counter(
+      'kubemend_relay_dispatch_failures_total',
+      'Dispatches GitHub refused for good (a 4xx other than 429).',
+      (s) => s.failed,
+    );
+    new Counter({
+      name: 'kubemend_relay_dispatch_retries_total',
+      help: 'Attempts GitHub failed, retried.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(state().retries);
+      },
+    });
+    const gauge = (name: string, help: string, value: (s: RelayState) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(value(state()));
+        },
+      });
+    };
+    gauge('kubemend_relay_queue_depth', 'Dispatches waiting for GitHub.', (s) => s.queueDepth);
+    gauge(
+      'kubemend_relay_queue_capacity',
+      'Queue depth at which alerts are refused (503).',
+      (s) => s.queueCapacity,
+    );
+    gauge('kubemend_relay_keys', 'Incident keys the grouper holds.', (s) => s.keys);
+    this.latency = new Histogram({
+      name: 'kubemend_relay_dispatch_latency_seconds',
+      help: 'Time from queued to taken by GitHub.',
+      labelNames: ['source'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.responses = new Counter({
+      name: 'kubemend_relay_http_responses_total',
+      help: 'HTTP answers by status code.',
+      labelNames: ['code'],
+      registers,
+    });
+    collectDefaultMetrics({ register: this.registry });
   }
-  family('kubemend_relay_http_responses_total', 'counter', 'HTTP answers by status code.');
-  for (const [code, n] of [...requests.byStatus].sort((a, b) => a[0] - b[0]))
-    lines.push(`kubemend_relay_http_responses_total{code="${code}"} ${n}`);
-  return `${lines.join('\n')}\n`;
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** A dispatch GitHub took, `seconds` after it was queued. */
+  observeLatency(source: string, seconds: number): void {
+    this.latency.observe({ source }, seconds);
+  }
+
+  countResponse(code: number): void {
+    this.responses.inc({ code: String(code) });
+  }
+
+  /** The exposition text; also what a test parses. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
 }

@@ -4,8 +4,9 @@ import type { GroupBy } from '../alerts/identity.js';
 import type { Octokit } from '../github/client.js';
 import type { RelayClock } from './clock.js';
 import { Deliverer } from './deliver.js';
-import { Grouper, type Dispatch, type DispatchSource, type Offer } from './grouper.js';
+import { Grouper, type Dispatch, type Offer } from './grouper.js';
 import type { Log } from './log.js';
+import { RelayMetrics } from './metrics.js';
 import { DispatchQueue } from './queue.js';
 
 export interface RelayOptions {
@@ -15,6 +16,7 @@ export interface RelayOptions {
   log: Log;
   groupBy?: readonly GroupBy[];
   windowMs?: number;
+  refreshMs?: number;
   stormKeys?: number;
   capacity?: number;
   perMinute?: number;
@@ -22,20 +24,11 @@ export interface RelayOptions {
   backoffCapMs?: number;
 }
 
-/** Dispatch latency buckets, seconds: a healthy relay is sub-second, a GitHub outage minutes. */
-export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
-
-export interface Histogram {
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-
 export class Relay {
   readonly grouper: Grouper;
   readonly queue: DispatchQueue;
   readonly deliverer: Deliverer;
-  readonly latency: Record<DispatchSource, Histogram>;
+  readonly metrics: RelayMetrics;
   draining = false;
   private readonly clock: RelayClock;
   private timer: NodeJS.Timeout | undefined;
@@ -44,25 +37,20 @@ export class Relay {
     this.clock = options.clock;
     this.grouper = new Grouper(options, () => options.clock.now());
     this.queue = new DispatchQueue(options.capacity);
-    const histogram = (): Histogram => ({
-      buckets: LATENCY_BUCKETS.map(() => 0),
-      sum: 0,
-      count: 0,
-    });
-    this.latency = { alertmanager: histogram(), generic: histogram(), storm: histogram() };
     this.deliverer = new Deliverer({
       ...options,
       queue: this.queue,
-      onDelivered: (item, ms) => {
-        const h = this.latency[item.source];
-        const seconds = ms / 1000;
-        h.buckets = h.buckets.map((n, i) =>
-          seconds <= (LATENCY_BUCKETS[i] ?? Infinity) ? n + 1 : n,
-        );
-        h.sum += seconds;
-        h.count++;
-      },
+      onDelivered: (item, ms) => this.metrics.observeLatency(item.source, ms / 1000),
     });
+    this.metrics = new RelayMetrics(() => ({
+      alerts: this.grouper.counts,
+      dispatched: this.deliverer.dispatched,
+      failed: this.deliverer.failed,
+      retries: this.deliverer.retries,
+      queueDepth: this.queue.size,
+      queueCapacity: this.queue.capacity,
+      keys: this.grouper.size,
+    }));
   }
 
   /** Refuse new alerts: the queue is full or the relay is stopping. */

@@ -11,7 +11,6 @@ import { UsageError, oneLine } from '../shared/errors.js';
 import type { RelayClock } from './clock.js';
 import type { RelaySource } from './grouper.js';
 import type { Log } from './log.js';
-import { METRICS_CONTENT_TYPE, renderMetrics, type RequestCounts } from './metrics.js';
 import { offersOf } from './payloads.js';
 import type { Relay } from './relay.js';
 
@@ -50,7 +49,6 @@ class HttpRefusal extends Error {
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 export class RelayServer {
-  readonly requests: RequestCounts = { byStatus: new Map() };
   url = '';
   private readonly options: RelayServerOptions;
   private readonly tokens: Buffer[];
@@ -105,9 +103,11 @@ export class RelayServer {
         return this.send(res, 200, { status: 'ready', queued: relay.queue.size });
       }
       if (req.method === 'GET' && path === '/metrics') {
+        const { metrics } = this.options.relay;
+        const text = await metrics.render();
         this.count(200);
-        res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
-        res.end(renderMetrics(this.options.relay, this.requests));
+        res.writeHead(200, { 'content-type': metrics.contentType });
+        res.end(text);
         return;
       }
       const source = ROUTES[path];
@@ -171,7 +171,7 @@ export class RelayServer {
   }
 
   private count(status: number): void {
-    this.requests.byStatus.set(status, (this.requests.byStatus.get(status) ?? 0) + 1);
+    this.options.relay.metrics.countResponse(status);
   }
 
   private authorise(req: IncomingMessage): void {

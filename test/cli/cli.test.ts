@@ -398,6 +398,19 @@ describe('kubemend validate-config', () => {
     });
   });
 
+  it('checks the relay section the relay reads: a misspelt key gets a suggestion, one line, exit 2', async () => {
+    const file = join(dir, 'kubemend.yml');
+    writeFileSync(file, 'relay:\n  refersh: 30m\n');
+    const run = await kubemend(['validate-config', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^Config ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 'relay\\.refersh' .*did you mean 'refresh'\\?.*\n$`,
+      ),
+    );
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   it('lists every problem of a file with three mistakes in one run, one per line, exit 2', async () => {
     const file = join(dir, 'kubemend.yml');
     writeFileSync(

@@ -47,6 +47,7 @@ beforeAll(async () => {
     scenario: 'registry-outage',
     webhookUrl: `${server.url}/alertmanager`,
     token: RELAY_TOKEN,
+    scrapeRelay: new URL(server.url).host,
   });
 });
 
@@ -131,4 +132,20 @@ it('Alertmanager → kubemend relay → GitHub → intake: one incident for the 
   expect(record?.status).toBe('resolved');
   expect(record?.occurrences).toBeGreaterThanOrEqual(2);
   expect(seen).toBeGreaterThanOrEqual(2);
+
+  // The real Prometheus scraped the relay's own /metrics and read what it dispatched.
+  const dispatched = await waitFor(
+    "Prometheus to read the relay's dispatch count",
+    async () => {
+      const query = encodeURIComponent(
+        'sum(kubemend_relay_dispatches_total{job="kubemend-relay"})',
+      );
+      const response = await fetch(`${chain!.prometheusUrl}/api/v1/query?query=${query}`);
+      const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
+      const value = Number(body.data.result[0]?.value[1] ?? 0);
+      return value >= seen ? value : undefined;
+    },
+    60_000,
+  );
+  expect(dispatched).toBeLessThanOrEqual(dispatches(gh!).length);
 });

@@ -29,6 +29,8 @@ export interface ChainOptions {
   webhookUrl: string;
   /** The bearer token Alertmanager sends (written to the credentials_file it reads). */
   token: string;
+  /** Also scrape this `host:port`'s /metrics as job `kubemend-relay` (the relay's own series). */
+  scrapeRelay?: string;
   /** Every rule's `for:` in the test's copy of the rules; the shipped file keeps 15m. */
   ruleFor?: string;
 }
@@ -232,6 +234,9 @@ export async function startChain(options: ChainOptions): Promise<Chain> {
             metrics_path: KSM_PATH,
             static_configs: [{ targets: [kubeHostPort] }],
           },
+          ...(options.scrapeRelay
+            ? [{ job_name: 'kubemend-relay', static_configs: [{ targets: [options.scrapeRelay] }] }]
+            : []),
         ],
       }),
     );
@@ -266,9 +271,11 @@ export async function startChain(options: ChainOptions): Promise<Chain> {
     await waitFor('Prometheus to scrape the emulator', async () => {
       const response = await fetch(`${prometheusUrl}/api/v1/targets?state=active`);
       const body = (await response.json()) as {
-        data: { activeTargets: { health: string; lastError: string }[] };
+        data: {
+          activeTargets: { health: string; lastError: string; labels: { job: string } }[];
+        };
       };
-      const target = body.data.activeTargets[0];
+      const target = body.data.activeTargets.find((t) => t.labels.job === 'kube-state-metrics');
       return target?.health === 'up' ? true : undefined;
     });
 

@@ -79,11 +79,11 @@ describe('kubemend relay', () => {
     });
     afterAll(async () => gh.close());
 
-    it('relays an alert with intake.group-by from the config, then drains and exits 0 when stopped', async () => {
+    it('relays an alert with intake.group-by and the relay section from the config, then drains and exits 0 when stopped', async () => {
       const { io, err } = capture();
       // One incident per cluster: a second title is a repeat of the first.
       const config = join(mkdtempSync(join(tmpdir(), 'relay-cli-')), 'kubemend.yml');
-      writeFileSync(config, 'intake:\n  group-by: [cluster]\n');
+      writeFileSync(config, 'intake:\n  group-by: [cluster]\nrelay:\n  queue-capacity: 25\n');
       let stop = (): void => {};
       const stopped = new Promise<void>((resolve) => (stop = resolve));
       let url = '';
@@ -123,6 +123,8 @@ describe('kubemend relay', () => {
         });
         expect(res.status).toBe(202);
       }
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics.split('\n')).toContain('kubemend_relay_queue_capacity 25');
       stop();
       expect(await exited.promise).toBe(0);
       // The repeat, held back, went out on the drain.

@@ -20,7 +20,7 @@ function grouper(options: ConstructorParameters<typeof Grouper>[0] = {}) {
 const total = (ds: Dispatch[]): number => ds.reduce((n, d) => n + d.occurrences, 0);
 
 describe('the relay grouper', () => {
-  it('dispatches a new problem at once and then once per window, carrying the held-back repeats', () => {
+  it('dispatches a new problem at once and carries its held repeats on the resolve', () => {
     const { g, at } = grouper();
     const out: Dispatch[] = [];
     for (let s = 0; s < 600; s += 10) {
@@ -28,10 +28,43 @@ describe('the relay grouper', () => {
       out.push(...g.offer(offer('Storefront down')), ...g.tick());
     }
     at(600_000);
-    out.push(...g.tick());
-    expect(out.map((d) => d.at - T0)).toEqual([0, 300_000, 600_000]);
-    expect(out.map((d) => d.occurrences)).toEqual([1, 30, 29]);
-    expect(total(out)).toBe(60);
+    out.push(...g.tick(), ...g.offer(offer('Storefront down', { status: 'resolved' })));
+    expect(out.map((d) => [d.at - T0, d.payload.status, d.occurrences])).toEqual([
+      [0, 'firing', 1],
+      [600_000, 'resolved', 60],
+    ]);
+  });
+
+  it('re-dispatches a problem that keeps firing once per refresh interval, with its count', () => {
+    const { g, at } = grouper({ refreshMs: 20 * MINUTE });
+    const out: Dispatch[] = [];
+    for (let s = 0; s <= 3600; s += 60) {
+      at(s * 1000);
+      out.push(...g.tick(), ...g.offer(offer('Disk filling')));
+    }
+    expect(out.map((d) => [(d.at - T0) / MINUTE, d.occurrences])).toEqual([
+      [0, 1],
+      [20, 19],
+      [40, 20],
+      [60, 20],
+    ]);
+    expect(g.pending).toBe(1);
+  });
+
+  it('sends the held repeats of a problem that went quiet a window after its last alert', () => {
+    const { g, at } = grouper();
+    g.offer(offer('Job failed'));
+    at(MINUTE);
+    g.offer(offer('Job failed'));
+    at(2 * MINUTE);
+    g.offer(offer('Job failed'));
+    at(6 * MINUTE);
+    expect(g.tick()).toEqual([]);
+    at(7 * MINUTE);
+    expect(g.tick()).toMatchObject([{ occurrences: 2, at: T0 + 7 * MINUTE }]);
+    at(12 * MINUTE);
+    expect(g.tick()).toEqual([]);
+    expect(g.size).toBe(0);
   });
 
   it('sends a change of status or severity at once, with the repeats held back before it', () => {

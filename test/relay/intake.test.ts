@@ -16,14 +16,18 @@ describe('the relay feeding intake', () => {
     h = undefined;
   });
 
-  it('opens one incident per problem from 1,000 alerts, their occurrences adding up to 1,000', async () => {
+  it('opens and resolves one incident per problem from 1,000 alerts in 40 dispatches, their occurrences adding up to 1,000', async () => {
     h = await startRelay();
     for (let i = 0; i < 1000; i++) {
       if (i > 0) {
         await h.clock.advance(600);
         h.relay.tick();
       }
-      await post(`${h.server.url}/alertmanager`, webhook([{ alertname: `Problem${i % 20}` }]));
+      const status = i >= 980 ? 'resolved' : 'firing';
+      await post(
+        `${h.server.url}/alertmanager`,
+        webhook([{ alertname: `Problem${i % 20}`, status }]),
+      );
     }
     const draining = h.relay.drain(60_000);
     await h.clock.advance(60_000);
@@ -50,6 +54,7 @@ describe('the relay feeding intake', () => {
       backoffMs: 1,
       log: { info: () => {}, warning: () => {} },
     };
+    expect(dispatches(h.gh).length).toBeLessThanOrEqual(40);
     const identities = new Map<string, ReturnType<typeof identityOf>>();
     for (const { clientPayload } of dispatches(h.gh)) {
       const payload = { event_type: 'kubemend-alert', client_payload: clientPayload };
@@ -63,10 +68,11 @@ describe('the relay feeding intake', () => {
       identities.set(identity.key, identity);
     }
     expect(identities.size).toBe(20);
-    const counts = [...identities.values()].map((identity) => {
-      const text = h!.gh.repo(REPOSITORY).readFile(identity.branch, identity.recordPath);
-      return parseRecord(text ?? '')?.occurrences ?? 0;
-    });
+    const records = [...identities.values()].map((identity) =>
+      parseRecord(h!.gh.repo(REPOSITORY).readFile(identity.branch, identity.recordPath) ?? ''),
+    );
+    expect(records.map((r) => r?.status)).toEqual(Array.from({ length: 20 }, () => 'resolved'));
+    const counts = records.map((r) => r?.occurrences ?? 0);
     expect(counts).toEqual(Array.from({ length: 20 }, () => 50));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(1000);
   });
