@@ -1,7 +1,7 @@
 // What the relay receives, split into one payload per alert in a shape intake accepts.
 // The whole body is normalised first (intake's own normalisePayload), so a bad field is
 // refused with intake's one-line PayloadError before anything is queued.
-import type { Alert } from '../alerts/model.js';
+import { LIMITS, type Alert } from '../alerts/model.js';
 import { PayloadError, normalisePayload } from '../alerts/shapes.js';
 import { isObject } from '../shared/json.js';
 import type { Offer, RelaySource } from './grouper.js';
@@ -39,9 +39,36 @@ export function offersOf(body: unknown, source: RelaySource, options: ReadOption
         : 'payload is not a generic alert; expected title and cluster (POST /alertmanager takes an Alertmanager webhook).',
     );
   const record = body as Record<string, unknown>;
-  return source === 'alertmanager'
-    ? alertmanagerOffers(record, alerts)
-    : alerts.map((alert) => ({ alert, payload: genericPayload(record, alert), source }));
+  const offers =
+    source === 'alertmanager'
+      ? alertmanagerOffers(record, alerts)
+      : alerts.map((alert) => ({ alert, payload: genericPayload(record, alert), source }));
+  return offers.map((offer) => ({ ...offer, payload: fitted(offer.payload) }));
+}
+
+/**
+ * GitHub refuses a client_payload of 64 KB or more (a 422, which would drop the alert),
+ * and intake keeps no more than LIMITS.text characters of any text. So every string is
+ * cut to that first (intake sees the same alert either way); a payload still too large
+ * (a hundred long labels) has its strings cut shorter until it fits.
+ */
+export const PAYLOAD_BUDGET = 60_000;
+
+function fitted(payload: Record<string, unknown>): Record<string, unknown> {
+  let out = payload;
+  for (const max of [LIMITS.text, 1000, 256, 64]) {
+    out = cut(payload, max) as Record<string, unknown>;
+    if (Buffer.byteLength(JSON.stringify(out), 'utf8') < PAYLOAD_BUDGET) break;
+  }
+  return out;
+}
+
+function cut(value: unknown, max: number): unknown {
+  if (typeof value === 'string') return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+  if (Array.isArray(value)) return value.map((v) => cut(v, max));
+  if (isObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cut(v, max)]));
+  return value;
 }
 
 /**

@@ -88,7 +88,7 @@ export async function startRelay(
     const server = await new RelayServer({
       relay,
       tokens: [RELAY_TOKEN, PREVIOUS_TOKEN],
-      log: silentLog,
+      log: options.log ?? silentLog,
       clock,
       perClientPerMinute: options.perClientPerMinute ?? 1_000_000,
     }).listen(0);

@@ -1,5 +1,5 @@
 // Repository, branch and collaborator-permission reads; repository_dispatch events.
-import { asObject, notFound, type Handler } from '../http.js';
+import { asObject, HttpError, notFound, type Handler } from '../http.js';
 import { repository, user } from '../render.js';
 import type { Permission } from '../state.js';
 import { emitRepositoryDispatch } from '../webhooks.js';
@@ -70,9 +70,18 @@ const getPermission: Handler = (ctx) => {
   };
 };
 
+/** GitHub's documented bound: "The total size of the JSON payload must be less than 64KB." */
+const CLIENT_PAYLOAD_BYTES = 64 * 1024;
+
 /** The request was validated against GitHub's schema (event_type, at most 10 payload keys). */
 const createDispatch: Handler = (ctx) => {
   const body = asObject(ctx.body);
+  const size = Buffer.byteLength(JSON.stringify(body.client_payload ?? {}), 'utf8');
+  if (size >= CLIENT_PAYLOAD_BYTES)
+    throw new HttpError(
+      422,
+      `Invalid request.\n\nclient_payload is ${size} bytes; the total size of the JSON payload must be less than 64KB.`,
+    );
   const dispatch = {
     eventType: String(body.event_type),
     clientPayload: (body.client_payload as Record<string, unknown> | undefined) ?? {},
