@@ -134,6 +134,8 @@ describe('deploy/relay renders', () => {
       .version as string;
     const [container] = one(base, 'Deployment').spec.template.spec.containers;
     expect(container.image).toBe(`ghcr.io/kubemend/kubemend-relay:${version}`);
+    const [shown] = one(example.objects, 'Deployment').spec.template.spec.containers;
+    expect(shown.image).toBe(container.image);
     const workflow = readFileSync(join(ROOT, '.github/workflows/relay-image.yml'), 'utf8');
     expect(workflow).toContain('kubemend-relay');
   });
