@@ -4,6 +4,7 @@
 // changes what the facts act on (an image, a memory limit, a cordon).
 import { createHash, randomBytes } from 'node:crypto';
 import { parseQuantity } from './quantity.js';
+import { rbacProblem } from './rbac-validation.js';
 import { apiVersionOf, RESOURCES, type ResourceType } from './resources.js';
 import { matchesLabelSelectorObject } from './selectors.js';
 import { errors, KubeError } from './status.js';
@@ -279,6 +280,8 @@ export class Simulation {
   /** What the real server's validation refuses, where our playbooks could trip on it. */
   validate(r: ResourceType, object: KObject, current: KObject | undefined): void {
     const o = object as Any;
+    const rbac = rbacProblem(r, o);
+    if (rbac) throw errors.invalid(r, o.metadata.name, rbac.cause, rbac.field);
     if (r.kind === 'Deployment') {
       const labels = o.spec?.template?.metadata?.labels;
       if (!o.spec?.selector || !matchesLabelSelectorObject(o.spec.selector, labels)) {
