@@ -43,7 +43,13 @@ export async function intakeAlerts(
     );
   }
   const results: UpsertResult[] = [];
-  for (const group of groups)
-    results.push(await new IncidentUpserter(context, group.identity, group.alerts).run());
-  return { alerts, results, storm, problems };
+  // Triage and the stages after it see only the alerts of live incidents: a resolved
+  // notification for an incident that already ended is recorded as ignored, nothing more.
+  const live: Alert[] = [];
+  for (const group of groups) {
+    const result = await new IncidentUpserter(context, group.identity, group.alerts).run();
+    results.push(result);
+    if (result.action !== 'ignored') live.push(...group.alerts);
+  }
+  return { alerts: live, results, storm, problems };
 }

@@ -57,7 +57,8 @@ export interface UpsertContext extends PresentationContext {
 }
 
 /** `retried`: a `/kubemend retry` ran the pipeline again; nothing was counted (intake/retry.ts). */
-export type UpsertAction = 'created' | 'updated' | 'coalesced' | 'recurred' | 'retried';
+/** `ignored`: a resolved notification for an incident that ended (or never began): nothing written. */
+export type UpsertAction = 'created' | 'updated' | 'coalesced' | 'recurred' | 'retried' | 'ignored';
 
 export interface UpsertResult {
   key: string;
@@ -143,8 +144,8 @@ export class IncidentUpserter {
 
   private async attempt(): Promise<UpsertResult> {
     const stored = await this.read(this.identity.recordPath);
-    if (!stored) return this.open(undefined);
     const firing = this.alerts.some((a) => a.status === 'firing');
+    if (!stored) return firing ? this.open(undefined) : this.ended();
     let { record } = stored;
     const incident = record.incident;
 
@@ -236,6 +237,32 @@ export class IncidentUpserter {
     sha = await this.write(record, sha);
     const opened = await this.openIncident(record, sha);
     return this.result(opened, record.previous ? 'recurred' : 'created', true, []);
+  }
+
+  /**
+   * A resolved notification with no live record: its incident was merged (the record
+   * moved to alerts/resolved/) or never opened. It opens nothing: an incident that says
+   * "resolved" from its first line would only be noise for a person to close.
+   */
+  private async ended(): Promise<UpsertResult> {
+    const previous = await this.mergedPrevious();
+    this.ctx.log.info(
+      `${this.identity.branch}: a resolved notification ${previous ? `for #${previous.number}, which already ended` : 'for an incident never opened'}; nothing to do.`,
+    );
+    return {
+      key: this.identity.key,
+      number: null,
+      url: null,
+      created: false,
+      action: 'ignored',
+      status: 'resolved',
+      stablyResolved: false,
+      notable: [],
+      occurrences: 0,
+      recordPath: this.identity.recordPath,
+      branch: this.identity.branch,
+      incidentState: 'closed',
+    };
   }
 
   private async takeOver(stored: Stored): Promise<UpsertResult> {

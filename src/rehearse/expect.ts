@@ -104,6 +104,15 @@ export function judge(
       result.github.writes <= github['max-writes'],
       `at most ${github['max-writes']} GitHub writes expected; kubemend sent ${result.github.writes}.`,
     );
+  const maxRuns = expect.runs?.max;
+  if (maxRuns !== undefined) {
+    const runs = result.steps.reduce((n, s) => n + s.workflowRuns, 0);
+    add(
+      'runs.max',
+      runs <= maxRuns,
+      `at most ${maxRuns} workflow runs expected; the story started ${runs}.`,
+    );
+  }
   if (expect.runs?.['no-failures']) {
     const failed = result.steps.flatMap((s) =>
       s.runs

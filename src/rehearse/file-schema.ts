@@ -112,6 +112,10 @@ const EXPECT = closed({
   }),
   runs: closed({
     'no-failures': Flag({ description: 'No job of any workflow run concluded failure.' }),
+    max: Whole({
+      minimum: 0,
+      description: 'At most this many workflow runs in the whole story (each costs runner minutes).',
+    }),
   }),
 });
 
@@ -200,6 +204,10 @@ export const REHEARSAL_SCHEMA = closed(
       maximum: 1000,
       description:
         "How fast the simulated clock runs while workflows run, against wall time (default 1): the actions' waits are real.",
+    }),
+    relay: Flag({
+      description:
+        "Alertmanager webhooks and generic alerts go through `kubemend relay` (its server, grouping and delivery, on the story's clock, with the config's relay: section) instead of straight to the dispatches API (default false). Other payloads (Argo CD's) still go straight to GitHub.",
     }),
     'validate-openapi': Flag({
       description:

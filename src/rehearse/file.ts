@@ -57,6 +57,8 @@ export interface Rehearsal {
   kubemendToken: boolean;
   clockRate: number;
   validateOpenapi: boolean;
+  /** Alerts go through `kubemend relay` rather than straight to the dispatches API. */
+  relay: boolean;
   steps: Step[];
   expect: ExpectDocument;
   knownFailing: { expect: string; reason: string }[];
@@ -157,6 +159,7 @@ function interpret(
     kubemendToken: doc['kubemend-token'] ?? true,
     clockRate: doc['clock-rate'] ?? 1,
     validateOpenapi: doc['validate-openapi'] ?? false,
+    relay: doc.relay ?? false,
     steps,
     expect: doc.expect ?? {},
     knownFailing: doc['known-failing'] ?? [],

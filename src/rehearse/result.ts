@@ -58,7 +58,10 @@ export interface StepShown {
   kind: string;
   /** One line saying what the step did. */
   summary: string;
+  /** The jobs of the workflow runs the step started. */
   runs: RunShown[];
+  /** How many workflow runs the step started (each costs runner minutes). */
+  workflowRuns: number;
   github: { requests: number; writes: number };
   cluster: { writes: ClusterWrite[] };
 }

@@ -21,6 +21,7 @@ import { mapLimit } from '../shared/pool.js';
 import { formatDuration } from '../shared/duration.js';
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
+import { loadConfig } from '../config/config.js';
 import { syncApplications } from './argocd.js';
 import { judge, passed } from './expect.js';
 import type { Rehearsal, Step, Target } from './file.js';
@@ -36,6 +37,7 @@ import type {
   StepShown,
 } from './result.js';
 import { packageRoot } from './package-root.js';
+import { StoryRelay } from './relay.js';
 import { runWorkflow, type JobRecord } from './workflow.js';
 import { scheduledWorkflows, workflowsListening, type RehearsalEvent } from './triggers.js';
 import { readWorkflowFile } from './workflow-file.js';
@@ -129,6 +131,10 @@ class Story {
   private storyWrites = 0;
   private readonly writes: ClusterWrite[] = [];
   private kubeSeen = 0;
+  /** Workflow runs started so far. */
+  private runCount = 0;
+  /** `kubemend relay` between the story's Alertmanager and GitHub, when the file asks. */
+  private relay: StoryRelay | undefined;
 
   private readonly rehearsal: Rehearsal;
   private readonly gh: GitHubEmulator;
@@ -155,6 +161,27 @@ class Story {
     const steps: StepShown[] = [];
     const snapshots: Snapshot[] = [{ issues: [], pods: clusterView(this.kube).pods }];
     const stepVerdicts: ExpectationShown[] = [];
+    if (this.rehearsal.relay)
+      this.relay = await StoryRelay.start({
+        githubUrl: this.gh.url,
+        repository: this.rehearsal.repository,
+        token: this.tokens.alerts,
+        cluster: this.rehearsal.cluster,
+        config: loadConfig('.github/kubemend.yml', this.checkoutDir()),
+        now: () => this.kube.clock.now(),
+      });
+    try {
+      return await this.playSteps(steps, snapshots, stepVerdicts);
+    } finally {
+      await this.relay?.close();
+    }
+  }
+
+  private async playSteps(
+    steps: StepShown[],
+    snapshots: Snapshot[],
+    stepVerdicts: ExpectationShown[],
+  ): Promise<Played> {
     this.kube.runClock(this.rehearsal.clockRate);
     for (const step of this.rehearsal.steps) {
       const behind = this.start + step.at - this.kube.clock.now();
@@ -162,7 +189,11 @@ class Story {
       this.options.progress?.(`${formatDuration(step.at)} ${step.kind}`);
       const requestsBefore = this.gh.requests().length - this.storyRequests;
       const writesBefore = this.gh.writes().length - this.storyWrites;
-      const summary = await this.perform(step);
+      const runsBefore = this.runCount;
+      // Time passed: the relay sends what it held for problems gone quiet.
+      const released = await this.settleRelay();
+      const summary = (await this.perform(step)) + released;
+      await this.settleRelay();
       const runs = await this.drain(step.kind === 'dispatch' ? step.concurrency : 1);
       for (const app of syncApplications(this.kube, this.repo, DEFAULT_BRANCH))
         runs.push({
@@ -176,6 +207,7 @@ class Story {
         kind: step.kind,
         summary,
         runs,
+        workflowRuns: this.runCount - runsBefore,
         github: {
           requests: this.gh.requests().length - this.storyRequests - requestsBefore,
           writes: this.gh.writes().length - this.storyWrites - writesBefore,
@@ -224,6 +256,8 @@ class Story {
   private async perform(step: Step): Promise<string> {
     switch (step.kind) {
       case 'dispatch': {
+        const route = this.relay && StoryRelay.routeOf(step.body.client_payload);
+        if (this.relay && route) return this.relayed(step, route, this.relay);
         for (let i = 0; i < step.times; i++)
           await this.rest(
             this.tokens.alerts,
@@ -315,6 +349,43 @@ class Story {
   }
 
   /** A person's (or Alertmanager's) request: a refusal is part of the story, not an error. */
+  /** A dispatch step through `kubemend relay`: Alertmanager posts, the relay groups. */
+  private async relayed(
+    step: Extract<Step, { kind: 'dispatch' }>,
+    route: string,
+    relay: StoryRelay,
+  ): Promise<string> {
+    const before = relay.dispatched;
+    const refused = new Map<number, number>();
+    for (let i = 0; i < step.times; i++) {
+      const status = await relay.post(route, step.body.client_payload);
+      if (status !== 202) refused.set(status, (refused.get(status) ?? 0) + 1);
+    }
+    await relay.settle();
+    this.countRelayRequests();
+    const name = step.file.split(/[/\\]/).pop();
+    const sent = relay.dispatched - before;
+    const refusals = [...refused].map(([status, n]) => `, ${n} refused (${status})`).join('');
+    return `${step.times} alert${step.times > 1 ? 's' : ''} ${name} to kubemend relay${refusals}: ${sent} dispatch${sent === 1 ? '' : 'es'} to GitHub`;
+  }
+
+  /** Lets the relay's windows end now; says what it sent, if anything. */
+  private async settleRelay(): Promise<string> {
+    if (!this.relay) return '';
+    const before = this.relay.dispatched;
+    await this.relay.settle();
+    this.countRelayRequests();
+    const sent = this.relay.dispatched - before;
+    return sent ? ` (kubemend relay: ${sent} held-back dispatch${sent === 1 ? '' : 'es'} sent)` : '';
+  }
+
+  /** The relay is the story's Alertmanager side: its GitHub requests are not kubemend's. */
+  private countRelayRequests(): void {
+    const n = this.relay?.takeRequests() ?? 0;
+    this.storyRequests += n;
+    this.storyWrites += n;
+  }
+
   private async rest(token: string, method: string, path: string, body: unknown): Promise<number> {
     this.storyRequests++;
     if (method !== 'GET') this.storyWrites++;
@@ -366,6 +437,7 @@ class Story {
   }
 
   private async run(file: string, event: WebhookEvent): Promise<RunShown[]> {
+    this.runCount++;
     // As GitHub names a run: the workflow's `name:`, else its path.
     const name = readWorkflowFile(file).name.replace(
       /^.*\/\.github\/workflows\//,

@@ -153,6 +153,14 @@ describe.each(['pr', 'issue'] as const)('intake in %s mode', (mode) => {
     expect(incidents()[0]!.labels).not.toContain('kubemend/flapping');
   });
 
+  it('opens no incident for a resolved notification of a problem it never saw', async () => {
+    const run = await dispatch(gh, generic({ status: 'resolved' }), { mode });
+    expectSuccess(run);
+    expect(run.outputs).toMatchObject({ action: 'ignored', created: 'false', alerts: '[]' });
+    expect(incidents()).toHaveLength(0);
+    expect(gh.writes()).toHaveLength(0);
+  });
+
   it('reports a resolved incident as stably resolved once the window has passed', async () => {
     expectSuccess(await dispatch(gh, generic(), { mode }));
     expectSuccess(await dispatch(gh, generic({ status: 'resolved' }), { mode }));
@@ -256,7 +264,13 @@ describe('intake, whatever the mode', () => {
       sha: (file as { sha: string }).sha,
     });
     await octokit.rest.pulls.merge({ owner, repo: name, pull_number: 1, merge_method: 'squash' });
-    advance(90 * MINUTE);
+    // Alertmanager's resolved notification arrives after kubemend merged: it opens nothing.
+    advance(5 * MINUTE);
+    const late = await dispatch(gh, generic({ status: 'resolved' }), { mode: 'pr' });
+    expectSuccess(late);
+    expect(late.outputs).toMatchObject({ action: 'ignored', 'incident-number': '', alerts: '[]' });
+    expect(repo().openPulls()).toHaveLength(0);
+    advance(85 * MINUTE);
     const again = await dispatch(gh, generic(), { mode: 'pr' });
     expectSuccess(again);
     expect(again.outputs).toMatchObject({

@@ -98,4 +98,19 @@ describe('example rehearsals', () => {
     // The last sweep found nothing to feed: it wrote nothing to GitHub.
     expect(result.steps.at(-1)?.github.writes).toBe(0);
   });
+
+  it('relay-storm: 200 notifications through kubemend relay are three dispatches; the incident counts all 200 and the late resolved notification opens nothing', async () => {
+    const result = await json('relay-storm.yaml');
+    expect(result.ok).toBe(true);
+    expect(known(result)).toEqual([]);
+    expect(result.incidents).toHaveLength(1);
+    expect(result.steps[0]?.summary).toMatch(
+      /200 alerts .* to kubemend relay: 1 dispatch to GitHub/,
+    );
+    expect(result.steps.map((s) => s.workflowRuns).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(
+      4,
+    );
+    // The resolved notification after the merge: intake read, wrote nothing.
+    expect(result.steps.at(-1)?.github.writes).toBe(0);
+  });
 });

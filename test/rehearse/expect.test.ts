@@ -72,6 +72,7 @@ const shown: Omit<RehearsalResult, 'expectations' | 'ok'> = {
       kind: 'dispatch',
       summary: 'dispatch',
       runs: [{ workflow: 'kubemend alerts', job: 'kubemend / intake', conclusion: 'failure' }],
+      workflowRuns: 1,
       github: { requests: 80, writes: 20 },
       cluster: { writes: [] },
     },
@@ -189,6 +190,11 @@ describe('expectations', () => {
       ['github.max-writes', false],
       ['runs.no-failures', false],
     ]);
+  });
+
+  it('count the workflow runs the story started against runs.max', () => {
+    expect(verdicts({ runs: { max: 1 } })).toEqual([['runs.max', true]]);
+    expect(verdicts({ runs: { max: 0 } })).toEqual([['runs.max', false]]);
   });
 
   it('report a known failure without failing the rehearsal, and fail once it holds again', () => {

@@ -27,6 +27,7 @@ const result: RehearsalResult = {
       kind: 'comment',
       summary: `mallory comments on #1: ${hostile}`,
       runs: [],
+      workflowRuns: 0,
       github: { requests: 0, writes: 0 },
       cluster: { writes: [] },
     },
