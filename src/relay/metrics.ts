@@ -5,8 +5,8 @@ import { LATENCY_BUCKETS, type Relay } from './relay.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-const ALERT_SOURCES: RelaySource[] = ['alertmanager', 'generic'];
-const DISPATCH_SOURCES: DispatchSource[] = ['alertmanager', 'generic', 'storm'];
+const ALERT_SOURCES: RelaySource[] = ['alertmanager', 'generic', 'events'];
+const DISPATCH_SOURCES: DispatchSource[] = ['alertmanager', 'generic', 'events', 'storm'];
 
 export interface RequestCounts {
   /** HTTP answers by status code. */

@@ -49,7 +49,12 @@ export class Relay {
       sum: 0,
       count: 0,
     });
-    this.latency = { alertmanager: histogram(), generic: histogram(), storm: histogram() };
+    this.latency = {
+      alertmanager: histogram(),
+      generic: histogram(),
+      events: histogram(),
+      storm: histogram(),
+    };
     this.deliverer = new Deliverer({
       ...options,
       queue: this.queue,
