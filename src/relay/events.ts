@@ -86,8 +86,8 @@ export const ENRICH_LIMITS = {
   logBytes: 4096,
   /** Characters per log line and per state message kept. */
   lineChars: 300,
-  /** Containers described per pod. */
-  containers: 10,
+  /** Containers described per pod (the first ones; most pods have one to three). */
+  containers: 5,
   /** The whole context, serialised: intake keeps an alert's details up to 16 KB. */
   contextBytes: 8000,
   /** The event's message. */
@@ -237,7 +237,11 @@ interface ContainerContext {
   lastState?: Record<string, unknown>;
 }
 
-/** The container whose log tells most: the one the event names, else the one restarting most. */
+/**
+ * The container whose log tells most: the one the event names, else the one restarting
+ * most; its previous instance's log when it restarted. Undefined when that container has
+ * never run (a pending pod, an image that never pulled): there is no log to read.
+ */
 export function logContainerOf(
   event: CoreV1Event,
   pod: V1Pod,
@@ -246,18 +250,15 @@ export function logContainerOf(
   const named = /^spec\.(?:initContainers|containers)\{(.+)\}$/.exec(
     event.involvedObject?.fieldPath ?? '',
   )?.[1];
-  const byName = named ? statuses.find((s) => s.name === named) : undefined;
   const chosen =
-    byName ??
+    (named ? statuses.find((s) => s.name === named) : undefined) ??
     [...statuses].sort(
       (a, b) => b.restartCount - a.restartCount || Number(a.ready) - Number(b.ready),
     )[0];
-  const container = byName?.name ?? named ?? chosen?.name ?? pod.spec?.containers[0]?.name;
-  if (!container) return undefined;
-  return {
-    container,
-    previous: Boolean(chosen && chosen.restartCount > 0 && chosen.lastState?.terminated),
-  };
+  if (!chosen) return undefined;
+  const previous = chosen.restartCount > 0 && chosen.lastState?.terminated !== undefined;
+  const ran = previous || chosen.state?.running !== undefined || chosen.state?.terminated;
+  return ran ? { container: chosen.name, previous } : undefined;
 }
 
 /** The pod's context, bounded and redacted; `log` is the raw tail read for `logContainerOf`. */
@@ -286,12 +287,15 @@ export function podContext(
     if (lines.length) context.logs = { container: log.container, previous: log.previous, lines };
   }
   const safe = redactDeep(JSON.parse(JSON.stringify(context)) as PodContext);
-  // Over the bound, the log's oldest lines go first, then the log, then the init containers.
+  // Over the bound, the log's oldest lines go first, then the init containers, the
+  // labels, the last containers; the states of the first container stay (triage reads them).
   while (JSON.stringify(safe).length > ENRICH_LIMITS.contextBytes) {
     if (safe.logs && safe.logs.lines.length > 1) safe.logs.lines.shift();
-    else if (safe.logs) delete safe.logs;
     else if (safe.initContainerStatuses) delete safe.initContainerStatuses;
     else if (safe.labels) delete safe.labels;
+    else if (safe.containerStatuses && safe.containerStatuses.length > 1)
+      safe.containerStatuses.pop();
+    else if (safe.logs) delete safe.logs;
     else break;
   }
   return safe;

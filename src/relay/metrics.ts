@@ -2,6 +2,7 @@
 // hand: a dozen series do not need a client library in the bundle.
 import type { DispatchSource, RelaySource } from './grouper.js';
 import { LATENCY_BUCKETS, type Relay } from './relay.js';
+import type { WatcherStats } from './watcher.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -13,7 +14,11 @@ export interface RequestCounts {
   byStatus: Map<number, number>;
 }
 
-export function renderMetrics(relay: Relay, requests: RequestCounts): string {
+export function renderMetrics(
+  relay: Relay,
+  requests: RequestCounts,
+  watcher?: { readonly stats: WatcherStats },
+): string {
   const lines: string[] = [];
   const family = (name: string, type: string, help: string): void => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -76,5 +81,59 @@ export function renderMetrics(relay: Relay, requests: RequestCounts): string {
   family('kubemend_relay_http_responses_total', 'counter', 'HTTP answers by status code.');
   for (const [code, n] of [...requests.byStatus].sort((a, b) => a[0] - b[0]))
     lines.push(`kubemend_relay_http_responses_total{code="${code}"} ${n}`);
+  if (watcher) watcherMetrics(watcher.stats, family, lines);
   return `${lines.join('\n')}\n`;
+}
+
+/** The event watcher's series: only when it runs (it is opt-in). */
+function watcherMetrics(
+  stats: WatcherStats,
+  family: (name: string, type: string, help: string) => void,
+  lines: string[],
+): void {
+  const counter = (name: string, help: string, value: number): void => {
+    family(name, 'counter', help);
+    lines.push(`${name} ${value}`);
+  };
+  counter(
+    'kubemend_relay_watcher_events_total',
+    'Warning events the watcher saw added or changed.',
+    stats.received,
+  );
+  counter('kubemend_relay_watcher_offered_total', 'Event occurrences offered.', stats.offered);
+  family(
+    'kubemend_relay_watcher_skipped_total',
+    'counter',
+    'Events not taken, by why (type, reason, kind, namespace, cluster-scoped).',
+  );
+  for (const [why, n] of Object.entries(stats.skipped))
+    lines.push(`kubemend_relay_watcher_skipped_total{why="${why}"} ${n}`);
+  counter(
+    'kubemend_relay_watcher_duplicates_total',
+    'Events seen again without a new occurrence (relists, reconnects).',
+    stats.duplicates,
+  );
+  counter(
+    'kubemend_relay_watcher_stale_total',
+    "Events of a first list older than a window (offered before the relay's restart, or long over).",
+    stats.stale,
+  );
+  counter(
+    'kubemend_relay_watcher_lists_total',
+    'Lists of events: the first, and one per 410 Expired.',
+    stats.lists,
+  );
+  counter(
+    'kubemend_relay_watcher_failures_total',
+    'Lists or watches that failed and were started again after a back-off.',
+    stats.failures,
+  );
+  counter('kubemend_relay_watcher_pod_reads_total', 'Pods read to enrich events.', stats.podReads);
+  counter(
+    'kubemend_relay_watcher_log_reads_total',
+    'Log tails read to enrich events.',
+    stats.logReads,
+  );
+  family('kubemend_relay_watcher_namespaces', 'gauge', 'Namespaces opted in by their label.');
+  lines.push(`kubemend_relay_watcher_namespaces ${stats.namespaces}`);
 }

@@ -14,9 +14,12 @@ import type { Log } from './log.js';
 import { METRICS_CONTENT_TYPE, renderMetrics, type RequestCounts } from './metrics.js';
 import { offersOf } from './payloads.js';
 import type { Relay } from './relay.js';
+import type { WatcherStats } from './watcher.js';
 
 export interface RelayServerOptions {
   relay: Relay;
+  /** The event watcher, when it runs: its series join /metrics. */
+  watcher?: { readonly stats: WatcherStats };
   /** Accepted bearer tokens: the current one and, while rotating, the previous one. */
   tokens: (string | undefined)[];
   log: Log;
@@ -107,7 +110,7 @@ export class RelayServer {
       if (req.method === 'GET' && path === '/metrics') {
         this.count(200);
         res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
-        res.end(renderMetrics(this.options.relay, this.requests));
+        res.end(renderMetrics(this.options.relay, this.requests, this.options.watcher));
         return;
       }
       const source = ROUTES[path];

@@ -6,6 +6,7 @@ import { normalisePayload } from '../../src/alerts/shapes.js';
 import type { RelayClock } from '../../src/relay/clock.js';
 import type { Offer } from '../../src/relay/grouper.js';
 import { silentLog } from '../../src/relay/log.js';
+import { renderMetrics } from '../../src/relay/metrics.js';
 import { EventWatcher, type WatcherSettings } from '../../src/relay/watcher.js';
 import { resourceForKind } from '../../src/sim/kube/resources.js';
 import { loadScenario } from '../../src/sim/kube/scenario.js';
@@ -131,7 +132,8 @@ async function restartApiServer(whileDown: () => void = () => {}): Promise<void>
 
 describe('event watcher', () => {
   it("offers Warning events from labelled namespaces only, as intake's event payload for the owner workload", async () => {
-    const { offered } = await watching();
+    const { watcher, offered } = await watching();
+    expect(watcher.namespaces).toEqual(['shop']);
     warning('a.1', pod('cart-6d8f7c9b5-x2x9k', 'other'), 'BackOff');
     warning('b.1', pod('checkout-5c8b9d7f6-q2w4z'), 'Pulled', 'Successfully pulled', 'Normal');
     warning(
@@ -156,13 +158,15 @@ describe('event watcher', () => {
       title: 'BackOff Pod/shop/checkout',
     });
 
-    // Labelling a namespace opts it in from then on.
+    // Labelling a namespace opts it in from then on; unlabelling opts it out.
     kube.patchObject(NAMESPACE, undefined, 'other', { metadata: { labels: { [LABEL]: 'true' } } });
-    await until('the namespace opted in', () => kube.store.get(NAMESPACE, undefined, 'other'));
-    const opted = await watching(); // a second watcher sees the label at its start
-    expect(opted.watcher.namespaces).toEqual(['other', 'shop']);
+    await until('other opted in', () => watcher.namespaces.includes('other'));
     warning('a.2', pod('cart-6d8f7c9b5-x2x9k', 'other'), 'Unhealthy');
     await until('the other event', () => has(offered, 'cart-6d8f7c9b5-x2x9k').length > 0);
+    kube.patchObject(NAMESPACE, undefined, 'other', { metadata: { labels: { [LABEL]: 'no' } } });
+    await until('other opted out', () => !watcher.namespaces.includes('other'));
+    warning('a.3', pod('cart-6d8f7c9b5-x2x9k', 'other'), 'FailedMount');
+    await until('the event skipped', () => watcher.stats.skipped.namespace === 2);
     expect(names(offered)).toEqual([
       'BackOff checkout-5c8b9d7f6-q2w4z',
       'Unhealthy cart-6d8f7c9b5-x2x9k',
@@ -391,6 +395,12 @@ describe('event watcher', () => {
         workload: 'Deployment/checkout',
       });
       expect(h.relay.grouper.counts.events.received).toBe(1);
+      await until('the dispatch counted', () => h.relay.deliverer.dispatched.events === 1);
+      const metrics = renderMetrics(h.relay, { byStatus: new Map() }, watcher);
+      expect(metrics).toContain('kubemend_relay_alerts_received_total{source="events"} 1');
+      expect(metrics).toContain('kubemend_relay_dispatches_total{source="events"} 1');
+      expect(metrics).toContain('kubemend_relay_watcher_offered_total 1');
+      expect(metrics).toContain('kubemend_relay_watcher_namespaces 1');
     } finally {
       await h.close();
     }
