@@ -24,6 +24,7 @@ import type {
   V1Pod,
 } from '@kubernetes/client-node';
 import { apiErrorLine, KubeClient } from '../kube/client.js';
+import { UsageError } from '../shared/errors.js';
 import { namespaceInformer, warningEventInformer } from '../kube/informer.js';
 import type { RelayClock } from './clock.js';
 import {
@@ -158,6 +159,7 @@ export class EventWatcher {
       retryCapMs: settings.retryCapMs ?? 30_000,
       maxPending: settings.maxPending ?? 1000,
     };
+    checkSettings(this.settings);
     this.matches = labelMatcher(settings.namespaceSelector, 'the event namespace selector');
     this.seen = new SeenEvents(this.settings.windowMs);
     // Reads only, never retried for long: a slow pod read must not hold the events behind it.
@@ -341,4 +343,28 @@ export class EventWatcher {
       if (!this.stopped) void restart();
     });
   }
+}
+
+/** Settings a caller got wrong, refused on one line naming the setting and what is allowed. */
+function checkSettings(s: Required<Omit<WatcherSettings, 'startFrom'>>): void {
+  if (!s.cluster.trim())
+    throw new UsageError('the event watcher cluster is empty; allowed: the cluster name');
+  for (const [name, list] of [
+    ['reasons', s.reasons],
+    ['kinds', s.kinds],
+  ] as const)
+    if (list.length === 0 || list.some((v) => typeof v !== 'string' || v.trim() === ''))
+      throw new UsageError(
+        `the event watcher ${name} are ${JSON.stringify(list)}; allowed: a non-empty list of names${name === 'reasons' ? ' (or "*")' : ''}`,
+      );
+  for (const [name, ms] of [
+    ['windowMs', s.windowMs],
+    ['retryBaseMs', s.retryBaseMs],
+    ['retryCapMs', s.retryCapMs],
+    ['maxPending', s.maxPending],
+  ] as const)
+    if (!Number.isFinite(ms) || ms <= 0)
+      throw new UsageError(
+        `the event watcher ${name} is ${String(ms)}; allowed: a positive number`,
+      );
 }

@@ -1,6 +1,7 @@
 // The event watcher's pure decisions: the namespace selector, occurrences, and the
 // bounded, redacted payload an event becomes.
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import { KubeConfig, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import { systemClock } from '../../src/relay/clock.js';
 import {
   ENRICH_LIMITS,
   eventOffer,
@@ -10,6 +11,7 @@ import {
   podContext,
   SeenEvents,
 } from '../../src/relay/events.js';
+import { EventWatcher } from '../../src/relay/watcher.js';
 
 const event = (over: Partial<CoreV1Event> = {}): CoreV1Event => ({
   metadata: { name: 'api.1', namespace: 'shop', uid: 'u-1', resourceVersion: '10' },
@@ -126,5 +128,26 @@ describe('event payload', () => {
     expect(logContainerOf(named, pod)).toEqual({ container: 'proxy', previous: false });
     const pending: V1Pod = { status: { containerStatuses: [status('api', 0, false)] } };
     expect(logContainerOf(event(), pending)).toBeUndefined();
+  });
+});
+
+describe('watcher settings', () => {
+  it('refuses an empty reason list or a window that is not positive, naming the setting', () => {
+    const kubeconfig = new KubeConfig();
+    kubeconfig.loadFromClusterAndUser(
+      { name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: false },
+      { name: 'u' },
+    );
+    const io = { kubeconfig, offer: () => {}, clock: systemClock, log: () => {} };
+    const base = { cluster: 'prod-eu', namespaceSelector: 'kubemend.io/watch=true' };
+    expect(() => new EventWatcher({ ...base, reasons: [] }, io)).toThrow(
+      'the event watcher reasons are []; allowed: a non-empty list of names (or "*")',
+    );
+    expect(() => new EventWatcher({ ...base, windowMs: 0 }, io)).toThrow(
+      'the event watcher windowMs is 0; allowed: a positive number',
+    );
+    expect(() => new EventWatcher({ ...base, namespaceSelector: 'env in (prod)' }, io)).toThrow(
+      /^the event namespace selector "env in \(prod\)"/,
+    );
   });
 });
