@@ -24,8 +24,8 @@ import type {
   V1Pod,
 } from '@kubernetes/client-node';
 import { apiErrorLine, KubeClient } from '../kube/client.js';
-import { UsageError } from '../shared/errors.js';
 import { namespaceInformer, warningEventInformer } from '../kube/informer.js';
+import { UsageError } from '../shared/errors.js';
 import type { RelayClock } from './clock.js';
 import {
   ENRICH_LIMITS,
