@@ -31,7 +31,7 @@ export interface DeliverOptions {
 }
 
 type Counts = Record<DispatchSource, number>;
-const zero = (): Counts => ({ alertmanager: 0, generic: 0, storm: 0 });
+const zero = (): Counts => ({ alertmanager: 0, generic: 0, events: 0, storm: 0 });
 
 export class Deliverer {
   readonly dispatched = zero();

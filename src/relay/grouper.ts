@@ -18,8 +18,11 @@
 import { DEFAULT_GROUP_BY, incidentKey, type GroupBy } from '../alerts/identity.js';
 import type { Alert, Severity } from '../alerts/model.js';
 
-/** Where an alert came in; `storm` marks the storm breaker's own dispatches. */
-export type RelaySource = 'alertmanager' | 'generic';
+/**
+ * Where an alert came in (`events`: the relay's own Kubernetes event watcher); `storm`
+ * marks the storm breaker's own dispatches.
+ */
+export type RelaySource = 'alertmanager' | 'generic' | 'events';
 export type DispatchSource = RelaySource | 'storm';
 
 /** One repository_dispatch to send: a payload intake accepts, and what it stands for. */
@@ -94,6 +97,7 @@ export class Grouper {
   readonly counts: Record<RelaySource, GrouperCounts> = {
     alertmanager: { received: 0, suppressed: 0, grouped: 0 },
     generic: { received: 0, suppressed: 0, grouped: 0 },
+    events: { received: 0, suppressed: 0, grouped: 0 },
   };
   private readonly keys = new Map<string, KeyState>();
   private readonly clusters = new Map<string, ClusterWindow>();

@@ -4,6 +4,7 @@
 // observed as they happen. Node's process metrics come along, for memory and CPU.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GrouperCounts } from './grouper.js';
+import type { WatcherStats } from './watcher.js';
 
 /** Dispatch latency buckets, seconds: a healthy relay is sub-second, a GitHub outage minutes. */
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
@@ -108,6 +109,76 @@ export class RelayMetrics {
       registers,
     });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The event watcher's series, once it runs (it is opt-in). */
+  watch(stats: () => WatcherStats): void {
+    const registers = [this.registry];
+    const counter = (name: string, help: string, value: (s: WatcherStats) => number): void => {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(value(stats()));
+        },
+      });
+    };
+    counter(
+      'kubemend_relay_watcher_events_total',
+      'Warning events the watcher saw added or changed.',
+      (s) => s.received,
+    );
+    counter('kubemend_relay_watcher_offered_total', 'Event occurrences offered.', (s) => s.offered);
+    new Counter({
+      name: 'kubemend_relay_watcher_skipped_total',
+      help: 'Events not taken, by why (type, reason, kind, namespace, cluster-scoped).',
+      labelNames: ['why'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [why, n] of Object.entries(stats().skipped)) this.inc({ why }, n);
+      },
+    });
+    counter(
+      'kubemend_relay_watcher_duplicates_total',
+      'Events seen again without a new occurrence (relists, reconnects).',
+      (s) => s.duplicates,
+    );
+    counter(
+      'kubemend_relay_watcher_stale_total',
+      "Events of a first list older than a window (offered before the relay's restart, or long over).",
+      (s) => s.stale,
+    );
+    counter(
+      'kubemend_relay_watcher_lists_total',
+      'Lists of events: the first, and one per 410 Expired.',
+      (s) => s.lists,
+    );
+    counter(
+      'kubemend_relay_watcher_failures_total',
+      'Lists or watches that failed and were started again after a back-off.',
+      (s) => s.failures,
+    );
+    counter(
+      'kubemend_relay_watcher_pod_reads_total',
+      'Pods read to enrich events.',
+      (s) => s.podReads,
+    );
+    counter(
+      'kubemend_relay_watcher_log_reads_total',
+      'Log tails read to enrich events.',
+      (s) => s.logReads,
+    );
+    new Gauge({
+      name: 'kubemend_relay_watcher_namespaces',
+      help: 'Namespaces opted in by their label.',
+      registers,
+      collect() {
+        this.set(stats().namespaces);
+      },
+    });
   }
 
   get contentType(): string {

@@ -13,9 +13,12 @@ import type { RelaySource } from './grouper.js';
 import type { Log } from './log.js';
 import { offersOf } from './payloads.js';
 import type { Relay } from './relay.js';
+import type { WatcherStats } from './watcher.js';
 
 export interface RelayServerOptions {
   relay: Relay;
+  /** The event watcher, when it runs: its series join /metrics. */
+  watcher?: { readonly stats: WatcherStats };
   /** Accepted bearer tokens: the current one and, while rotating, the previous one. */
   tokens: (string | undefined)[];
   log: Log;
@@ -62,6 +65,8 @@ export class RelayServer {
         'kubemend relay: KUBEMEND_RELAY_TOKEN is empty; the relay refuses to start without a bearer token for its clients.',
       );
     this.options = options;
+    const { watcher } = options;
+    if (watcher) options.relay.metrics.watch(() => watcher.stats);
     // Hashed once: comparing digests of equal length in constant time tells nothing of
     // a token's length or of how much of it a guess got right.
     this.tokens = tokens.map(digest);

@@ -424,6 +424,56 @@ describe('watch', () => {
     expect(seen[0]).toBe('ADDED:web');
     expect(seen).toContain('DELETED:web');
   });
+
+  it('answers a watch from a compacted resourceVersion as kube-apiserver does: one 410 Expired ERROR event, then the end', async () => {
+    const { core, kc } = clients();
+    const from = (await core.listNamespacedPod({ namespace: 'shop' })).metadata!.resourceVersion!;
+    await core.createNamespacedConfigMap({
+      namespace: 'shop',
+      body: { metadata: { name: 'after' } },
+    });
+    const compactedAt = kube.compact();
+    const events: { type: string; object: unknown }[] = [];
+    const ended = await new Promise<unknown>((resolve) => {
+      void new Watch(kc).watch(
+        '/api/v1/namespaces/shop/configmaps',
+        { resourceVersion: from },
+        (type, object) => events.push({ type, object }),
+        resolve,
+      );
+    });
+    expect(ended).toBeNull(); // the stream ended; the HTTP answer itself was 200
+    expect(events).toEqual([
+      {
+        type: 'ERROR',
+        object: {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `too old resource version: ${from} (${compactedAt})`,
+          reason: 'Expired',
+          code: 410,
+        },
+      },
+    ]);
+    // From the compaction point on, the watch works again.
+    const next: string[] = [];
+    const controller = await new Watch(kc).watch(
+      '/api/v1/namespaces/shop/configmaps',
+      { resourceVersion: String(compactedAt) },
+      (type, object: { metadata: { name: string } }) =>
+        next.push(`${type}:${object.metadata.name}`),
+      () => undefined,
+    );
+    await core.createNamespacedConfigMap({
+      namespace: 'shop',
+      body: { metadata: { name: 'later' } },
+    });
+    while (next.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    expect(next).toEqual(['ADDED:later']);
+  });
 });
 
 describe('RBAC-lite', () => {

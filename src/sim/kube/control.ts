@@ -1,7 +1,7 @@
 // The control API of the standalone Kubernetes emulator, beside the Kubernetes API: what a
 // person or a script driving it from outside needs and a real cluster has no API for
 // (move the simulated clock, change the facts the kubelets act on, read the request log,
-// stop). Shaped like the GitHub emulator's /_emulator routes.
+// compact the watch history, stop). Shaped like the GitHub emulator's /_emulator routes.
 import type { Facts } from './sim.js';
 
 /** What the control API needs of the emulator. */
@@ -10,6 +10,8 @@ export interface Controlled {
   readonly clock: { iso(offsetMs?: number): string };
   readonly sim: { facts: Facts; reconcileAll(): void };
   advance(ms: number): void;
+  /** Forgets the change history (an etcd compaction); returns the resourceVersion it stops at. */
+  compact(): number;
   close(): Promise<void>;
   onShutdown: (() => void) | undefined;
 }
@@ -50,6 +52,8 @@ export function controlRequest(
         emulator.sim.reconcileAll();
         return { status: 200, body: emulator.sim.facts };
       }
+      case 'POST /_emulator/compact':
+        return { status: 200, body: { compactedAt: String(emulator.compact()) } };
       case 'GET /_emulator/log':
         return { status: 200, body: emulator.log };
       case 'POST /_emulator/shutdown':
@@ -62,7 +66,7 @@ export function controlRequest(
         return {
           status: 404,
           body: {
-            message: `no control route ${method} ${path}; allowed: GET|POST /_emulator/clock, GET|POST /_emulator/facts, GET /_emulator/log, POST /_emulator/shutdown`,
+            message: `no control route ${method} ${path}; allowed: GET|POST /_emulator/clock, GET|POST /_emulator/facts, GET /_emulator/log, POST /_emulator/compact, POST /_emulator/shutdown`,
           },
         };
     }

@@ -280,6 +280,14 @@ export class KubeEmulator {
     });
   }
 
+  /**
+   * Forgets the change history, as an etcd compaction does: a watch from an older
+   * resourceVersion gets 410 Expired and must relist. Returns the resourceVersion it stops at.
+   */
+  compact(): number {
+    return this.store.compact();
+  }
+
   /** Moves the simulated clock and lets controllers and kubelets catch up. */
   advance(ms: number): void {
     this.sim.advance(ms);
@@ -953,6 +961,23 @@ export class KubeEmulator {
       res.write(`${JSON.stringify({ type, object })}\n`);
     };
     const since = Number(query.get('resourceVersion') ?? '0');
+    const floor = this.store.historyFloor;
+    if (since && since < floor) {
+      // As kube-apiserver's watch cache answers a watch from a compacted resourceVersion:
+      // 200, one ERROR event carrying a 410 Expired Status, then the stream ends. A client
+      // relists (client-go's reflector and client-node's ListWatch both do).
+      write('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${since} (${floor})`,
+        reason: 'Expired',
+        code: 410,
+      } as unknown as KObject);
+      res.end();
+      return;
+    }
     if (!since) {
       // No resourceVersion: the current state as ADDED events, then changes.
       for (const o of this.store.list(r, route.namespace)) if (matches(o)) write('ADDED', o);

@@ -78,6 +78,11 @@ export class KubeStore {
   /** Resource → namespace → keys: a list reads only its own kind and namespace. */
   private readonly index = new Map<ResourceType, Map<string, Set<string>>>();
   readonly history: WatchEvent[] = [];
+  /**
+   * The newest resourceVersion whose change is no longer in `history` (etcd compacted it,
+   * the watch cache rolled over): a watch from before it gets 410 Expired, as on a real server.
+   */
+  private compactedAt = 0;
   private readonly listeners = new Set<(event: WatchEvent) => void>();
   readonly clock: KubeClock;
 
@@ -92,6 +97,18 @@ export class KubeStore {
   }
 
   get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** The newest resourceVersion a watch can no longer start from: changes up to it are gone. */
+  get historyFloor(): number {
+    return this.compactedAt;
+  }
+
+  /** Forgets every change so far (an etcd compaction): watches from before now get 410 Expired. */
+  compact(): number {
+    this.history.length = 0;
+    this.compactedAt = this.rv;
     return this.rv;
   }
 
@@ -220,7 +237,10 @@ export class KubeStore {
   private emit(type: WatchEvent['type'], resource: ResourceType, object: KObject): void {
     const event: WatchEvent = { rv: this.rv, type, resource, object: clone(object) };
     this.history.push(event);
-    if (this.history.length > 20_000) this.history.splice(0, 5_000);
+    if (this.history.length > 20_000) {
+      this.compactedAt = this.history[4_999]!.rv;
+      this.history.splice(0, 5_000);
+    }
     for (const listener of this.listeners) listener(event);
   }
 }
