@@ -141,7 +141,7 @@ async function request(
 function unreachable(error: unknown, timeoutMs: number): string {
   const name = errorName(error);
   if (name === 'TimeoutError' || name === 'AbortError')
-    return `did not answer within ${Math.round(timeoutMs / 1000) || 1} s`;
+    return `did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`;
   const cause = (error as { cause?: { code?: unknown } })?.cause;
   const code =
     typeof cause?.code === 'string' && /^[A-Z_]{2,40}$/.test(cause.code) ? cause.code : name;
@@ -247,8 +247,12 @@ function slackError(error: unknown, timeoutMs: number): string {
       return `HTTP ${Number(e.statusCode) || 'error'}`;
     case 'slack_webapi_rate_limited_error':
       return 'rate limited';
-    case 'slack_webapi_request_error':
-      return unreachable(e.original, timeoutMs);
+    case 'slack_webapi_request_error': {
+      const original = e.original as { name?: unknown; message?: unknown } | undefined;
+      return original?.name === UNREACHABLE && typeof original.message === 'string'
+        ? original.message
+        : unreachable(original, timeoutMs);
+    }
     default:
       return errorName(error);
   }
@@ -268,8 +272,22 @@ async function slackClient(
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logger: silentLogger,
+    fetch: async (input, init) => {
+      try {
+        return await fetch(input, init);
+      } catch (error) {
+        // Classified here, where the error still has its cause: the client rewraps a
+        // failure it does not recognise as an Error (one from another realm, as under a
+        // test runner) into a bare message, and the cause's code is lost.
+        const classified = new Error(unreachable(error, timeoutMs));
+        classified.name = UNREACHABLE;
+        throw classified;
+      }
+    },
   });
 }
+
+const UNREACHABLE = 'KubemendUnreachable';
 
 // The client logs request failures with their messages; those can carry the URL.
 const silentLogger: Logger = {

@@ -50,8 +50,8 @@ export function heading(number: number | undefined, title: string): string {
 export function escapeMarkdownLine(text: string): string {
   return text
     .replace(/[\\*_~`|[\]()<>]/g, '\\$&')
-    .replace(/^(\s*)([-+#])/gm, '$1\\$2')
-    .replace(/^(\s*\d+)\./gm, '$1\\.');
+    .replace(/^(\s*)(-#|[-+]|#{1,6})(?=\s)/gm, '$1\\$2')
+    .replace(/^(\s*\d+)\.(?=\s)/gm, '$1\\.');
 }
 
 /**

@@ -22,6 +22,8 @@ export const HOSTILE_LINES = [
   '*bold* _it_ ~strike~ `code` ||spoiler|| # heading',
   '- list',
   '1. numbered',
+  '# heading',
+  '-# small print',
   '> quote & <tag>',
 ];
 

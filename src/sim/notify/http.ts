@@ -41,7 +41,7 @@ export async function listen(handle: (request: Received) => Answer): Promise<Rec
           hanging.add(res);
           return;
         }
-        res.writeHead(fault.fault.status, { 'content-type': 'text/plain' }).end('fault');
+        res.writeHead(fault.fault.status, { 'content-type': 'text/plain' }).end('internal_error');
         return;
       }
       let answer: Answer;
