@@ -40,7 +40,9 @@ export interface SendOptions {
 }
 
 export interface ChannelResult {
-  channel: string;
+  /** The channel's configured name and kind. */
+  name: string;
+  kind: NotifyChannel['kind'];
   ok: boolean;
   /** One line for the status comment, naming the channel, never its URL or token. */
   line: string;
@@ -71,6 +73,18 @@ export async function sendNotice(
 ): Promise<ChannelResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const label = `${channel.kind} channel ${JSON.stringify(channel.name)}`;
+  const outcome = await deliver(channel, notice, refs, options, timeoutMs, label);
+  return { name: channel.name, kind: channel.kind, ...outcome };
+}
+
+async function deliver(
+  channel: NotifyChannel,
+  notice: Notice,
+  refs: MessageRefs,
+  options: SendOptions,
+  timeoutMs: number,
+  label: string,
+): Promise<Outcome> {
   try {
     switch (channel.kind) {
       case 'slack-bot':
@@ -101,14 +115,15 @@ export async function sendNotice(
   }
 }
 
-const failed = (label: string, why: string, refs: MessageRefs = {}): ChannelResult => ({
-  channel: label,
+/** What a channel's handler returns; sendNotice adds the name and kind. */
+type Outcome = Omit<ChannelResult, 'name' | 'kind'>;
+
+const failed = (label: string, why: string, refs: MessageRefs = {}): Outcome => ({
   ok: false,
   line: `${label}: ${why}`,
   refs,
 });
-const sent = (label: string, what: string, refs: MessageRefs = {}): ChannelResult => ({
-  channel: label,
+const sent = (label: string, what: string, refs: MessageRefs = {}): Outcome => ({
   ok: true,
   line: `${label}: ${what}`,
   refs,
@@ -165,7 +180,7 @@ async function simplePost(
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
-): Promise<ChannelResult> {
+): Promise<Outcome> {
   const response = await request(
     url,
     { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body },
@@ -183,7 +198,7 @@ async function discord(
   refs: MessageRefs,
   timeoutMs: number,
   label: string,
-): Promise<ChannelResult> {
+): Promise<Outcome> {
   const body = JSON.stringify(discordMessage(notice));
   const init = (method: string): RequestInit => ({
     method,
@@ -308,7 +323,7 @@ async function slackBot(
   refs: MessageRefs,
   timeoutMs: number,
   label: string,
-): Promise<ChannelResult> {
+): Promise<Outcome> {
   const client = await slackClient(channel.token, channel.apiUrl, timeoutMs);
   const message = slackMessage(notice, { mention: channel.mention });
   const previous = refs.slack;

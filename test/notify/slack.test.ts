@@ -132,7 +132,8 @@ describe('Slack notifications', () => {
   it('reports a wrong token or an unknown channel in one line, and the incident goes on', async () => {
     const wrong = await sendNotice(bot({ token: 'xoxb-wrong-token' }), NOTICE);
     expect(wrong).toEqual({
-      channel: 'slack-bot channel "ops"',
+      name: 'ops',
+      kind: 'slack-bot',
       ok: false,
       line: 'slack-bot channel "ops": chat.postMessage failed: invalid_auth',
       refs: {},
@@ -182,7 +183,8 @@ describe('Slack notifications', () => {
   it('sends the same Block Kit through an incoming webhook, which posts anew each time (it cannot edit)', async () => {
     const hook: NotifyChannel = { kind: 'slack-webhook', name: 'hook', url: slack.webhookUrl };
     expect(await sendNotice(hook, NOTICE)).toEqual({
-      channel: 'slack-webhook channel "hook"',
+      name: 'hook',
+      kind: 'slack-webhook',
       ok: true,
       line: 'slack-webhook channel "hook": sent',
       refs: {},

@@ -22,7 +22,8 @@ describe('Teams notifications', () => {
   it('sends an Adaptive Card 1.5 in the Workflows envelope, accepted by the adaptivecards parser', async () => {
     const result = await sendNotice(channel(), { ...NOTICE, state: 'needs-human' });
     expect(result).toEqual({
-      channel: 'teams channel "sre"',
+      name: 'sre',
+      kind: 'teams',
       ok: true,
       line: 'teams channel "sre": sent',
       refs: {},

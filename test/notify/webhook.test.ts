@@ -30,7 +30,8 @@ describe('the generic webhook', () => {
   it('signs the JSON body so the receiver verifies it, and the body carries the notice', async () => {
     const result = await sendNotice(channel(), NOTICE, {}, { now: () => clock });
     expect(result).toEqual({
-      channel: 'webhook channel "pager"',
+      name: 'pager',
+      kind: 'webhook',
       ok: true,
       line: 'webhook channel "pager": sent',
       refs: {},
