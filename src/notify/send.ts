@@ -90,7 +90,7 @@ async function deliver(
       case 'slack-bot':
         return await slackBot(channel, notice, refs, timeoutMs, label);
       case 'slack-webhook': {
-        const body = slackMessage(notice, { mention: channel.mention });
+        const body = { ...slackMessage(notice, { mention: channel.mention }), ...NO_UNFURL };
         return await simplePost(label, channel.url, JSON.stringify(body), {}, timeoutMs);
       }
       case 'discord':
@@ -315,6 +315,9 @@ const silentLogger: Logger = {
   setName: () => {},
 };
 
+/** Slack would fetch a preview of a URL in payload text: an attacker's server, at that. */
+const NO_UNFURL = { unfurl_links: false, unfurl_media: false } as const;
+
 const MESSAGE_GONE = ['message_not_found', 'cant_update_message', 'edit_window_closed'];
 
 async function slackBot(
@@ -330,7 +333,12 @@ async function slackBot(
   if (previous) {
     let gone = false;
     try {
-      await client.chat.update({ channel: previous.channel, ts: previous.ts, ...message });
+      await client.chat.update({
+        channel: previous.channel,
+        ts: previous.ts,
+        ...message,
+        link_names: false,
+      });
     } catch (error) {
       const why = slackError(error, timeoutMs);
       if (!MESSAGE_GONE.includes(why))
@@ -345,6 +353,8 @@ async function slackBot(
           channel: previous.channel,
           thread_ts: previous.ts,
           ...slackStateReply(notice, { mention: channel.mention }),
+          ...NO_UNFURL,
+          link_names: false,
         });
       } catch (error) {
         return failed(
@@ -357,7 +367,12 @@ async function slackBot(
     }
   }
   try {
-    const posted = await client.chat.postMessage({ channel: channel.channel, ...message });
+    const posted = await client.chat.postMessage({
+      channel: channel.channel,
+      ...message,
+      ...NO_UNFURL,
+      link_names: false,
+    });
     const ts =
       typeof posted.ts === 'string' && /^\d+\.\d+$/.test(posted.ts) ? posted.ts : undefined;
     const id = typeof posted.channel === 'string' ? posted.channel : undefined;

@@ -71,6 +71,13 @@ describe('Slack notifications', () => {
 
     const top = slack.messages.filter((m) => !m.thread_ts);
     expect(top).toHaveLength(1);
+    // Slack fetches no preview of a URL in payload text, and links no plain @names.
+    for (const m of slack.messages)
+      expect(m).toMatchObject({
+        unfurl_links: 'false',
+        unfurl_media: 'false',
+        link_names: 'false',
+      });
     expect(top[0]).toMatchObject({ ts: refs.slack!.ts, updates: 3 });
     expect(top[0]!.text).toBe('kubemend: #42 OOMKilled: payments/api is resolved');
     const replies = slack.messages.filter((m) => m.thread_ts === refs.slack!.ts);
@@ -193,5 +200,6 @@ describe('Slack notifications', () => {
     expect(slack.calls).toEqual(['webhook', 'webhook']);
     expect(slack.messages).toHaveLength(2);
     expect(slack.messages[0]!.blocks).toEqual(slackMessage(NOTICE).blocks);
+    expect(slack.messages[0]).toMatchObject({ unfurl_links: 'false', unfurl_media: 'false' });
   });
 });

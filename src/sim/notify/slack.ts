@@ -15,6 +15,10 @@ export interface SlackMessageRecord {
   blocks?: unknown[];
   /** How many times chat.update changed it. */
   updates: number;
+  /** The posting options that matter for safety, as sent (`"false"` from a form). */
+  unfurl_links?: string;
+  unfurl_media?: string;
+  link_names?: string;
 }
 
 export interface SlackEmulatorOptions {
@@ -107,6 +111,7 @@ export async function startSlackEmulator(
           text: c.text,
           blocks: c.blocks,
           updates: 0,
+          ...flags(body),
         };
         if (thread) record.thread_ts = thread;
         messages.push(record);
@@ -186,6 +191,7 @@ export async function startSlackEmulator(
       text: c.text,
       blocks: c.blocks,
       updates: 0,
+      ...flags(body),
     });
     calls.push('webhook');
     return { status: 200, body: 'ok' };
@@ -205,4 +211,13 @@ export async function startSlackEmulator(
       if (i >= 0) messages.splice(i, 1);
     },
   };
+}
+
+function flags(
+  body: Record<string, unknown>,
+): Pick<SlackMessageRecord, 'unfurl_links' | 'unfurl_media' | 'link_names'> {
+  const out: Record<string, string> = {};
+  for (const key of ['unfurl_links', 'unfurl_media', 'link_names'])
+    if (body[key] !== undefined) out[key] = String(body[key]);
+  return out;
 }
