@@ -61,6 +61,20 @@ describe('Discord notifications', () => {
     });
   });
 
+  it('edits a message posted in a thread through the same thread', async () => {
+    const inThread: NotifyChannel = {
+      kind: 'discord',
+      name: 'thread',
+      url: `${discord.webhookUrl}?thread_id=1500000000000000001`,
+    };
+    const first = await sendNotice(inThread, NOTICE);
+    const second = await sendNotice(inThread, { ...NOTICE, state: 'acting' }, first.refs);
+    expect(second.line).toBe('discord channel "thread": updated in place');
+    expect(discord.messages).toEqual([
+      expect.objectContaining({ thread_id: '1500000000000000001', edits: 1 }),
+    ]);
+  });
+
   it('posts anew when the message was deleted, and keeps the new id', async () => {
     const first = await sendNotice(channel(), NOTICE);
     discord.remove(first.refs.discord!.messageId);

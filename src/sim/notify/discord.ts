@@ -11,6 +11,8 @@ export interface DiscordMessageRecord {
   content?: string;
   embeds: Record<string, unknown>[];
   allowed_mentions?: unknown;
+  /** The thread it was posted in (`?thread_id=`), which an edit must name too. */
+  thread_id?: string;
   edits: number;
 }
 
@@ -179,6 +181,9 @@ export async function startDiscordEmulator(): Promise<DiscordEmulator> {
         ...(typeof b.content === 'string' ? { content: b.content } : {}),
         embeds: (b.embeds as Json[] | undefined) ?? [],
         allowed_mentions: b.allowed_mentions,
+        ...(url.searchParams.get('thread_id')
+          ? { thread_id: url.searchParams.get('thread_id')! }
+          : {}),
         edits: 0,
       };
       messages.push(record);
@@ -191,7 +196,9 @@ export async function startDiscordEmulator(): Promise<DiscordEmulator> {
     }
     const edit = /^\/messages\/(\d+)$/.exec(rest);
     if (edit && request.method === 'PATCH') {
-      const message = messages.find((m) => m.id === edit[1]);
+      // A message in a thread is only found when the edit names the thread, as on Discord.
+      const thread = url.searchParams.get('thread_id') ?? undefined;
+      const message = messages.find((m) => m.id === edit[1] && m.thread_id === thread);
       if (!message)
         return answer('edit', { status: 404, body: { code: 10008, message: 'Unknown Message' } });
       const body = validate(request);
