@@ -24,6 +24,12 @@ export default tseslint.config(
               message: 'Import the Kubernetes client only in src/kube/.',
               allowTypeImports: true,
             },
+            {
+              // Its chunk is loaded only when a Slack bot channel is configured.
+              name: '@slack/web-api',
+              message: 'Load the Slack client with await import() (src/notify/send.ts).',
+              allowTypeImports: true,
+            },
           ],
         },
       ],
