@@ -114,7 +114,8 @@ const EXPECT = closed({
     'no-failures': Flag({ description: 'No job of any workflow run concluded failure.' }),
     max: Whole({
       minimum: 0,
-      description: 'At most this many workflow runs in the whole story (each costs runner minutes).',
+      description:
+        'At most this many workflow runs in the whole story (each costs runner minutes).',
     }),
   }),
 });

@@ -376,7 +376,9 @@ class Story {
     await this.relay.settle();
     this.countRelayRequests();
     const sent = this.relay.dispatched - before;
-    return sent ? ` (kubemend relay: ${sent} held-back dispatch${sent === 1 ? '' : 'es'} sent)` : '';
+    return sent
+      ? ` (kubemend relay: ${sent} held-back dispatch${sent === 1 ? '' : 'es'} sent)`
+      : '';
   }
 
   /** The relay is the story's Alertmanager side: its GitHub requests are not kubemend's. */
