@@ -24,8 +24,9 @@
 //   closed incidents some later incident names as its record.previous.number, and
 //   cameBackShare is cameBack / closed incidents.
 // - humans: approvals are record.controls.approvals; a merge by a person is a merged pull
-//   request whose record is not in an ending state or whose timeline has the sweep's
-//   "Merged by a person"; a manual close is an incident closed unmerged whose record is
+//   request that carried a proposal (record.proposal: kubemend never merges its own
+//   proposal unreviewed), whose record is not in an ending state, or whose timeline has
+//   the sweep's "Merged by a person"; a manual close is an incident closed unmerged whose record is
 //   not in an ending state (kubemend closes only resolved, recovered and stale ones).
 // - refusals by guardrail: record.targets[].outcome from a playbook whose reason starts
 //   `<guardrail>: ` (report/fold.ts writes a refusal so).
@@ -170,6 +171,7 @@ function mergedByPerson(incident: IncidentHistory): boolean {
   const { record } = incident;
   return (
     !STATES[record.state].ends ||
+    record.proposal !== null ||
     record.timeline.entries.some(
       (e) => e.stage === 'sweep' && e.summary.startsWith('Merged by a person'),
     )
