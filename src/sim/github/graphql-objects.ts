@@ -38,7 +38,10 @@ function revision(repo: RepoState, rev: string): string | undefined {
   return repo.git.commits.has(rev) ? rev : undefined;
 }
 
-function objectAt(repo: RepoState, expression: string, wantsText: boolean): unknown {
+/** The Blob fields a selection asks for (GraphQL answers only those). */
+const BLOB_FIELDS = ['oid', 'byteSize', 'isBinary', 'isTruncated', 'text'] as const;
+
+function objectAt(repo: RepoState, expression: string, selection: string): unknown {
   const colon = expression.indexOf(':');
   const rev = colon < 0 ? expression : expression.slice(0, colon);
   const path = colon < 0 ? '' : expression.slice(colon + 1);
@@ -53,12 +56,16 @@ function objectAt(repo: RepoState, expression: string, wantsText: boolean): unkn
   const content = repo.git.blobs.get(entry.sha);
   if (!content) return null;
   const binary = content.includes(0);
-  return {
+  const values: Record<(typeof BLOB_FIELDS)[number], unknown> = {
     oid: entry.sha,
     byteSize: content.length,
     isBinary: binary,
-    ...(wantsText ? { text: binary ? null : content.toString('utf8') } : {}),
+    isTruncated: false,
+    text: binary ? null : content.toString('utf8'),
   };
+  const fragment = /\.\.\.\s*on\s+Blob\s*\{([^}]*)\}/.exec(selection)?.[1] ?? '';
+  const asked = new Set(fragment.split(/[\s,]+/));
+  return Object.fromEntries(BLOB_FIELDS.filter((f) => asked.has(f)).map((f) => [f, values[f]]));
 }
 
 /** Answers a repository objects query against the emulator's repositories. */
@@ -99,7 +106,7 @@ export function answerObjectsQuery(
           },
         ],
       };
-    out[alias] = objectAt(repo, expression, /\btext\b/.test(m[3] ?? ''));
+    out[alias] = objectAt(repo, expression, m[3] ?? '');
   }
   return { data: { repository: out } };
 }
