@@ -277,5 +277,7 @@ function senseless(record: HistoryRecord): string | undefined {
   if (record.previous && !isTime(record.previous.closedAt))
     return 'previous.closedAt is not a time';
   if (record.occurrences < 1) return 'occurrences is below 1';
+  const entry = record.timeline.entries.findIndex((e) => !isTime(e.at));
+  if (entry >= 0) return `timeline entry ${entry + 1}: at is not a time`;
   return undefined;
 }

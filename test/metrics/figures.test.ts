@@ -171,7 +171,7 @@ const inWindow = (t: Truth, from: number, to: number) => t.firstSeen >= from && 
 describe('metrics from a generated history of 200 incidents', () => {
   it('reads every incident but the spoiled ones, and lists those as unknown with why', () => {
     const spoiled = truths.filter((t) => t.corrupt !== null);
-    expect(spoiled.length).toBe(6);
+    expect(spoiled.length).toBe(8);
     expect(history.incidents.map((i) => i.number)).toEqual(
       good()
         .map((t) => t.number)
@@ -186,6 +186,8 @@ describe('metrics from a generated history of 200 incidents', () => {
         expect(u).toMatchObject({ path: null, reason: expect.stringMatching(/body/) });
       else expect(u.path).toMatch(/^alerts\/incoming\/.+\.yaml$/);
       if (truth.corrupt === 'time') expect(u.reason).toBe('firstSeen is not a time');
+      if (truth.corrupt === 'timeline') expect(u.reason).toBe('timeline entry 2: at is not a time');
+      if (truth.corrupt === 'file') expect(u.reason).toMatch(/does not parse/);
     }
   });
 

@@ -14,6 +14,7 @@ import type { GitHubClient } from '../../src/github/client.js';
 import {
   foldRepeat,
   newRecord,
+  serialiseRecord,
   withEntry,
   type IncidentRecord,
 } from '../../src/incidents/record.js';
@@ -61,7 +62,7 @@ export interface Truth {
   /** Closed (or merged) at, on the simulated clock. */
   closedAt: number | null;
   /** How its record was spoiled by hand, if it was. */
-  corrupt: 'file' | 'body' | 'time' | null;
+  corrupt: 'file' | 'body' | 'time' | 'timeline' | null;
 }
 
 export interface Generated {
@@ -599,9 +600,9 @@ async function corrupt(
   const newest = truths.filter(
     (t) => !t.merged && !truths.some((u) => u.key === t.key && u.number > t.number),
   );
-  const chosen = newest.filter(() => random() < 0.5).slice(0, 3 * count);
+  const chosen = newest.filter(() => random() < 0.5).slice(0, 4 * count);
   for (const [i, truth] of chosen.entries()) {
-    const kind = (['file', 'body', 'time'] as const)[Math.floor(i / count)]!;
+    const kind = (['file', 'body', 'time', 'timeline'] as const)[Math.floor(i / count)]!;
     const identity = identityOfRecord({ key: truth.key, cluster: truth.cluster });
     const file = await readRecordFile(options.github, identity.recordPath, identity.branch);
     if (kind === 'body') {
@@ -610,13 +611,23 @@ async function corrupt(
         await octokit.rest.pulls.update({ owner, repo, pull_number: truth.number, body });
       else await octokit.rest.issues.update({ owner, repo, issue_number: truth.number, body });
     } else {
+      const record = file!.record!;
       const content =
         kind === 'file'
           ? 'version: 2\nkey: [unclosed\n'
-          : (await import('../../src/incidents/record.js')).serialiseRecord({
-              ...file!.record!,
-              firstSeen: 'last tuesday',
-            });
+          : serialiseRecord(
+              kind === 'time'
+                ? { ...record, firstSeen: 'last tuesday' }
+                : {
+                    ...record,
+                    timeline: {
+                      ...record.timeline,
+                      entries: record.timeline.entries.map((e, n) =>
+                        n === 1 ? { ...e, at: 'soon after' } : e,
+                      ),
+                    },
+                  },
+            );
       await octokit.rest.repos.createOrUpdateFileContents({
         owner,
         repo,
