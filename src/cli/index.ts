@@ -9,6 +9,7 @@ import { isObject } from '../shared/json.js';
 import { isClusterName } from '../shared/names.js';
 import { CATEGORY_INFO } from '../triage/categories.js';
 import { triagePayload, type TriagedIncident } from '../triage/triage.js';
+import { METRICS_USAGE, metricsCommand } from './metrics.js';
 import { REHEARSE_USAGE, rehearseCommand } from './rehearse.js';
 import { RELAY_USAGE, relayCommand } from './relay.js';
 import { SCAN_USAGE, scanCommand } from './scan.js';
@@ -25,6 +26,7 @@ export const USAGE = `Usage:
 ${SCAN_USAGE}
 ${REHEARSE_USAGE}
 ${RELAY_USAGE}
+${METRICS_USAGE}
   kubemend --version
   kubemend help`;
 
@@ -68,6 +70,9 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
       case 'relay':
         // It loads the server and the GitHub client itself, on demand.
         return await relayCommand(rest, io);
+      case 'metrics':
+        // It loads the GitHub client and the metrics itself, on demand.
+        return await metricsCommand(rest, io);
       case '--version':
       case 'version':
         io.stdout(`${VERSION}\n`);
@@ -80,8 +85,8 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
       default:
         throw new UsageError(
           command === undefined
-            ? 'kubemend: a command is required: triage, validate-config, scan, rehearse, relay or help.'
-            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, scan, rehearse, relay, help, --version.`,
+            ? 'kubemend: a command is required: triage, validate-config, scan, rehearse, relay, metrics or help.'
+            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, scan, rehearse, relay, metrics, help, --version.`,
         );
     }
   } catch (error) {

@@ -9,6 +9,7 @@ import { HANDLERS } from './handlers/index.js';
 import { DOCS, HttpError, type Ctx, type Reply } from './http.js';
 import { complete, matchRoute, type Operation } from './openapi.js';
 import { GitHubActor } from './actor.js';
+import { answerObjectsQuery, isObjectsQuery } from './graphql-objects.js';
 import { EmulatorClock, RepoState, type Permission } from './state.js';
 import { GITHUB_TOKEN_LOGIN, WebhookLog } from './webhooks.js';
 
@@ -200,8 +201,18 @@ export class GitHubEmulator {
       status: 200,
       body: { data: null, errors: [{ type, message, locations: [], path: [] }] },
     });
+    if (isObjectsQuery(query))
+      return {
+        status: 200,
+        body: answerObjectsQuery(query, request.variables, (name) =>
+          this.repos.get(name.toLowerCase()),
+        ),
+      };
     if (!/enablePullRequestAutoMerge\s*\(/.test(query))
-      return error("kubemend's emulator answers only enablePullRequestAutoMerge", 'NOT_SUPPORTED');
+      return error(
+        "kubemend's emulator answers only enablePullRequestAutoMerge and repository objects by expression",
+        'NOT_SUPPORTED',
+      );
     // Arguments as literals or `$variables`, as GitHub reads them.
     const call = query.slice(query.indexOf('enablePullRequestAutoMerge'));
     const argument = (name: string): string | undefined => {
@@ -392,7 +403,8 @@ export class GitHubEmulator {
       return;
     }
     // GraphQL is outside the REST description; the emulator answers the one mutation
-    // kubemend sends (auto-merge, which REST lacks) and GitHub's error for anything else.
+    // kubemend sends (auto-merge, which REST lacks), repository objects by expression
+    // (graphql-objects.ts) and GitHub's error for anything else.
     if (method === 'POST' && url.pathname === '/graphql') {
       send(this.graphql(raw, login));
       return;
