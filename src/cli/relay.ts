@@ -18,7 +18,9 @@ export const RELAY_USAGE = `  kubemend relay --listen HOST:PORT --repository OWN
       while rotating); GitHub is reached with $GITHUB_TOKEN at $GITHUB_API_URL (default
       https://api.github.com). FILE: the kubemend config, for intake.group-by and the
       relay: section (default .github/kubemend.yml when present); NAME: the cluster of
-      alerts that name none.
+      alerts that name none (required with relay.events: the watched cluster).
+      With relay.events.enabled the relay also watches the cluster's Warning events
+      ($KUBECONFIG, else the pod's ServiceAccount) in namespaces that opt in by label.
       GET /healthz, /readyz, /metrics (Prometheus). SIGTERM: drain, then exit 0.`;
 
 export interface RelayIo {
@@ -144,6 +146,33 @@ export async function relayCommand(
     capacity: config.relay.queueCapacity,
     perMinute: config.relay.dispatchesPerMinute,
   });
+  const events = config.relay.events;
+  let watcher: import('../relay/watcher.js').EventWatcher | undefined;
+  if (events.enabled) {
+    if (!parsed.cluster)
+      throw new UsageError(
+        'kubemend relay: relay.events.enabled needs --cluster NAME, the name alerts give the cluster whose events it watches.',
+      );
+    const { defaultKubeconfig } = await import('../kube/kubeconfig.js');
+    const { EventWatcher } = await import('../relay/watcher.js');
+    watcher = new EventWatcher(
+      {
+        cluster: parsed.cluster,
+        namespaceSelector: events.namespaceSelector,
+        reasons: events.reasons,
+        kinds: events.kinds,
+        clusterScoped: events.clusterScoped,
+        enrich: events.enrich,
+        windowMs: config.relay.windowMs,
+      },
+      {
+        kubeconfig: defaultKubeconfig('kubemend relay', env),
+        offer: (offer) => relay.accept([offer]),
+        clock: systemClock,
+        log,
+      },
+    );
+  }
   // Refuses, in one line, when no token is configured: before listening.
   const server = new RelayServer({
     relay,
@@ -151,6 +180,7 @@ export async function relayCommand(
     log,
     clock: systemClock,
     ...(parsed.cluster ? { cluster: parsed.cluster } : {}),
+    ...(watcher ? { watcher } : {}),
   });
   try {
     await server.listen(parsed.port, parsed.host);
@@ -160,6 +190,7 @@ export async function relayCommand(
     );
   }
   relay.start(1000);
+  await watcher?.start();
   log('info', 'relay listening', {
     url: server.url,
     repository: parsed.repository,
@@ -167,6 +198,8 @@ export async function relayCommand(
   });
   options.onListening?.(server.url);
   await (options.stopped ?? signalled());
+  // The watcher stops first: what it offered is in the relay, and drains with it.
+  await watcher?.stop();
   log('info', 'relay draining', { queued: relay.queue.size });
   const delivered = await relay.drain(DRAIN_MS);
   await server.close();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import { DEFAULT_GROUP_BY, type GroupBy } from '../alerts/identity.js';
-import { parseSelector } from '../scan/ignore.js';
+import { parseSelector } from '../shared/selector.js';
 import { RELAY_DEFAULTS, type RelayConfig } from '../relay/settings.js';
 import { ANALYZER_NAMES, SCAN_DEFAULTS, type ScanConfig } from '../scan/settings.js';
 import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
@@ -331,6 +331,19 @@ function documentProblems(doc: Record<string, unknown>): SchemaProblem[] {
       });
     }
   }
+  const relay = isObject(doc.relay) ? doc.relay : {};
+  const events = isObject(relay.events) ? relay.events : {};
+  const key = 'relay.events.namespace-selector';
+  if (typeof events['namespace-selector'] === 'string' && !flagged(key)) {
+    try {
+      parseSelector(events['namespace-selector']);
+    } catch (error) {
+      more.push({
+        path: key,
+        message: `'${key}' is ${describeValue(events['namespace-selector'])}; ${(error as Error).message}.`,
+      });
+    }
+  }
   return [...problems, ...more];
 }
 
@@ -381,12 +394,22 @@ const ms = (value: string | undefined, fallback: number): number =>
 
 function relaySection(section: Section<'relay'>): RelayConfig {
   const d = RELAY_DEFAULTS;
+  const de = d.events;
+  const events = section.events ?? {};
   return {
     windowMs: ms(section.window, d.windowMs),
     refreshMs: ms(section.refresh, d.refreshMs),
     stormKeys: section['storm-keys'] ?? d.stormKeys,
     queueCapacity: section['queue-capacity'] ?? d.queueCapacity,
     dispatchesPerMinute: section['dispatches-per-minute'] ?? d.dispatchesPerMinute,
+    events: {
+      enabled: events.enabled ?? de.enabled,
+      namespaceSelector: events['namespace-selector'] ?? de.namespaceSelector,
+      reasons: events.reasons ?? de.reasons,
+      kinds: events.kinds ?? de.kinds,
+      clusterScoped: events['cluster-scoped'] ?? de.clusterScoped,
+      enrich: events.enrich ?? de.enrich,
+    },
   };
 }
 

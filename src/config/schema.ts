@@ -580,6 +580,43 @@ const SECTIONS = {
         1,
         600,
       ),
+      events: closed(
+        {
+          enabled: Flag({
+            description:
+              "Watch the cluster's Warning events (the relay's kubeconfig: $KUBECONFIG or its pod's ServiceAccount; needs --cluster) and relay them as alerts. Default: false.",
+          }),
+          'namespace-selector': Text({
+            description:
+              'A label selector on namespaces: only namespaces it matches are watched, so nothing is until a namespace opts in. Default: kubemend.io/watch=true.',
+            minLength: 1,
+            maxLength: 500,
+          }),
+          reasons: List(Text({ pattern: '^(\\*|[A-Za-z][A-Za-z0-9]{0,127})$' }), {
+            description:
+              'Event reasons relayed (`*`: every Warning). Default: the kubelet and controller reasons that mean a problem (BackOff, Failed, FailedScheduling, FailedMount, Unhealthy, OOMKilling, Evicted, FailedCreate...).',
+            minItems: 1,
+            maxItems: 100,
+            uniqueItems: true,
+          }),
+          kinds: List(Text({ pattern: '^[A-Z][A-Za-z0-9]{0,62}$' }), {
+            description:
+              'Kinds of involved object relayed. Default: Pod, Node, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, PersistentVolumeClaim, HorizontalPodAutoscaler.',
+            minItems: 1,
+            maxItems: 50,
+            uniqueItems: true,
+          }),
+          'cluster-scoped': Flag({
+            description:
+              'Also events about Nodes and other cluster-scoped objects (recorded in the default namespace, which no selector opts in). Default: false.',
+          }),
+          enrich: Flag({
+            description:
+              "A pod's event carries its container states, last termination and a redacted tail of its log (each pod read at most once per window). Default: true.",
+          }),
+        },
+        { description: 'The opt-in Kubernetes event watcher.' },
+      ),
     },
   ),
   clusters: mapOf('^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$', clusterIdentity(), {

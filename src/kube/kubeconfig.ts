@@ -1,3 +1,4 @@
+import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { UsageError, getErrorMessage } from '../shared/errors.js';
 import { showValue } from '../shared/errors.js';
@@ -54,5 +55,26 @@ export function loadKubeconfig(raw: string, inputs: KubeconfigInputs): KubeConfi
       `Input '${inputName}' has context ${showValue(wanted)} naming a cluster it does not define.`,
     );
   }
+  return config;
+}
+
+/**
+ * The kubeconfig a long-running process on its own host uses, as client-node and kubectl
+ * find it: $KUBECONFIG, else ~/.kube/config, else the pod's ServiceAccount (in-cluster).
+ * The operator's own, so nothing is vetted; a missing one is one line.
+ */
+export function defaultKubeconfig(what: string, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+  const config = new KubeConfig();
+  const file = (env.KUBECONFIG ?? '').split(delimiter).find((p) => p !== '');
+  try {
+    if (file) config.loadFromFile(file);
+    else config.loadFromDefault();
+  } catch (error) {
+    throw new UsageError(`${what}: no usable kubeconfig (${getErrorMessage(error)}).`);
+  }
+  if (!config.getCurrentCluster())
+    throw new UsageError(
+      `${what}: no kubeconfig found; set KUBECONFIG, or run in a pod with a ServiceAccount.`,
+    );
   return config;
 }

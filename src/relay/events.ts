@@ -3,6 +3,7 @@
 // payload it becomes. The payload is intake's own `event` shape (event, involved_object,
 // context): intake derives the owner workload from the context's ownerReferences and
 // triage reads the container states in it, so nothing is lost between watcher and record.
+import { labelSelector } from '../shared/selector.js';
 import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { isClusterScopedKind } from '../alerts/scope.js';
 import { normalisePayload } from '../alerts/shapes.js';
@@ -124,37 +125,19 @@ export function skipOf(
 }
 
 /**
- * An equality-based label selector (`kubemend.io/watch=true`, `team!=legacy`, `watched`,
- * `!skip`, comma-separated: all must hold), as a predicate over a namespace's labels.
+ * A namespace label selector (`kubemend.io/watch=true`, `team in (shop,pay)`, `!legacy`:
+ * Kubernetes' grammar, src/shared/selector.ts) as a predicate over a namespace's labels.
  * Throws a UsageError naming `field` for anything else.
  */
 export function labelMatcher(
   selector: string,
   field: string,
 ): (labels: Record<string, string> | undefined) => boolean {
-  const allowed = 'key=value, key==value, key!=value, key or !key, comma-separated';
-  const terms = selector.split(',').map((t) => t.trim());
-  if (terms.some((t) => t === ''))
-    throw new UsageError(
-      `${field} ${JSON.stringify(selector)} has an empty requirement; allowed: ${allowed}`,
-    );
-  const KEY =
-    /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
-  const VALUE = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?$/;
-  const tests = terms.map((term) => {
-    const m = /^(!)?([^=!]+?)\s*(?:(==|=|!=)\s*(.*))?$/.exec(term);
-    const key = m?.[2]?.trim() ?? '';
-    const value = m?.[4]?.trim() ?? '';
-    if (!m || !KEY.test(key) || (m[1] && m[3]) || (m[3] && !VALUE.test(value)))
-      throw new UsageError(
-        `${field} ${JSON.stringify(selector)} has a requirement ${JSON.stringify(term)} that is not a label selector; allowed: ${allowed}`,
-      );
-    if (m[1]) return (l: Record<string, string>) => !(key in l);
-    if (!m[3]) return (l: Record<string, string>) => key in l;
-    if (m[3] === '!=') return (l: Record<string, string>) => l[key] !== value;
-    return (l: Record<string, string>) => l[key] === value;
-  });
-  return (labels) => tests.every((test) => test(labels ?? {}));
+  try {
+    return labelSelector(selector);
+  } catch (error) {
+    throw new UsageError(`${field} ${JSON.stringify(selector)}: ${(error as Error).message}`);
+  }
 }
 
 /** How often the event recorder has seen this event: its count (or series count); at least 1. */

@@ -265,7 +265,7 @@ describe('kubemend triage', () => {
       'an unknown command',
       ['diagnose'],
       undefined,
-      /^kubemend: unknown command "diagnose"; allowed: triage, validate-config, scan, rehearse, relay, help, --version\.$/,
+      /^kubemend: unknown command "diagnose"; allowed: triage, validate-config, scan, rehearse, relay, metrics, help, --version\.$/,
     ],
     ['no command', [], undefined, /^kubemend: a command is required/],
   ])('exits 2 with one line on %s', async (_name, args, input, message) => {

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { cli } from '../../src/cli/index.js';
 import { relayCommand } from '../../src/cli/relay.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import { resourceForKind } from '../../src/sim/kube/resources.js';
+import { loadScenario } from '../../src/sim/kube/scenario.js';
+import { KubeEmulator } from '../../src/sim/kube/server.js';
+import type { KObject } from '../../src/sim/kube/store.js';
 import { dispatches, REPOSITORY, RELAY_TOKEN } from './support.js';
 
 function capture() {
@@ -70,6 +74,22 @@ describe('kubemend relay', () => {
         stopped: Promise.resolve(),
       }),
     ).rejects.toThrow(message);
+  });
+
+  it('refuses relay.events without --cluster, in one line', async () => {
+    const { io } = capture();
+    const config = join(mkdtempSync(join(tmpdir(), 'relay-cli-')), 'kubemend.yml');
+    writeFileSync(config, 'relay:\n  events: { enabled: true }\n');
+    await expect(
+      relayCommand(
+        ['--listen', '127.0.0.1:0', '--repository', REPOSITORY, '--config', config],
+        io,
+        {
+          env: ENV,
+          stopped: Promise.resolve(),
+        },
+      ),
+    ).rejects.toThrow(/^kubemend relay: relay\.events\.enabled needs --cluster NAME/);
   });
 
   describe('against the GitHub emulator', () => {
@@ -146,6 +166,92 @@ describe('kubemend relay', () => {
       expect(log).toContain('"message":"relay stopped"');
       expect(log).not.toContain(RELAY_TOKEN);
       expect(log).not.toContain('hunter2');
+    });
+
+    it('with relay.events on, relays a Warning event of a namespace that opted in, from $KUBECONFIG', async () => {
+      const kube = await new KubeEmulator().listen();
+      try {
+        loadScenario(kube, {
+          description: 'a namespace that opts in and one that does not',
+          nodes: [{ name: 'worker-1', roles: ['worker'] }],
+          objects: [
+            {
+              apiVersion: 'v1',
+              kind: 'Namespace',
+              metadata: { name: 'shop', labels: { 'kubemend.io/watch': 'true' } },
+            },
+            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } },
+          ],
+          settleSeconds: 1,
+        });
+        const dir = mkdtempSync(join(tmpdir(), 'relay-events-'));
+        writeFileSync(join(dir, 'kubeconfig'), kube.kubeconfig());
+        writeFileSync(join(dir, 'kubemend.yml'), 'relay:\n  events: { enabled: true }\n');
+        const before = dispatches(gh).length;
+        const { io } = capture();
+        let stop = (): void => {};
+        const stopped = new Promise<void>((resolve) => (stop = resolve));
+        const exited = resolvers<number>();
+        const listening = new Promise<void>((resolve) => {
+          relayCommand(
+            [
+              '--listen',
+              '127.0.0.1:0',
+              '--repository',
+              REPOSITORY,
+              '--config',
+              join(dir, 'kubemend.yml'),
+              '--cluster',
+              'lab',
+            ],
+            io,
+            {
+              env: {
+                ...ENV,
+                GITHUB_API_URL: gh.url,
+                KUBEMEND_WRITE_INTERVAL_MS: '0',
+                KUBECONFIG: join(dir, 'kubeconfig'),
+              },
+              stopped,
+              onListening: () => resolve(),
+            },
+          ).then(exited.resolve, exited.reject);
+        });
+        await Promise.race([listening, exited.promise]);
+        const EVENT = resourceForKind('v1', 'Event')!;
+        for (const namespace of ['other', 'shop'])
+          kube.seed(EVENT, {
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata: { name: `api.${namespace}`, namespace },
+            involvedObject: {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              name: 'api-7d9f8b6c4-xk2pq',
+              namespace,
+            },
+            reason: 'BackOff',
+            message: 'Back-off restarting failed container app',
+            type: 'Warning',
+            count: 1,
+            firstTimestamp: kube.clock.iso(),
+            lastTimestamp: kube.clock.iso(),
+            source: { component: 'kubelet', host: 'worker-1' },
+          } as unknown as KObject);
+        const deadline = Date.now() + 30_000;
+        while (dispatches(gh).length === before && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        stop();
+        expect(await exited.promise).toBe(0);
+        const sent = dispatches(gh).slice(before);
+        expect(sent).toHaveLength(1);
+        expect(sent[0]?.clientPayload).toMatchObject({
+          cluster: 'lab',
+          involved_object: { kind: 'Pod', namespace: 'shop' },
+        });
+      } finally {
+        await kube.close();
+      }
     });
   });
 });

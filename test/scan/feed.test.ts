@@ -6,7 +6,8 @@ import { newRecord } from '../../src/incidents/record.js';
 import { identityOf } from '../../src/alerts/identity.js';
 import { ANALYZERS } from '../../src/scan/analyzers.js';
 import { findingAlert, planFeed, registryOutage, type OpenIncident } from '../../src/scan/feed.js';
-import { ignoreRules, parseSelector } from '../../src/scan/ignore.js';
+import { ignoreRules } from '../../src/scan/ignore.js';
+import { parseSelector } from '../../src/shared/selector.js';
 import type { Finding } from '../../src/scan/scan.js';
 import { ANALYZER_NAMES, SCAN_DEFAULTS } from '../../src/scan/settings.js';
 
