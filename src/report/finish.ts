@@ -4,6 +4,7 @@
 // where the repository allows it, or the reason in the status comment. An issue is closed.
 import type { ReportConfig } from '../config/config.js';
 import type { GitHubClient } from '../github/client.js';
+import { recordPathOf } from '../alerts/identity.js';
 import { statusOf } from '../github/errors.js';
 
 export interface IncidentRepo extends GitHubClient {
@@ -102,9 +103,11 @@ async function moveRecord(
     tree_sha: head,
     recursive: 'true',
   });
-  const record = tree.tree.find(
-    (e) => e.type === 'blob' && e.path?.startsWith(INCOMING) && e.path.endsWith('.yaml'),
-  );
+  // This incident's own record: the branch may hold others' (a pull request a person
+  // merged brings its alerts/incoming/ file to the default branch, and so to every branch
+  // made after it), and moving one of those would end the wrong incident.
+  const path = recordPathOf(branch);
+  const record = tree.tree.find((e) => e.type === 'blob' && e.path === path);
   if (!record?.path || !record.sha) return undefined;
   const target = `${RESOLVED}${record.path.slice(INCOMING.length)}`;
   const { data: blob } = await octokit.rest.git.getBlob({ owner, repo, file_sha: record.sha });

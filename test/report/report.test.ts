@@ -127,6 +127,34 @@ describe('report', () => {
     expect(run.summary).toContain('### kubemend status');
   });
 
+  it("moves this incident's own record, not another incident's that the default branch carries", async () => {
+    // A pull request a person merged brought its record to main at alerts/incoming/.
+    const other = 'alerts/incoming/homelab/disk-full-0badc0de.yaml';
+    const put = await fetch(`${gh.url}/repos/${REPOSITORY}/contents/${other}`, {
+      method: 'PUT',
+      headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        message: 'a person merged an incident',
+        content: Buffer.from('key: another incident\n').toString('base64'),
+        branch: 'main',
+      }),
+    });
+    expect(put.status).toBe(201);
+    const number = await incident();
+    const run = await report(number, workspace([result({ incident: number })]));
+    expect(run.outputs).toMatchObject({ state: 'resolved', merged: 'true' });
+    const main = [
+      ...repo()
+        .git.files(repo().git.commits.get(repo().resolve('main')!)!.tree)
+        .keys(),
+    ];
+    expect(main).toContain(other);
+    expect(main.filter((p) => p.startsWith('alerts/resolved/'))).toEqual([
+      expect.stringMatching(/^alerts\/resolved\/homelab\/storefront-down-[0-9a-f]{8}\.yaml$/),
+    ]);
+    expect(main.filter((p) => p.startsWith('alerts/incoming/'))).toEqual([other]);
+  });
+
   it('keeps one status comment over three re-runs, updated in place', async () => {
     const number = await incident();
     const dry = result({
