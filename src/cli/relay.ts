@@ -14,9 +14,12 @@ export const RELAY_USAGE = `  kubemend relay --listen HOST:PORT --repository OWN
       a change of status or severity at once, with the count of the repeats held back;
       a cluster with more than 50 problems at once becomes one storm dispatch. Clients
       send Authorization: Bearer $KUBEMEND_RELAY_TOKEN (or $KUBEMEND_RELAY_TOKEN_PREVIOUS
-      while rotating); GitHub is reached with $GITHUB_TOKEN at $GITHUB_API_URL (default
-      https://api.github.com). FILE: the kubemend config, for intake.group-by (default
-      .github/kubemend.yml when present); NAME: the cluster of alerts that name none.
+      while rotating). GitHub is reached at $GITHUB_API_URL (default
+      https://api.github.com) with $GITHUB_TOKEN, or as a GitHub App: $GITHUB_APP_ID with
+      $GITHUB_APP_PRIVATE_KEY (PEM) or $GITHUB_APP_PRIVATE_KEY_FILE (a mounted Secret),
+      and $GITHUB_APP_INSTALLATION_ID (default: the app's installation on OWNER/NAME).
+      FILE: the kubemend config, for intake.group-by (default .github/kubemend.yml when
+      present); NAME: the cluster of alerts that name none.
       GET /healthz, /readyz, /metrics (Prometheus). SIGTERM: drain, then exit 0.`;
 
 export interface RelayIo {
@@ -104,11 +107,8 @@ export async function relayCommand(
 ): Promise<number> {
   const env = options.env ?? process.env;
   const parsed = parseRelayArgs(args);
-  const githubToken = env.GITHUB_TOKEN;
-  if (!githubToken)
-    throw new UsageError(
-      'kubemend relay: GITHUB_TOKEN is empty; set a token that may create repository_dispatch events (contents: write).',
-    );
+  const { githubAuthFromEnv } = await import('../github/app-credentials.js');
+  const githubAuth = githubAuthFromEnv(env, 'kubemend relay', parsed.repository);
   const { loadConfig } = await import('../config/config.js');
   const config = loadConfig(parsed.config ?? '.github/kubemend.yml', process.cwd());
   if (parsed.config !== undefined && config.path === undefined)
@@ -121,7 +121,7 @@ export async function relayCommand(
   const log = jsonLog(io.stderr);
   const pacing = pacingFromEnv(env);
   const { octokit } = createGitHubClient({
-    token: githubToken,
+    ...githubAuth,
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
     // The relay retries on its own, keeping order; the client only paces writes.
     retries: 0,
