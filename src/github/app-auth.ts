@@ -74,13 +74,22 @@ export function githubAppAuth(options: StrategyOptions) {
       const auth = await app({ type: 'installation', installationId: id, refresh });
       return auth.token;
     } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      const hint =
+        status === 401
+          ? '; check GITHUB_APP_ID and its private key'
+          : status === 404
+            ? '; check GITHUB_APP_INSTALLATION_ID'
+            : '';
       throw new GitHubAppAuthError(
-        `GitHub App ${options.appId} could not get a token for installation ${id} (${describe(error)}); check GITHUB_APP_ID and its private key.`,
+        `GitHub App ${options.appId} could not get a token for installation ${id} (${describe(error)})${hint}.`,
       );
     }
   };
 
   const hook: Hook = async (request, route, parameters) => {
+    // Merged, not parsed: `url` is still the route's template (`/repos/{owner}/…`), so
+    // the test holds whatever the base URL (GitHub Enterprise's /api/v3).
     const endpoint = request.endpoint.merge(route, parameters) as Endpoint;
     const path = endpoint.url.replace(request.endpoint.DEFAULTS.baseUrl, '').split('?')[0] ?? '';
     if (APP_ROUTE.test(path)) return app.hook(request, route, parameters);
@@ -93,9 +102,17 @@ export function githubAppAuth(options: StrategyOptions) {
       // Expired early (a clock that jumped, a token revoked): one fresh token, one more try.
       cache.clear();
       const fresh = await installationToken(true);
-      if (fresh === token) throw error;
       endpoint.headers.authorization = `token ${fresh}`;
-      return request(endpoint);
+      try {
+        return await request(endpoint);
+      } catch (again) {
+        if ((again as { status?: unknown }).status !== 401) throw again;
+        // A 401 is about the credentials, never the request: no status, so the relay
+        // keeps the dispatch and tries again later rather than dropping it.
+        throw new GitHubAppAuthError(
+          `GitHub refused a fresh installation token of GitHub App ${options.appId} (${describe(again)}).`,
+        );
+      }
     }
   };
 

@@ -319,6 +319,25 @@ describe('the GitHub client as a GitHub App', () => {
     expect(error.status).toBeUndefined();
   });
 
+  it('meets a 401 with one fresh token, and a 401 on that too with an error without a status, so the relay keeps the dispatch', async () => {
+    gh.registerApp({ id: APP_ID, slug: 'kubemend-relay', publicKey: keys.publicKey });
+    const { octokit } = client();
+    await dispatch(octokit);
+    gh.inject('repos/create-dispatch-event', { status: 401, message: 'Bad credentials' }, 1);
+    await dispatch(octokit);
+    expect(gh.apps.issued).toHaveLength(2);
+    gh.inject('repos/create-dispatch-event', { status: 401, message: 'Bad credentials' }, 2);
+    const error = (await dispatch(octokit).catch((e: unknown) => e)) as Error & {
+      status?: number;
+    };
+    expect(error.message).toMatch(
+      new RegExp(`^GitHub refused a fresh installation token of GitHub App ${APP_ID} \\(401: `),
+    );
+    expect(error.status).toBeUndefined();
+    expect(gh.apps.issued).toHaveLength(3);
+    expect(gh.repo(REPOSITORY).dispatches).toHaveLength(2);
+  });
+
   it('fails without an HTTP status when GitHub refuses the app’s key', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const installation = gh.registerApp({
