@@ -15,12 +15,15 @@ export const RELAY_USAGE = `  kubemend relay --listen HOST:PORT --repository OWN
       5 quiet minutes, or hourly while it keeps firing);
       a cluster with more than 50 problems at once becomes one storm dispatch. Clients
       send Authorization: Bearer $KUBEMEND_RELAY_TOKEN (or $KUBEMEND_RELAY_TOKEN_PREVIOUS
-      while rotating); GitHub is reached with $GITHUB_TOKEN at $GITHUB_API_URL (default
-      https://api.github.com). FILE: the kubemend config, for intake.group-by and the
-      relay: section (default .github/kubemend.yml when present); NAME: the cluster of
-      alerts that name none (required with relay.events: the watched cluster).
-      With relay.events.enabled the relay also watches the cluster's Warning events
-      ($KUBECONFIG, else the pod's ServiceAccount) in namespaces that opt in by label.
+      while rotating). GitHub is reached at $GITHUB_API_URL (default
+      https://api.github.com) with $GITHUB_TOKEN, or as a GitHub App: $GITHUB_APP_ID with
+      $GITHUB_APP_PRIVATE_KEY (PEM) or $GITHUB_APP_PRIVATE_KEY_FILE (a mounted Secret),
+      and $GITHUB_APP_INSTALLATION_ID (default: the app's installation on OWNER/NAME).
+      FILE: the kubemend config, for intake.group-by and the relay: section (default
+      .github/kubemend.yml when present); NAME: the cluster of alerts that name none
+      (required with relay.events: the watched cluster). With relay.events.enabled the
+      relay also watches the cluster's Warning events ($KUBECONFIG, else the pod's
+      ServiceAccount) in namespaces that opt in by label.
       GET /healthz, /readyz, /metrics (Prometheus). SIGTERM: drain, then exit 0.`;
 
 export interface RelayIo {
@@ -108,11 +111,8 @@ export async function relayCommand(
 ): Promise<number> {
   const env = options.env ?? process.env;
   const parsed = parseRelayArgs(args);
-  const githubToken = env.GITHUB_TOKEN;
-  if (!githubToken)
-    throw new UsageError(
-      'kubemend relay: GITHUB_TOKEN is empty; set a token that may create repository_dispatch events (contents: write).',
-    );
+  const { githubAuthFromEnv } = await import('../github/app-credentials.js');
+  const githubAuth = githubAuthFromEnv(env, 'kubemend relay', parsed.repository);
   const { loadConfig } = await import('../config/config.js');
   const config = loadConfig(parsed.config ?? '.github/kubemend.yml', process.cwd());
   if (parsed.config !== undefined && config.path === undefined)
@@ -125,7 +125,7 @@ export async function relayCommand(
   const log = jsonLog(io.stderr);
   const pacing = pacingFromEnv(env);
   const { octokit } = createGitHubClient({
-    token: githubToken,
+    ...githubAuth,
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
     // The relay retries on its own, keeping order; the client only paces writes.
     retries: 0,

@@ -1,10 +1,13 @@
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
+import { GitHub } from '@actions/github/lib/utils';
 import type { Octokit as CoreOctokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
 import { UsageError } from '../shared/errors.js';
+import { githubAppAuth } from './app-auth.js';
+import type { GitHubAppCredentials } from './app-credentials.js';
 import { BACKOFF_UNIT_MS, REQUEST_ATTEMPTS } from '../shared/retry.js';
 
 /**
@@ -27,7 +30,10 @@ const NOT_RETRIED = new Set([
 const NO_RETRY_STATUSES = [400, 401, 403, 404, 405, 409, 410, 412, 413, 415, 422, 451];
 
 export interface GitHubClientOptions {
-  token: string;
+  /** A token (GITHUB_TOKEN, a PAT); or else `app`. */
+  token?: string;
+  /** A GitHub App: installation tokens fetched and refreshed as they near expiry. */
+  app?: GitHubAppCredentials;
   /** Default: GITHUB_API_URL, else https://api.github.com. */
   baseUrl?: string;
   /** Longest wait for a rate-limit reset or a secondary limit, in seconds. Default 60. */
@@ -123,22 +129,32 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     },
   };
 
-  const octokit = getOctokit(
-    options.token,
-    {
-      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-      retry: {
-        retries: options.retries ?? REQUEST_ATTEMPTS - 1,
-        retryAfterBaseValue: unit,
-        doNotRetry: NO_RETRY_STATUSES,
-      },
-      throttle,
+  if (!options.token === !options.app)
+    throw new Error('createGitHubClient takes a token or a GitHub App, exactly one');
+  const settings = {
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    retry: {
+      retries: options.retries ?? REQUEST_ATTEMPTS - 1,
+      retryAfterBaseValue: unit,
+      doNotRetry: NO_RETRY_STATUSES,
     },
-    // First, so its hooks sit innermost and see every attempt the retry plugin makes.
-    accounting(stats),
-    retry,
-    throttling,
-  );
+    throttle,
+  };
+  // First, so its hooks sit innermost and see every attempt the retry plugin makes.
+  const plugins = [accounting(stats), retry, throttling] as const;
+  const octokit = options.token
+    ? getOctokit(options.token, settings, ...plugins)
+    : // getOctokit insists on a token; the same class, with the app's auth strategy. Its
+      // token requests go through this Octokit, so they are counted here too.
+      (new (GitHub.plugin(...plugins))({
+        ...settings,
+        authStrategy: githubAppAuth,
+        auth: {
+          ...options.app,
+          serverTime: () => stats.serverTime,
+          warn: (message: string) => warn(message),
+        },
+      }) as unknown as Octokit);
 
   return { octokit, stats };
 }

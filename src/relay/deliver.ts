@@ -3,7 +3,8 @@
 // connection) the head of the queue is retried with exponential back-off and nothing
 // behind it overtakes it, so every key's dispatches arrive in the order they were made.
 // A 4xx other than 429 says the request itself is wrong: that item is dropped, logged
-// and counted, and the queue moves on.
+// and counted, and the queue moves on. When GitHub says how long to wait (Retry-After,
+// a rate limit's reset), the relay waits at least that long.
 import type { Octokit } from '../github/client.js';
 import type { RelayClock } from './clock.js';
 import type { DispatchSource } from './grouper.js';
@@ -113,13 +114,16 @@ export class Deliverer {
       this.state = 'sending';
       const outcome = await this.send(item);
       this.inFlight = false;
-      if (outcome === 'retry') {
+      if (outcome !== 'done') {
         attempt++;
         this.retries++;
         const base = this.options.backoffBaseMs ?? DELIVER_DEFAULTS.backoffBaseMs;
         const cap = this.options.backoffCapMs ?? DELIVER_DEFAULTS.backoffCapMs;
         this.state = 'sleeping';
-        await clock.sleep(Math.min(base * 2 ** Math.min(attempt - 1, 20), cap));
+        // GitHub's own wait (Retry-After, a rate limit's reset) beats a shorter back-off.
+        await clock.sleep(
+          Math.max(Math.min(base * 2 ** Math.min(attempt - 1, 20), cap), outcome.waitMs),
+        );
         continue;
       }
       attempt = 0;
@@ -148,7 +152,7 @@ export class Deliverer {
     }
   }
 
-  private async send(item: Queued): Promise<'done' | 'retry'> {
+  private async send(item: Queued): Promise<'done' | { waitMs: number }> {
     const { octokit, clock, log } = this.options;
     try {
       await octokit.rest.repos.createDispatchEvent({
@@ -164,8 +168,9 @@ export class Deliverer {
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       const message = error instanceof Error ? error.message : String(error);
+      const retry = { waitMs: requestedWaitMs(error) };
       if (typeof status === 'number' && status >= 400 && status < 500 && status !== 429) {
-        if (status === 403 && /rate limit/i.test(message)) return 'retry';
+        if (status === 403 && /rate limit/i.test(message)) return retry;
         this.failed[item.source]++;
         log('error', 'GitHub refused a dispatch; it is dropped.', {
           status,
@@ -179,8 +184,32 @@ export class Deliverer {
         status: typeof status === 'number' ? status : null,
         error: message.slice(0, 300),
         queued: this.options.queue.size,
+        ...(retry.waitMs > 0 ? { retryAfterMs: retry.waitMs } : {}),
       });
-      return 'retry';
+      return retry;
     }
   }
+}
+
+/** The longest wait GitHub may ask for that the relay honours: an hour, a primary limit's window. */
+const MAX_REQUESTED_WAIT_MS = 3_600_000;
+
+/**
+ * How long GitHub asked the relay to wait, in ms (0 when it did not): Retry-After on a
+ * secondary rate limit or a 429, else the reset of an exhausted primary limit, read
+ * against GitHub's own clock (its Date header) so a skewed local clock does not matter.
+ */
+export function requestedWaitMs(error: unknown): number {
+  const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers;
+  if (!headers) return 0;
+  const retryAfter = String(headers['retry-after'] ?? '');
+  let wait = 0;
+  if (/^\d+$/.test(retryAfter)) wait = Number(retryAfter) * 1000;
+  else if (retryAfter) wait = Date.parse(retryAfter) - Date.parse(String(headers.date ?? ''));
+  else if (String(headers['x-ratelimit-remaining']) === '0') {
+    const reset = Number(headers['x-ratelimit-reset']) * 1000;
+    const now = Date.parse(String(headers.date ?? ''));
+    if (Number.isFinite(reset) && Number.isFinite(now)) wait = reset - now + 1000;
+  }
+  return Number.isFinite(wait) ? Math.min(Math.max(wait, 0), MAX_REQUESTED_WAIT_MS) : 0;
 }

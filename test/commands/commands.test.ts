@@ -459,7 +459,11 @@ describe('/kubemend retry', () => {
     const before = branchRecord(n);
     await command(n, 'alice-token', '/kubemend retry');
     expect(repo().dispatches).toEqual([
-      { eventType: 'kubemend-retry', clientPayload: { incident: n } },
+      {
+        eventType: 'kubemend-retry',
+        clientPayload: { incident: n },
+        sender: 'github-actions[bot]',
+      },
     ]);
     // The alert workflow answers the dispatch: the bundled intake, then triage.
     const run = await dispatch(gh, repo().dispatches[0]?.clientPayload, {

@@ -86,6 +86,39 @@ describe('the relay', () => {
     expect(h.relay.deliverer.failed.generic).toBe(1);
   });
 
+  it.each([429, 403] as const)(
+    'waits the Retry-After of a secondary rate limit (%i) before trying again, however short its own back-off',
+    async (status) => {
+      h = await startRelay();
+      // Longer than the client waits by itself (60 s): the relay's back-off must honour it.
+      h.gh.inject(
+        'repos/create-dispatch-event',
+        { secondaryRateLimit: { retryAfter: 120, status } },
+        1,
+      );
+      await post(`${h.server.url}/v1/alerts`, { title: 'Disk full', cluster: 'c1' });
+      const attempts = () => h!.gh.requests('repos/create-dispatch-event').length;
+      await h.clock.advance(119_000);
+      expect(attempts()).toBe(1);
+      expect(dispatches(h.gh)).toHaveLength(0);
+      await h.clock.advance(2_000);
+      expect(dispatches(h.gh).map((d) => d.clientPayload.title)).toEqual(['Disk full']);
+    },
+  );
+
+  it('waits for the reset of an exhausted rate limit before trying again', async () => {
+    h = await startRelay();
+    h.gh.setRemaining(0);
+    await post(`${h.server.url}/v1/alerts`, { title: 'Disk full', cluster: 'c1' });
+    const attempts = () => h!.gh.requests((r) => r.path === '/repos/octo-org/gitops/dispatches');
+    await h.clock.advance(59 * MINUTE);
+    expect(attempts().map((r) => r.status)).toEqual([403]);
+    // The hour passes on GitHub's side too: a fresh budget.
+    h.gh.clock.advance(61 * MINUTE);
+    await h.clock.advance(2 * MINUTE);
+    expect(dispatches(h.gh).map((d) => d.clientPayload.title)).toEqual(['Disk full']);
+  });
+
   it('sends at most one duplicate dispatch per open problem across a restart', async () => {
     let atRestart = 0;
     const traffic = async (harness: Harness, restartAt?: number): Promise<void> => {

@@ -9,6 +9,7 @@ import { HANDLERS } from './handlers/index.js';
 import { DOCS, HttpError, type Ctx, type Reply } from './http.js';
 import { complete, matchRoute, type Operation } from './openapi.js';
 import { GitHubActor } from './actor.js';
+import { AppRegistry, type AppRegistration } from './apps.js';
 import { answerObjectsQuery, isObjectsQuery } from './graphql-objects.js';
 import { EmulatorClock, RepoState, type Permission } from './state.js';
 import { GITHUB_TOKEN_LOGIN, WebhookLog } from './webhooks.js';
@@ -94,6 +95,12 @@ const PERSON_NEEDS: Record<string, string> = {
 
 export const liveEmulators = new Set<GitHubEmulator>();
 
+/** Operations a GitHub App calls with its JWT: answered by the server from the app registry. */
+const APP_OPERATIONS = new Set([
+  'apps/get-repo-installation',
+  'apps/create-installation-access-token',
+]);
+
 export class GitHubEmulator {
   readonly clock = new EmulatorClock();
   readonly log: LogEntry[] = [];
@@ -101,6 +108,8 @@ export class GitHubEmulator {
   readonly repos = new Map<string, RepoState>();
   /** The webhook events GitHub would deliver for every accepted change, oldest first. */
   readonly webhooks = new WebhookLog();
+  /** GitHub Apps, their installations and the installation tokens issued. */
+  readonly apps = new AppRegistry();
   url = '';
   /** Called after POST /_emulator/shutdown has closed the server. */
   onShutdown: (() => void) | undefined;
@@ -181,6 +190,16 @@ export class GitHubEmulator {
     const token = `ghp_emulator_${login.replace(/[^A-Za-z0-9]/g, '_')}_${randomUUID().slice(0, 8)}`;
     this.personTokens.set(token, login);
     return token;
+  }
+
+  /**
+   * Registers a GitHub App with the public half of its key and installs it on the
+   * repositories named (all by default); returns the installation's id. The app then
+   * authenticates with a JWT it signs, and acts with installation tokens as `<slug>[bot]`.
+   */
+  registerApp(registration: AppRegistration): number {
+    for (const name of registration.repos ?? []) this.repo(name);
+    return this.apps.register(registration);
   }
 
   /** Acts as `login` through the REST API, so its events are those GitHub would send. */
@@ -381,7 +400,14 @@ export class GitHubEmulator {
       return;
     }
     if (url.pathname.startsWith('/_emulator/')) {
-      send(this.control(method, url, raw));
+      try {
+        send(this.control(method, url, raw));
+      } catch (error) {
+        send({
+          status: 400,
+          body: { message: error instanceof Error ? error.message : 'bad request' },
+        });
+      }
       return;
     }
     const auth = req.headers.authorization ?? '';
@@ -393,8 +419,18 @@ export class GitHubEmulator {
       });
       return;
     }
+    const credential = this.apps.authenticate(token, this.clock.now());
+    if (credential?.kind === 'refused') {
+      send(credential.reply);
+      return;
+    }
     const login =
-      this.personTokens.get(token) ?? (this.tokens ? this.tokens[token] : GITHUB_TOKEN_LOGIN);
+      credential?.kind === 'installation'
+        ? credential.login
+        : credential?.kind === 'jwt'
+          ? `${credential.app.slug}[bot]`
+          : (this.personTokens.get(token) ??
+            (this.tokens ? this.tokens[token] : GITHUB_TOKEN_LOGIN));
     if (!login) {
       send({
         status: 401,
@@ -406,7 +442,7 @@ export class GitHubEmulator {
     // kubemend sends (auto-merge, which REST lacks), repository objects by expression
     // (graphql-objects.ts) and GitHub's error for anything else.
     if (method === 'POST' && url.pathname === '/graphql') {
-      send(this.graphql(raw, login));
+      send(credential?.kind === 'jwt' ? forbiddenToIntegration() : this.graphql(raw, login));
       return;
     }
     const match = matchRoute(method, url.pathname);
@@ -481,6 +517,36 @@ export class GitHubEmulator {
       });
       return;
     }
+    // An app's JWT opens the app's own endpoints and nothing else; they take nothing else.
+    const appOperation = APP_OPERATIONS.has(operation.operationId);
+    if (appOperation !== (credential?.kind === 'jwt')) {
+      send(
+        appOperation
+          ? {
+              status: 401,
+              body: {
+                message: 'A JSON web token could not be decoded',
+                documentation_url: DOCS,
+                status: '401',
+              },
+            }
+          : forbiddenToIntegration(),
+      );
+      return;
+    }
+    if (
+      credential?.kind === 'jwt' &&
+      operation.operationId === 'apps/create-installation-access-token'
+    ) {
+      this.respond(
+        operation,
+        () =>
+          this.apps.createToken(credential.app, Number(params.installation_id), this.clock.now()),
+        fail,
+        send,
+      );
+      return;
+    }
     // An organisation's routes (its teams) are served by its repository's state.
     const repo =
       params.owner && params.repo
@@ -491,6 +557,16 @@ export class GitHubEmulator {
             )
           : undefined;
     if (!repo) {
+      send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
+      return;
+    }
+    if (credential?.kind === 'jwt') {
+      const { app } = credential;
+      this.respond(operation, () => this.apps.repoInstallation(app, repo, this.url), fail, send);
+      return;
+    }
+    // GitHub hides the repositories an installation does not cover.
+    if (credential?.kind === 'installation' && !this.apps.covers(credential.app, repo)) {
       send({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } });
       return;
     }
@@ -548,6 +624,28 @@ export class GitHubEmulator {
     }
     reply.body = this.finish(operation, reply.status, reply.body);
     if (this.validateResponses && reply.status < 500) {
+      const wrong = this.validation?.validateResponse(operation, reply.status, reply.body);
+      if (wrong) fail('response', wrong, operation.operationId);
+    }
+    send(reply);
+  }
+
+  /** Runs an answer of the server's own (app endpoints): GitHub's error shapes, completed and checked as handlers' are. */
+  private respond(
+    operation: Operation,
+    answer: () => Reply,
+    fail: (kind: FidelityFailure['kind'], detail: string, operationId?: string) => void,
+    send: (reply: Reply) => void,
+  ): void {
+    let reply: Reply;
+    try {
+      reply = answer();
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      reply = { status: error.status, body: error.toBody() };
+    }
+    reply.body = this.finish(operation, reply.status, reply.body);
+    if (this.validateResponses) {
       const wrong = this.validation?.validateResponse(operation, reply.status, reply.body);
       if (wrong) fail('response', wrong, operation.operationId);
     }
@@ -614,7 +712,7 @@ export class GitHubEmulator {
     res.destroy();
   }
 
-  /** The control API of a standalone emulator: /_emulator/log, /webhooks?since=N, /fidelity, /faults, /clock, /shutdown. */
+  /** The control API of a standalone emulator: /_emulator/log, /webhooks?since=N, /fidelity, /faults, /apps, /clock, /shutdown. */
   private control(method: string, url: URL, raw: Buffer): Reply {
     const body =
       raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
@@ -637,6 +735,21 @@ export class GitHubEmulator {
         // Answer first, then stop: the standalone CLI exits once the server has closed.
         setImmediate(() => void this.close().then(() => this.onShutdown?.()));
         return { status: 202, body: { ok: true } };
+      case 'POST /_emulator/apps':
+        return {
+          status: 201,
+          body: {
+            installation_id: this.registerApp({
+              id: Number(body.id),
+              slug: String(body.slug),
+              publicKey: String(body.public_key),
+              ...(Array.isArray(body.repos) ? { repos: body.repos.map(String) } : {}),
+              ...(body.token_ttl_seconds === undefined
+                ? {}
+                : { tokenTtlSeconds: Number(body.token_ttl_seconds) }),
+            }),
+          },
+        };
       case 'POST /_emulator/clock':
         this.clock.advance(Number(body.advanceMs ?? 0));
         return { status: 200, body: { now: this.clock.iso() } };
@@ -645,6 +758,16 @@ export class GitHubEmulator {
     }
   }
 }
+
+/** GitHub's answer to an app's JWT on an endpoint that needs an installation's token. */
+const forbiddenToIntegration = (): Reply => ({
+  status: 403,
+  body: {
+    message: 'Resource not accessible by integration',
+    documentation_url: DOCS,
+    status: '403',
+  },
+});
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -103,7 +103,12 @@ export class RepoState {
   /** Reactions on issue comments: comment id → [login, content]. */
   readonly reactions = new Map<number, { login: string; content: string }[]>();
   /** repository_dispatch events received, oldest first (GitHub would start workflows with them). */
-  readonly dispatches: { eventType: string; clientPayload: Record<string, unknown> }[] = [];
+  readonly dispatches: {
+    eventType: string;
+    clientPayload: Record<string, unknown>;
+    /** The login of the token that sent it (a GitHub App's `<slug>[bot]`, a person, …). */
+    sender: string;
+  }[] = [];
   readonly protections = new Map<string, Protection>();
   deleteBranchOnMerge = false;
   /** The repository setting "Allow auto-merge". */

@@ -16,4 +16,9 @@ export const HANDLERS: Record<string, Handler> = {
 };
 
 /** Answered by the server itself, not a handler; the description must still hold them. */
-export const SERVER_OPERATIONS = ['rate-limit/get'];
+export const SERVER_OPERATIONS = [
+  'rate-limit/get',
+  // A GitHub App's own endpoints, authenticated by its JWT (apps.ts).
+  'apps/get-repo-installation',
+  'apps/create-installation-access-token',
+];

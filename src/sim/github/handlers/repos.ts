@@ -85,6 +85,7 @@ const createDispatch: Handler = (ctx) => {
   const dispatch = {
     eventType: String(body.event_type),
     clientPayload: (body.client_payload as Record<string, unknown> | undefined) ?? {},
+    sender: ctx.login,
   };
   ctx.repo.dispatches.push(dispatch);
   emitRepositoryDispatch(ctx, dispatch.eventType, dispatch.clientPayload);
