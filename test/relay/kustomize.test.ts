@@ -110,7 +110,10 @@ describe('deploy/relay renders', () => {
       (container.env as Loose[]).map((e) => [e.name, e.valueFrom ?? e.value]),
     );
     expect(env.GITHUB_TOKEN).toEqual({
-      secretKeyRef: { name: 'kubemend-relay', key: 'github-token' },
+      secretKeyRef: { name: 'kubemend-relay', key: 'github-token', optional: true },
+    });
+    expect(env.GITHUB_APP_PRIVATE_KEY).toEqual({
+      secretKeyRef: { name: 'kubemend-relay', key: 'github-app-private-key', optional: true },
     });
     expect(env.KUBEMEND_RELAY_TOKEN).toEqual({
       secretKeyRef: { name: 'kubemend-relay', key: 'relay-token' },
