@@ -48,13 +48,15 @@ export function offersOf(body: unknown, source: RelaySource, options: ReadOption
 
 /**
  * GitHub refuses a client_payload of 64 KB or more (a 422, which would drop the alert),
- * and intake keeps no more than LIMITS.text characters of any text. So every string is
- * cut to that first (intake sees the same alert either way); a payload still too large
- * (a hundred long labels) has its strings cut shorter until it fits.
+ * and intake keeps no more than LIMITS.text characters of any text. A payload that fits
+ * goes as it is (intake cuts its long texts itself); one that does not has every string
+ * cut to that bound first (intake sees the same alert either way), then shorter until it
+ * fits (a hundred long labels).
  */
 export const PAYLOAD_BUDGET = 60_000;
 
 function fitted(payload: Record<string, unknown>): Record<string, unknown> {
+  if (Buffer.byteLength(JSON.stringify(payload), 'utf8') < PAYLOAD_BUDGET) return payload;
   let out = payload;
   for (const max of [LIMITS.text, 1000, 256, 64]) {
     out = cut(payload, max) as Record<string, unknown>;
