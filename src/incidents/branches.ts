@@ -34,6 +34,30 @@ export async function ensureBranch(ctx: BranchContext, branch: string): Promise<
   return true;
 }
 
+/**
+ * Brings the base branch into an incident branch that outlived its merged incident (a
+ * repository that keeps branches after merging). A squash merge leaves the branch's own
+ * commits off the base; without this, the next incident on the branch changes the files
+ * the squash added, and its pull request conflicts. A merge commit, not a reset: two runs
+ * doing this at once cannot erase each other's work. False on a conflict.
+ */
+export async function catchUp(ctx: BranchContext, branch: string): Promise<boolean> {
+  const { octokit, owner, repo } = ctx;
+  try {
+    await octokit.rest.repos.merge({
+      owner,
+      repo,
+      base: branch,
+      head: await baseBranch(ctx),
+      commit_message: `kubemend: bring ${branch} up to date before its next incident`,
+    });
+    return true;
+  } catch (error) {
+    if (statusOf(error) === 409) return false;
+    throw error;
+  }
+}
+
 /** The base branch's name; the repository's default branch, looked up once, when unset. */
 export async function baseBranch(ctx: BranchContext): Promise<string> {
   if (ctx.base.branch === undefined) {

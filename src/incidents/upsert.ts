@@ -24,7 +24,7 @@ import {
   type RetryPolicy,
   type Sleep,
 } from '../shared/retry.js';
-import { ensureBranch } from './branches.js';
+import { catchUp, ensureBranch } from './branches.js';
 import { IncidentClock } from './clock.js';
 import { IncidentPresentation, type PresentationContext } from './presentation.js';
 import {
@@ -233,6 +233,10 @@ export class IncidentUpserter {
       const existed = await ensureBranch(this.ctx, this.identity.branch);
       // The branch outlived its record: the incident was merged and its record moved.
       if (existed) record.previous = await this.mergedPrevious();
+      if (record.previous && !(await catchUp(this.ctx, this.identity.branch)))
+        this.ctx.log.warning(
+          `${this.identity.branch} conflicts with the base branch; the new incident's pull request needs a person to resolve it before it can merge.`,
+        );
     }
     sha = await this.write(record, sha);
     const opened = await this.openIncident(record, sha);

@@ -155,6 +155,22 @@ describe('report', () => {
     expect(main.filter((p) => p.startsWith('alerts/incoming/'))).toEqual([other]);
   });
 
+  it('merges a recurrence on a branch kept after the squash merge of the incident before it', async () => {
+    // GitHub keeps head branches after a merge unless the repository says otherwise.
+    expect(repo().deleteBranchOnMerge).toBe(false);
+    const first = await incident();
+    const firstRun = await report(first, workspace([result({ incident: first })]));
+    expect(firstRun.outputs).toMatchObject({ merged: 'true' });
+    gh.clock.advance(3 * 3_600_000);
+    const run = await dispatch(gh, generic(), { mode: 'pr' });
+    expectSuccess(run);
+    expect(run.outputs).toMatchObject({ action: 'recurred' });
+    const second = Number(run.outputs['incident-number']);
+    const secondRun = await report(second, workspace([result({ incident: second })]));
+    expect(secondRun.outputs).toMatchObject({ state: 'resolved', merged: 'true' });
+    expect(repo().issues.get(second)!.pull?.merged).toBe(true);
+  });
+
   it('keeps one status comment over three re-runs, updated in place', async () => {
     const number = await incident();
     const dry = result({

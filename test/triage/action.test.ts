@@ -181,8 +181,11 @@ it('removes a category label triage no longer finds, and keeps the others', asyn
 });
 
 it('has no work for a resolved incident or one nothing can act on, and says so', async () => {
+  // Degraded, then Healthy: a Healthy notification alone opens no incident.
+  expectSuccess(await dispatch(gh, argoDegraded));
   const resolved = await dispatch(gh, { ...argoDegraded, health_status: 'Healthy', resources: [] });
   expectSuccess(resolved);
+  expect(resolved.outputs).toMatchObject({ action: 'updated', status: 'resolved' });
   const run = await triage({
     alerts: resolved.outputs.alerts!,
     'incident-number': resolved.outputs['incident-number']!,

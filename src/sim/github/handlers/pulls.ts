@@ -15,7 +15,7 @@ import {
 import { pull } from '../render.js';
 import { newId, type Issue, type RepoState } from '../state.js';
 import { emitEdited, emitIssueOrPull, emitRefChange, emitStateChange } from '../webhooks.js';
-import { freezePullHeads } from './git.js';
+import { commitBody, freezePullHeads } from './git.js';
 
 /** `owner:branch` or `branch` to the branch name, when the owner is this repository's. */
 function headBranch(repo: RepoState, head: string): string | undefined {
@@ -264,6 +264,61 @@ const mergePull: Handler = (ctx) => {
   return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
 };
 
+/**
+ * POST /repos/{owner}/{repo}/merges: merges `head` (a branch or sha) into the branch
+ * `base` with a merge commit, as GitHub does: 201 with the commit, 204 when the base
+ * already contains the head, 404 naming the missing side, 409 on a conflict.
+ */
+const mergeBranches: Handler = (ctx) => {
+  const body = asObject(ctx.body) as { base?: string; head?: string; commit_message?: string };
+  const repo = ctx.repo;
+  const baseRef = `refs/heads/${body.base ?? ''}`;
+  const baseSha = repo.refs.get(baseRef);
+  if (!baseSha) throw new HttpError(404, 'Base does not exist');
+  const headSha =
+    repo.refs.get(`refs/heads/${body.head ?? ''}`) ??
+    (repo.git.commits.has(body.head ?? '') ? body.head : undefined);
+  if (!headSha) throw new HttpError(404, 'Head does not exist');
+  if (repo.git.mergeBase(headSha, baseSha) === headSha) return { status: 204 };
+  const tree = mergedTree(repo, baseSha, headSha);
+  if (!tree) throw new HttpError(409, 'Merge conflict');
+  const person = repo.person(ctx.login);
+  const commit = {
+    tree,
+    parents: [baseSha, headSha],
+    message: body.commit_message ?? `Merge ${body.head ?? headSha} into ${body.base ?? ''}`,
+    author: person,
+    committer: person,
+  };
+  const sha = repo.git.writeCommit(commit);
+  repo.refs.set(baseRef, sha);
+  emitRefChange(ctx, baseRef, baseSha, sha);
+  const api = `${ctx.baseUrl}/repos/${repo.fullName}`;
+  const git = commitBody(ctx, sha, commit);
+  return {
+    status: 201,
+    body: {
+      sha,
+      node_id: git.node_id,
+      url: `${api}/commits/${sha}`,
+      html_url: git.html_url,
+      comments_url: `${api}/commits/${sha}/comments`,
+      commit: {
+        url: git.url,
+        author: commit.author,
+        committer: commit.committer,
+        message: commit.message,
+        comment_count: 0,
+        tree: git.tree,
+        verification: git.verification,
+      },
+      author: null,
+      committer: null,
+      parents: git.parents,
+    },
+  };
+};
+
 const checkMerged: Handler = (ctx) => {
   if (!getPull(ctx).pull!.merged) throw notFound();
   return { status: 204 };
@@ -276,4 +331,5 @@ export const pullHandlers: Record<string, Handler> = {
   'pulls/update': updatePull,
   'pulls/merge': mergePull,
   'pulls/check-if-merged': checkMerged,
+  'repos/merge': mergeBranches,
 };
