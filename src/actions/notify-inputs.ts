@@ -20,10 +20,15 @@ export interface NotifyInputs {
   legacyWebhook?: URL;
 }
 
-/** Read and masked first, before the config (whose errors could otherwise run first). */
-export function readNotifyInputs(): NotifyInputs {
+/**
+ * Read and masked first, before the config (whose errors could otherwise run first).
+ * `legacy`: the action also takes the old `notify-webhook` input (the sweep never did).
+ */
+export function readNotifyInputs({ legacy = true }: { legacy?: boolean } = {}): NotifyInputs {
   const secrets = notifySecretsInput(NOTIFY_SECRETS_INPUT);
-  const legacyWebhook = webhookInput(optionalSecretInput(NOTIFY_WEBHOOK_INPUT));
+  const legacyWebhook = legacy
+    ? webhookInput(optionalSecretInput(NOTIFY_WEBHOOK_INPUT))
+    : undefined;
   return { secrets, ...(legacyWebhook ? { legacyWebhook } : {}) };
 }
 

@@ -3,6 +3,8 @@
 // channel's credentials read from the secrets the workflow handed over by name. A
 // channel whose secret is missing fails like a channel that did not answer: one line for
 // the status comment, never the run.
+import type { IncidentRecord } from '../incidents/record.js';
+import type { IncidentState } from '../incidents/states.js';
 import type { MessageRefs, Notice } from '../notify/notice.js';
 import { sendToAll, type ChannelResult, type NotifyChannel } from '../notify/send.js';
 import {
@@ -116,6 +118,38 @@ export function legacyChannel(url: URL): NotifyChannel {
   return /(^|\.)discord(app)?\.com$/.test(url.hostname)
     ? { kind: 'discord', name: LEGACY_CHANNEL_NAME, url: url.href }
     : { kind: 'slack-webhook', name: LEGACY_CHANNEL_NAME, url: url.href };
+}
+
+/**
+ * The notice for an incident whose state changed from `previous` (the state label it
+ * carried) to `state`; `previousState` is set only when it differs.
+ */
+export function incidentNotice(incident: {
+  number: number;
+  record: Pick<IncidentRecord, 'key' | 'title' | 'cluster' | 'severity'> | undefined;
+  title: string;
+  labels: readonly string[];
+  /** The category when no `category/<name>` label says it (a result's). */
+  category?: string;
+  state: IncidentState;
+  previous: IncidentState | undefined;
+  reasons: string[];
+  link: string;
+}): Notice {
+  const { record, state, previous } = incident;
+  const label = incident.labels.find((l) => l.startsWith('category/'));
+  return {
+    key: record?.key ?? `#${incident.number}`,
+    number: incident.number,
+    title: record?.title ?? incident.title,
+    cluster: record?.cluster ?? '',
+    severity: record?.severity ?? '',
+    category: label ? label.slice('category/'.length) : (incident.category ?? ''),
+    state,
+    ...(previous && previous !== state ? { previousState: previous } : {}),
+    reasons: incident.reasons,
+    link: incident.link,
+  };
 }
 
 /** Whether there is anything to send to at all: the stage skips the work otherwise. */

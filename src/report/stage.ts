@@ -16,8 +16,8 @@ import { toIso } from '../incidents/clock.js';
 import type { RemediationResult } from '../remediation/result.js';
 import { redact } from '../shared/redact.js';
 import { closeIncidentIssue, mergeIncident, type Ending, type IncidentRepo } from './finish.js';
-import type { MessageRefs, Notice } from '../notify/notice.js';
-import { hasChannels, notifyChange, type Notifier } from './notify.js';
+import type { MessageRefs } from '../notify/notice.js';
+import { hasChannels, incidentNotice, notifyChange, type Notifier } from './notify.js';
 import { statusComment, STATUS_MARKER } from './render.js';
 import { decideState } from './state.js';
 
@@ -74,19 +74,17 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
   // clock, not the runner's, decides quiet hours.
   let notified: { failures: string[]; refs: MessageRefs } | undefined;
   if (hasChannels(request.notify) && previous !== verdict.state) {
-    const was = previous ?? before?.state;
-    const notice: Notice = {
-      key: before?.key ?? `#${gh.number}`,
+    const notice = incidentNotice({
       number: gh.number,
-      title: before?.title ?? issue.title,
-      cluster: before?.cluster ?? '',
-      severity: before?.severity ?? '',
-      category: categoryOf(labels, results),
+      record: before,
+      title: issue.title,
+      labels,
+      ...(results[0] ? { category: results[0].category } : {}),
       state: verdict.state,
-      ...(was && was !== verdict.state ? { previousState: was } : {}),
+      previous: previous ?? before?.state,
       reasons: verdict.reasons,
       link: issue.html_url,
-    };
+    });
     const outcome = await notifyChange(
       request.notify,
       notice,
@@ -171,12 +169,6 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
     body,
     warnings,
   };
-}
-
-/** The incident's category: triage's label, else the first result's. */
-function categoryOf(labels: string[], results: RemediationResult[]): string {
-  const label = labels.find((l) => l.startsWith('category/'));
-  return label ? label.slice('category/'.length) : (results[0]?.category ?? '');
 }
 
 /** A record-less incident (its branch and body record gone) shows no targets or timeline. */

@@ -193,6 +193,7 @@ export async function run(): Promise<void> {
         github,
         config,
         kubeconfig,
+        ...notifyOf(notify),
         log: core.info,
         runUrl: runUrl(repository),
         trigger: process.env.GITHUB_EVENT_NAME ?? 'workflow',
