@@ -47,6 +47,10 @@ export function notifierFor(config: KubemendConfig, inputs: NotifyInputs): Notif
   return { config: config.notifications, secrets, ...(legacyWebhook ? { legacyWebhook } : {}) };
 }
 
+/** The notifier as an optional field of a stage's request (exactOptionalPropertyTypes). */
+export const notifyOf = <T>(notify: T | undefined): { notify?: T } =>
+  notify === undefined ? {} : { notify };
+
 /**
  * The input's JSON object: each string value masked at once (each of its lines too: the
  * runner masks a multi-line value line by line). Errors never quote the input.

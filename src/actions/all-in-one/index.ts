@@ -29,8 +29,8 @@ import { baseInput, payloadInput } from '../intake/inputs.js';
 import { freeTextRedacted, summarizeIntake } from '../intake/outputs.js';
 import { clusterNameInput } from '../name-inputs.js';
 import { summarizeRemediation } from '../remediate/outputs.js';
-import { notifierFor, readNotifyInputs } from '../notify-inputs.js';
-import { notifyOf, summarizeReport } from '../report/index.js';
+import { notifierFor, notifyOf, readNotifyInputs } from '../notify-inputs.js';
+import { summarizeReport } from '../report/index.js';
 import { summarizeTriage, triageOutputs } from '../triage/outputs.js';
 import { Defaults, Inputs, Outputs } from './constants.js';
 

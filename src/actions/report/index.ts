@@ -5,7 +5,7 @@ import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
 import { readResults } from '../../report/results.js';
 import { report, type ReportOutcome } from '../../report/stage.js';
 import { requiredRepository, runUrl, serverUrl } from '../event.js';
-import { notifierFor } from '../notify-inputs.js';
+import { notifierFor, notifyOf } from '../notify-inputs.js';
 import { Outputs } from './constants.js';
 import { getReportInputs } from './inputs.js';
 
@@ -31,10 +31,6 @@ export async function run(): Promise<void> {
   for (const [name, value] of Object.entries(reportOutputs(outcome))) core.setOutput(name, value);
   await summarizeReport(outcome, github.number, github.stats.total);
 }
-
-/** The notifier as an optional field (exactOptionalPropertyTypes). */
-export const notifyOf = <T>(notify: T | undefined): { notify?: T } =>
-  notify === undefined ? {} : { notify };
 
 export function reportOutputs(outcome: ReportOutcome): Record<string, string> {
   return {

@@ -7,8 +7,7 @@ import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
 import { sweep } from '../../sweep/stage.js';
 import { readEvent, requiredRepository, runUrl, serverUrl } from '../event.js';
 import { baseInput } from '../intake/inputs.js';
-import { notifierFor } from '../notify-inputs.js';
-import { notifyOf } from '../report/index.js';
+import { notifierFor, notifyOf } from '../notify-inputs.js';
 import { getSweepInputs } from './inputs.js';
 import { summarizeSweep, writeSweepOutputs } from './outputs.js';
 
