@@ -196,7 +196,6 @@ export function lintLocalActionUses(root: string, path: string, text: string): F
 }
 
 export async function lintRepository(root: string): Promise<Finding[]> {
-  const lint = await createLinter();
   const { workflows, actions } = findFiles(root);
   const findings: Finding[] = [];
   for (const path of workflows) {
@@ -215,6 +214,9 @@ export async function lintRepository(root: string): Promise<Finding[]> {
       });
       continue;
     }
+    // A fresh linter per file: one instance fed every file in turn aborts ("unreachable")
+    // once the files together pass some size, though each lints cleanly on its own.
+    const lint = await createLinter();
     for (const result of lint(text, name))
       findings.push({ file: name, line: result.line, message: result.message, kind: result.kind });
     findings.push(...lintLocalActionUses(root, name, text));

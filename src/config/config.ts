@@ -6,6 +6,12 @@ import { resolve } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import { DEFAULT_GROUP_BY, type GroupBy } from '../alerts/identity.js';
 import { parseSelector } from '../shared/selector.js';
+import {
+  NOTIFICATIONS_DEFAULTS,
+  notificationProblems,
+  notificationsSection,
+  type NotificationsConfig,
+} from '../notify/settings.js';
 import { RELAY_DEFAULTS, type RelayConfig } from '../relay/settings.js';
 import { ANALYZER_NAMES, SCAN_DEFAULTS, type ScanConfig } from '../scan/settings.js';
 import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
@@ -123,6 +129,8 @@ export interface KubemendConfig {
   sweep: SweepConfig;
   scan: ScanConfig;
   relay: RelayConfig;
+  /** Where report tells people about changes of state (src/notify/settings.ts). */
+  notifications: NotificationsConfig;
   /** Who may run slash commands besides people with write access: logins and `org/team`s. */
   commands: { users: string[]; teams: string[] };
   /** What the cluster doctor may read; `namespaces` null: the default rule (diagnose/access.ts). */
@@ -203,6 +211,7 @@ const DEFAULTS = {
   sweep: SWEEP_DEFAULTS,
   scan: SCAN_DEFAULTS,
   relay: RELAY_DEFAULTS,
+  notifications: NOTIFICATIONS_DEFAULTS,
   commands: { users: [] as string[], teams: [] as string[] },
   diagnose: { namespaces: null as string[] | null },
   clusters: {} as Record<string, ExpectedIdentity>,
@@ -344,6 +353,8 @@ function documentProblems(doc: Record<string, unknown>): SchemaProblem[] {
       });
     }
   }
+  if (isObject(doc.notifications))
+    for (const p of notificationProblems(doc.notifications)) if (!flagged(p.path)) more.push(p);
   return [...problems, ...more];
 }
 
@@ -379,6 +390,7 @@ function configOf(doc: ConfigDocument, path: string): KubemendConfig {
     sweep: { staleAfterMs: ms(doc.sweep?.['stale-after'], SWEEP_DEFAULTS.staleAfterMs) },
     scan: scanSection(doc.scan ?? {}),
     relay: relaySection(doc.relay ?? {}),
+    notifications: notificationsSection(doc.notifications ?? {}),
     gitops: { paths: (doc.gitops?.paths ?? []).map((p) => p.replace(/\/+$/, '')) },
     commands: { users: doc.commands?.users ?? [], teams: doc.commands?.teams ?? [] },
     diagnose: { namespaces: doc.diagnose?.namespaces ?? null },

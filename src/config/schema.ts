@@ -24,6 +24,12 @@ import {
 import { GROUP_BY_FIELDS } from '../alerts/identity.js';
 import { SEVERITIES } from '../alerts/model.js';
 import { ANALYZER_NAMES, type AnalyzerName } from '../scan/settings.js';
+import {
+  CHANNEL_TYPES,
+  QUIET_EXCEPT_STATES,
+  ROUTE_SEVERITIES,
+  SECRET_NAME,
+} from '../notify/settings.js';
 import { PLAYBOOKS, PLAYBOOK_MODES } from '../shared/constants.js';
 
 const DEFS: Record<string, TSchema> = {};
@@ -284,6 +290,11 @@ const storagePlaybook = playbookWith(
   },
 );
 
+const secretName = (description: string) =>
+  Text({
+    description: `${description} A secret's name (A-Z, 0-9, _), never its value.`,
+    pattern: SECRET_NAME,
+  });
 const count = (description: string, minimum: number, maximum: number) =>
   Whole({ description, minimum, maximum });
 
@@ -616,6 +627,124 @@ const SECTIONS = {
           }),
         },
         { description: 'The opt-in Kubernetes event watcher.' },
+      ),
+    },
+  ),
+  notifications: section(
+    "Where report tells people about an incident's changes of state: Slack, Discord, Microsoft Teams or a signed JSON webhook. The file names secrets, never their values: the workflow hands the values to report in its `notify-secrets` input (docs/notifications.md). A channel that fails never fails the incident; the status comment says so.",
+    {
+      channels: List(
+        Mapping(
+          {
+            name: Text({
+              description: 'Names the channel in routes and in the status comment.',
+              pattern: '^[a-z0-9][a-z0-9._-]{0,62}$',
+            }),
+            type: oneOf(CHANNEL_TYPES, {
+              description:
+                'slack (a bot token: one message per incident, updated in place, state changes as thread replies), slack-webhook (an incoming webhook: a new message each time), discord (a webhook: one message, edited in place), teams (a Workflows webhook: an Adaptive Card), webhook (JSON, HMAC-SHA256 signed).',
+            }),
+            'token-secret': Optional(
+              secretName('The secret holding the Slack bot token (xoxb-…); type slack.'),
+            ),
+            'url-secret': Optional(
+              secretName('The secret holding the webhook URL; every type but slack.'),
+            ),
+            'signing-secret': Optional(
+              secretName('The secret holding the HMAC-SHA256 signing key; type webhook.'),
+            ),
+            channel: Optional(
+              Text({
+                description: 'The Slack channel id (C…) or name the bot is in; type slack.',
+                pattern: '^#?[A-Za-z0-9._-]{1,80}$',
+              }),
+            ),
+            mention: Optional(
+              Text({
+                description:
+                  'A Slack user (U…, W…) or user group (S…) id mentioned only when the incident needs a person (needs-human); slack types.',
+                pattern: '^[UWS][A-Z0-9]{2,20}$',
+              }),
+            ),
+          },
+          { additionalProperties: false, description: 'One channel.' },
+        ),
+        { description: 'The channels. Default: none.', maxItems: 20 },
+      ),
+      routes: List(
+        Mapping(
+          {
+            severities: Optional(
+              List(oneOf(ROUTE_SEVERITIES), {
+                description: "The incident's severity is one of these. Default: any.",
+                minItems: 1,
+                uniqueItems: true,
+              }),
+            ),
+            clusters: Optional(
+              List(
+                Text({
+                  description: 'A cluster name; `*` matches any run of characters, `?` one.',
+                  pattern: '^[A-Za-z0-9*?][A-Za-z0-9._*?-]{0,62}$',
+                }),
+                {
+                  description: "The incident's cluster matches one of these. Default: any.",
+                  minItems: 1,
+                  maxItems: 50,
+                },
+              ),
+            ),
+            categories: Optional(
+              List(category(), {
+                description: "The incident's category is one of these. Default: any.",
+                minItems: 1,
+                uniqueItems: true,
+              }),
+            ),
+            channels: List(Text({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' }), {
+              description:
+                'The channels (by name) a matching notice goes to; empty: none (a route that silences).',
+              maxItems: 20,
+              uniqueItems: true,
+            }),
+          },
+          {
+            description: 'Conditions that must all hold, and where the notice goes.',
+            additionalProperties: false,
+          },
+        ),
+        {
+          description:
+            'The first route that matches picks the channels; a notice no route matches goes nowhere. Default: no routes (every channel gets every notice).',
+          maxItems: 50,
+        },
+      ),
+      'quiet-hours': Mapping(
+        {
+          from: Text({ description: 'Start, HH:MM local time.', pattern: '^\\d{2}:\\d{2}$' }),
+          to: Text({
+            description: 'End, HH:MM local time (not included); before from spans midnight.',
+            pattern: '^\\d{2}:\\d{2}$',
+          }),
+          timezone: Optional(
+            Text({
+              description: 'An IANA time zone such as Europe/Berlin. Default: UTC.',
+              minLength: 1,
+              maxLength: 64,
+            }),
+          ),
+          except: Optional(
+            List(oneOf(QUIET_EXCEPT_STATES), {
+              description: 'States that still notify within quiet hours. Default: [needs-human].',
+              uniqueItems: true,
+            }),
+          ),
+        },
+        {
+          description:
+            "Within these hours only the excepted states notify; the time is GitHub's (its Date header), not the runner's.",
+          additionalProperties: false,
+        },
       ),
     },
   ),

@@ -4,6 +4,7 @@
 import { dump, load } from 'js-yaml';
 import { ALERT_SOURCES, SEVERITIES, type Alert, type Severity } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
+import type { MessageRefs } from '../notify/notice.js';
 import { isObject } from '../shared/json.js';
 import { redact, redactDeep } from '../shared/redact.js';
 import { targetsOf as alertTargets } from '../triage/targets.js';
@@ -88,6 +89,8 @@ export interface IncidentRecord {
   incident: IncidentRef | null;
   /** What people said with slash commands (controls.ts); absent until the first one. */
   controls?: Controls;
+  /** The chat messages posted about the incident, updated in place on the next notice. */
+  messages?: MessageRefs;
 }
 
 /**
@@ -384,6 +387,8 @@ export function displayRecord(record: IncidentRecord): string {
   delete shown.incident;
   // The timeline is the status comment's to show; the body stays well under GitHub's limit.
   delete shown.timeline;
+  // Chat message ids mean nothing to a reader.
+  delete shown.messages;
   return dump(shown, { lineWidth: 120, noRefs: true, sortKeys: false });
 }
 
@@ -516,7 +521,29 @@ function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
     previous: previousOf(doc.previous),
     // Controls that are not an object are dropped (absent reads as defaults); others are checked.
     ...(isObject(doc.controls) ? { controls: controlsOf({ controls: doc.controls }) } : {}),
+    ...messagesOf(doc.messages),
   };
+}
+
+/**
+ * The message references read back; each one of the wrong shape is dropped (the next
+ * notice then posts a new message), and a record without any reads as it was written.
+ */
+function messagesOf(value: unknown): { messages?: MessageRefs } {
+  if (!isObject(value)) return {};
+  const messages: MessageRefs = {};
+  const { slack, discord } = value;
+  if (
+    isObject(slack) &&
+    isString(slack.channel) &&
+    /^[A-Z0-9]{2,30}$/.test(slack.channel) &&
+    isString(slack.ts) &&
+    /^\d{1,12}\.\d{1,12}$/.test(slack.ts)
+  )
+    messages.slack = { channel: slack.channel, ts: slack.ts };
+  if (isObject(discord) && isString(discord.messageId) && /^\d{1,25}$/.test(discord.messageId))
+    messages.discord = { messageId: discord.messageId };
+  return Object.keys(messages).length ? { messages } : {};
 }
 
 /** A version 1 record's workloads and nodes as targets, all with the incident's status. */

@@ -4,7 +4,7 @@
 //   X-Kubemend-Timestamp: <unix seconds>
 //   X-Kubemend-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>
 //
-// To verify (the notifications guide should carry the same recipe):
+// To verify (docs/notifications.md carries the same recipe):
 //   1. Read both headers and the raw body bytes, before any JSON parsing.
 //   2. Reject when the timestamp is not an integer, or differs from your clock by more
 //      than 300 seconds (5 minutes): a captured request cannot be replayed later.

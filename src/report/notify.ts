@@ -1,28 +1,158 @@
-// The optional chat notification: one message to a Slack or Discord incoming webhook when
-// the incident's state changes. The URL is the credential: it is masked, and no error
-// quotes it.
-import type { IncidentState } from './state.js';
+// Report's notifications: on a change of state, the notice goes to the channels the
+// config's routes pick (quiet hours holding back all but the excepted states), each
+// channel's credentials read from the secrets the workflow handed over by name. A
+// channel whose secret is missing fails like a channel that did not answer: one line for
+// the status comment, never the run.
+import type { IncidentRecord } from '../incidents/record.js';
+import type { IncidentState } from '../incidents/states.js';
+import type { MessageRefs, Notice } from '../notify/notice.js';
+import { sendToAll, type ChannelResult, type NotifyChannel } from '../notify/send.js';
+import {
+  routeNotice,
+  silenced,
+  type ChannelSettings,
+  type NotificationsConfig,
+} from '../notify/settings.js';
 
-export async function notify(
-  url: URL,
-  message: { state: IncidentState; title: string; link: string; reasons: string[] },
-): Promise<string | undefined> {
-  const text =
-    `kubemend: ${message.title} is ${message.state}. ${message.reasons[0] ?? ''} ${message.link}`
-      // Chat markup in alert text must not ping channels or people.
-      .replace(/[<>@]/g, '')
-      .slice(0, 1800);
-  const discord = /(^|\.)discord(app)?\.com$/.test(url.hostname);
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(discord ? { content: text, allowed_mentions: { parse: [] } } : { text }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) return `the notify webhook answered ${response.status}`;
-    return undefined;
-  } catch (error) {
-    return `the notify webhook could not be reached (${(error as Error).name})`;
+export interface Notifier {
+  config: NotificationsConfig;
+  /** Secret name → value, as the workflow passed them (already masked). */
+  secrets: Readonly<Record<string, string>>;
+  /**
+   * The deprecated `notify-webhook` input: a Slack or Discord incoming webhook that gets
+   * every notice the quiet hours let through, whatever the routes say.
+   */
+  legacyWebhook?: URL;
+  /** Slack's Web API base (default Slack's own); tests point it at the emulator. */
+  slackApiUrl?: string;
+  /** Per request; default send.ts's. */
+  timeoutMs?: number;
+}
+
+export interface NotifyOutcome {
+  /** Quiet hours held the notice back; nothing was sent. */
+  quiet: boolean;
+  results: ChannelResult[];
+  /** One line per channel that failed, for the status comment. */
+  failures: string[];
+  /** The references to keep in the record for the next notice. */
+  refs: MessageRefs;
+}
+
+export const LEGACY_CHANNEL_NAME = 'notify-webhook';
+
+/** Sends `notice` where the config routes it, unless quiet hours hold it back. */
+export async function notifyChange(
+  notifier: Notifier,
+  notice: Notice,
+  refs: MessageRefs,
+  nowMs: number,
+): Promise<NotifyOutcome> {
+  if (silenced(notifier.config, notice.state, nowMs))
+    return { quiet: true, results: [], failures: [], refs };
+  const failures: string[] = [];
+  const channels: NotifyChannel[] = [];
+  for (const settings of routeNotice(notifier.config, notice)) {
+    const channel = resolveChannel(settings, notifier);
+    if (typeof channel === 'string') failures.push(channel);
+    else channels.push(channel);
   }
+  if (notifier.legacyWebhook) channels.push(legacyChannel(notifier.legacyWebhook));
+  const sent = await sendToAll(channels, notice, refs, {
+    now: () => nowMs,
+    ...(notifier.timeoutMs !== undefined ? { timeoutMs: notifier.timeoutMs } : {}),
+  });
+  failures.push(...sent.results.filter((r) => !r.ok).map((r) => r.line));
+  return { quiet: false, results: sent.results, failures, refs: sent.refs };
+}
+
+/** The channel with its credentials, or the line saying which secret is missing. */
+export function resolveChannel(
+  settings: ChannelSettings,
+  notifier: Pick<Notifier, 'secrets' | 'slackApiUrl'>,
+): NotifyChannel | string {
+  const { name } = settings;
+  const label = `${settings.type} channel ${JSON.stringify(name)}`;
+  // Own properties only: a secret called `constructor` must not read Object's.
+  const secret = (secretName: string | undefined): string | undefined =>
+    secretName !== undefined && Object.hasOwn(notifier.secrets, secretName)
+      ? notifier.secrets[secretName] || undefined
+      : undefined;
+  const missing = (secretName: string | undefined): string =>
+    `${label}: not sent, the secret ${secretName ?? '(none named)'} was not passed in notify-secrets`;
+  const mention = settings.mention !== undefined ? { mention: settings.mention } : {};
+  switch (settings.type) {
+    case 'slack': {
+      const token = secret(settings.tokenSecret);
+      if (!token) return missing(settings.tokenSecret);
+      return {
+        kind: 'slack-bot',
+        name,
+        token,
+        channel: settings.channel ?? '',
+        ...mention,
+        ...(notifier.slackApiUrl ? { apiUrl: notifier.slackApiUrl } : {}),
+      };
+    }
+    case 'slack-webhook':
+    case 'discord':
+    case 'teams': {
+      const url = secret(settings.urlSecret);
+      if (!url) return missing(settings.urlSecret);
+      return settings.type === 'slack-webhook'
+        ? { kind: 'slack-webhook', name, url, ...mention }
+        : { kind: settings.type, name, url };
+    }
+    case 'webhook': {
+      const url = secret(settings.urlSecret);
+      if (!url) return missing(settings.urlSecret);
+      const key = secret(settings.signingSecret);
+      if (!key) return missing(settings.signingSecret);
+      return { kind: 'webhook', name, url, secret: key };
+    }
+  }
+}
+
+/** The old input's URL as a channel: Discord's by its host, Slack's otherwise, as before. */
+export function legacyChannel(url: URL): NotifyChannel {
+  return /(^|\.)discord(app)?\.com$/.test(url.hostname)
+    ? { kind: 'discord', name: LEGACY_CHANNEL_NAME, url: url.href }
+    : { kind: 'slack-webhook', name: LEGACY_CHANNEL_NAME, url: url.href };
+}
+
+/**
+ * The notice for an incident whose state changed from `previous` (the state label it
+ * carried) to `state`; `previousState` is set only when it differs.
+ */
+export function incidentNotice(incident: {
+  number: number;
+  record: Pick<IncidentRecord, 'key' | 'title' | 'cluster' | 'severity'> | undefined;
+  title: string;
+  labels: readonly string[];
+  /** The category when no `category/<name>` label says it (a result's). */
+  category?: string;
+  state: IncidentState;
+  previous: IncidentState | undefined;
+  reasons: string[];
+  link: string;
+}): Notice {
+  const { record, state, previous } = incident;
+  const label = incident.labels.find((l) => l.startsWith('category/'));
+  return {
+    key: record?.key ?? `#${incident.number}`,
+    number: incident.number,
+    title: record?.title ?? incident.title,
+    cluster: record?.cluster ?? '',
+    severity: record?.severity ?? '',
+    category: label ? label.slice('category/'.length) : (incident.category ?? ''),
+    state,
+    ...(previous && previous !== state ? { previousState: previous } : {}),
+    reasons: incident.reasons,
+    link: incident.link,
+  };
+}
+
+/** Whether there is anything to send to at all: the stage skips the work otherwise. */
+export function hasChannels(notifier: Notifier | undefined): notifier is Notifier {
+  return Boolean(notifier && (notifier.config.channels.length || notifier.legacyWebhook));
 }

@@ -17,7 +17,7 @@ export function statusComment(
   record: Pick<IncidentRecord, 'targets' | 'timeline'>,
   results: RemediationResult[],
   verdict: StateVerdict,
-  extra: { skipped: string[]; ending?: string; runUrl?: string },
+  extra: { skipped: string[]; ending?: string; runUrl?: string; notifications?: string[] },
 ): string {
   const lines = [
     marker(STATUS_MARKER),
@@ -97,6 +97,15 @@ export function statusComment(
       '',
     );
   if (extra.ending) lines.push(inline(extra.ending, 600), '');
+  // A channel that failed never failed the run: this line is where people learn of it.
+  if (extra.notifications?.length)
+    lines.push(
+      `**Notifications**: ${extra.notifications
+        .slice(0, 20)
+        .map((n) => inline(n, 300))
+        .join('; ')}.`,
+      '',
+    );
   lines.push(...timelineLines(record));
   if (extra.runUrl) lines.push(`<sub>[workflow run](${extra.runUrl})</sub>`);
   return lines.join('\n').trimEnd() + '\n';

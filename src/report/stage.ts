@@ -16,7 +16,8 @@ import { toIso } from '../incidents/clock.js';
 import type { RemediationResult } from '../remediation/result.js';
 import { redact } from '../shared/redact.js';
 import { closeIncidentIssue, mergeIncident, type Ending, type IncidentRepo } from './finish.js';
-import { notify } from './notify.js';
+import type { MessageRefs } from '../notify/notice.js';
+import { hasChannels, incidentNotice, notifyChange, type Notifier } from './notify.js';
 import { statusComment, STATUS_MARKER } from './render.js';
 import { decideState } from './state.js';
 
@@ -27,8 +28,8 @@ export interface ReportRequest {
   results: RemediationResult[];
   /** Result files that could not be read, one line each. */
   skipped: string[];
-  /** A Slack or Discord incoming webhook, told when the state changes. */
-  notifyWebhook: URL | undefined;
+  /** The notification channels, told when the state changes (report/notify.ts). */
+  notify?: Notifier;
   /** The workflow run, linked from the comment. */
   runUrl: string | undefined;
   /** What started the run (the workflow's event), for the timeline. */
@@ -67,9 +68,38 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
     file?.record ?? (shown ? { ...shown, incident: null } : undefined);
   const verdict = decideState(results, before);
   const controls = controlsOf(before ?? {});
+
+  // Sent before the record is written, so the message references ride on the same
+  // commit (a merged incident's record has moved by the time the rest is done). GitHub's
+  // clock, not the runner's, decides quiet hours.
+  let notified: { failures: string[]; refs: MessageRefs } | undefined;
+  if (hasChannels(request.notify) && previous !== verdict.state) {
+    const notice = incidentNotice({
+      number: gh.number,
+      record: before,
+      title: issue.title,
+      labels,
+      ...(results[0] ? { category: results[0].category } : {}),
+      state: verdict.state,
+      previous: previous ?? before?.state,
+      reasons: verdict.reasons,
+      link: issue.html_url,
+    });
+    const outcome = await notifyChange(
+      request.notify,
+      notice,
+      before?.messages ?? {},
+      gh.stats.serverTime ?? Date.now(),
+    );
+    if (!outcome.quiet) notified = { failures: outcome.failures, refs: outcome.refs };
+    for (const failure of outcome.failures) warnings.push(`Not notified: ${failure}.`);
+  }
+  const withRefs = (r: IncidentRecord): IncidentRecord =>
+    notified && Object.keys(notified.refs).length ? { ...r, messages: notified.refs } : r;
+
   const ends = STATES[verdict.state].ends && issue.state === 'open';
   const autoclose = ends && controls.autoclose !== false;
-  let record = before && foldResults(before, results, verdict, info);
+  let record = before && withRefs(foldResults(before, results, verdict, info));
   if (file && record) {
     const closing = autoclose && (!isPull || config.report.merge !== 'off');
     record =
@@ -77,7 +107,7 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
         gh,
         file,
         (latest) => {
-          const folded = foldResults(latest, results, verdict, info);
+          const folded = withRefs(foldResults(latest, results, verdict, info));
           return closing && folded.incident
             ? { ...folded, incident: { ...folded.incident, state: 'closed', closedAt: now } }
             : folded;
@@ -124,20 +154,12 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
       skipped,
       ...(ending ? { ending: ending.text } : {}),
       ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+      ...(notified?.failures.length ? { notifications: notified.failures } : {}),
     }),
   );
   const commentUrl = await upsertMarkedComment(gh, STATUS_MARKER, body);
   await setStateLabel(gh, labels, verdict.state);
 
-  if (request.notifyWebhook && previous !== verdict.state) {
-    const problem = await notify(request.notifyWebhook, {
-      state: verdict.state,
-      title: `#${gh.number}`,
-      link: issue.html_url,
-      reasons: verdict.reasons,
-    });
-    if (problem) warnings.push(`Not notified: ${problem}.`);
-  }
   return {
     state: verdict.state,
     results: results.length,

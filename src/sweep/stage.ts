@@ -15,12 +15,14 @@ import { findMarker } from '../incidents/markdown.js';
 import { recordFromBody, withEntry, type IncidentRecord } from '../incidents/record.js';
 import { branchRecord, updateRecord, type Found } from '../incidents/records.js';
 import { BODY_MARKER, incidentView, LABELS } from '../incidents/render.js';
-import { STATES } from '../incidents/states.js';
+import { STATES, stateFromLabels } from '../incidents/states.js';
+import type { MessageRefs } from '../notify/notice.js';
 import { parseTargetRef } from '../incidents/target-ref.js';
 import { checkIdentity, identityYaml, observeIdentity } from '../kube/identity.js';
 import { KubeClient } from '../kube/client.js';
 import { closeIncidentIssue, mergeIncident, type Ending } from '../report/finish.js';
 import { statusComment, STATUS_MARKER } from '../report/render.js';
+import { hasChannels, incidentNotice, notifyChange, type Notifier } from '../report/notify.js';
 import { setStateLabel } from '../report/stage.js';
 import { getErrorMessage, oneLine } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
@@ -51,6 +53,8 @@ export interface SweepRequest {
    * the cluster's name when the workflow gives one, and how intake writes incidents.
    */
   scan?: { cluster: string | undefined; intake: ScanIntakeContext };
+  /** The notification channels, told when an incident's state changes (report/notify.ts). */
+  notify?: Notifier;
 }
 
 /** What one incident's sweep did. */
@@ -167,6 +171,7 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
       if (done) {
         changed.push(done);
         if (done.closed) closed++;
+        for (const failure of done.notifyFailures) warnings.push(`Not notified: ${failure}.`);
       }
     } catch (error) {
       // One incident's trouble (a merge refused, a record that kept changing) is told,
@@ -196,6 +201,8 @@ interface Listed {
   number: number;
   labels: string[];
   isPull: boolean;
+  /** Its web page, linked from notifications. */
+  url: string;
   /** A pull request a person merged while it proposed a change: verified, not closed. */
   merged: boolean;
   mergedAt: string | undefined;
@@ -233,6 +240,7 @@ async function listIncidents(github: Repo): Promise<Listed[]> {
       number: issue.number,
       labels: labelNames(issue.labels),
       isPull: Boolean(issue.pull_request),
+      url: issue.html_url,
       merged,
       mergedAt: issue.pull_request?.merged_at ?? undefined,
       record,
@@ -253,7 +261,7 @@ async function finish(
   seen: Map<string, Observation>,
   state: SweptState,
   why: string,
-): Promise<(SweptIncident & { closed: boolean }) | undefined> {
+): Promise<(SweptIncident & { closed: boolean; notifyFailures: string[] }) | undefined> {
   const ends = STATES[state].ends;
   const { github, config } = request;
   const gh = { ...github, number: incident.number };
@@ -295,10 +303,35 @@ async function finish(
     ? 'Merged by a person; the sweep verified the change on the cluster.'
     : undefined;
   const closing = ends && !incident.merged && fresh.incident?.state !== 'closed';
+
+  // As report does: sent before the record is written, so the message references ride on
+  // the same commit; quiet hours by GitHub's clock.
+  let notified: { failures: string[]; refs: MessageRefs } | undefined;
+  const previous = stateFromLabels(incident.labels) ?? fresh.state;
+  if (hasChannels(request.notify) && previous !== state) {
+    const outcome = await notifyChange(
+      request.notify,
+      incidentNotice({
+        number: incident.number,
+        record: fresh,
+        title: fresh.title,
+        labels: incident.labels,
+        state,
+        previous,
+        reasons: [why],
+        link: incident.url,
+      }),
+      fresh.messages ?? {},
+      now,
+    );
+    if (!outcome.quiet) notified = { failures: outcome.failures, refs: outcome.refs };
+  }
+  const refs = notified && Object.keys(notified.refs).length ? { messages: notified.refs } : {};
   const change = (latest: IncidentRecord): IncidentRecord =>
     withEntry(
       {
         ...latest,
+        ...refs,
         state,
         stateSince: at,
         stateReasons: [why],
@@ -389,6 +422,7 @@ async function finish(
         skipped: [],
         ...(text ? { ending: text } : {}),
         ...(request.runUrl ? { runUrl: request.runUrl } : {}),
+        ...(notified?.failures.length ? { notifications: notified.failures } : {}),
       },
     ),
   );
@@ -400,6 +434,7 @@ async function finish(
     to: state,
     ending: text,
     closed: done && closing,
+    notifyFailures: notified?.failures ?? [],
   };
 }
 

@@ -11,6 +11,7 @@ import type { RemediationResult } from '../../src/remediation/result.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
 import { makeClusterTls } from '../../src/sim/kube/tls.js';
 import { runAction, type ActionRun } from '../../src/rehearse/action.js';
+import { startDiscordEmulator } from '../../src/sim/notify/discord.js';
 import { dispatch, expectSuccess, generic, PACE, REPOSITORY, TOKEN } from '../intake/support.js';
 
 let gh: GitHubEmulator;
@@ -328,7 +329,53 @@ describe('report', () => {
     expect(run.outputs.state).toBe('needs-human');
   });
 
-  it('notifies the chat webhook once per change of state, never quoting its URL', async () => {
+  it('sends to the configured channels with the values from notify-secrets, masking every value and keeping the message id in the record', async () => {
+    const discord = await startDiscordEmulator();
+    try {
+      const number = await incident();
+      const ws = workspace(
+        [result({ incident: number, outcome: 'unchanged' })],
+        [
+          'notifications:',
+          '  channels:',
+          '    - { name: dev, type: discord, url-secret: KUBEMEND_DISCORD_URL }',
+          '    - { name: ops, type: slack, token-secret: KUBEMEND_SLACK_BOT_TOKEN, channel: C0OPS }',
+        ].join('\n'),
+      );
+      const secrets = {
+        KUBEMEND_DISCORD_URL: discord.webhookUrl,
+        KUBECONFIG: 'not-for-notifications-3f9a',
+      };
+      const run = await report(number, ws, {}, { 'notify-secrets': JSON.stringify(secrets) });
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs.state).toBe('needs-human');
+      expect(discord.calls).toEqual(['execute']);
+      expect(run.masks).toEqual(
+        expect.arrayContaining([discord.webhookUrl, 'not-for-notifications-3f9a']),
+      );
+      const logs = run.logLines.join('\n');
+      expect(logs).not.toContain(discord.webhookUrl);
+      // The Slack channel's secret was not passed: the comment says so; the run succeeded.
+      expect(statusComments(number)[0]?.body).toContain(
+        '**Notifications**: slack channel "ops": not sent, the secret KUBEMEND\\_SLACK\\_BOT\\_TOKEN was not passed in notify-secrets.',
+      );
+      // The record keeps the message id: the next change of state edits it.
+      await report(
+        number,
+        workspace([result({ incident: number })]),
+        {},
+        {
+          'notify-secrets': JSON.stringify(secrets),
+        },
+      );
+      expect(discord.calls).toEqual(['execute', 'edit']);
+      expect(discord.messages).toHaveLength(1);
+    } finally {
+      await discord.close();
+    }
+  });
+
+  it('notifies the deprecated notify-webhook once per change of state, as a Slack incoming webhook with Block Kit, never quoting its URL', async () => {
     const tls = makeClusterTls('hooks');
     const posts: unknown[] = [];
     const hook = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
@@ -350,8 +397,10 @@ describe('report', () => {
       const first = await report(number, ws, env, { 'notify-webhook': url });
       await report(number, ws, env, { 'notify-webhook': url });
       expect(posts).toHaveLength(1);
-      expect(posts[0]).toEqual({
-        text: expect.stringMatching(/^kubemend: #\d+ is needs-human\. image-pull changed nothing/),
+      expect(posts[0]).toMatchObject({
+        text: `kubemend: #${number} Storefront down is needs-human`,
+        blocks: expect.arrayContaining([expect.objectContaining({ type: 'header' })]),
+        unfurl_links: false,
       });
       expect(first.masks).toContain(url);
       expect(first.logLines.join('\n')).not.toContain('secretpart');

@@ -78,6 +78,26 @@ describe('the incident record', () => {
     expect(parseRecord('!!js/function "function(){}"')).toBeUndefined();
   });
 
+  it('keeps the chat message references, drops malformed ones, and reads a record without them as before', () => {
+    const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    const messages = {
+      slack: { channel: 'C0KUBEMEND', ts: '1765000001.000100' },
+      discord: { messageId: '112233445566778899' },
+    };
+    const text = serialiseRecord({ ...record, messages });
+    expect(parseRecord(text)).toEqual({ ...record, messages });
+    // Not shown in the body: message ids mean nothing to a reader.
+    expect(displayRecord({ ...record, messages })).not.toContain('messages');
+    // An old record (no field) reads with none.
+    expect(parseRecord(serialiseRecord(record))).not.toHaveProperty('messages');
+    // Edited by hand into the wrong shapes: each bad one is dropped, the good one kept.
+    const bad = text.replace("ts: '1765000001.000100'", "ts: '<!channel>'");
+    expect(bad).toContain('<!channel>');
+    expect(parseRecord(bad)?.messages).toEqual({ discord: messages.discord });
+    const worse = bad.replace(/messageId: .*/, 'messageId: https://evil.example');
+    expect(parseRecord(worse)).not.toHaveProperty('messages');
+  });
+
   it("is read from the block after the body's own heading, not from a payload's code block that shows one", () => {
     const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
     const forged = { ...record, incident: null, firstSeen: '2020-01-01T00:00:00Z' };

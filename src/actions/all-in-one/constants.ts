@@ -11,6 +11,7 @@ export const Inputs = {
   Cluster: 'cluster',
   Payload: 'payload',
   NotifyWebhook: 'notify-webhook',
+  NotifySecrets: 'notify-secrets',
 } as const;
 
 export const Defaults = {

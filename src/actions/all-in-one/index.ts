@@ -22,7 +22,6 @@ import {
   booleanInput,
   enumInput,
   optionalInput,
-  optionalSecretInput,
   secretInput,
   workspacePathInput,
 } from '../inputs.js';
@@ -30,8 +29,8 @@ import { baseInput, payloadInput } from '../intake/inputs.js';
 import { freeTextRedacted, summarizeIntake } from '../intake/outputs.js';
 import { clusterNameInput } from '../name-inputs.js';
 import { summarizeRemediation } from '../remediate/outputs.js';
+import { notifierFor, notifyOf, readNotifyInputs } from '../notify-inputs.js';
 import { summarizeReport } from '../report/index.js';
-import { webhookInput } from '../report/inputs.js';
 import { summarizeTriage, triageOutputs } from '../triage/outputs.js';
 import { Defaults, Inputs, Outputs } from './constants.js';
 
@@ -58,7 +57,7 @@ export async function run(): Promise<void> {
     allowInput: Inputs.AllowExecCredentials,
   });
   const token = secretInput(Inputs.GitHubToken, 'pass ${{ github.token }} or a token');
-  const notifyWebhook = webhookInput(optionalSecretInput(Inputs.NotifyWebhook));
+  const notifyInputs = readNotifyInputs();
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
   const mode = enumInput(Inputs.Mode, PLAYBOOK_MODES, undefined);
   const incidentMode = enumInput(
@@ -70,6 +69,7 @@ export async function run(): Promise<void> {
   const payload = payloadInput(Inputs.Payload);
   const repository = requiredRepository();
   const config = loadConfig(configPath);
+  const notify = notifierFor(config, notifyInputs);
   const pacing = pacingFromEnv();
   const github = {
     ...createGitHubClient({
@@ -167,7 +167,7 @@ export async function run(): Promise<void> {
         config,
         results,
         skipped: [],
-        notifyWebhook,
+        ...notifyOf(notify),
         runUrl: runUrl(repository),
         trigger: process.env.GITHUB_EVENT_NAME ?? 'workflow',
         serverUrl: serverUrl(),
@@ -193,6 +193,7 @@ export async function run(): Promise<void> {
         github,
         config,
         kubeconfig,
+        ...notifyOf(notify),
         log: core.info,
         runUrl: runUrl(repository),
         trigger: process.env.GITHUB_EVENT_NAME ?? 'workflow',

@@ -6,6 +6,7 @@ export const Inputs = {
   ResultsDir: 'results-dir',
   Config: 'config',
   NotifyWebhook: 'notify-webhook',
+  NotifySecrets: 'notify-secrets',
 } as const;
 
 export const Defaults = {

@@ -5,6 +5,7 @@ import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
 import { readResults } from '../../report/results.js';
 import { report, type ReportOutcome } from '../../report/stage.js';
 import { requiredRepository, runUrl, serverUrl } from '../event.js';
+import { notifierFor, notifyOf } from '../notify-inputs.js';
 import { Outputs } from './constants.js';
 import { getReportInputs } from './inputs.js';
 
@@ -22,7 +23,7 @@ export async function run(): Promise<void> {
     github,
     config,
     ...readResults(dir, inputs.incidentNumber),
-    notifyWebhook: inputs.notifyWebhook,
+    ...notifyOf(notifierFor(config, inputs.notify)),
     runUrl: runUrl(repository),
     trigger: process.env.GITHUB_EVENT_NAME ?? 'workflow',
     serverUrl: serverUrl(),

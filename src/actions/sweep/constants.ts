@@ -9,6 +9,7 @@ export const Inputs = {
   Scan: 'scan',
   Cluster: 'cluster',
   IncidentMode: 'incident-mode',
+  NotifySecrets: 'notify-secrets',
 } as const;
 
 export const Defaults = {

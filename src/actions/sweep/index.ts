@@ -7,6 +7,7 @@ import { createGitHubClient, pacingFromEnv } from '../../github/client.js';
 import { sweep } from '../../sweep/stage.js';
 import { readEvent, requiredRepository, runUrl, serverUrl } from '../event.js';
 import { baseInput } from '../intake/inputs.js';
+import { notifierFor, notifyOf } from '../notify-inputs.js';
 import { getSweepInputs } from './inputs.js';
 import { summarizeSweep, writeSweepOutputs } from './outputs.js';
 
@@ -38,6 +39,7 @@ export async function run(): Promise<void> {
         }
       : {}),
     kubeconfig: inputs.kubeconfig,
+    ...notifyOf(notifierFor(config, inputs.notify)),
     log: core.info,
     runUrl: runUrl(repository),
     // schedule or workflow_dispatch, for the incident's timeline.

@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigInputs } from '../kubeconfig-input.js';
 import { booleanInput, enumInput, secretInput, workspacePathInput } from '../inputs.js';
 import { clusterNameInput } from '../name-inputs.js';
+import { readNotifyInputs, type NotifyInputs } from '../notify-inputs.js';
 import { INCIDENT_MODES, type IncidentMode } from '../../shared/constants.js';
 import { Defaults, Inputs } from './constants.js';
 
@@ -15,6 +16,8 @@ export interface SweepInputs {
   cluster: string | undefined;
   /** How the scan's incidents are recorded. */
   mode: IncidentMode;
+  /** The notification secrets, already masked. */
+  notify: NotifyInputs;
 }
 
 export function getSweepInputs(): SweepInputs {
@@ -28,6 +31,7 @@ export function getSweepInputs(): SweepInputs {
     Inputs.GitHubToken,
     'pass ${{ github.token }} or a token that can write issues, pull requests and contents',
   );
+  const notify = readNotifyInputs({ legacy: false });
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
   const kubeconfig = kubeconfigInputs(rawKubeconfig, Inputs, Defaults[Inputs.AllowExecCredentials]);
   return {
@@ -37,5 +41,6 @@ export function getSweepInputs(): SweepInputs {
     scan: booleanInput(Inputs.Scan, Defaults[Inputs.Scan]),
     cluster: clusterNameInput(Inputs.Cluster),
     mode: enumInput(Inputs.IncidentMode, INCIDENT_MODES, Defaults[Inputs.IncidentMode]),
+    notify,
   };
 }

@@ -1,0 +1,143 @@
+// The sweep's notifications: it ends most incidents (recovered or resolved after the
+// stable window, stale), so it tells the channels as report does, updating the message
+// report posted (its reference from the record) and naming a failing channel in the
+// status comment while the sweep goes on. Real Octokit, client-node and Slack client
+// against the emulators.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { identityOfRecord } from '../../src/alerts/identity.js';
+import { parseRecord } from '../../src/incidents/record.js';
+import { sendNotice } from '../../src/notify/send.js';
+import type { Notifier } from '../../src/report/notify.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
+import type { KubeEmulator } from '../../src/sim/kube/server.js';
+import { startDiscordEmulator, type DiscordEmulator } from '../../src/sim/notify/discord.js';
+import { startSlackEmulator, type SlackEmulator } from '../../src/sim/notify/slack.js';
+import { sweep } from '../../src/sweep/stage.js';
+import { simulatedCluster } from '../remediation/support.js';
+import { githubClient, recordOf, REPOSITORY, seedIncident, sweepConfig } from './support.js';
+
+const NOW = Date.parse('2026-11-22T03:00:00Z');
+const MINUTE = 60_000;
+
+let gh: GitHubEmulator;
+let kube: KubeEmulator;
+let kc: KubeConfig;
+let slack: SlackEmulator;
+let discord: DiscordEmulator;
+
+beforeEach(async () => {
+  gh = await startGitHubEmulator({ repos: [REPOSITORY], budget: 100_000 });
+  gh.clock.set(NOW);
+  ({ kube, kc } = await simulatedCluster('node-high-cpu'));
+  slack = await startSlackEmulator();
+  discord = await startDiscordEmulator();
+});
+afterEach(async () => {
+  await Promise.all([gh.close(), kube.close(), slack.close(), discord.close()]);
+});
+
+const CHANNELS = `
+notifications:
+  channels:
+    - { name: ops, type: slack, token-secret: SLACK_BOT_TOKEN, channel: '#incidents' }
+    - { name: dev, type: discord, url-secret: DISCORD_URL }
+`;
+
+/** Resolved at the source 20 minutes ago, its Deployment healthy: the sweep recovers it. */
+const recovering = () =>
+  recordOf(
+    {
+      title: 'Etl lagging',
+      cluster: 'homelab',
+      severity: 'warning',
+      status: 'resolved',
+      namespace: 'analytics',
+      resource: 'Deployment/etl',
+    },
+    NOW - 20 * MINUTE,
+  );
+
+function runSweep(notify: Notifier) {
+  return sweep({
+    github: githubClient(gh),
+    config: sweepConfig(kube, ['homelab'], CHANNELS),
+    kubeconfig: kc,
+    log: () => {},
+    runUrl: undefined,
+    trigger: 'schedule',
+    notify,
+  });
+}
+
+const notifier = (secrets: Record<string, string>): Notifier => ({
+  config: sweepConfig(kube, [], CHANNELS).notifications,
+  secrets,
+  slackApiUrl: slack.apiUrl,
+  timeoutMs: 5_000,
+});
+
+describe('sweep notifications', () => {
+  it("updates report's Slack message in place when it ends the incident, and keeps the reference", async () => {
+    const record = recovering();
+    // The message report posted when the incident fired.
+    const posted = await sendNotice(
+      {
+        kind: 'slack-bot',
+        name: 'ops',
+        token: slack.token,
+        channel: '#incidents',
+        apiUrl: slack.apiUrl,
+      },
+      {
+        key: record.key,
+        title: record.title,
+        cluster: 'homelab',
+        severity: 'warning',
+        category: '',
+        state: 'firing',
+        reasons: [],
+        link: '',
+      },
+    );
+    const number = seedIncident(gh, { ...record, messages: posted.refs });
+
+    const outcome = await runSweep(notifier({ SLACK_BOT_TOKEN: slack.token }));
+
+    expect(outcome.changed).toEqual([expect.objectContaining({ number, to: 'recovered' })]);
+    // Discord's secret was not passed: one warning, and the sweep still closed the incident.
+    expect(outcome.warnings).toEqual([
+      'Not notified: discord channel "dev": not sent, the secret DISCORD_URL was not passed in notify-secrets.',
+    ]);
+    expect(outcome.closed).toBe(1);
+    expect(slack.calls).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
+    expect(slack.messages.filter((m) => !m.thread_ts)).toEqual([
+      expect.objectContaining({
+        ts: posted.refs.slack!.ts,
+        updates: 1,
+        text: `kubemend: #${number} Etl lagging is recovered`,
+      }),
+    ]);
+    expect(slack.messages.find((m) => m.thread_ts)?.text).toMatch(/^firing → recovered: /);
+    const comment = gh
+      .repo(REPOSITORY)
+      .commentsOn(number)
+      .find((c) => c.body.startsWith('<!-- kubemend:status -->'))?.body;
+    expect(comment).toContain('**Notifications**: discord channel "dev": not sent, the secret');
+    const { branch, recordPath } = identityOfRecord(record);
+    const file = parseRecord(gh.repo(REPOSITORY).readFile(branch, recordPath) ?? '');
+    expect(file?.messages).toEqual(posted.refs);
+  });
+
+  it('posts a Discord message for an incident that had none, and keeps its id in the record', async () => {
+    const record = recovering();
+    seedIncident(gh, record);
+    await runSweep(notifier({ SLACK_BOT_TOKEN: slack.token, DISCORD_URL: discord.webhookUrl }));
+    expect(discord.calls).toEqual(['execute']);
+    const { branch, recordPath } = identityOfRecord(record);
+    const file = parseRecord(gh.repo(REPOSITORY).readFile(branch, recordPath) ?? '');
+    expect(file?.messages).toEqual({
+      slack: { channel: 'C0KUBEMEND', ts: slack.messages[0]!.ts },
+      discord: { messageId: discord.messages[0]!.id },
+    });
+  });
+});
