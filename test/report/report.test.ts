@@ -333,15 +333,13 @@ describe('report', () => {
     const discord = await startDiscordEmulator();
     try {
       const number = await incident();
-      const ws = workspace(
-        [result({ incident: number, outcome: 'unchanged' })],
-        [
-          'notifications:',
-          '  channels:',
-          '    - { name: dev, type: discord, url-secret: KUBEMEND_DISCORD_URL }',
-          '    - { name: ops, type: slack, token-secret: KUBEMEND_SLACK_BOT_TOKEN, channel: C0OPS }',
-        ].join('\n'),
-      );
+      const config = [
+        'notifications:',
+        '  channels:',
+        '    - { name: dev, type: discord, url-secret: KUBEMEND_DISCORD_URL }',
+        '    - { name: ops, type: slack, token-secret: KUBEMEND_SLACK_BOT_TOKEN, channel: C0OPS }',
+      ].join('\n');
+      const ws = workspace([result({ incident: number, outcome: 'unchanged' })], config);
       const secrets = {
         KUBEMEND_DISCORD_URL: discord.webhookUrl,
         KUBECONFIG: 'not-for-notifications-3f9a',
@@ -362,7 +360,7 @@ describe('report', () => {
       // The record keeps the message id: the next change of state edits it.
       await report(
         number,
-        workspace([result({ incident: number })]),
+        workspace([result({ incident: number })], config),
         {},
         {
           'notify-secrets': JSON.stringify(secrets),
