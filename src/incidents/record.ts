@@ -4,7 +4,7 @@
 import { dump, load } from 'js-yaml';
 import { ALERT_SOURCES, SEVERITIES, type Alert, type Severity } from '../alerts/model.js';
 import type { Identity } from '../alerts/identity.js';
-import type { MessageRefs } from '../notify/notice.js';
+import type { ChannelRefs, MessageRefs } from '../notify/notice.js';
 import { isObject } from '../shared/json.js';
 import { redact, redactDeep } from '../shared/redact.js';
 import { targetsOf as alertTargets } from '../triage/targets.js';
@@ -90,7 +90,7 @@ export interface IncidentRecord {
   /** What people said with slash commands (controls.ts); absent until the first one. */
   controls?: Controls;
   /** The chat messages posted about the incident, updated in place on the next notice. */
-  messages?: MessageRefs;
+  messages?: ChannelRefs;
 }
 
 /**
@@ -529,20 +529,25 @@ function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
  * The message references read back; each one of the wrong shape is dropped (the next
  * notice then posts a new message), and a record without any reads as it was written.
  */
-function messagesOf(value: unknown): { messages?: MessageRefs } {
+function messagesOf(value: unknown): { messages?: ChannelRefs } {
   if (!isObject(value)) return {};
-  const messages: MessageRefs = {};
-  const { slack, discord } = value;
-  if (
-    isObject(slack) &&
-    isString(slack.channel) &&
-    /^[A-Z0-9]{2,30}$/.test(slack.channel) &&
-    isString(slack.ts) &&
-    /^\d{1,12}\.\d{1,12}$/.test(slack.ts)
-  )
-    messages.slack = { channel: slack.channel, ts: slack.ts };
-  if (isObject(discord) && isString(discord.messageId) && /^\d{1,25}$/.test(discord.messageId))
-    messages.discord = { messageId: discord.messageId };
+  const messages: ChannelRefs = {};
+  for (const [name, refs] of Object.entries(value)) {
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name) || !isObject(refs)) continue;
+    const one: MessageRefs = {};
+    const { slack, discord } = refs;
+    if (
+      isObject(slack) &&
+      isString(slack.channel) &&
+      /^[A-Z0-9]{2,30}$/.test(slack.channel) &&
+      isString(slack.ts) &&
+      /^\d{1,12}\.\d{1,12}$/.test(slack.ts)
+    )
+      one.slack = { channel: slack.channel, ts: slack.ts };
+    if (isObject(discord) && isString(discord.messageId) && /^\d{1,25}$/.test(discord.messageId))
+      one.discord = { messageId: discord.messageId };
+    if (Object.keys(one).length) messages[name] = one;
+  }
   return Object.keys(messages).length ? { messages } : {};
 }
 

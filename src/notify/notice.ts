@@ -31,3 +31,6 @@ export interface MessageRefs {
   slack?: { channel: string; ts: string };
   discord?: { messageId: string };
 }
+
+/** Each channel's references, by the channel's configured name: two Slack channels keep two. */
+export type ChannelRefs = Record<string, MessageRefs>;

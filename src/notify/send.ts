@@ -10,7 +10,7 @@
 // Workflows webhooks and the generic webhook are the same.
 import type { Logger, LogLevel, WebClient } from '@slack/web-api';
 import { discordMessage } from './discord.js';
-import type { MessageRefs, Notice } from './notice.js';
+import type { ChannelRefs, MessageRefs, Notice } from './notice.js';
 import { slackMessage, slackStateReply } from './slack.js';
 import { teamsMessage } from './teams.js';
 import { signWebhook, webhookBody } from './webhook.js';
@@ -52,17 +52,24 @@ export interface ChannelResult {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Every channel, concurrently; the references merged for the incident record. */
+/**
+ * Every channel, concurrently, each with its own references; the references kept for the
+ * incident record, by channel name (a channel not sent to this time keeps its own).
+ */
 export async function sendToAll(
   channels: readonly NotifyChannel[],
   notice: Notice,
-  refs: MessageRefs = {},
+  refs: ChannelRefs = {},
   options: SendOptions = {},
-): Promise<{ results: ChannelResult[]; refs: MessageRefs }> {
-  const results = await Promise.all(channels.map((c) => sendNotice(c, notice, refs, options)));
-  const merged: MessageRefs = { ...refs };
-  for (const r of results) Object.assign(merged, r.refs);
-  return { results, refs: merged };
+): Promise<{ results: ChannelResult[]; refs: ChannelRefs }> {
+  const results = await Promise.all(
+    channels.map((c) => sendNotice(c, notice, refs[c.name] ?? {}, options)),
+  );
+  const kept: ChannelRefs = { ...refs };
+  for (const r of results)
+    if (Object.keys(r.refs).length) kept[r.name] = r.refs;
+    else delete kept[r.name];
+  return { results, refs: kept };
 }
 
 export async function sendNotice(

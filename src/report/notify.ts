@@ -5,7 +5,7 @@
 // the status comment, never the run.
 import type { IncidentRecord } from '../incidents/record.js';
 import type { IncidentState } from '../incidents/states.js';
-import type { MessageRefs, Notice } from '../notify/notice.js';
+import type { ChannelRefs, Notice } from '../notify/notice.js';
 import { sendToAll, type ChannelResult, type NotifyChannel } from '../notify/send.js';
 import {
   routeNotice,
@@ -36,7 +36,7 @@ export interface NotifyOutcome {
   /** One line per channel that failed, for the status comment. */
   failures: string[];
   /** The references to keep in the record for the next notice. */
-  refs: MessageRefs;
+  refs: ChannelRefs;
 }
 
 export const LEGACY_CHANNEL_NAME = 'notify-webhook';
@@ -45,7 +45,7 @@ export const LEGACY_CHANNEL_NAME = 'notify-webhook';
 export async function notifyChange(
   notifier: Notifier,
   notice: Notice,
-  refs: MessageRefs,
+  refs: ChannelRefs,
   nowMs: number,
 ): Promise<NotifyOutcome> {
   if (silenced(notifier.config, notice.state, nowMs))

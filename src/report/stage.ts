@@ -16,7 +16,7 @@ import { toIso } from '../incidents/clock.js';
 import type { RemediationResult } from '../remediation/result.js';
 import { redact } from '../shared/redact.js';
 import { closeIncidentIssue, mergeIncident, type Ending, type IncidentRepo } from './finish.js';
-import type { MessageRefs } from '../notify/notice.js';
+import type { ChannelRefs } from '../notify/notice.js';
 import { hasChannels, incidentNotice, notifyChange, type Notifier } from './notify.js';
 import { statusComment, STATUS_MARKER } from './render.js';
 import { decideState } from './state.js';
@@ -72,7 +72,7 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
   // Sent before the record is written, so the message references ride on the same
   // commit (a merged incident's record has moved by the time the rest is done). GitHub's
   // clock, not the runner's, decides quiet hours.
-  let notified: { failures: string[]; refs: MessageRefs } | undefined;
+  let notified: { failures: string[]; refs: ChannelRefs } | undefined;
   if (hasChannels(request.notify) && previous !== verdict.state) {
     const notice = incidentNotice({
       number: gh.number,

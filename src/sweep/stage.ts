@@ -16,7 +16,7 @@ import { recordFromBody, withEntry, type IncidentRecord } from '../incidents/rec
 import { branchRecord, updateRecord, type Found } from '../incidents/records.js';
 import { BODY_MARKER, incidentView, LABELS } from '../incidents/render.js';
 import { STATES, stateFromLabels } from '../incidents/states.js';
-import type { MessageRefs } from '../notify/notice.js';
+import type { ChannelRefs } from '../notify/notice.js';
 import { parseTargetRef } from '../incidents/target-ref.js';
 import { checkIdentity, identityYaml, observeIdentity } from '../kube/identity.js';
 import { KubeClient } from '../kube/client.js';
@@ -306,7 +306,7 @@ async function finish(
 
   // As report does: sent before the record is written, so the message references ride on
   // the same commit; quiet hours by GitHub's clock.
-  let notified: { failures: string[]; refs: MessageRefs } | undefined;
+  let notified: { failures: string[]; refs: ChannelRefs } | undefined;
   const previous = stateFromLabels(incident.labels) ?? fresh.state;
   if (hasChannels(request.notify) && previous !== state) {
     const outcome = await notifyChange(

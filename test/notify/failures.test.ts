@@ -99,7 +99,8 @@ describe('a failing notification channel', () => {
         'discord channel "dead": could not be reached (ECONNREFUSED)',
         'slack-bot channel "live": posted',
       ]);
-      expect(refs.slack?.channel).toBe('C0KUBEMEND');
+      expect(refs.live?.slack?.channel).toBe('C0KUBEMEND');
+      expect(refs.dead).toBeUndefined();
     } finally {
       await slack.close();
     }

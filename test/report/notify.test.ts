@@ -142,7 +142,7 @@ notifications:
     expect(first.state).toBe('needs-human');
     const refs = await storedMessages(number);
     expect(refs).toEqual({
-      slack: { channel: 'C0KUBEMEND', ts: expect.stringMatching(/^\d+\.\d+$/) },
+      ops: { slack: { channel: 'C0KUBEMEND', ts: expect.stringMatching(/^\d+\.\d+$/) } },
     });
 
     // Same state again: no notice at all.
@@ -154,10 +154,10 @@ notifications:
     expect(slack.calls).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
     const top = slack.messages.filter((m) => !m.thread_ts);
     expect(top).toHaveLength(1);
-    expect(top[0]).toMatchObject({ ts: refs!.slack!.ts, updates: 1 });
+    expect(top[0]).toMatchObject({ ts: refs!.ops!.slack!.ts, updates: 1 });
     expect(top[0]!.text).toBe(`kubemend: #${number} Storefront down is resolved`);
     expect(
-      slack.messages.filter((m) => m.thread_ts === refs!.slack!.ts).map((m) => m.text),
+      slack.messages.filter((m) => m.thread_ts === refs!.ops!.slack!.ts).map((m) => m.text),
     ).toEqual(['needs-human → resolved: every playbook verified the problem gone on the cluster']);
     expect(await storedMessages(number)).toEqual(refs);
     expect(statusComment(number)).not.toContain('Notifications');
@@ -172,11 +172,11 @@ notifications:
 `);
     await run(number, notify);
     const refs = await storedMessages(number);
-    expect(refs).toEqual({ discord: { messageId: discord.messages[0]!.id } });
+    expect(refs).toEqual({ dev: { discord: { messageId: discord.messages[0]!.id } } });
     await run(number, notify, [resolved(number)]);
     expect(discord.calls).toEqual(['execute', 'edit']);
     expect(discord.messages).toHaveLength(1);
-    expect(discord.messages[0]).toMatchObject({ id: refs!.discord!.messageId, edits: 1 });
+    expect(discord.messages[0]).toMatchObject({ id: refs!.dev!.discord!.messageId, edits: 1 });
     expect(discord.messages[0]!.embeds[0]).toMatchObject({
       fields: expect.arrayContaining([{ name: 'State', value: 'resolved', inline: true }]),
     });
@@ -239,8 +239,8 @@ notifications:
     expect(slack.calls).toEqual(['chat.postMessage']);
     // The references of the first notice are kept for the next one.
     expect(await storedMessages(number)).toEqual({
-      slack: expect.anything(),
-      discord: { messageId: discord.messages[0]!.id },
+      ops: { slack: expect.anything() },
+      dev: { discord: { messageId: discord.messages[0]!.id } },
     });
   });
 });

@@ -99,7 +99,7 @@ describe('sweep notifications', () => {
         link: '',
       },
     );
-    const number = seedIncident(gh, { ...record, messages: posted.refs });
+    const number = seedIncident(gh, { ...record, messages: { ops: posted.refs } });
 
     const outcome = await runSweep(notifier({ SLACK_BOT_TOKEN: slack.token }));
 
@@ -125,7 +125,7 @@ describe('sweep notifications', () => {
     expect(comment).toContain('**Notifications**: discord channel "dev": not sent, the secret');
     const { branch, recordPath } = identityOfRecord(record);
     const file = parseRecord(gh.repo(REPOSITORY).readFile(branch, recordPath) ?? '');
-    expect(file?.messages).toEqual(posted.refs);
+    expect(file?.messages).toEqual({ ops: posted.refs });
   });
 
   it('posts a Discord message for an incident that had none, and keeps its id in the record', async () => {
@@ -136,8 +136,8 @@ describe('sweep notifications', () => {
     const { branch, recordPath } = identityOfRecord(record);
     const file = parseRecord(gh.repo(REPOSITORY).readFile(branch, recordPath) ?? '');
     expect(file?.messages).toEqual({
-      slack: { channel: 'C0KUBEMEND', ts: slack.messages[0]!.ts },
-      discord: { messageId: discord.messages[0]!.id },
+      ops: { slack: { channel: 'C0KUBEMEND', ts: slack.messages[0]!.ts } },
+      dev: { discord: { messageId: discord.messages[0]!.id } },
     });
   });
 });

@@ -80,9 +80,11 @@ describe('the incident record', () => {
 
   it('keeps the chat message references, drops malformed ones, and reads a record without them as before', () => {
     const record = newRecord(identityOf(alerts('firing')[0]!), alerts('firing'), at(0));
+    // By channel name: two Slack channels keep a message each.
     const messages = {
-      slack: { channel: 'C0KUBEMEND', ts: '1765000001.000100' },
-      discord: { messageId: '112233445566778899' },
+      ops: { slack: { channel: 'C0KUBEMEND', ts: '1765000001.000100' } },
+      team: { slack: { channel: 'C0TEAM', ts: '1765000002.000200' } },
+      dev: { discord: { messageId: '112233445566778899' } },
     };
     const text = serialiseRecord({ ...record, messages });
     expect(parseRecord(text)).toEqual({ ...record, messages });
@@ -93,8 +95,10 @@ describe('the incident record', () => {
     // Edited by hand into the wrong shapes: each bad one is dropped, the good one kept.
     const bad = text.replace("ts: '1765000001.000100'", "ts: '<!channel>'");
     expect(bad).toContain('<!channel>');
-    expect(parseRecord(bad)?.messages).toEqual({ discord: messages.discord });
-    const worse = bad.replace(/messageId: .*/, 'messageId: https://evil.example');
+    expect(parseRecord(bad)?.messages).toEqual({ team: messages.team, dev: messages.dev });
+    const worse = bad
+      .replace(/messageId: .*/, 'messageId: https://evil.example')
+      .replace("ts: '1765000002.000200'", "ts: '@here'");
     expect(parseRecord(worse)).not.toHaveProperty('messages');
   });
 
