@@ -36,6 +36,8 @@
 //   (record.state) where it ran. kubemend has no `worse` outcome: none is reported.
 // - noisiest alerts: record.latest.name per cluster, by the sum of record.occurrences.
 // - slowest categories: categories by median time to recover, slowest first.
+// - weeks: incidents by record.firstSeen in the 7-day weeks that end at now, as many as
+//   the longest window holds (a chart's bars), oldest first.
 import { PLAYBOOKS } from '../shared/constants.js';
 import { STATES } from '../incidents/states.js';
 import type { IncidentHistory, UnknownIncident } from './history.js';
@@ -116,9 +118,16 @@ export interface WindowFigures {
   previous: Period;
 }
 
+export interface Week {
+  from: string;
+  incidents: number;
+}
+
 export interface Figures {
   now: string;
   windows: WindowFigures[];
+  /** Incidents first seen in each week of the longest window, oldest first. */
+  weeks: Week[];
   /** Incidents counted as unknown (unreadable or senseless records), listed. */
   unknown: UnknownIncident[];
 }
@@ -321,8 +330,20 @@ export function computeFigures(
   const cameBack = new Set(
     list.flatMap((i) => (i.record.previous ? [i.record.previous.number] : [])),
   );
+  const weeks = Math.ceil(Math.max(0, ...windows) / 7);
   return {
     now: new Date(at).toISOString(),
+    weeks: Array.from({ length: weeks }, (_, k) => {
+      const from = at - (weeks - k) * 7 * DAY_MS;
+      const to = from + 7 * DAY_MS;
+      return {
+        from: new Date(from).toISOString(),
+        incidents: list.filter((i) => {
+          const t = ms(i.record.firstSeen);
+          return t >= from && t < to;
+        }).length,
+      };
+    }),
     windows: windows.map((days) => ({
       days,
       current: period(list, at - days * DAY_MS, at, days, cameBack),

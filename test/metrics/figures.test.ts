@@ -272,6 +272,19 @@ describe('metrics from a generated history of 200 incidents', () => {
     expect(period.slowestCategories.map((s) => s.category)).toEqual(medians.map((m) => m.c));
   });
 
+  it('counts the incidents of each week of the longest window, oldest first', () => {
+    // 90 days: 13 weeks ending at now, the oldest reaching 1 day before the window.
+    expect(figures.weeks).toHaveLength(13);
+    figures.weeks.forEach((week, k) => {
+      const from = NOW - (13 - k) * 7 * DAY;
+      expect(week).toEqual({
+        from: new Date(from).toISOString(),
+        incidents: good().filter((t) => inWindow(t, from, from + 7 * DAY)).length,
+      });
+    });
+    expect(figures.weeks.some((w) => w.incidents > 0)).toBe(true);
+  });
+
   it('reads the history with a list request per 100 incidents and a GraphQL request per batch of files', async () => {
     // 200 incidents: 2 list pages and 2 GraphQL requests of at most 100 record files, so
     // 1,000 incidents are at most 20 requests. Smaller batches show the files' share grows
