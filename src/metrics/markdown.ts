@@ -299,7 +299,7 @@ export function metricsMarkdown(figures: Figures, options: ReportOptions): strin
     return [
       '## kubemend metrics',
       '',
-      `No incidents in ${repository} in the last ${Math.max(0, ...figures.windows.map((w) => 2 * w.days))} days, so there is nothing to measure yet. Once kubemend opens incidents, this report shows how many there were, how fast they were resolved, and how the playbooks did.`,
+      `No incidents in ${repository} in the last ${Math.max(0, ...figures.windows.map((w) => w.days))} days, so there is nothing to measure yet. Once kubemend opens incidents, this report shows how many there were, how fast they were resolved, and how the playbooks did.`,
       '',
       ...unknownSection(figures),
       ...footer,

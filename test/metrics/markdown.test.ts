@@ -4,7 +4,7 @@
 // kubemend marker; and an empty repository's one friendly paragraph.
 import { parse } from '@mermaid-js/parser';
 import { lexer, type Tokens } from 'marked';
-import { computeFigures, type Figures, type Slice } from '../../src/metrics/figures.js';
+import { computeFigures } from '../../src/metrics/figures.js';
 import {
   autoFixShare,
   duration,
@@ -12,80 +12,7 @@ import {
   metricsMarkdown,
   UNKNOWN_LISTED,
 } from '../../src/metrics/markdown.js';
-
-const NOW = '2026-12-01T00:00:00.000Z';
-
-const HOSTILE = [
-  'a|b',
-  'x"]] ; %% pie\n| injected | row |',
-  '<!-- kubemend:body --> @admin #12',
-  '```\nmermaid',
-  'title "%%{init: {"theme":"dark"}}%%',
-  '#quot; <script>alert(1)</script>',
-  '\\|\\',
-];
-
-function slice(incidents: number, extra: Partial<Slice> = {}): Slice {
-  const base = computeFigures([], [], NOW).windows[0]!.current.all;
-  return {
-    ...base,
-    incidents,
-    perWeek: incidents / 4,
-    timeToRecoverMs: { count: incidents, median: 3_600_000, p90: 90_000_000 },
-    timeToFirstActionMs: { count: incidents, median: 120_000, p90: 600_000 },
-    alertsPerIncident: { count: incidents, median: 3, p90: 9 },
-    ...extra,
-  };
-}
-
-/** Figures whose every name is hostile, with counts in every table. */
-function hostileFigures(): Figures {
-  const figures = computeFigures([], [], NOW);
-  for (const w of figures.windows) {
-    for (const period of [w.current, w.previous]) {
-      period.all = slice(20, {
-        refusals: Object.fromEntries(HOSTILE.map((h, i) => [h, i + 1])),
-        recurrences: 3,
-        closed: 10,
-        cameBack: 2,
-        cameBackShare: 0.2,
-        humans: { approvals: 2, mergesByPeople: 1, manualCloses: 1 },
-      });
-      period.byCategory = Object.fromEntries(HOSTILE.map((h, i) => [h, slice(i + 1)]));
-      period.byCluster = Object.fromEntries(HOSTILE.map((h, i) => [h, slice(i + 2)]));
-      period.byPlaybook = Object.fromEntries(HOSTILE.map((h, i) => [h, slice(i + 1)]));
-      period.outcomes = Object.fromEntries(
-        HOSTILE.map((h, i) => [
-          h,
-          {
-            byMode: { auto: { resolved: i + 1, failed: 1 }, [h]: { [h]: 2 } },
-            refused: 1,
-            needsHuman: i,
-          },
-        ]),
-      );
-      period.noisiestAlerts = HOSTILE.map((h, i) => ({
-        name: h,
-        cluster: h,
-        occurrences: 50 - i,
-        incidents: 3,
-      }));
-      period.slowestCategories = HOSTILE.map((h, i) => ({
-        category: h,
-        medianMs: 1_000_000 * (10 - i),
-        p90Ms: 2_000_000 * (10 - i),
-        count: 2,
-      }));
-    }
-  }
-  figures.weeks = figures.weeks.map((w, i) => ({ ...w, incidents: i % 4 }));
-  figures.unknown = Array.from({ length: UNKNOWN_LISTED + 5 }, (_, i) => ({
-    number: 100 + i,
-    path: i % 2 ? `alerts/incoming/${HOSTILE[i % HOSTILE.length]}.yaml` : null,
-    reason: HOSTILE[i % HOSTILE.length]!,
-  }));
-  return figures;
-}
+import { HOSTILE, hostileFigures, NOW } from './hostile.js';
 
 const mermaidBlocks = (markdown: string): string[] =>
   [...markdown.matchAll(/^```mermaid\n([\s\S]*?)\n```$/gm)].map((m) => m[1]!);
@@ -170,7 +97,7 @@ describe('the metrics report in Markdown', () => {
     const paragraphs = empty.trim().split('\n\n');
     expect(paragraphs[0]).toBe('## kubemend metrics');
     expect(paragraphs[1]).toMatch(
-      /^No incidents in octo-org\/empty in the last 180 days, so there is nothing to measure yet\./,
+      /^No incidents in octo-org\/empty in the last 90 days, so there is nothing to measure yet\./,
     );
     expect(tables(empty)).toEqual([]);
     expect(mermaidBlocks(empty)).toEqual([]);
