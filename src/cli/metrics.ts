@@ -113,19 +113,19 @@ export async function metricsCommand(
     );
   const { createGitHubClient } = await import('../github/client.js');
   const { describeGitHubError, statusOf } = await import('../github/errors.js');
-  const { readHistory } = await import('../metrics/history.js');
-  const { computeFigures, WINDOW_DAYS } = await import('../metrics/figures.js');
+  const { measure, metricsJson } = await import('../metrics/publish.js');
   const client = createGitHubClient({
     token,
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
     warn: (message) => io.stderr(`${message}\n`),
   });
   const now = parsed.at ?? Date.now();
-  let history;
+  let measured;
   try {
-    history = await readHistory({
+    measured = await measure({
       github: { ...client, owner: parsed.owner, repo: parsed.repo },
-      since: new Date(now - parsed.sinceMs).toISOString(),
+      now,
+      sinceMs: parsed.sinceMs,
     });
   } catch (error) {
     const status = statusOf(error);
@@ -135,34 +135,13 @@ export async function metricsCommand(
       throw new UsageError(`kubemend metrics: ${told}`);
     throw error;
   }
-  const days = WINDOW_DAYS.filter((d) => d * DAY_MS <= parsed.sinceMs);
-  const windows = days.length ? days : [Math.max(1, Math.floor(parsed.sinceMs / DAY_MS))];
-  const figures = computeFigures(
-    history.incidents,
-    history.unknown,
-    new Date(now).toISOString(),
-    windows,
-  );
-  const repository = `${parsed.owner}/${parsed.repo}`;
+  const { figures, history, repository } = measured;
   if (parsed.format === 'markdown') {
     const { metricsMarkdown } = await import('../metrics/markdown.js');
     io.stdout(metricsMarkdown(figures, { repository, requests: history.requests }));
   } else if (parsed.format === 'openmetrics') {
     const { metricsOpenMetrics } = await import('../metrics/openmetrics.js');
     io.stdout(metricsOpenMetrics(figures));
-  } else
-    io.stdout(
-      `${JSON.stringify(
-        {
-          repository,
-          since: new Date(now - parsed.sinceMs).toISOString(),
-          incidents: history.incidents.length,
-          requests: history.requests,
-          ...figures,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+  } else io.stdout(metricsJson(measured));
   return 0;
 }

@@ -7,6 +7,7 @@
 // which the tests parse the report with, knows it (it has no xychart grammar), so the
 // weekly counts are a table with a bar of block characters instead.
 import { inline } from '../incidents/markdown.js';
+import { formatDuration } from '../shared/duration.js';
 import type { Figures, Period, Slice, WindowFigures } from './figures.js';
 
 /** Unknown records listed at most; the rest are counted. */
@@ -25,26 +26,9 @@ export interface ReportOptions {
   requests?: number;
 }
 
-/** A duration for people: the two largest units (`2d 4h`, `3h 12m`, `45s`); `—` for none. */
+/** A duration for people (`2d 4h`, `3h 12m`, `45s`); `—` for none. */
 export function duration(ms: number | null): string {
-  if (ms === null) return '—';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const units: [number, string][] = [
-    [86_400, 'd'],
-    [3_600, 'h'],
-    [60, 'm'],
-    [1, 's'],
-  ];
-  const parts: string[] = [];
-  let left = s;
-  for (const [size, name] of units) {
-    const n = Math.floor(left / size);
-    if (n > 0 || parts.length) parts.push(`${n}${name}`);
-    left -= n * size;
-    if (parts.length === 2) break;
-  }
-  return parts.filter((p) => !/^0/.test(p)).join(' ');
+  return ms === null ? '—' : formatDuration(ms);
 }
 
 /**
@@ -75,10 +59,11 @@ export function pieChart(title: string, counts: [string, number][]): string[] {
   ];
 }
 
-function table(head: string[], rows: string[][]): string[] {
+/** A table; `text` columns (from the left) are aligned left, the counts after them right. */
+function table(head: string[], rows: string[][], text = 1): string[] {
   return [
     `| ${head.join(' | ')} |`,
-    `|${head.map((_, i) => (i === 0 ? '---' : '--:')).join('|')}|`,
+    `|${head.map((_, i) => (i < text ? '---' : '--:')).join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
   ];
@@ -173,13 +158,15 @@ function windowsTable(figures: Figures): string[] {
 
 function weeksTable(figures: Figures): string[] {
   const top = Math.max(0, ...figures.weeks.map((w) => w.incidents));
+  // The bar first, so that both it and the dates line up on the left.
   return table(
-    ['week from', 'incidents', ''],
+    ['week from', '', 'incidents'],
     figures.weeks.map((w) => [
       w.from.slice(0, 10),
-      String(w.incidents),
       top ? '█'.repeat(Math.round((w.incidents / top) * BAR_WIDTH)) || '▏' : '',
+      String(w.incidents),
     ]),
+    2,
   );
 }
 
@@ -243,7 +230,7 @@ function outcomesTable(period: Period): string[] {
       ]);
     });
   }
-  return table(['playbook', 'mode', ...RUN_OUTCOMES, 'other', 'refused', 'needs human'], rows);
+  return table(['playbook', 'mode', ...RUN_OUTCOMES, 'other', 'refused', 'needs human'], rows, 2);
 }
 
 /** The runs' outcomes for the pie, and the incidents refused or left to a person. */
@@ -275,6 +262,7 @@ function unknownSection(figures: Figures): string[] {
         u.path ? inline(u.path, 200) : '(the body)',
         inline(u.reason, 200),
       ]),
+      3,
     ),
     ...(figures.unknown.length > listed.length
       ? [`…and ${figures.unknown.length - listed.length} more.`, '']
@@ -321,7 +309,7 @@ export function metricsMarkdown(figures: Figures, options: ReportOptions): strin
     `### The last ${main.days} days`,
     '',
     ...pieChart(
-      `Incidents by category, last ${main.days} days`,
+      `Incidents by category in the last ${main.days} days`,
       Object.entries(current.byCategory).map(([name, s]) => [name, s.incidents]),
     ),
     '#### By category',
@@ -335,7 +323,7 @@ export function metricsMarkdown(figures: Figures, options: ReportOptions): strin
     ...table(['cluster', ...SLICE_HEAD], byName(current.byCluster, previous.byCluster, sliceRow)),
     '#### Playbook outcomes by mode',
     '',
-    ...pieChart(`Playbook outcomes, last ${main.days} days`, outcomeCounts(current)),
+    ...pieChart(`Playbook outcomes in the last ${main.days} days`, outcomeCounts(current)),
     ...(Object.keys(current.outcomes).length
       ? [
           ...outcomesTable(current),
@@ -404,6 +392,7 @@ export function metricsMarkdown(figures: Figures, options: ReportOptions): strin
             String(a.occurrences),
             String(a.incidents),
           ]),
+          2,
         )
       : ['No alerts.', '']),
     '#### Slowest categories to recover',
