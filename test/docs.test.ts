@@ -258,6 +258,7 @@ describe('the action and workflow references', () => {
     ['report', 'actions/report/action.yml'],
     ['diagnose', 'actions/diagnose/action.yml'],
     ['sweep', 'actions/sweep/action.yml'],
+    ['metrics', 'actions/metrics/action.yml'],
   ])(
     'docs/actions.md lists the inputs (required, default) and outputs of %s as %s declares them',
     (section, path) => {
@@ -271,7 +272,7 @@ describe('the action and workflow references', () => {
     const usages = [...actionsDoc.matchAll(/^\s*(?:- )?uses: (\S+)$/gm)].map((m) => m[1]!);
     for (const action of [
       'kubemend/kubemend',
-      ...['intake', 'triage', 'remediate', 'report', 'diagnose', 'sweep'].map(
+      ...['intake', 'triage', 'remediate', 'report', 'diagnose', 'sweep', 'metrics'].map(
         (name) => `kubemend/actions/${name}`,
       ),
     ])

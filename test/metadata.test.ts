@@ -4,6 +4,7 @@ import { load } from 'js-yaml';
 import * as allInOne from '../src/actions/all-in-one/constants.js';
 import * as diagnose from '../src/actions/diagnose/constants.js';
 import * as intake from '../src/actions/intake/constants.js';
+import * as metrics from '../src/actions/metrics/constants.js';
 import { actions } from '../src/actions/loaders.js';
 import * as remediate from '../src/actions/remediate/constants.js';
 import * as report from '../src/actions/report/constants.js';
@@ -25,6 +26,7 @@ const constants: Record<string, { Inputs: object; Outputs: object; Defaults: obj
   report,
   diagnose,
   sweep,
+  metrics,
 };
 const folders = readdirSync(join(repoRoot, 'actions')).sort();
 const metadata = (name: string): Spec =>

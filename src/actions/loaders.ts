@@ -16,4 +16,5 @@ export const actions = {
   report: () => import(/* webpackChunkName: "report" */ './report/index.js'),
   diagnose: () => import(/* webpackChunkName: "diagnose" */ './diagnose/index.js'),
   sweep: () => import(/* webpackChunkName: "sweep" */ './sweep/index.js'),
+  metrics: () => import(/* webpackChunkName: "metrics" */ './metrics/index.js'),
 } satisfies Record<string, () => Promise<ActionModule>>;

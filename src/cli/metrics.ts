@@ -1,10 +1,11 @@
 // `kubemend metrics`: the figures of issue 22 from a repository's incidents (src/metrics/),
-// as JSON on stdout. The GitHub client and the metrics are loaded only here.
+// on stdout as a Markdown report (the default), JSON or OpenMetrics text. The GitHub
+// client and the metrics are loaded only here.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../shared/errors.js';
 import { DAY_MS, parseDuration } from '../shared/duration.js';
 
-export const METRICS_USAGE = `  kubemend metrics --repository OWNER/NAME [--since DURATION] [--at TIME] [--json]
+export const METRICS_USAGE = `  kubemend metrics --repository OWNER/NAME [--since DURATION] [--at TIME] [--json|--openmetrics]
       Figures from the incidents of OWNER/NAME (their records, read with a request per
       100 incidents and per 100 record files): per window of 7, 30 and 90 days and the
       window before each, by cluster, category and playbook, time to first action and to
@@ -14,7 +15,9 @@ export const METRICS_USAGE = `  kubemend metrics --repository OWNER/NAME [--sinc
       records are listed as unknown. DURATION: how far back to read (default 180d; the
       windows longer than it are left out); TIME: the end of the windows (ISO 8601,
       default now). GitHub is reached with $GITHUB_TOKEN at $GITHUB_API_URL (default
-      https://api.github.com). Prints JSON (--json, the only format for now).`;
+      https://api.github.com). Prints a Markdown report with Mermaid charts; --json: the
+      figures as JSON; --openmetrics: OpenMetrics text for a Pushgateway or a textfile
+      collector.`;
 
 export interface MetricsIo {
   stdout: (text: string) => void;
@@ -26,11 +29,12 @@ interface MetricsArgs {
   repo: string;
   sinceMs: number;
   at: number | undefined;
+  format: 'markdown' | 'json' | 'openmetrics';
 }
 
 const OPTIONS = ['repository', 'since', 'at'];
-const FLAGS = ['json'];
-const ALLOWED = '--repository, --since, --at, --json';
+const FLAGS = ['json', 'openmetrics'];
+const ALLOWED = '--repository, --since, --at, --json, --openmetrics';
 const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 const DEFAULT_SINCE_MS = 180 * DAY_MS;
 const MAX_SINCE_MS = 3660 * DAY_MS;
@@ -47,6 +51,7 @@ function parseMetricsArgs(args: string[]): MetricsArgs {
     tokens: true,
   });
   const values: Record<string, string> = {};
+  const flags = new Set<string>();
   for (const token of tokens) {
     if (token.kind === 'positional')
       throw new UsageError(
@@ -56,6 +61,7 @@ function parseMetricsArgs(args: string[]): MetricsArgs {
     if (FLAGS.includes(token.name)) {
       if (token.value !== undefined)
         throw new UsageError(`kubemend metrics: ${token.rawName} takes no value.`);
+      flags.add(token.name);
       continue;
     }
     if (!OPTIONS.includes(token.name))
@@ -85,7 +91,12 @@ function parseMetricsArgs(args: string[]): MetricsArgs {
     throw new UsageError(
       `kubemend metrics: --at ${JSON.stringify(values.at?.slice(0, 40))} is not a time; allowed: ISO 8601, such as 2026-12-01T00:00:00Z.`,
     );
-  return { owner: m[1] ?? '', repo: m[2] ?? '', sinceMs, at };
+  if (flags.size > 1)
+    throw new UsageError(
+      'kubemend metrics: --json and --openmetrics exclude each other; allowed: one of them, or neither for Markdown.',
+    );
+  const format = flags.has('json') ? 'json' : flags.has('openmetrics') ? 'openmetrics' : 'markdown';
+  return { owner: m[1] ?? '', repo: m[2] ?? '', sinceMs, at, format };
 }
 
 /** Reads the history and prints the figures; resolves to the exit code. */
@@ -102,19 +113,19 @@ export async function metricsCommand(
     );
   const { createGitHubClient } = await import('../github/client.js');
   const { describeGitHubError, statusOf } = await import('../github/errors.js');
-  const { readHistory } = await import('../metrics/history.js');
-  const { computeFigures, WINDOW_DAYS } = await import('../metrics/figures.js');
+  const { measure, metricsJson } = await import('../metrics/publish.js');
   const client = createGitHubClient({
     token,
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
     warn: (message) => io.stderr(`${message}\n`),
   });
   const now = parsed.at ?? Date.now();
-  let history;
+  let measured;
   try {
-    history = await readHistory({
+    measured = await measure({
       github: { ...client, owner: parsed.owner, repo: parsed.repo },
-      since: new Date(now - parsed.sinceMs).toISOString(),
+      now,
+      sinceMs: parsed.sinceMs,
     });
   } catch (error) {
     const status = statusOf(error);
@@ -124,26 +135,13 @@ export async function metricsCommand(
       throw new UsageError(`kubemend metrics: ${told}`);
     throw error;
   }
-  const days = WINDOW_DAYS.filter((d) => d * DAY_MS <= parsed.sinceMs);
-  const windows = days.length ? days : [Math.max(1, Math.floor(parsed.sinceMs / DAY_MS))];
-  const figures = computeFigures(
-    history.incidents,
-    history.unknown,
-    new Date(now).toISOString(),
-    windows,
-  );
-  io.stdout(
-    `${JSON.stringify(
-      {
-        repository: `${parsed.owner}/${parsed.repo}`,
-        since: new Date(now - parsed.sinceMs).toISOString(),
-        incidents: history.incidents.length,
-        requests: history.requests,
-        ...figures,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const { figures, history, repository } = measured;
+  if (parsed.format === 'markdown') {
+    const { metricsMarkdown } = await import('../metrics/markdown.js');
+    io.stdout(metricsMarkdown(figures, { repository, requests: history.requests }));
+  } else if (parsed.format === 'openmetrics') {
+    const { metricsOpenMetrics } = await import('../metrics/openmetrics.js');
+    io.stdout(metricsOpenMetrics(figures));
+  } else io.stdout(metricsJson(measured));
   return 0;
 }

@@ -65,10 +65,10 @@ export async function sendToAll(
   const results = await Promise.all(
     channels.map((c) => sendNotice(c, notice, refs[c.name] ?? {}, options)),
   );
-  const kept: ChannelRefs = { ...refs };
-  for (const r of results)
-    if (Object.keys(r.refs).length) kept[r.name] = r.refs;
-    else delete kept[r.name];
+  const now = new Map(results.map((r) => [r.name, r.refs]));
+  const kept: ChannelRefs = {};
+  for (const [name, one] of Object.entries(refs)) if (!now.has(name)) kept[name] = one;
+  for (const [name, one] of now) if (Object.keys(one).length) kept[name] = one;
   return { results, refs: kept };
 }
 

@@ -16,6 +16,7 @@ describe('every action run by hand with no inputs', () => {
     report: 'github-token',
     diagnose: 'kubeconfig',
     sweep: 'kubeconfig',
+    metrics: 'github-token',
   };
 
   it('covers every action folder', () => {

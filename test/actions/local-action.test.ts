@@ -125,6 +125,7 @@ const firstMissing: Record<string, string> = {
   report: "Input 'incident-number' is required",
   diagnose: "Input 'kubeconfig' is required",
   sweep: "Input 'kubeconfig' is required",
+  metrics: 'GITHUB_REPOSITORY is ""; expected owner/repo',
   'all-in-one': "Input 'kubeconfig' is required",
 };
 

@@ -78,10 +78,38 @@ describe('kubemend metrics', () => {
     );
   });
 
+  it('prints a Markdown report by default, its figures those of the JSON', async () => {
+    const { io, out, err } = capture();
+    const code = await metricsCommand(['--repository', 'octo-org/gitops', '--at', AT], io, env());
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    const report = out.join('');
+    const good = truths.filter((t) => t.corrupt === null);
+    const week = good.filter((t) => t.firstSeen >= NOW - 7 * DAY).length;
+    expect(report).toMatch(/^## kubemend metrics\n\n/);
+    expect(report).toContain(`**${week}** incident(s) started in the last 7 days`);
+    expect(report).toContain('```mermaid\npie showData');
+    expect(report).toContain('### Records that could not be counted');
+  });
+
+  it('prints OpenMetrics with --openmetrics, ending in # EOF', async () => {
+    const { io, out } = capture();
+    await metricsCommand(
+      ['--repository', 'octo-org/gitops', '--at', AT, '--openmetrics'],
+      io,
+      env(),
+    );
+    const text = out.join('');
+    const good = truths.filter((t) => t.corrupt === null);
+    expect(text).toContain(
+      `kubemend_incidents{window="90d"} ${good.filter((t) => t.firstSeen >= NOW - 90 * DAY).length}\n`,
+    );
+    expect(text.endsWith('# EOF\n')).toBe(true);
+  });
+
   it('leaves out the windows longer than --since', async () => {
     const { io, out } = capture();
     await metricsCommand(
-      ['--repository', 'octo-org/gitops', '--since', '30d', '--at', AT],
+      ['--repository', 'octo-org/gitops', '--since', '30d', '--at', AT, '--json'],
       io,
       env(),
     );
@@ -102,9 +130,17 @@ describe('kubemend metrics', () => {
     ],
     [
       ['--repository', 'o/r', '--format', 'csv'],
-      /^kubemend metrics: unknown option --format; allowed: --repository, --since, --at, --json\.$/,
+      /^kubemend metrics: unknown option --format; allowed: --repository, --since, --at, --json, --openmetrics\.$/,
     ],
     [['--repository', 'o/r', 'extra'], /^kubemend metrics: takes no arguments, got "extra"; /],
+    [
+      ['--repository', 'o/r', '--json', '--openmetrics'],
+      /^kubemend metrics: --json and --openmetrics exclude each other; /,
+    ],
+    [
+      ['--repository', 'o/r', '--openmetrics=yes'],
+      /^kubemend metrics: --openmetrics takes no value\.$/,
+    ],
   ])('refuses %j in one line with exit code 2', async (args, message) => {
     const { io, out, err } = capture();
     expect(await cli(['metrics', ...args], io)).toBe(2);

@@ -4,6 +4,9 @@
 // truth (never through the metrics code): counts, nearest-rank medians and p90s, by
 // cluster, category and playbook, outcomes per playbook and mode, recurrences, people.
 import { getOctokit } from '@actions/github';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.js';
 import {
   computeFigures,
@@ -12,6 +15,8 @@ import {
   type Slice,
 } from '../../src/metrics/figures.js';
 import { readHistory, type History } from '../../src/metrics/history.js';
+import { metricsMarkdown } from '../../src/metrics/markdown.js';
+import { repoRoot } from '../../src/rehearse/action.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/server.js';
 import { DAY, generateHistory, type Truth } from './generate.js';
 
@@ -272,6 +277,19 @@ describe('metrics from a generated history of 200 incidents', () => {
     expect(period.slowestCategories.map((s) => s.category)).toEqual(medians.map((m) => m.c));
   });
 
+  it('counts the incidents of each week of the longest window, oldest first', () => {
+    // 90 days: 13 weeks ending at now, the oldest reaching 1 day before the window.
+    expect(figures.weeks).toHaveLength(13);
+    figures.weeks.forEach((week, k) => {
+      const from = NOW - (13 - k) * 7 * DAY;
+      expect(week).toEqual({
+        from: new Date(from).toISOString(),
+        incidents: good().filter((t) => inWindow(t, from, from + 7 * DAY)).length,
+      });
+    });
+    expect(figures.weeks.some((w) => w.incidents > 0)).toBe(true);
+  });
+
   it('reads the history with a list request per 100 incidents and a GraphQL request per batch of files', async () => {
     // 200 incidents: 2 list pages and 2 GraphQL requests of at most 100 record files, so
     // 1,000 incidents are at most 20 requests. Smaller batches show the files' share grows
@@ -281,6 +299,28 @@ describe('metrics from a generated history of 200 incidents', () => {
     expect(small.requests).toBeGreaterThan(history.requests);
     expect(small.requests).toBeLessThanOrEqual(2 + 200 / 25);
     expect(small.incidents).toEqual(history.incidents);
+  });
+});
+
+describe('the example report in the documentation', () => {
+  // docs/metrics-example.md is this history's report, as prettier leaves it (npm run
+  // lint checks every Markdown file). UPDATE_METRICS_EXAMPLE=1 writes it afresh.
+  it('is the report of this generated history', async () => {
+    const path = join(repoRoot, 'docs/metrics-example.md');
+    const text = await format(
+      [
+        '# An example metrics report',
+        '',
+        'What the [metrics action](actions.md#metrics) posts, here for a generated history of 200',
+        'incidents over 90 days in three clusters (written by test/metrics/generate.ts through',
+        "kubemend's own functions; test/metrics/figures.test.ts keeps this file equal to it).",
+        '',
+        metricsMarkdown(figures, { repository: REPOSITORY, requests: history.requests }),
+      ].join('\n'),
+      { ...(await resolveConfig(path)), filepath: path },
+    );
+    if (process.env.UPDATE_METRICS_EXAMPLE === '1') writeFileSync(path, text);
+    expect(readFileSync(path, 'utf8')).toBe(text);
   });
 });
 

@@ -1,4 +1,4 @@
-// The one GraphQL query shape the emulator answers besides the auto-merge mutation: a
+// The one GraphQL query shape the emulator answers besides the auto-merge and pin mutations: a
 // repository's git objects by expression, many at once under aliases, as GitHub answers
 //   query($owner: String!, $name: String!, $e0: String!) {
 //     repository(owner: $owner, name: $name) { r0: object(expression: $e0) { ... on Blob { text } } }

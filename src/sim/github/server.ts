@@ -14,6 +14,9 @@ import { answerObjectsQuery, isObjectsQuery } from './graphql-objects.js';
 import { EmulatorClock, RepoState, type Permission } from './state.js';
 import { GITHUB_TOKEN_LOGIN, WebhookLog } from './webhooks.js';
 
+/** Pinned issues GitHub allows a repository. */
+const PINNED_ISSUES_MAX = 3;
+
 export interface GitHubEmulatorOptions {
   /** Repositories to create, `owner/name`. Default: octo-org/gitops. */
   repos?: string[];
@@ -227,18 +230,20 @@ export class GitHubEmulator {
           this.repos.get(name.toLowerCase()),
         ),
       };
-    if (!/enablePullRequestAutoMerge\s*\(/.test(query))
+    const mutation = /\b(enablePullRequestAutoMerge|pinIssue)\s*\(/.exec(query)?.[1];
+    if (!mutation)
       return error(
-        "kubemend's emulator answers only enablePullRequestAutoMerge and repository objects by expression",
+        "kubemend's emulator answers only enablePullRequestAutoMerge, pinIssue and repository objects by expression",
         'NOT_SUPPORTED',
       );
     // Arguments as literals or `$variables`, as GitHub reads them.
-    const call = query.slice(query.indexOf('enablePullRequestAutoMerge'));
+    const call = query.slice(query.indexOf(mutation));
     const argument = (name: string): string | undefined => {
       const m = new RegExp(`${name}:\\s*(?:\\$(\\w+)|"([^"]*)"|(\\w+))`).exec(call);
       if (!m) return undefined;
       return m[1] !== undefined ? String(request.variables?.[m[1]] ?? '') : (m[2] ?? m[3]);
     };
+    if (mutation === 'pinIssue') return this.pinIssue(argument('issueId') ?? '', error);
     const id = argument('pullRequestId') ?? '';
     const method = (argument('mergeMethod') ?? 'MERGE').toLowerCase();
     const decoded = Buffer.from(id, 'base64').toString('utf8');
@@ -256,6 +261,27 @@ export class GitHubEmulator {
         return {
           status: 200,
           body: { data: { enablePullRequestAutoMerge: { clientMutationId: null } } },
+        };
+      }
+    return error(`Could not resolve to a node with the global id of '${id}'`, 'NOT_FOUND');
+  }
+
+  /**
+   * GitHub's pinIssue: an issue (not a pull request) pinned to its repository's issue
+   * list, at most three a repository; pinning a pinned issue changes nothing.
+   */
+  private pinIssue(id: string, error: (message: string, type?: string) => Reply): Reply {
+    const issueId = /^05:Issue(\d+)$/.exec(Buffer.from(id, 'base64').toString('utf8'))?.[1];
+    for (const repo of this.repos.values())
+      for (const issue of repo.issues.values()) {
+        if (issue.pull || String(issue.id) !== issueId) continue;
+        const pinned = [...repo.issues.values()].filter((i) => i.pinned).length;
+        if (!issue.pinned && pinned >= PINNED_ISSUES_MAX)
+          return error(`You can't pin more than ${PINNED_ISSUES_MAX} issues in a repository`);
+        issue.pinned = true;
+        return {
+          status: 200,
+          body: { data: { pinIssue: { issue: { number: issue.number, isPinned: true } } } },
         };
       }
     return error(`Could not resolve to a node with the global id of '${id}'`, 'NOT_FOUND');

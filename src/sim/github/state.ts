@@ -41,6 +41,8 @@ export interface Issue {
   closedAt: string | null;
   comments: number;
   pull?: PullData;
+  /** Pinned to the repository's issue list (GraphQL pinIssue); GitHub pins at most 3. */
+  pinned?: boolean;
 }
 
 export interface Comment {

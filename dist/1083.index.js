@@ -1,0 +1,1 @@
+export const id=1083;export const ids=[1083];export const modules={91083:(e,o,s)=>{s.d(o,{systemClock:()=>t});const t={now:()=>Date.now(),sleep:e=>new Promise(o=>setTimeout(o,e).unref())}}};

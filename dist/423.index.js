@@ -1,1 +1,0 @@
-export const id=423;export const ids=[423];export const modules={81423:(t,o,e)=>{e.d(o,{a:()=>r,jsonLog:()=>s});var n=e(56089);function s(t){return(o,e,s={})=>{const r={};for(const[t,o]of Object.entries(s))r[t]="string"==typeof o?(0,n.E$)(o):o;t(`${JSON.stringify({time:(new Date).toISOString(),level:o,message:(0,n.E$)(e),...r})}\n`)}}const r=()=>{}}};

@@ -1,0 +1,1 @@
+export const id=5547;export const ids=[5547];export const modules={95547:(e,t,s)=>{s.d(t,{identityBlock:()=>o});var n=s(70562);function o(e){const{caSha256:t,kubeSystemUid:s}=(0,n.X)(e);return[`# The simulated cluster ${e}: the same on every run and every machine.`,"clusters:",`  ${e}:`,`    ca-sha256: ${t}`,`    kube-system-uid: ${s}`].join("\n")}}};

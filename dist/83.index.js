@@ -1,1 +1,0 @@
-export const id=83;export const ids=[83];export const modules={91083:(e,o,s)=>{s.d(o,{systemClock:()=>t});const t={now:()=>Date.now(),sleep:e=>new Promise(o=>setTimeout(o,e).unref())}}};
