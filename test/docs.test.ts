@@ -188,6 +188,17 @@ describe('the README', () => {
     expect(firstScreen).toMatch(/^npm test$/m);
     expect(readme.split('\n').length).toBeLessThanOrEqual(250);
   });
+
+  it('quotes the metrics example as the test keeps it rendered, word for word', () => {
+    const section = readme.slice(readme.indexOf('## Metrics'), readme.indexOf('## What ships'));
+    const quoted = section
+      .split('\n')
+      .filter((line) => line.startsWith('> ') || line.startsWith('|'))
+      .map((line) => line.replace(/^> /, ''));
+    expect(quoted.length).toBeGreaterThanOrEqual(5);
+    const example = read('docs/metrics-example.md');
+    for (const line of quoted) expect(example).toContain(line);
+  });
 });
 
 interface Declared {
