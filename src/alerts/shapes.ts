@@ -390,7 +390,16 @@ function kubeEvent(body: Json, read: Reader, options: NormaliseOptions): Alert {
   // An event about a Node is recorded in `default`; a relay may pass that on.
   const scope = objectScope(kind, io.string(involved, 'namespace', { max: LIMITS.name }));
   const { namespace } = scope;
-  const workloadName = kind === 'Pod' ? workloadFromPodName(name) : name;
+  // A ReplicaSet's events (FailedCreate) are its Deployment's problem: keyed by the
+  // controller a person manages, not by a rollout's hash. (A Job stays itself: the run
+  // that failed is what a person looks at.)
+  const controller =
+    kind === 'Pod'
+      ? undefined
+      : kind === 'ReplicaSet'
+        ? ownerOfController(kind, name)
+        : { kind, name };
+  const workloadName = controller ? controller.name : workloadFromPodName(name);
   const context = read.object(body, 'context') ?? {};
   return {
     source: 'event',
@@ -403,7 +412,9 @@ function kubeEvent(body: Json, read: Reader, options: NormaliseOptions): Alert {
       at.string(event, 'type') === 'Normal' && RECOVERY_REASONS.has(reason) ? 'resolved' : 'firing',
     severity: at.string(event, 'type') === 'Warning' ? 'warning' : 'info',
     ...scoped(scope),
-    workload: kind === 'Pod' ? podWorkload(podOwner(name, context)) : `${kind}/${workloadName}`,
+    workload: controller
+      ? `${controller.kind ?? kind}/${controller.name}`
+      : podWorkload(podOwner(name, context)),
     pod: kind === 'Pod' ? name : undefined,
     node: kind === 'Node' ? name : nameAt(context, 'nodeName'),
     message: at.string(event, 'message'),

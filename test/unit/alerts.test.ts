@@ -183,6 +183,25 @@ describe('the four payload shapes', () => {
     });
   });
 
+  it("keys a ReplicaSet's event by the Deployment a person manages", () => {
+    const about = (kind: string, name: string) =>
+      normalisePayload(
+        {
+          event: { type: 'Warning', reason: 'FailedCreate', message: 'quota exceeded' },
+          involved_object: { kind, name, namespace: 'shop' },
+        },
+        { cluster: 'c' },
+      )[0];
+    expect(about('ReplicaSet', 'web-7d9f8b6c4')).toMatchObject({
+      workload: 'Deployment/web',
+      title: 'FailedCreate ReplicaSet/shop/web',
+    });
+    // The next rollout's ReplicaSet is the same problem.
+    expect(about('ReplicaSet', 'web-5c6b7d8f9')?.title).toBe('FailedCreate ReplicaSet/shop/web');
+    expect(about('Job', 'nightly-29012345')).toMatchObject({ workload: 'Job/nightly-29012345' });
+    expect(about('StatefulSet', 'db')).toMatchObject({ workload: 'StatefulSet/db' });
+  });
+
   it("does not take the exporter's own pod label for the affected pod", () => {
     const payload = crashLooping('x');
     payload.alerts[0]!.labels = {
