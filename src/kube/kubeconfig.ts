@@ -78,3 +78,26 @@ export function defaultKubeconfig(what: string, env: NodeJS.ProcessEnv = process
     );
   return config;
 }
+
+/**
+ * The credentials for `cluster` in a kubeconfig that may hold several clusters: its
+ * context named as the cluster when it has one; the kubeconfig as it is when it has a
+ * single context (the one-cluster setup: the identity check still guards it); undefined
+ * when it has several contexts and none of that name, so nothing is attempted with
+ * another cluster's credentials. Never changes `config`.
+ */
+export function credentialsFor(config: KubeConfig, cluster: string): KubeConfig | undefined {
+  const contexts = config.getContexts().map((c) => c.name);
+  if (contexts.includes(cluster)) {
+    if (config.getCurrentContext() === cluster) return config;
+    const chosen = new KubeConfig();
+    chosen.loadFromOptions({
+      clusters: config.getClusters(),
+      users: config.getUsers(),
+      contexts: config.getContexts(),
+      currentContext: cluster,
+    });
+    return chosen;
+  }
+  return contexts.length === 1 ? config : undefined;
+}

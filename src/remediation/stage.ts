@@ -10,6 +10,7 @@ import type { GitHubClient } from '../github/client.js';
 import { controlsOf, isSnoozed } from '../incidents/controls.js';
 import { readRecord } from '../incidents/records.js';
 import { KubeClient } from '../kube/client.js';
+import { credentialsFor } from '../kube/kubeconfig.js';
 import { Ledger } from '../kube/ledger.js';
 import type { Playbook, PlaybookMode } from '../shared/constants.js';
 import { getErrorMessage, oneLine, UsageError } from '../shared/errors.js';
@@ -35,6 +36,11 @@ export interface RemediateRequest {
   incident: number | undefined;
   config: KubemendConfig;
   kubeconfig: KubeConfig;
+  /**
+   * The context was chosen by the caller: used whatever the incident's cluster. Otherwise
+   * a kubeconfig with several contexts gives the one named as the incident's cluster.
+   */
+  contextChosen?: boolean;
   /** Reads the incident's record and comments, and pushes proposals; none: no approvals. */
   github: (GitHubClient & { owner: string; repo: string }) | undefined;
   /** A line for the log; the stage redacts it. */
@@ -91,10 +97,20 @@ export async function remediate(request: RemediateRequest): Promise<RemediateOut
       : { guardrail: 'approval', allowed: false, reason: verdict.reason };
     job.mode = verdict.approved ? 'auto' : 'dry-run';
   }
-  const ctx = context(request, job, incident);
+  const kubeconfig = request.contextChosen
+    ? request.kubeconfig
+    : credentialsFor(request.kubeconfig, job.cluster);
+  const ctx = context({ ...request, kubeconfig: kubeconfig ?? request.kubeconfig }, job, incident);
   let result: RemediationResult;
   try {
-    if (controls && isSnoozed(controls, githubNow(github))) {
+    if (!kubeconfig) {
+      // Another cluster's credentials are never tried on this one: nothing is attempted.
+      const run = new Run(job, ctx);
+      const contexts = request.kubeconfig.getContexts().map((c) => c.name);
+      const reason = `no credentials for cluster ${job.cluster}: the kubeconfig's contexts are ${contexts.join(', ')}; add a context named ${job.cluster} to act on it`;
+      run.decisions.push({ guardrail: 'identity', allowed: false, reason });
+      result = run.finish('skipped', reason);
+    } else if (controls && isSnoozed(controls, githubNow(github))) {
       const run = new Run(job, ctx);
       const reason = `snoozed until ${controls.snoozedUntil} (/kubemend snooze on #${incident}): no playbook runs`;
       run.decisions.push({ guardrail: 'snooze', allowed: false, reason });

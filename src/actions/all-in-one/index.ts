@@ -140,6 +140,7 @@ export async function run(): Promise<void> {
           incident: undefined,
           config,
           kubeconfig,
+          contextChosen: optionalInput(Inputs.Context) !== '',
           github,
           log: core.info,
         });

@@ -17,6 +17,7 @@ export async function run(): Promise<void> {
     incident: inputs.incident,
     config,
     kubeconfig: inputs.kubeconfig,
+    contextChosen: inputs.contextChosen,
     github:
       inputs.token && repository
         ? { ...createGitHubClient({ token: inputs.token, ...pacingFromEnv() }), ...repository }

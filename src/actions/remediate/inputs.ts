@@ -10,6 +10,7 @@ import { isObject } from '../../shared/json.js';
 import {
   enumInput,
   jsonInput,
+  optionalInput,
   optionalSecretInput,
   secretInput,
   workspacePathInput,
@@ -28,6 +29,8 @@ export interface RemediateInputs {
   configPath: string;
   incident: number | undefined;
   token: string | undefined;
+  /** The `context` input was given: that context, whatever the incident's cluster. */
+  contextChosen: boolean;
 }
 
 export function getRemediateInputs(): RemediateInputs {
@@ -53,5 +56,6 @@ export function getRemediateInputs(): RemediateInputs {
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
   const incident = issueNumberInput(Inputs.Incident);
   const kubeconfig = kubeconfigInputs(rawKubeconfig, Inputs, Defaults[Inputs.AllowExecCredentials]);
-  return { kubeconfig, playbook, targets, mode, configPath, incident, token };
+  const contextChosen = optionalInput(Inputs.Context) !== '';
+  return { kubeconfig, contextChosen, playbook, targets, mode, configPath, incident, token };
 }
