@@ -7,6 +7,7 @@ import { handleSlash, type SlashComment } from '../commands/slash.js';
 import type { KubemendConfig } from '../config/config.js';
 import { upsertMarkedComment, type CommentTarget } from '../github/comments.js';
 import { KubeClient, apiErrorLine } from '../kube/client.js';
+import { credentialsFor } from '../kube/kubeconfig.js';
 import { checkIdentity, observeIdentity } from '../kube/identity.js';
 import { redact } from '../shared/redact.js';
 import { readPolicy, refusedOutright } from './access.js';
@@ -26,6 +27,11 @@ export interface DiagnoseRequest {
   github: CommentTarget;
   config: KubemendConfig;
   kubeconfig: KubeConfig;
+  /**
+   * The context was chosen by the caller: used whatever the issue's cluster. Otherwise a
+   * kubeconfig with several contexts gives the one named as the issue's cluster.
+   */
+  contextChosen?: boolean;
   trigger: Trigger;
   runUrl: string | undefined;
   log: (line: string) => void;
@@ -71,7 +77,11 @@ export async function diagnose(request: DiagnoseRequest): Promise<DiagnoseOutcom
     issue_number: gh.number,
   });
   const reading = scopeFromIssue(issue.title, issue.body ?? '', Object.keys(config.clusters));
-  const client = new KubeClient(request.kubeconfig, { dryRun: true });
+  const kubeconfig =
+    request.contextChosen || !reading
+      ? request.kubeconfig
+      : credentialsFor(request.kubeconfig, reading.scope.cluster);
+  const client = new KubeClient(kubeconfig ?? request.kubeconfig, { dryRun: true });
   const view: DiagnosisView = {
     cluster: reading?.scope.cluster ?? '',
     identity: 'not checked',
@@ -94,11 +104,18 @@ export async function diagnose(request: DiagnoseRequest): Promise<DiagnoseOutcom
     view.stopped = reading.scope.cluster
       ? `Cluster ${reading.scope.cluster} is not listed under \`clusters\` in the kubemend config, so its identity cannot be checked. Nothing was read; add it (the remediate action prints the identity to paste).`
       : 'The issue names no cluster and the kubemend config lists more than one (or none) under `clusters`; name one (for example `cluster: lab`). Nothing was read.';
+  } else if (!kubeconfig) {
+    // Another cluster's credentials are never tried on this one.
+    view.identity = 'no credentials';
+    view.stopped = `No credentials for cluster ${reading.scope.cluster}: the kubeconfig's contexts are ${request.kubeconfig
+      .getContexts()
+      .map((c) => c.name)
+      .join(', ')}; add a context named ${reading.scope.cluster}. Nothing was read.`;
   } else if (outright) {
     view.stopped = `Not diagnosed: ${outright}. Nothing was read.`;
   } else {
     // The wrong cluster's pods in a public comment would be a leak: identity first.
-    const verdict = checkIdentity(await observeIdentity(request.kubeconfig, client), expected);
+    const verdict = checkIdentity(await observeIdentity(kubeconfig, client), expected);
     if (verdict.status !== 'confirmed') {
       view.identity = 'identity uncertain';
       view.stopped = `The kubeconfig does not point at cluster ${reading.scope.cluster}: ${verdict.status === 'uncertain' ? verdict.reason : 'no identity is configured for it'}. Nothing was read.`;

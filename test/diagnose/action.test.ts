@@ -89,9 +89,10 @@ function diagnose(
   ws: string,
   label = 'cluster-doctor',
   sender = 'alice',
+  kubeconfig = kube.kubeconfig(),
 ): Promise<ActionRun> {
   return runAction('diagnose', {
-    inputs: { kubeconfig: kube.kubeconfig() },
+    inputs: { kubeconfig },
     event: {
       name: 'issues',
       payload: events.issuesLabeled(REPOSITORY, { number, title: '', body: '' }, label, sender),
@@ -188,6 +189,54 @@ describe('the diagnose action', () => {
     );
     expect(comment?.body).not.toContain('<img');
     expect(comment?.body).not.toContain('**Proposed:**');
+  });
+
+  it("reads through the kubeconfig's context named as the issue's cluster, and reads nothing without one", async () => {
+    await start('bad-rollout');
+    // One kubeconfig for several clusters; its current context is another cluster's.
+    const lab = JSON.parse(kube.kubeconfig({ context: 'lab' })) as Record<string, unknown[]>;
+    const withContexts = (names: string[], current: string) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          ...names.map((name) => ({ name, cluster: { server: 'https://127.0.0.1:9' } })),
+          ...lab.clusters!,
+        ],
+        users: [...names.map((name) => ({ name, user: { token: 'other' } })), ...lab.users!],
+        contexts: [
+          ...names.map((name) => ({ name, context: { cluster: name, user: name } })),
+          ...lab.contexts!,
+        ],
+        'current-context': current,
+      });
+    const octokit = new Octokit({ auth: TOKEN, baseUrl: gh.url });
+    const { data: issue } = await octokit.rest.issues.create({
+      owner: 'octo-org',
+      repo: 'gitops',
+      title: 'api down after deploy',
+      body: 'deployment/api in namespace: shop on cluster lab keeps restarting.',
+    });
+    const run = await diagnose(
+      issue.number,
+      workspace(),
+      'cluster-doctor',
+      'alice',
+      withContexts(['prod'], 'prod'),
+    );
+    expect(run.outputs['top-cause']).toBe('crash-after-rollout');
+
+    // Without a context named lab, the other cluster's credentials are not tried.
+    const trimmed = JSON.parse(withContexts(['prod', 'staging'], 'prod')) as {
+      contexts: { name: string }[];
+    } & Record<string, unknown>;
+    trimmed.contexts = trimmed.contexts.filter((c) => c.name !== 'lab');
+    const before = kube.log.length;
+    await diagnose(issue.number, workspace(), 'cluster-doctor', 'alice', JSON.stringify(trimmed));
+    expect(diagnoses(issue.number)[0]?.body).toContain(
+      "No credentials for cluster lab: the kubeconfig's contexts are prod, staging; add a context named lab. Nothing was read.",
+    );
+    expect(kube.log.length).toBe(before);
   });
 
   it("diagnoses on a /kubemend diagnose comment, and proposes an issue's fix as a kubemend/fix pull request", async () => {

@@ -27,6 +27,7 @@ export async function run(): Promise<void> {
     github: gh,
     config,
     kubeconfig: inputs.kubeconfig,
+    contextChosen: inputs.contextChosen,
     trigger,
     runUrl: runUrl(repository),
     log: core.info,

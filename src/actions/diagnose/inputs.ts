@@ -3,13 +3,15 @@ import { kubeconfigInputs } from '../kubeconfig-input.js';
 import { UsageError } from '../../shared/errors.js';
 import { isObject } from '../../shared/json.js';
 import { readEvent } from '../event.js';
-import { secretInput, workspacePathInput } from '../inputs.js';
+import { optionalInput, secretInput, workspacePathInput } from '../inputs.js';
 import { issueNumberInput, labelsInput } from '../name-inputs.js';
 import { Defaults, Inputs } from './constants.js';
 
 export interface DiagnoseInputs {
   token: string;
   kubeconfig: KubeConfig;
+  /** The `context` input was given: that context, whatever the issue's cluster. */
+  contextChosen: boolean;
   configPath: string;
   issueNumber: number;
   triggerLabel: string;
@@ -38,7 +40,8 @@ export function getDiagnoseInputs(): DiagnoseInputs {
   }
   const configPath = workspacePathInput(Inputs.Config, Defaults[Inputs.Config]);
   const kubeconfig = kubeconfigInputs(rawKubeconfig, Inputs, Defaults[Inputs.AllowExecCredentials]);
-  return { token, kubeconfig, configPath, issueNumber, triggerLabel };
+  const contextChosen = optionalInput(Inputs.Context) !== '';
+  return { token, kubeconfig, contextChosen, configPath, issueNumber, triggerLabel };
 }
 
 /** issues and issue_comment events carry the issue; workflow_dispatch passes it as an input. */
