@@ -121,6 +121,7 @@ export async function relayCommand(
   const { systemClock } = await import('../relay/clock.js');
   const { jsonLog } = await import('../relay/log.js');
   const { Relay } = await import('../relay/relay.js');
+  const { relayOptions } = await import('../relay/settings.js');
   const { RelayServer } = await import('../relay/server.js');
   const log = jsonLog(io.stderr);
   const pacing = pacingFromEnv(env);
@@ -139,12 +140,7 @@ export async function relayCommand(
     repository: parsed.repository,
     clock: systemClock,
     log,
-    groupBy: config.intake.groupBy,
-    windowMs: config.relay.windowMs,
-    refreshMs: config.relay.refreshMs,
-    stormKeys: config.relay.stormKeys,
-    capacity: config.relay.queueCapacity,
-    perMinute: config.relay.dispatchesPerMinute,
+    ...relayOptions(config.relay, config.intake.groupBy),
   });
   const events = config.relay.events;
   let watcher: import('../relay/watcher.js').EventWatcher | undefined;

@@ -7,7 +7,7 @@ import { handleSlash, type SlashComment } from '../commands/slash.js';
 import type { KubemendConfig } from '../config/config.js';
 import { upsertMarkedComment, type CommentTarget } from '../github/comments.js';
 import { KubeClient, apiErrorLine } from '../kube/client.js';
-import { credentialsFor } from '../kube/kubeconfig.js';
+import { credentialsFor, missingCredentials } from '../kube/kubeconfig.js';
 import { checkIdentity, observeIdentity } from '../kube/identity.js';
 import { redact } from '../shared/redact.js';
 import { readPolicy, refusedOutright } from './access.js';
@@ -107,10 +107,8 @@ export async function diagnose(request: DiagnoseRequest): Promise<DiagnoseOutcom
   } else if (!kubeconfig) {
     // Another cluster's credentials are never tried on this one.
     view.identity = 'no credentials';
-    view.stopped = `No credentials for cluster ${reading.scope.cluster}: the kubeconfig's contexts are ${request.kubeconfig
-      .getContexts()
-      .map((c) => c.name)
-      .join(', ')}; add a context named ${reading.scope.cluster}. Nothing was read.`;
+    const why = missingCredentials(request.kubeconfig, reading.scope.cluster);
+    view.stopped = `${why.charAt(0).toUpperCase()}${why.slice(1)}. Nothing was read.`;
   } else if (outright) {
     view.stopped = `Not diagnosed: ${outright}. Nothing was read.`;
   } else {

@@ -101,3 +101,9 @@ export function credentialsFor(config: KubeConfig, cluster: string): KubeConfig 
   }
   return contexts.length === 1 ? config : undefined;
 }
+
+/** Why there are no credentials for `cluster`, naming the contexts there are; one line. */
+export function missingCredentials(config: KubeConfig, cluster: string): string {
+  const contexts = config.getContexts().map((c) => c.name);
+  return `no credentials for cluster ${cluster}: the kubeconfig's contexts are ${contexts.join(', ')}; add a context named ${cluster}`;
+}

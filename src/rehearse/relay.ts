@@ -9,6 +9,7 @@ import type { RelayClock } from '../relay/clock.js';
 import { silentLog } from '../relay/log.js';
 import { Relay } from '../relay/relay.js';
 import { RelayServer } from '../relay/server.js';
+import { relayOptions } from '../relay/settings.js';
 
 export interface StoryRelayOptions {
   githubUrl: string;
@@ -51,18 +52,12 @@ export class StoryRelay {
       now: options.now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
     };
-    const { relay: settings } = options.config;
     const relay = new Relay({
       octokit,
       repository: options.repository,
       clock,
       log: silentLog,
-      groupBy: options.config.intake.groupBy,
-      windowMs: settings.windowMs,
-      refreshMs: settings.refreshMs,
-      stormKeys: settings.stormKeys,
-      capacity: settings.queueCapacity,
-      perMinute: settings.dispatchesPerMinute,
+      ...relayOptions(options.config.relay, options.config.intake.groupBy),
     });
     const bearer = randomBytes(16).toString('hex');
     const server = await new RelayServer({

@@ -193,7 +193,6 @@ class Story {
       // Time passed: the relay sends what it held for problems gone quiet.
       const released = await this.settleRelay();
       const summary = (await this.perform(step)) + released;
-      await this.settleRelay();
       const runs = await this.drain(step.kind === 'dispatch' ? step.concurrency : 1);
       for (const app of syncApplications(this.kube, this.repo, DEFAULT_BRANCH))
         runs.push({

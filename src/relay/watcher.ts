@@ -37,12 +37,11 @@ import {
   podContext,
   SeenEvents,
   skipOf,
-  WARNING_REASONS,
-  WATCHED_KINDS,
   type PodContext,
   type Skip,
 } from './events.js';
 import type { Offer } from './grouper.js';
+import { WARNING_REASONS, WATCHED_KINDS } from './settings.js';
 import type { Log } from './log.js';
 
 export interface WatcherSettings {

@@ -10,7 +10,7 @@ import type { GitHubClient } from '../github/client.js';
 import { controlsOf, isSnoozed } from '../incidents/controls.js';
 import { readRecord } from '../incidents/records.js';
 import { KubeClient } from '../kube/client.js';
-import { credentialsFor } from '../kube/kubeconfig.js';
+import { credentialsFor, missingCredentials } from '../kube/kubeconfig.js';
 import { Ledger } from '../kube/ledger.js';
 import type { Playbook, PlaybookMode } from '../shared/constants.js';
 import { getErrorMessage, oneLine, UsageError } from '../shared/errors.js';
@@ -106,8 +106,7 @@ export async function remediate(request: RemediateRequest): Promise<RemediateOut
     if (!kubeconfig) {
       // Another cluster's credentials are never tried on this one: nothing is attempted.
       const run = new Run(job, ctx);
-      const contexts = request.kubeconfig.getContexts().map((c) => c.name);
-      const reason = `no credentials for cluster ${job.cluster}: the kubeconfig's contexts are ${contexts.join(', ')}; add a context named ${job.cluster} to act on it`;
+      const reason = `${missingCredentials(request.kubeconfig, job.cluster)} to act on it`;
       run.decisions.push({ guardrail: 'identity', allowed: false, reason });
       result = run.finish('skipped', reason);
     } else if (controls && isSnoozed(controls, githubNow(github))) {
