@@ -36,7 +36,7 @@ export async function rehearseCommand(args: string[], io: RehearseIo): Promise<n
   const rehearsal = readRehearsal(file, scenarioExists);
   if (flags.has('--print-identity')) {
     const { identityBlock } = await import('../rehearse/identity.js');
-    io.stdout(`${identityBlock(rehearsal.cluster)}\n`);
+    io.stdout(`${identityBlock(rehearsal.clusters.map((c) => c.name))}\n`);
     return 0;
   }
   const { play, StoryError } = await import('../rehearse/story.js');

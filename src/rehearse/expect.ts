@@ -32,65 +32,19 @@ export function judge(
       `${expect.issues} issue(s) and pull request(s) expected; the repository has ${result.issues.length}.`,
     );
   if (expect.incident) incidentChecks(expect.incident, result.incidents, result.issues, add);
-  if (expect.cluster?.writes) {
-    const writes = result.cluster.writes
-      .filter((w) => !w.dryRun)
-      .map((w) => `${w.method} ${w.path}`);
-    for (const pattern of expect.cluster.writes.include ?? []) {
-      const hit = writes.some((w) => glob(pattern).test(w));
-      add(
-        `cluster.writes.include[${pattern}]`,
-        hit,
-        hit
-          ? `the cluster saw a write matching ${pattern}.`
-          : `no write to the cluster matches ${pattern}; writes: ${writes.slice(0, 8).join(', ') || 'none'}${writes.length > 8 ? ', …' : ''}.`,
-      );
-    }
-    for (const pattern of expect.cluster.writes.exclude ?? []) {
-      const hits = writes.filter((w) => glob(pattern).test(w));
-      add(
-        `cluster.writes.exclude[${pattern}]`,
-        hits.length === 0,
-        hits.length === 0
-          ? `no write to the cluster matches ${pattern}.`
-          : `the cluster saw ${hits.length} write(s) matching ${pattern}: ${hits.slice(0, 3).join(', ')}.`,
-      );
-    }
-  }
-  for (const [pattern, want] of Object.entries(expect.cluster?.pods ?? {}))
-    everyMatch(add, {
-      path: `cluster.pods[${pattern}]`,
-      pattern,
+  if (expect.cluster) clusterChecks(expect.cluster, result.cluster, 'cluster', add);
+  // One of several clusters: the same checks on what that cluster alone shows.
+  for (const [name, want] of Object.entries(expect.clusters ?? {}))
+    clusterChecks(
       want,
-      items: result.cluster.pods,
-      key: (p) => `${p.namespace}/${p.name}`,
-      shows: (p) =>
-        (want.status === undefined || p.status === want.status) &&
-        (want.ready === undefined || p.ready === want.ready) &&
-        (want['max-restarts'] === undefined || p.restarts <= want['max-restarts']),
-      none: `no pod matches ${pattern}.`,
-      all: (n) => `the ${n} pod(s) matching ${pattern} show`,
-      some: `pods matching ${pattern} should show`,
-      seen: (p) =>
-        `${p.name} is ${p.status}, ${p.ready ? 'ready' : 'not ready'}, ${p.restarts} restart(s)`,
-      limit: 3,
-    });
-  for (const [pattern, want] of Object.entries(expect.cluster?.nodes ?? {}))
-    everyMatch(add, {
-      path: `cluster.nodes[${pattern}]`,
-      pattern,
-      want,
-      items: result.cluster.nodes,
-      key: (n) => n.name,
-      shows: (n) =>
-        (want.ready === undefined || n.ready === want.ready) &&
-        (want.schedulable === undefined || n.schedulable === want.schedulable),
-      none: `no node matches ${pattern}.`,
-      all: () => `the node(s) matching ${pattern} show`,
-      some: `nodes matching ${pattern} should show`,
-      seen: (n) =>
-        `${n.name} is ${n.ready ? 'Ready' : 'NotReady'}${n.schedulable ? '' : ',SchedulingDisabled'}`,
-    });
+      {
+        writes: result.cluster.writes.filter((w) => w.cluster === name),
+        pods: result.cluster.pods.filter((p) => p.cluster === name),
+        nodes: result.cluster.nodes.filter((n) => n.cluster === name),
+      },
+      `clusters.${name}`,
+      add,
+    );
   const github = expect.github ?? {};
   if (github['max-requests'] !== undefined)
     add(
@@ -285,4 +239,70 @@ export function glob(pattern: string): RegExp {
       .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
       .join('.*')}$`,
   );
+}
+
+/** Writes, pods and nodes: of every cluster (`cluster`) or of one (`clusters.NAME`). */
+function clusterChecks(
+  expected: NonNullable<ExpectDocument['cluster']>,
+  shown: Pick<RehearsalResult['cluster'], 'writes' | 'pods' | 'nodes'>,
+  path: string,
+  add: (path: string, ok: boolean, message: string) => void,
+): void {
+  if (expected.writes) {
+    const writes = shown.writes.filter((w) => !w.dryRun).map((w) => `${w.method} ${w.path}`);
+    for (const pattern of expected.writes.include ?? []) {
+      const hit = writes.some((w) => glob(pattern).test(w));
+      add(
+        `${path}.writes.include[${pattern}]`,
+        hit,
+        hit
+          ? `the cluster saw a write matching ${pattern}.`
+          : `no write to the cluster matches ${pattern}; writes: ${writes.slice(0, 8).join(', ') || 'none'}${writes.length > 8 ? ', …' : ''}.`,
+      );
+    }
+    for (const pattern of expected.writes.exclude ?? []) {
+      const hits = writes.filter((w) => glob(pattern).test(w));
+      add(
+        `${path}.writes.exclude[${pattern}]`,
+        hits.length === 0,
+        hits.length === 0
+          ? `no write to the cluster matches ${pattern}.`
+          : `the cluster saw ${hits.length} write(s) matching ${pattern}: ${hits.slice(0, 3).join(', ')}.`,
+      );
+    }
+  }
+  for (const [pattern, want] of Object.entries(expected.pods ?? {}))
+    everyMatch(add, {
+      path: `${path}.pods[${pattern}]`,
+      pattern,
+      want,
+      items: shown.pods,
+      key: (p) => `${p.namespace}/${p.name}`,
+      shows: (p) =>
+        (want.status === undefined || p.status === want.status) &&
+        (want.ready === undefined || p.ready === want.ready) &&
+        (want['max-restarts'] === undefined || p.restarts <= want['max-restarts']),
+      none: `no pod matches ${pattern}.`,
+      all: (n) => `the ${n} pod(s) matching ${pattern} show`,
+      some: `pods matching ${pattern} should show`,
+      seen: (p) =>
+        `${p.name} is ${p.status}, ${p.ready ? 'ready' : 'not ready'}, ${p.restarts} restart(s)`,
+      limit: 3,
+    });
+  for (const [pattern, want] of Object.entries(expected.nodes ?? {}))
+    everyMatch(add, {
+      path: `${path}.nodes[${pattern}]`,
+      pattern,
+      want,
+      items: shown.nodes,
+      key: (n) => n.name,
+      shows: (n) =>
+        (want.ready === undefined || n.ready === want.ready) &&
+        (want.schedulable === undefined || n.schedulable === want.schedulable),
+      none: `no node matches ${pattern}.`,
+      all: () => `the node(s) matching ${pattern} show`,
+      some: `nodes matching ${pattern} should show`,
+      seen: (n) =>
+        `${n.name} is ${n.ready ? 'Ready' : 'NotReady'}${n.schedulable ? '' : ',SchedulingDisabled'}`,
+    });
 }

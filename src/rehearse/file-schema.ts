@@ -42,6 +42,12 @@ export const STEP_KINDS = [
 export type StepKind = (typeof STEP_KINDS)[number];
 
 const LOGIN = '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$';
+const CLUSTER_NAME = '^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$';
+const SCENARIO = Text({
+  minLength: 1,
+  description:
+    'A shipped scenario name, or a path (relative to the rehearsal file) to a scenario file.',
+});
 const DURATION = Text({
   minLength: 1,
   maxLength: 40,
@@ -81,30 +87,36 @@ const INCIDENT = closed({
   }),
 });
 
+const CLUSTER_EXPECT = closed({
+  writes: INCLUDE_EXCLUDE(
+    'Writes to the cluster (`METHOD /path`, `*` any text) that were not dry runs,',
+  ),
+  pods: mapOf(
+    '^[^/\\s]+/[^/\\s]+$',
+    closed({
+      status: Text({ minLength: 1, description: "kubectl's STATUS column, such as Running." }),
+      ready: Flag(),
+      'max-restarts': Whole({ minimum: 0 }),
+    }),
+    {
+      description:
+        'Pods by `namespace/name` (`*` any text): at least one matches, and every one that does shows this.',
+    },
+  ),
+  nodes: mapOf('^[^\\s]+$', closed({ ready: Flag(), schedulable: Flag() }), {
+    description:
+      'Nodes by name (`*` any text): at least one matches, and every one that does shows this.',
+  }),
+});
+
 const EXPECT = closed({
   incidents: Whole({ minimum: 0, description: 'How many incidents kubemend opened.' }),
   incident: INCIDENT,
   issues: Whole({ minimum: 0, description: 'How many issues and pull requests exist in all.' }),
-  cluster: closed({
-    writes: INCLUDE_EXCLUDE(
-      'Writes to the cluster (`METHOD /path`, `*` any text) that were not dry runs,',
-    ),
-    pods: mapOf(
-      '^[^/\\s]+/[^/\\s]+$',
-      closed({
-        status: Text({ minLength: 1, description: "kubectl's STATUS column, such as Running." }),
-        ready: Flag(),
-        'max-restarts': Whole({ minimum: 0 }),
-      }),
-      {
-        description:
-          'Pods by `namespace/name` (`*` any text): at least one matches, and every one that does shows this.',
-      },
-    ),
-    nodes: mapOf('^[^\\s]+$', closed({ ready: Flag(), schedulable: Flag() }), {
-      description:
-        'Nodes by name (`*` any text): at least one matches, and every one that does shows this.',
-    }),
+  cluster: CLUSTER_EXPECT,
+  clusters: mapOf(CLUSTER_NAME, CLUSTER_EXPECT, {
+    description:
+      'One of several clusters by name, as `cluster` checks them all: its writes, pods and nodes.',
   }),
   github: closed({
     'max-requests': Whole({ minimum: 0 }),
@@ -142,6 +154,10 @@ const STEP = closed(
       type: 'object',
       description: "Merged into the scenario's facts (registries, images, probes...).",
     }),
+    cluster: Text({
+      pattern: CLUSTER_NAME,
+      description: 'Which of the clusters a facts step changes (default: the first).',
+    }),
     comment: closed({ by, body: Text({ minLength: 1, maxLength: 65536 }), on: target }, [
       'by',
       'body',
@@ -173,15 +189,30 @@ const STEP = closed(
 export const REHEARSAL_SCHEMA = closed(
   {
     description: Text({ maxLength: 2000 }),
-    scenario: Text({
-      minLength: 1,
-      description:
-        'A shipped scenario name, or a path (relative to the rehearsal file) to a scenario file.',
-    }),
+    scenario: SCENARIO,
     cluster: Text({
-      pattern: '^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$',
-      description: "The simulated cluster's name, as alerts name it.",
+      pattern: CLUSTER_NAME,
+      description: "The simulated cluster's name, as alerts name it (with scenario).",
     }),
+    clusters: mapOf(
+      CLUSTER_NAME,
+      closed(
+        {
+          scenario: SCENARIO,
+          credentials: Flag({
+            description:
+              'Whether the KUBECONFIG secret holds a context for this cluster (default true); false: kubemend has no credentials for it.',
+          }),
+        },
+        ['scenario'],
+      ),
+      {
+        description:
+          'Several simulated clusters instead of scenario and cluster, by name, each with its own identity; the first is the one steps and the relay use unless they name another.',
+        minProperties: 1,
+        maxProperties: 10,
+      },
+    ),
     config: Text({ minLength: 1, description: 'Becomes .github/kubemend.yml.' }),
     gitops: Text({ minLength: 1, description: "A folder: the repository's default branch." }),
     repository: Text({ pattern: '^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$' }),
@@ -227,7 +258,7 @@ export const REHEARSAL_SCHEMA = closed(
       },
     ),
   },
-  ['scenario', 'cluster', 'steps'],
+  ['steps'],
 );
 
 export type RehearsalDocument = Static<typeof REHEARSAL_SCHEMA>;

@@ -30,7 +30,7 @@ export type Step = { at: number; field: string; expect?: ExpectDocument } & (
       times: number;
       concurrency: number;
     }
-  | { kind: 'facts'; facts: Record<string, unknown> }
+  | { kind: 'facts'; facts: Record<string, unknown>; cluster: string }
   | { kind: 'comment'; by: string; body: string; on: Target }
   | { kind: 'label'; by: string; name: string; on: Target }
   | { kind: 'open-issue'; by: string; title: string; body: string; labels: string[] }
@@ -40,12 +40,23 @@ export type Step = { at: number; field: string; expect?: ExpectDocument } & (
   | { kind: 'check' }
 );
 
+/** One simulated cluster of the story. */
+export interface RehearsalCluster {
+  name: string;
+  /** A shipped scenario's name, or an absolute path to a scenario file. */
+  scenario: string;
+  /** Whether the KUBECONFIG secret holds a context for it. */
+  credentials: boolean;
+}
+
 export interface Rehearsal {
   file: string;
   description: string;
-  /** A shipped scenario's name, or an absolute path to a scenario file. */
+  /** The first cluster's scenario and name (the only one's, for `scenario` and `cluster`). */
   scenario: string;
   cluster: string;
+  /** Every simulated cluster, the first one first. */
+  clusters: RehearsalCluster[];
   /** Absolute paths. */
   config: string | undefined;
   gitops: string | undefined;
@@ -87,7 +98,9 @@ export function readRehearsal(file: string, scenarioExists: (name: string) => bo
     throw new UsageError(`${file}: not YAML (${(error as Error).message.split('\n')[0]}).`);
   }
   if (!isObject(doc))
-    throw new UsageError(`${file}: must be a YAML mapping with scenario, cluster and steps.`);
+    throw new UsageError(
+      `${file}: must be a YAML mapping with steps and scenario and cluster (or clusters).`,
+    );
   validator ??= new SchemaValidator(REHEARSAL_SCHEMA as unknown as Record<string, unknown>);
   const [problem] = validator.validate(doc);
   if (problem) throw new UsageError(`${file}: ${problem.message}`);
@@ -116,15 +129,17 @@ function interpret(
     return full;
   };
 
-  let scenario = doc.scenario;
-  if (!scenarioExists(scenario)) {
+  const scenarioOf = (field: string, scenario: string): string => {
+    if (scenarioExists(scenario)) return scenario;
     if (!/[/\\]|\.ya?ml$/.test(scenario))
       fail(
-        'scenario',
+        field,
         `is ${showValue(scenario)}: no shipped scenario has that name and it is not a path.`,
       );
-    scenario = path('scenario', scenario, 'file');
-  }
+    return path(field, scenario, 'file');
+  };
+  const clusters = clustersOf(doc, scenarioOf, fail);
+  const names = clusters.map((c) => c.name);
   const gitops = doc.gitops === undefined ? undefined : path('gitops', doc.gitops, 'folder');
   const workflow = doc.workflow ?? 'reusable';
   if (workflow !== 'reusable' && workflow !== 'all-in-one') {
@@ -141,15 +156,28 @@ function interpret(
       );
   }
   const users = (doc.users ?? {}) as Record<string, Permission>;
-  const steps = doc.steps.map((step, i) => interpretStep(step, `steps[${i}]`, users, fail, path));
+  const steps = doc.steps.map((step, i) =>
+    interpretStep(step, `steps[${i}]`, { users, clusters: names }, fail, path),
+  );
+  for (const [field, expect] of [
+    ['expect', doc.expect],
+    ...doc.steps.map((s, i) => [`steps[${i}].expect`, s.expect] as const),
+  ] as const)
+    for (const name of Object.keys(expect?.clusters ?? {}))
+      if (!names.includes(name))
+        fail(
+          `${field}.clusters.${name}`,
+          `is not a cluster of this rehearsal; allowed: ${names.join(', ')}.`,
+        );
   for (const [i, step] of steps.entries())
     if (i > 0 && step.at < (steps[i - 1] as Step).at)
       fail(`steps[${i}].at`, `is before the step above it; allowed: steps in time order.`);
   return {
     file: resolve(file),
     description: doc.description ?? '',
-    scenario,
-    cluster: doc.cluster,
+    scenario: (clusters[0] as RehearsalCluster).scenario,
+    cluster: (clusters[0] as RehearsalCluster).name,
+    clusters,
     config: doc.config === undefined ? undefined : path('config', doc.config, 'file'),
     gitops,
     repository: doc.repository ?? DEFAULT_REPOSITORY,
@@ -166,10 +194,41 @@ function interpret(
   };
 }
 
+/** `scenario` and `cluster` (one cluster), or `clusters` (several): exactly one of the two. */
+function clustersOf(
+  doc: RehearsalDocument,
+  scenarioOf: (field: string, scenario: string) => string,
+  fail: (field: string, message: string) => never,
+): RehearsalCluster[] {
+  if (doc.clusters) {
+    for (const key of ['scenario', 'cluster'] as const)
+      if (doc[key] !== undefined)
+        fail(key, 'goes with one cluster; this file has clusters:, where each names its scenario.');
+    return Object.entries(doc.clusters).map(([name, c]) => ({
+      name,
+      scenario: scenarioOf(`clusters.${name}.scenario`, c.scenario),
+      credentials: c.credentials ?? true,
+    }));
+  }
+  for (const key of ['scenario', 'cluster'] as const)
+    if (doc[key] === undefined)
+      fail(
+        key,
+        'is missing; allowed: scenario and cluster for one cluster, or clusters: for several.',
+      );
+  return [
+    {
+      name: doc.cluster as string,
+      scenario: scenarioOf('scenario', doc.scenario as string),
+      credentials: true,
+    },
+  ];
+}
+
 function interpretStep(
   step: StepDocument,
   field: string,
-  users: Record<string, Permission>,
+  known: { users: Record<string, Permission>; clusters: string[] },
   fail: (field: string, message: string) => never,
   path: (field: string, value: string, kind: 'file' | 'folder') => string,
 ): Step {
@@ -191,9 +250,19 @@ function interpretStep(
         : `has ${kinds.join(' and ')}; allowed: one of ${STEP_KINDS.join(', ')} per step.`,
     );
   const kind = kinds[0] as StepKind;
+  const { users, clusters } = known;
   for (const extra of ['times', 'concurrency', 'event-type'] as const)
     if (kind !== 'dispatch' && step[extra] !== undefined)
       fail(`${field}.${extra}`, `belongs to a dispatch step; this step is ${kind}.`);
+  if (step.cluster !== undefined) {
+    if (kind !== 'facts')
+      fail(`${field}.cluster`, `belongs to a facts step; this step is ${kind}.`);
+    if (!clusters.includes(step.cluster))
+      fail(
+        `${field}.cluster`,
+        `is ${showValue(step.cluster)}, not a cluster of this rehearsal; allowed: ${clusters.join(', ')}.`,
+      );
+  }
   const person = (who: string, key: string): string => {
     if (!(who in users))
       fail(
@@ -224,7 +293,12 @@ function interpretStep(
       };
     }
     case 'facts':
-      return { ...base, kind, facts: step.facts as Record<string, unknown> };
+      return {
+        ...base,
+        kind,
+        facts: step.facts as Record<string, unknown>,
+        cluster: step.cluster ?? (clusters[0] as string),
+      };
     case 'comment': {
       const c = step.comment as NonNullable<typeof step.comment>;
       return { ...base, kind, by: person(c.by, kind), body: c.body, on: target(c.on, kind) };

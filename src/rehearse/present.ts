@@ -113,10 +113,19 @@ export function tell(result: RehearsalResult, snapshots: Snapshot[], style: Styl
   const heading = (s: string) => out.push('', style.bold(`━━ ${printable(s)} `.padEnd(78, '━')));
   const shortPath = (path: string): string =>
     path.includes('/') || path.includes('\\') ? relative(process.cwd(), path) || path : path;
+  const several = result.rehearsal.clusters.length > 1;
   heading(
-    `${shortPath(result.rehearsal.file)}: ${shortPath(result.rehearsal.scenario)} on ${result.rehearsal.cluster}`,
+    `${shortPath(result.rehearsal.file)}: ${result.rehearsal.clusters
+      .map(
+        (c) =>
+          `${shortPath(c.scenario)} on ${c.name}${several && !c.credentials ? ' (no credentials)' : ''}`,
+      )
+      .join(', ')}`,
   );
-  out.push('The cluster at the start (kubectl get pods -A):', podTable(snapshots[0]?.pods ?? []));
+  out.push(
+    `${several ? 'The clusters' : 'The cluster'} at the start (kubectl get pods -A):`,
+    podTable(snapshots[0]?.pods ?? [], several),
+  );
   result.steps.forEach((step, i) => {
     heading(`${step.at}  ${step.summary}`);
     out.push(...runLines(step, style));
@@ -124,9 +133,9 @@ export function tell(result: RehearsalResult, snapshots: Snapshot[], style: Styl
     const dry = step.cluster.writes.length - writes.length;
     if (writes.length || dry)
       out.push(
-        `cluster writes: ${writes.map((w) => `${w.method} ${w.path}`).join(', ') || 'none'}${dry ? style.dim(` (+${dry} dry-run)`) : ''}`,
+        `cluster writes: ${writes.map((w) => `${several ? `${w.cluster}: ` : ''}${w.method} ${w.path}`).join(', ') || 'none'}${dry ? style.dim(` (+${dry} dry-run)`) : ''}`,
       );
-    const pods = podChanges(snapshots[i]?.pods ?? [], snapshots[i + 1]?.pods ?? []);
+    const pods = podChanges(snapshots[i]?.pods ?? [], snapshots[i + 1]?.pods ?? [], several);
     if (pods) out.push(`pods: ${pods}`);
     out.push(style.dim(`GitHub: ${step.github.requests} requests, ${step.github.writes} writes`));
     const before = snapshots[i]?.issues ?? [];
@@ -136,8 +145,8 @@ export function tell(result: RehearsalResult, snapshots: Snapshot[], style: Styl
       out.push('', ...issueLines(issue, earlier, style));
     }
   });
-  heading('The cluster at the end (kubectl get pods -A)');
-  out.push(podTable(result.cluster.pods));
+  heading(`${several ? 'The clusters' : 'The cluster'} at the end (kubectl get pods -A)`);
+  out.push(podTable(result.cluster.pods, several));
   heading('Expectations');
   if (result.expectations.length === 0) out.push('(none)');
   for (const e of result.expectations) out.push(expectationLine(e, style));
@@ -148,11 +157,12 @@ export function tell(result: RehearsalResult, snapshots: Snapshot[], style: Styl
   return `${out.join('\n').trimStart()}\n`;
 }
 
-/** Pods as kubectl lists them. */
-export function podTable(pods: PodShown[]): string {
+/** Pods as kubectl lists them; with several clusters, each row names its cluster first. */
+export function podTable(pods: PodShown[], several = false): string {
   const rows = [
-    ['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'NODE'],
+    [...(several ? ['CLUSTER'] : []), 'NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'NODE'],
     ...pods.map((p) => [
+      ...(several ? [p.cluster] : []),
       p.namespace,
       p.name,
       p.ready ? 'yes' : 'no',
@@ -173,8 +183,8 @@ export function podTable(pods: PodShown[]): string {
 }
 
 /** Pods that came, went or changed status between two moments, in one line. */
-function podChanges(before: PodShown[], after: PodShown[]): string {
-  const key = (p: PodShown) => `${p.namespace}/${p.name}`;
+function podChanges(before: PodShown[], after: PodShown[], several: boolean): string {
+  const key = (p: PodShown) => `${several ? `${p.cluster}: ` : ''}${p.namespace}/${p.name}`;
   const was = new Map(before.map((p) => [key(p), p]));
   const is = new Map(after.map((p) => [key(p), p]));
   const changes = [

@@ -21,6 +21,8 @@ export interface ShownIssue {
 }
 
 export interface ClusterWrite {
+  /** The cluster written to. */
+  cluster: string;
   method: string;
   path: string;
   dryRun: boolean;
@@ -30,6 +32,7 @@ export interface ClusterWrite {
 
 /** A pod as `kubectl get pods -o wide` shows it. */
 export interface PodShown {
+  cluster: string;
   namespace: string;
   name: string;
   /** kubectl's STATUS column: Running, ImagePullBackOff, CrashLoopBackOff, Terminating… */
@@ -41,6 +44,7 @@ export interface PodShown {
 
 /** A node as `kubectl get nodes` shows it. */
 export interface NodeShown {
+  cluster: string;
   name: string;
   ready: boolean;
   schedulable: boolean;
@@ -76,12 +80,20 @@ export interface ExpectationShown {
 }
 
 export interface RehearsalResult {
-  rehearsal: { file: string; scenario: string; cluster: string; repository: string };
+  rehearsal: {
+    file: string;
+    /** The first cluster's scenario and name. */
+    scenario: string;
+    cluster: string;
+    /** Every simulated cluster, and whether the KUBECONFIG secret has credentials for it. */
+    clusters: { name: string; scenario: string; credentials: boolean }[];
+    repository: string;
+  };
   /** The issues and pull requests kubemend opened as incidents, oldest first. */
   incidents: ShownIssue[];
   /** Every issue and pull request in the repository, oldest first. */
   issues: ShownIssue[];
-  /** Every write kubemend's runs sent to the cluster, dry runs marked; its pods and nodes at the end. */
+  /** Every write kubemend's runs sent to a cluster, dry runs marked; the pods and nodes at the end (every cluster's, each naming its own). */
   cluster: { writes: ClusterWrite[]; pods: PodShown[]; nodes: NodeShown[] };
   /** Requests kubemend's runs sent to GitHub (the story's own steps not counted). */
   github: { requests: number; writes: number };

@@ -5,22 +5,14 @@
 // them; those runs run the bundled actions in processes of their own, and the events
 // their writes cause start further runs, until the repository is quiet.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { startGitHubEmulator, type GitHubEmulator } from '../sim/github/server.js';
 import type { RepoState } from '../sim/github/state.js';
-import { resourceForKind } from '../sim/kube/resources.js';
-import { podStatus } from '../sim/kube/table.js';
-import { loadScenario, readScenario, settleSeconds, type Scenario } from '../sim/kube/scenario.js';
-import type { KubeEmulator } from '../sim/kube/server.js';
-import { startCluster as startSimulatedCluster } from '../sim/kube/cluster.js';
-import { serviceAccountRules } from '../sim/kube/rbac.js';
-import type { KObject } from '../sim/kube/store.js';
 import { mapLimit } from '../shared/pool.js';
 import { formatDuration } from '../shared/duration.js';
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
+import { StoryClusters } from './clusters.js';
 import { loadConfig } from '../config/config.js';
 import { syncApplications } from './argocd.js';
 import { judge, passed } from './expect.js';
@@ -30,8 +22,6 @@ import { checkout, initialFiles, seedRepository } from './repository.js';
 import type {
   ClusterWrite,
   ExpectationShown,
-  NodeShown,
-  PodShown,
   RehearsalResult,
   RunShown,
   StepShown,
@@ -67,18 +57,23 @@ export interface PlayOptions {
 
 export async function play(rehearsal: Rehearsal, options: PlayOptions = {}): Promise<Played> {
   const root = packageRoot();
-  const scenario = readScenarioFile(rehearsal.scenario);
   checkFacts(rehearsal);
-  const kube = await startCluster(rehearsal, scenario);
-  const gh = await startGitHubEmulator({
-    repos: [rehearsal.repository],
-    defaultBranch: DEFAULT_BRANCH,
-    budget: 1_000_000,
-    // Requests are always checked against GitHub's description (it routes them);
-    // responses too when the rehearsal asks.
-    validate: true,
-    validateResponses: rehearsal.validateOpenapi,
-  });
+  const clusters = await StoryClusters.start(rehearsal, KUBE_TOKEN);
+  let gh: GitHubEmulator;
+  try {
+    gh = await startGitHubEmulator({
+      repos: [rehearsal.repository],
+      defaultBranch: DEFAULT_BRANCH,
+      budget: 1_000_000,
+      // Requests are always checked against GitHub's description (it routes them);
+      // responses too when the rehearsal asks.
+      validate: true,
+      validateResponses: rehearsal.validateOpenapi,
+    });
+  } catch (error) {
+    await clusters.close();
+    throw error;
+  }
   // People act with tokens of their own and the permission the story gives them; the
   // KUBEMEND_TOKEN is a machine user's PAT, so its writes start workflows; any other
   // token is the workflow's GITHUB_TOKEN, whose writes start none.
@@ -92,19 +87,18 @@ export async function play(rehearsal: Rehearsal, options: PlayOptions = {}): Pro
   };
   try {
     const repo = gh.repo(rehearsal.repository);
-    // GitHub and the cluster share one simulated time: incidents are dated by GitHub's clock.
-    followClock(gh, kube);
+    // GitHub and the clusters share one simulated time: incidents are dated by GitHub's clock.
+    gh.clock.follow(() => clusters.now());
     seedRepository(
       repo,
       DEFAULT_BRANCH,
       initialFiles(rehearsal, join(root, 'workflows-templates')),
     );
-    syncApplications(kube, repo, DEFAULT_BRANCH);
-    const story = new Story({ rehearsal, gh, kube, repo, tokens }, options);
+    for (const { kube } of clusters.all) syncApplications(kube, repo, DEFAULT_BRANCH);
+    const story = new Story({ rehearsal, gh, clusters, repo, tokens }, options);
     return await story.play();
   } finally {
-    kube.stopClock();
-    await kube.close();
+    await clusters.close();
     await gh.close();
   }
 }
@@ -119,7 +113,7 @@ interface Tokens {
 interface World {
   rehearsal: Rehearsal;
   gh: GitHubEmulator;
-  kube: KubeEmulator;
+  clusters: StoryClusters;
   repo: RepoState;
   tokens: Tokens;
 }
@@ -130,7 +124,6 @@ class Story {
   private storyRequests = 0;
   private storyWrites = 0;
   private readonly writes: ClusterWrite[] = [];
-  private kubeSeen = 0;
   /** Workflow runs started so far. */
   private runCount = 0;
   /** `kubemend relay` between the story's Alertmanager and GitHub, when the file asks. */
@@ -138,7 +131,7 @@ class Story {
 
   private readonly rehearsal: Rehearsal;
   private readonly gh: GitHubEmulator;
-  private readonly kube: KubeEmulator;
+  private readonly clusters: StoryClusters;
   private readonly repo: RepoState;
   private readonly tokens: Tokens;
   private readonly options: PlayOptions;
@@ -147,19 +140,18 @@ class Story {
     ({
       rehearsal: this.rehearsal,
       gh: this.gh,
-      kube: this.kube,
+      clusters: this.clusters,
       repo: this.repo,
       tokens: this.tokens,
     } = world);
     this.options = options;
-    this.start = this.kube.clock.now();
+    this.start = this.clusters.now();
     this.eventsSeen = this.gh.webhooks.length;
-    this.kubeSeen = this.kube.log.length;
   }
 
   async play(): Promise<Played> {
     const steps: StepShown[] = [];
-    const snapshots: Snapshot[] = [{ issues: [], pods: clusterView(this.kube).pods }];
+    const snapshots: Snapshot[] = [{ issues: [], pods: this.clusters.view().pods }];
     const stepVerdicts: ExpectationShown[] = [];
     if (this.rehearsal.relay)
       this.relay = await StoryRelay.start({
@@ -168,7 +160,7 @@ class Story {
         token: this.tokens.alerts,
         cluster: this.rehearsal.cluster,
         config: loadConfig('.github/kubemend.yml', this.checkoutDir()),
-        now: () => this.kube.clock.now(),
+        now: () => this.clusters.now(),
       });
     try {
       return await this.playSteps(steps, snapshots, stepVerdicts);
@@ -182,10 +174,10 @@ class Story {
     snapshots: Snapshot[],
     stepVerdicts: ExpectationShown[],
   ): Promise<Played> {
-    this.kube.runClock(this.rehearsal.clockRate);
+    this.clusters.runClock(this.rehearsal.clockRate);
     for (const step of this.rehearsal.steps) {
-      const behind = this.start + step.at - this.kube.clock.now();
-      if (behind > 0) this.kube.advance(behind);
+      const behind = this.start + step.at - this.clusters.now();
+      if (behind > 0) this.clusters.advance(behind);
       this.options.progress?.(`${formatDuration(step.at)} ${step.kind}`);
       const requestsBefore = this.gh.requests().length - this.storyRequests;
       const writesBefore = this.gh.writes().length - this.storyWrites;
@@ -194,12 +186,13 @@ class Story {
       const released = await this.settleRelay();
       const summary = (await this.perform(step)) + released;
       const runs = await this.drain(step.kind === 'dispatch' ? step.concurrency : 1);
-      for (const app of syncApplications(this.kube, this.repo, DEFAULT_BRANCH))
-        runs.push({
-          workflow: 'argo-cd',
-          job: `sync ${app.app} to ${app.revision.slice(0, 7)}`,
-          conclusion: app.skipped.length ? 'failure' : 'success',
-        });
+      for (const { name, kube } of this.clusters.all)
+        for (const app of syncApplications(kube, this.repo, DEFAULT_BRANCH))
+          runs.push({
+            workflow: 'argo-cd',
+            job: `sync ${app.app}${this.clusters.several ? ` on ${name}` : ''} to ${app.revision.slice(0, 7)}`,
+            conclusion: app.skipped.length ? 'failure' : 'success',
+          });
       const stepWrites = this.clusterWrites();
       steps.push({
         at: formatDuration(step.at),
@@ -215,7 +208,7 @@ class Story {
       });
       snapshots.push({
         issues: showIssues(this.repo, DEFAULT_BRANCH),
-        pods: clusterView(this.kube).pods,
+        pods: this.clusters.view().pods,
       });
       if (step.expect)
         stepVerdicts.push(
@@ -238,11 +231,16 @@ class Story {
         file: this.rehearsal.file,
         scenario: this.rehearsal.scenario,
         cluster: this.rehearsal.cluster,
+        clusters: this.rehearsal.clusters.map(({ name, scenario, credentials }) => ({
+          name,
+          scenario,
+          credentials,
+        })),
         repository: this.rehearsal.repository,
       },
       incidents: issues.filter(isIncident),
       issues,
-      cluster: { writes: [...this.writes], ...clusterView(this.kube) },
+      cluster: { writes: [...this.writes], ...this.clusters.view() },
       github: {
         requests: this.gh.requests().length - this.storyRequests,
         writes: this.gh.writes().length - this.storyWrites,
@@ -268,8 +266,11 @@ class Story {
         return `dispatch ${name} (${step.body.event_type})${step.times > 1 ? ` ×${step.times}, ${step.concurrency} at once` : ''}`;
       }
       case 'facts':
-        mergeFacts(this.kube.sim.facts as unknown as Record<string, unknown>, step.facts);
-        return `the cluster changes: ${JSON.stringify(step.facts)}`;
+        mergeFacts(
+          this.clusters.named(step.cluster).kube.sim.facts as unknown as Record<string, unknown>,
+          step.facts,
+        );
+        return `${this.clusters.several ? `cluster ${step.cluster}` : 'the cluster'} changes: ${JSON.stringify(step.facts)}`;
       case 'comment': {
         const n = this.target(step.on, step.field);
         await this.rest(
@@ -444,12 +445,13 @@ class Story {
       /^.*\/\.github\/workflows\//,
       '.github/workflows/',
     );
+    const kubeconfig = this.clusters.kubeconfig(KUBE_TOKEN);
     const jobs = await runWorkflow(file, {
       repository: this.checkoutDir(),
       event: asEvent(event),
       actor: event.actor,
       secrets: {
-        KUBECONFIG: this.kube.kubeconfig({ token: KUBE_TOKEN }),
+        ...(kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig }),
         ...(this.rehearsal.kubemendToken ? { KUBEMEND_TOKEN: this.tokens.kubemend } : {}),
       },
       github: {
@@ -466,19 +468,9 @@ class Story {
     return flattenJobs(name, jobs);
   }
 
-  /** kubemend's writes to the cluster since the last call (the simulation's own are not requests). */
+  /** kubemend's writes to the clusters since the last call (the simulation's own are not requests). */
   private clusterWrites(): ClusterWrite[] {
-    const entries = this.kube.log.slice(this.kubeSeen);
-    this.kubeSeen = this.kube.log.length;
-    const writes = entries
-      // A read the API server does not serve (discovery of a group not installed) has no
-      // verb of its own: the method says it wrote nothing.
-      .filter(
-        (e) =>
-          !['get', 'list', 'watch', 'discovery'].includes(e.verb) &&
-          !['GET', 'HEAD', 'OPTIONS'].includes(e.method),
-      )
-      .map((e) => ({ method: e.method, path: e.path, dryRun: e.dryRun, status: e.status }));
+    const writes = this.clusters.takeWrites();
     this.writes.push(...writes);
     return writes;
   }
@@ -496,35 +488,6 @@ const asEvent = (event: WebhookEvent): RehearsalEvent => ({
   payload: event.payload,
 });
 
-/** The pods and nodes as kubectl shows them (pods being deleted included: kubectl shows them). */
-function clusterView(kube: KubeEmulator): { pods: PodShown[]; nodes: NodeShown[] } {
-  const podType = resourceForKind('v1', 'Pod');
-  const nodeType = resourceForKind('v1', 'Node');
-  type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const pods = podType ? (kube.store.list(podType) as Any[]) : [];
-  const nodes = nodeType ? (kube.store.list(nodeType) as Any[]) : [];
-  return {
-    pods: pods.map((p) => {
-      const statuses: Any[] = p.status?.containerStatuses ?? [];
-      return {
-        namespace: p.metadata.namespace,
-        name: p.metadata.name,
-        status: podStatus(p),
-        ready: statuses.length > 0 && statuses.every((c) => c.ready === true),
-        restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
-        node: p.spec?.nodeName ?? '',
-      };
-    }),
-    nodes: nodes.map((n) => ({
-      name: n.metadata.name,
-      ready: (n.status?.conditions ?? []).some(
-        (c: Any) => c.type === 'Ready' && c.status === 'True',
-      ),
-      schedulable: n.spec?.unschedulable !== true,
-    })),
-  };
-}
-
 function flattenJobs(workflow: string, jobs: Record<string, JobRecord>, prefix = ''): RunShown[] {
   return Object.entries(jobs).flatMap(([id, job]) => {
     const name = `${prefix}${id}`;
@@ -538,16 +501,6 @@ function flattenJobs(workflow: string, jobs: Record<string, JobRecord>, prefix =
       conclusion: run.steps.some((s) => s.outcome === 'failure') ? 'failure' : 'success',
     }));
   });
-}
-
-function readScenarioFile(scenario: string): Scenario | string {
-  if (!scenario.includes('/') && !scenario.includes('\\')) return scenario;
-  const doc = load(readFileSync(scenario, 'utf8'));
-  if (!isObject(doc) || typeof doc.description !== 'string')
-    throw new UsageError(
-      `${scenario}: not a scenario file (description, facts, nodes, objects, settleSeconds).`,
-    );
-  return doc as unknown as Scenario;
 }
 
 const FACTS = ['registries', 'images', 'nodeClockSkew', 'nodeCpuPercent'];
@@ -568,48 +521,4 @@ function mergeFacts(target: Record<string, unknown>, patch: Record<string, unkno
     if (isObject(current) && isObject(value)) mergeFacts(current, value);
     else target[key] = value;
   }
-}
-
-async function startCluster(
-  rehearsal: Rehearsal,
-  scenario: Scenario | string,
-): Promise<KubeEmulator> {
-  const loaded = typeof scenario === 'string' ? readScenario(scenario) : scenario;
-  // The clock starts as far back as the scenario settles, so the story begins now.
-  // kubemend acts as the quick start's identity: the kubemend-remediate ServiceAccount,
-  // with exactly the rules deploy/rbac/ grants it (`kubectl apply -f deploy/rbac/`),
-  // enforced by the simulated API server.
-  const rbacDir = join(packageRoot(), 'deploy/rbac');
-  const rbac = readdirSync(rbacDir)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => readFileSync(join(rbacDir, f), 'utf8'))
-    .join('\n---\n');
-  const kube = await startSimulatedCluster(rehearsal.cluster, {
-    clockStart: Date.now() - settleSeconds(loaded) * 1000,
-    users: {
-      [KUBE_TOKEN]: {
-        name: 'system:serviceaccount:kubemend:kubemend-remediate',
-        rules: serviceAccountRules(rbac, { namespace: 'kubemend', name: 'kubemend-remediate' }),
-      },
-    },
-  });
-  try {
-    loadScenario(kube, loaded);
-  } catch (error) {
-    await kube.close();
-    throw new UsageError(`${rehearsal.file}: scenario: ${(error as Error).message.split('\n')[0]}`);
-  }
-  // deploy/rbac/ creates kubemend's namespace (its ledger lives there).
-  const namespaces = resourceForKind('v1', 'Namespace');
-  if (namespaces && !kube.store.get(namespaces, undefined, 'kubemend'))
-    kube.seed(namespaces, {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'kubemend' },
-    } as KObject);
-  return kube;
-}
-
-function followClock(gh: GitHubEmulator, kube: KubeEmulator): void {
-  gh.clock.follow(() => kube.clock.now());
 }

@@ -20,6 +20,7 @@ const shown: Omit<RehearsalResult, 'expectations' | 'ok'> = {
     file: 'r.yaml',
     scenario: 'registry-outage',
     cluster: 'homelab',
+    clusters: [{ name: 'homelab', scenario: 'registry-outage', credentials: true }],
     repository: 'acme/gitops',
   },
   incidents: [incident],
@@ -27,15 +28,23 @@ const shown: Omit<RehearsalResult, 'expectations' | 'ok'> = {
   cluster: {
     writes: [
       {
+        cluster: 'homelab',
         method: 'DELETE',
         path: '/api/v1/namespaces/shop/pods/storefront-1',
         dryRun: false,
         status: 200,
       },
-      { method: 'PATCH', path: '/api/v1/nodes/cp-1', dryRun: true, status: 200 },
+      {
+        cluster: 'homelab',
+        method: 'PATCH',
+        path: '/api/v1/nodes/cp-1',
+        dryRun: true,
+        status: 200,
+      },
     ],
     pods: [
       {
+        cluster: 'homelab',
         namespace: 'shop',
         name: 'storefront-1',
         status: 'Running',
@@ -44,6 +53,7 @@ const shown: Omit<RehearsalResult, 'expectations' | 'ok'> = {
         node: 'worker-1',
       },
       {
+        cluster: 'homelab',
         namespace: 'shop',
         name: 'storefront-2',
         status: 'ImagePullBackOff',
@@ -52,6 +62,7 @@ const shown: Omit<RehearsalResult, 'expectations' | 'ok'> = {
         node: 'worker-2',
       },
       {
+        cluster: 'homelab',
         namespace: 'shop',
         name: 'cart-1',
         status: 'Running',
@@ -61,8 +72,8 @@ const shown: Omit<RehearsalResult, 'expectations' | 'ok'> = {
       },
     ],
     nodes: [
-      { name: 'cp-1', ready: true, schedulable: true },
-      { name: 'worker-1', ready: true, schedulable: false },
+      { cluster: 'homelab', name: 'cp-1', ready: true, schedulable: true },
+      { cluster: 'homelab', name: 'worker-1', ready: true, schedulable: false },
     ],
   },
   github: { requests: 80, writes: 20 },

@@ -48,6 +48,24 @@ expect:
   github: { max-requests: 100 }
 `;
 
+const SEVERAL = `
+clusters:
+  homelab: { scenario: registry-outage }
+  edge: { scenario: node-high-cpu, credentials: false }
+config: kubemend.yml
+steps:
+  - at: 0s
+    dispatch: alerts/firing.json
+  - at: 4m
+    facts: { registries: { docker.io: ok } }
+  - at: 5m
+    facts: { registries: { docker.io: ok } }
+    cluster: edge
+expect:
+  clusters:
+    edge: { writes: { exclude: ['*'] } }
+`;
+
 let n = 0;
 function file(text: string): string {
   const path = join(dir, `rehearsal-${n++}.yaml`);
@@ -99,6 +117,21 @@ describe('a rehearsal file', () => {
     });
   });
 
+  it('reads several clusters, each with its scenario and whether kubemend has credentials for it', () => {
+    const rehearsal = readRehearsal(file(SEVERAL), scenarioExists);
+    expect(rehearsal.clusters).toEqual([
+      { name: 'homelab', scenario: 'registry-outage', credentials: true },
+      { name: 'edge', scenario: 'node-high-cpu', credentials: false },
+    ]);
+    // The first cluster is the one facts steps change unless they name another.
+    expect(rehearsal.cluster).toBe('homelab');
+    expect(rehearsal.steps.map((s) => (s.kind === 'facts' ? s.cluster : s.kind))).toEqual([
+      'dispatch',
+      'homelab',
+      'edge',
+    ]);
+  });
+
   it.each([
     ['an unknown key', GOOD.replace('cluster: homelab', 'cluster: homelab\nclustr: lab'), 'clustr'],
     ['a bad duration', GOOD.replace('at: 4m', 'at: 4 minutes'), '\'steps[1].at\' is "4 minutes"'],
@@ -148,6 +181,39 @@ describe('a rehearsal file', () => {
       'times on a comment',
       GOOD.replace('body: /kubemend approve }', 'body: hi }\n    times: 2'),
       "'steps[2].times' belongs to a dispatch step",
+    ],
+    [
+      'clusters beside scenario',
+      SEVERAL.replace('config:', 'scenario: registry-outage\nconfig:'),
+      "'scenario' goes with one cluster; this file has clusters:",
+    ],
+    [
+      'neither scenario nor clusters',
+      GOOD.replace('scenario: registry-outage\n', ''),
+      "'scenario' is missing; allowed: scenario and cluster for one cluster, or clusters: for several",
+    ],
+    [
+      'a facts step naming a cluster the story does not have',
+      SEVERAL.replace('cluster: edge', 'cluster: staging'),
+      '\'steps[2].cluster\' is "staging", not a cluster of this rehearsal; allowed: homelab, edge',
+    ],
+    [
+      'a cluster on a step other than facts',
+      SEVERAL.replace(
+        'dispatch: alerts/firing.json',
+        'dispatch: alerts/firing.json\n    cluster: edge',
+      ),
+      "'steps[0].cluster' belongs to a facts step; this step is dispatch",
+    ],
+    [
+      'expectations for a cluster the story does not have',
+      SEVERAL.replace('    edge: { writes', '    prod: { writes'),
+      "'expect.clusters.prod' is not a cluster of this rehearsal; allowed: homelab, edge",
+    ],
+    [
+      "a cluster's unknown scenario",
+      SEVERAL.replace('scenario: node-high-cpu', 'scenario: node-hi-cpu'),
+      '\'clusters.edge.scenario\' is "node-hi-cpu"',
     ],
   ])('with %s exits 2 with one line naming the field', async (_what, text, field) => {
     const result = await run(['rehearse', file(text)]);

@@ -16,7 +16,13 @@ const issue: ShownIssue = {
   files: {},
 };
 const result: RehearsalResult = {
-  rehearsal: { file: 'r.yaml', scenario: 'registry-outage', cluster: 'lab', repository: 'a/b' },
+  rehearsal: {
+    file: 'r.yaml',
+    scenario: 'registry-outage',
+    cluster: 'lab',
+    clusters: [{ name: 'lab', scenario: 'registry-outage', credentials: true }],
+    repository: 'a/b',
+  },
   incidents: [issue],
   issues: [issue],
   cluster: { writes: [], pods: [], nodes: [] },

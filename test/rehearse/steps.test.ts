@@ -25,7 +25,7 @@ writeFileSync(
 );
 writeFileSync(
   join(dir, 'kubemend.yml'),
-  `diagnose:\n  namespaces: [shop]\n${identityBlock('lab').replace(/^#.*\n/, '')}\n`,
+  `diagnose:\n  namespaces: [shop]\n${identityBlock(['lab']).replace(/^#.*\n/, '')}\n`,
 );
 
 mkdirSync(join(dir, 'gitops/ci'), { recursive: true });
