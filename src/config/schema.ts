@@ -742,7 +742,7 @@ const SECTIONS = {
         },
         {
           description:
-            "Within these hours only the excepted states notify; the time is GitHub's (its Date header), not the runner's.",
+            "Within these hours only the excepted states notify; the others are deferred: the first report or sweep after them sends one notice with the state then. The time is GitHub's (its Date header), not the runner's.",
           additionalProperties: false,
         },
       ),

@@ -91,6 +91,16 @@ export interface IncidentRecord {
   controls?: Controls;
   /** The chat messages posted about the incident, updated in place on the next notice. */
   messages?: ChannelRefs;
+  /**
+   * A change of state quiet hours held back: since when, and the state last announced.
+   * The first report or sweep after quiet hours sends the state then (report/notify.ts).
+   */
+  deferredNotice?: DeferredNotice;
+}
+
+export interface DeferredNotice {
+  since: string;
+  previous: IncidentState | null;
 }
 
 /**
@@ -387,8 +397,9 @@ export function displayRecord(record: IncidentRecord): string {
   delete shown.incident;
   // The timeline is the status comment's to show; the body stays well under GitHub's limit.
   delete shown.timeline;
-  // Chat message ids mean nothing to a reader.
+  // Chat message ids and a held-back notice mean nothing to a reader.
   delete shown.messages;
+  delete shown.deferredNotice;
   return dump(shown, { lineWidth: 120, noRefs: true, sortKeys: false });
 }
 
@@ -522,7 +533,15 @@ function recordOf(doc: unknown): Omit<IncidentRecord, 'incident'> | undefined {
     // Controls that are not an object are dropped (absent reads as defaults); others are checked.
     ...(isObject(doc.controls) ? { controls: controlsOf({ controls: doc.controls }) } : {}),
     ...messagesOf(doc.messages),
+    ...deferredOf(doc.deferredNotice),
   };
+}
+
+/** A held-back notice read back; one of the wrong shape is dropped (nothing is then owed). */
+function deferredOf(value: unknown): { deferredNotice?: DeferredNotice } {
+  if (!isObject(value) || !isString(value.since)) return {};
+  const previous = isIncidentState(value.previous) ? value.previous : null;
+  return { deferredNotice: { since: value.since, previous } };
 }
 
 /**

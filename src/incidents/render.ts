@@ -13,6 +13,8 @@ import type { Change } from './record.js';
 export const LABELS = {
   kubemend: 'kubemend',
   flapping: 'kubemend/flapping',
+  /** A notice quiet hours deferred is owed (report/notify.ts); the sweep lists these. */
+  noticeDeferred: 'kubemend/notice-deferred',
   severity: (severity: string) => `severity/${severity}`,
   cluster: (clusterSlug: string) => `cluster/${clusterSlug}`,
 };

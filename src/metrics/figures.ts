@@ -51,6 +51,7 @@ export const GUARDRAILS = [
   'opt-in',
   'control-plane',
   'min-healthy-nodes',
+  'credentials',
   'identity',
   'mode',
   'bare-pod',

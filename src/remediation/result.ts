@@ -52,6 +52,7 @@ export interface ActionRecord {
 export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
   guardrail:
     | GuardrailDecision['guardrail']
+    | 'credentials'
     | 'identity'
     | 'mode'
     | 'bare-pod'

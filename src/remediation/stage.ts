@@ -105,9 +105,10 @@ export async function remediate(request: RemediateRequest): Promise<RemediateOut
   try {
     if (!kubeconfig) {
       // Another cluster's credentials are never tried on this one: nothing is attempted.
+      // Its own guardrail, so report tells a person how to add them (report/state.ts).
       const run = new Run(job, ctx);
       const reason = `${missingCredentials(request.kubeconfig, job.cluster)} to act on it`;
-      run.decisions.push({ guardrail: 'identity', allowed: false, reason });
+      run.decisions.push({ guardrail: 'credentials', allowed: false, reason });
       result = run.finish('skipped', reason);
     } else if (controls && isSnoozed(controls, githubNow(github))) {
       const run = new Run(job, ctx);

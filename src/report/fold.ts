@@ -1,7 +1,8 @@
 // A run's results folded into the incident's record: each target's last action and
 // outcome, targets a playbook added (with why), the state, and one timeline entry per
 // playbook (and one for the run's verdict). A run that did nothing leaves every target's
-// last action as it was and adds its line: it never replaces what was done.
+// last action as it was and adds its line: it never replaces what was done. Jobs that
+// attempted nothing for want of credentials add one line, once while it lasts.
 import { formatTargetRef, primaryRef } from '../incidents/target-ref.js';
 import {
   MAX_TARGETS,
@@ -12,7 +13,7 @@ import {
 import type { IncidentState } from '../incidents/states.js';
 import type { RemediationResult, SubjectResult } from '../remediation/result.js';
 import { actionSummary } from '../remediation/subjects.js';
-import type { StateVerdict } from './state.js';
+import { attemptedNothing, noCredentialsLine, type StateVerdict } from './state.js';
 
 /** A result's subjects; a result from before subjects names its one target. */
 export function subjectsOf(result: RemediationResult): SubjectResult[] {
@@ -76,6 +77,7 @@ export function foldResults(
       else if (s.outcome === 'unchanged' || s.outcome === 'failed')
         target.cluster = { healthy: false, detail: s.reason, at: info.at };
     }
+    if (attemptedNothing(result)) continue;
     next = withEntry(next, {
       at: info.at,
       trigger: info.trigger,
@@ -90,6 +92,19 @@ export function foldResults(
       ...(info.run ? { run: info.run } : {}),
     });
   }
+  // Jobs that attempted nothing for want of credentials: one line for them all, and
+  // none while the incident already says so (every firing runs them again).
+  const unattempted = results.filter(attemptedNothing);
+  const [blocked] = unattempted;
+  if (blocked && !record.stateReasons.includes(noCredentialsLine(blocked.cluster)))
+    next = withEntry(next, {
+      at: info.at,
+      trigger: info.trigger,
+      stage: 'remediate',
+      outcome: 'skipped',
+      summary: `no playbook ran (${unattempted.map((r) => r.playbook).join(', ')}): no credentials for cluster ${blocked.cluster}`,
+      ...(info.run ? { run: info.run } : {}),
+    });
   const commit = results
     .flatMap((r) => r.actions)
     .find((a) => a.verb === 'commit' && !a.dryRun && !a.error);

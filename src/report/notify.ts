@@ -1,10 +1,15 @@
 // Report's notifications: on a change of state, the notice goes to the channels the
-// config's routes pick (quiet hours holding back all but the excepted states), each
-// channel's credentials read from the secrets the workflow handed over by name. A
-// channel whose secret is missing fails like a channel that did not answer: one line for
-// the status comment, never the run.
+// config's routes pick, each channel's credentials read from the secrets the workflow
+// handed over by name. Quiet hours defer all but the excepted states: the record keeps
+// the notice owed (and the incident a label, so the sweep finds it even closed), and the
+// first report or sweep after them sends the incident's state then, once. A channel whose
+// secret is missing fails like a channel that did not answer: one line for the status
+// comment, never the run.
 import type { IncidentRecord } from '../incidents/record.js';
+import { LABELS } from '../incidents/render.js';
 import type { IncidentState } from '../incidents/states.js';
+import type { CommentTarget } from '../github/comments.js';
+import { statusOf } from '../github/errors.js';
 import type { ChannelRefs, Notice } from '../notify/notice.js';
 import { sendToAll, type ChannelResult, type NotifyChannel } from '../notify/send.js';
 import {
@@ -64,6 +69,79 @@ export async function notifyChange(
   });
   failures.push(...sent.results.filter((r) => !r.ok).map((r) => r.line));
   return { quiet: false, results: sent.results, failures, refs: sent.refs };
+}
+
+type Owed = Pick<IncidentRecord, 'messages' | 'deferredNotice'>;
+
+/** What one run does about the incident's notice. */
+export interface NoticeStep {
+  /** The record as this run leaves it: message references kept, a notice owed or paid. */
+  apply: <R extends Owed>(record: R) => R;
+  /** Whether the incident should carry LABELS.noticeDeferred; undefined: as it is. */
+  deferredLabel: boolean | undefined;
+  /** One line per channel that failed, for the status comment. */
+  failures: string[];
+}
+
+const NOTHING: NoticeStep = { apply: (r) => r, deferredLabel: undefined, failures: [] };
+
+/**
+ * On a change of state, or while a notice is owed: sends `notice` (the incident's state
+ * now), or, within quiet hours, owes it. Owing keeps the state last announced, so the one
+ * notice after quiet hours tells the change since then, however many were held back.
+ */
+export async function noticeStep(
+  notifier: Notifier,
+  notice: Notice,
+  record: Owed,
+  changed: boolean,
+  at: { ms: number; iso: string },
+): Promise<NoticeStep> {
+  const owed = record.deferredNotice;
+  if (!changed && !owed) return NOTHING;
+  if (silenced(notifier.config, notice.state, at.ms)) {
+    if (!changed) return NOTHING;
+    const deferred = owed ?? { since: at.iso, previous: notice.previousState ?? null };
+    return {
+      apply: (r) => ({ ...r, deferredNotice: r.deferredNotice ?? deferred }),
+      deferredLabel: true,
+      failures: [],
+    };
+  }
+  // Told from the state last announced, however many changes quiet hours held back.
+  const since = owed ? (owed.previous ?? undefined) : notice.previousState;
+  const told: Notice = { ...notice };
+  delete told.previousState;
+  if (since && since !== notice.state) told.previousState = since;
+  const sent = await notifyChange(notifier, told, record.messages ?? {}, at.ms);
+  const refs = Object.keys(sent.refs).length ? { messages: sent.refs } : {};
+  return {
+    apply: (r) => {
+      const paid = { ...r, ...refs };
+      delete paid.deferredNotice;
+      return paid;
+    },
+    deferredLabel: owed ? false : undefined,
+    failures: sent.failures,
+  };
+}
+
+/** Puts LABELS.noticeDeferred on the incident or takes it off, as `step` says. */
+export async function setDeferredLabel(
+  gh: CommentTarget,
+  labels: readonly string[],
+  want: boolean | undefined,
+): Promise<void> {
+  const { octokit, owner, repo, number } = gh;
+  const name = LABELS.noticeDeferred;
+  if (want === true && !labels.includes(name))
+    await octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [name] });
+  else if (want === false && labels.includes(name))
+    await octokit.rest.issues
+      .removeLabel({ owner, repo, issue_number: number, name })
+      .catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
 }
 
 /** The channel with its credentials, or the line saying which secret is missing. */

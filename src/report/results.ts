@@ -86,6 +86,7 @@ const GUARDRAILS: Record<Decision['guardrail'], true> = {
   'opt-in': true,
   'control-plane': true,
   'min-healthy-nodes': true,
+  credentials: true,
   identity: true,
   mode: true,
   'bare-pod': true,

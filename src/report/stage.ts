@@ -16,8 +16,14 @@ import { toIso } from '../incidents/clock.js';
 import type { RemediationResult } from '../remediation/result.js';
 import { redact } from '../shared/redact.js';
 import { closeIncidentIssue, mergeIncident, type Ending, type IncidentRepo } from './finish.js';
-import type { ChannelRefs } from '../notify/notice.js';
-import { hasChannels, incidentNotice, notifyChange, type Notifier } from './notify.js';
+import {
+  hasChannels,
+  incidentNotice,
+  noticeStep,
+  setDeferredLabel,
+  type NoticeStep,
+  type Notifier,
+} from './notify.js';
 import { statusComment, STATUS_MARKER } from './render.js';
 import { decideState } from './state.js';
 
@@ -69,11 +75,11 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
   const verdict = decideState(results, before);
   const controls = controlsOf(before ?? {});
 
-  // Sent before the record is written, so the message references ride on the same
-  // commit (a merged incident's record has moved by the time the rest is done). GitHub's
-  // clock, not the runner's, decides quiet hours.
-  let notified: { failures: string[]; refs: ChannelRefs } | undefined;
-  if (hasChannels(request.notify) && previous !== verdict.state) {
+  // Sent before the record is written, so the message references (or the notice quiet
+  // hours owe) ride on the same commit (a merged incident's record has moved by the time
+  // the rest is done). GitHub's clock, not the runner's, decides quiet hours.
+  let step: NoticeStep | undefined;
+  if (hasChannels(request.notify)) {
     const notice = incidentNotice({
       number: gh.number,
       record: before,
@@ -85,17 +91,13 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
       reasons: verdict.reasons,
       link: issue.html_url,
     });
-    const outcome = await notifyChange(
-      request.notify,
-      notice,
-      before?.messages ?? {},
-      gh.stats.serverTime ?? Date.now(),
-    );
-    if (!outcome.quiet) notified = { failures: outcome.failures, refs: outcome.refs };
-    for (const failure of outcome.failures) warnings.push(`Not notified: ${failure}.`);
+    step = await noticeStep(request.notify, notice, before ?? {}, previous !== verdict.state, {
+      ms: gh.stats.serverTime ?? Date.now(),
+      iso: now,
+    });
+    for (const failure of step.failures) warnings.push(`Not notified: ${failure}.`);
   }
-  const withRefs = (r: IncidentRecord): IncidentRecord =>
-    notified && Object.keys(notified.refs).length ? { ...r, messages: notified.refs } : r;
+  const withRefs = (r: IncidentRecord): IncidentRecord => (step ? step.apply(r) : r);
 
   const ends = STATES[verdict.state].ends && issue.state === 'open';
   const autoclose = ends && controls.autoclose !== false;
@@ -154,11 +156,12 @@ export async function report(request: ReportRequest): Promise<ReportOutcome> {
       skipped,
       ...(ending ? { ending: ending.text } : {}),
       ...(request.runUrl ? { runUrl: request.runUrl } : {}),
-      ...(notified?.failures.length ? { notifications: notified.failures } : {}),
+      ...(step?.failures.length ? { notifications: step.failures } : {}),
     }),
   );
   const commentUrl = await upsertMarkedComment(gh, STATUS_MARKER, body);
   await setStateLabel(gh, labels, verdict.state);
+  if (file) await setDeferredLabel(gh, labels, step?.deferredLabel);
 
   return {
     state: verdict.state,

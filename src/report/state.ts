@@ -1,6 +1,7 @@
 // The incident's state after a run, from its results, by rules kept as data (the states
 // themselves are src/incidents/states.ts): needs-human only when a person must act (a
-// refusal, a failed or unverified action, nothing kubemend can do while it fires);
+// refusal, no credentials for the cluster, a failed or unverified action, nothing
+// kubemend can do while it fires);
 // proposed when a change waits for review; dry-run only when nothing was written
 // anywhere; acting while kubemend's action holds the problem back or waits on a budget;
 // resolved when kubemend acted and the cluster verified it; recovered when the cluster
@@ -25,6 +26,17 @@ const NEEDS_HUMAN: Partial<Record<Decision['guardrail'], string>> = {
   'min-healthy-nodes': 'too few nodes would stay schedulable: add capacity or act by hand',
   pdb: 'a PodDisruptionBudget blocks the drain: decide which pods may go',
 };
+/**
+ * What a person reads when a job attempted nothing for want of credentials for its
+ * cluster: one line for the incident, whichever playbooks ran into it, so a repeat of
+ * the same alert says nothing new (fold.ts adds its timeline line once).
+ */
+export function noCredentialsLine(cluster: string): string {
+  return `nothing was attempted: kubemend has no credentials for cluster ${cluster}; add a context named ${cluster} to the kubeconfig secret, or a secret KUBECONFIG_<the cluster name upper-cased, other characters as _> passed with secrets: inherit, then /kubemend retry or wait for the next alert`;
+}
+/** The job refused before any playbook ran: no kubeconfig context for its cluster. */
+export const attemptedNothing = (r: RemediationResult): boolean =>
+  r.decisions.some((d) => d.guardrail === 'credentials' && !d.allowed);
 /** Refusals a later run gets past on its own, once a budget frees. */
 const WAITING: readonly Decision['guardrail'][] = [
   'rate-limit',
@@ -87,6 +99,10 @@ export function decideState(
   const dry: string[] = [];
   const acting: string[] = [];
   for (const r of results) {
+    if (attemptedNothing(r)) {
+      human.push(noCredentialsLine(r.cluster));
+      continue;
+    }
     const refusals = r.decisions.filter((d) => !d.allowed);
     const asked = HUMAN_OUTCOMES[r.outcome];
     if (asked) human.push(asked(r));

@@ -16,13 +16,20 @@ import { recordFromBody, withEntry, type IncidentRecord } from '../incidents/rec
 import { branchRecord, updateRecord, type Found } from '../incidents/records.js';
 import { BODY_MARKER, incidentView, LABELS } from '../incidents/render.js';
 import { STATES, stateFromLabels } from '../incidents/states.js';
-import type { ChannelRefs } from '../notify/notice.js';
 import { parseTargetRef } from '../incidents/target-ref.js';
 import { checkIdentity, identityYaml, observeIdentity } from '../kube/identity.js';
 import { KubeClient } from '../kube/client.js';
 import { closeIncidentIssue, mergeIncident, type Ending } from '../report/finish.js';
 import { statusComment, STATUS_MARKER } from '../report/render.js';
-import { hasChannels, incidentNotice, notifyChange, type Notifier } from '../report/notify.js';
+import { payDeferredNotices } from '../report/deferred.js';
+import {
+  hasChannels,
+  incidentNotice,
+  noticeStep,
+  setDeferredLabel,
+  type NoticeStep,
+  type Notifier,
+} from '../report/notify.js';
 import { setStateLabel } from '../report/stage.js';
 import { getErrorMessage, oneLine } from '../shared/errors.js';
 import { redact } from '../shared/redact.js';
@@ -179,6 +186,9 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
       warnings.push(`#${incident.number}: ${oneLine(getErrorMessage(error))}`);
     }
   }
+  // Notices quiet hours deferred, of incidents open or closed meanwhile (report/deferred.ts).
+  if (hasChannels(request.notify) && !only)
+    warnings.push(...(await payDeferredNotices(github, request.notify)));
   log(
     `Swept ${listed.length} incident(s), ${refs.length} target(s): ${changed.length} changed, ${closed} closed. GitHub requests: ${github.stats.total - githubStart}; Kubernetes requests: ${client.stats.total}.`,
   );
@@ -304,12 +314,12 @@ async function finish(
     : undefined;
   const closing = ends && !incident.merged && fresh.incident?.state !== 'closed';
 
-  // As report does: sent before the record is written, so the message references ride on
-  // the same commit; quiet hours by GitHub's clock.
-  let notified: { failures: string[]; refs: ChannelRefs } | undefined;
+  // As report does: sent (or owed, within quiet hours) before the record is written, so
+  // the message references ride on the same commit; quiet hours by GitHub's clock.
+  let step: NoticeStep | undefined;
   const previous = stateFromLabels(incident.labels) ?? fresh.state;
-  if (hasChannels(request.notify) && previous !== state) {
-    const outcome = await notifyChange(
+  if (hasChannels(request.notify)) {
+    step = await noticeStep(
       request.notify,
       incidentNotice({
         number: incident.number,
@@ -321,17 +331,15 @@ async function finish(
         reasons: [why],
         link: incident.url,
       }),
-      fresh.messages ?? {},
-      now,
+      fresh,
+      previous !== state,
+      { ms: now, iso: at },
     );
-    if (!outcome.quiet) notified = { failures: outcome.failures, refs: outcome.refs };
   }
-  const refs = notified && Object.keys(notified.refs).length ? { messages: notified.refs } : {};
   const change = (latest: IncidentRecord): IncidentRecord =>
     withEntry(
       {
-        ...latest,
-        ...refs,
+        ...(step ? step.apply(latest) : latest),
         state,
         stateSince: at,
         stateReasons: [why],
@@ -422,19 +430,20 @@ async function finish(
         skipped: [],
         ...(text ? { ending: text } : {}),
         ...(request.runUrl ? { runUrl: request.runUrl } : {}),
-        ...(notified?.failures.length ? { notifications: notified.failures } : {}),
+        ...(step?.failures.length ? { notifications: step.failures } : {}),
       },
     ),
   );
   await upsertMarkedComment(gh, STATUS_MARKER, body);
   await setStateLabel(gh, incident.labels, state);
+  if (file) await setDeferredLabel(gh, incident.labels, step?.deferredLabel);
   return {
     number: incident.number,
     from: incident.record.state,
     to: state,
     ending: text,
     closed: done && closing,
-    notifyFailures: notified?.failures ?? [],
+    notifyFailures: step?.failures ?? [],
   };
 }
 

@@ -108,6 +108,24 @@ function resolved(number: number): RemediationResult {
   };
 }
 
+/** A dry run that changed nothing: the incident is in dry-run. */
+function dryRun(number: number): RemediationResult {
+  return {
+    ...resolved(number),
+    mode: 'dry-run',
+    actions: [],
+    outcome: 'skipped',
+    reason: 'dry run: 5 pod(s) would be deleted',
+  };
+}
+
+/** An action that holds the problem back: the incident is acting. */
+function contained(number: number): RemediationResult {
+  return { ...resolved(number), outcome: 'contained', reason: 'the stuck pods were deleted' };
+}
+
+const labelsOf = (number: number): string[] => gh.repo(REPOSITORY).issues.get(number)!.labels;
+
 /** One report run; no results means nothing ran, which asks a person (needs-human). */
 function run(number: number, notify: Notifier, results: RemediationResult[] = []) {
   return report({
@@ -222,7 +240,7 @@ notifications:
     expect(hook.calls).toEqual([]);
   });
 
-  it("holds back a state quiet hours do not except, by GitHub's clock, and lets needs-human through", async () => {
+  it("defers a state quiet hours do not except, by GitHub's clock, and lets needs-human through", async () => {
     gh.clock.set(NIGHT);
     const number = incident();
     const notify = notifier(`${CHANNELS}
@@ -233,14 +251,63 @@ notifications:
     expect(discord.messages).toHaveLength(1);
 
     await run(number, notify, [resolved(number)]);
-    // Resolved at 03:00 is not excepted: nobody hears of it, nothing is edited.
+    // Resolved at 03:00 is not excepted: nobody hears of it yet, nothing is edited.
     expect(hook.accepted).toHaveLength(1);
     expect(discord.calls).toEqual(['execute']);
     expect(slack.calls).toEqual(['chat.postMessage']);
-    // The references of the first notice are kept for the next one.
-    expect(await storedMessages(number)).toEqual({
+    // The references of the first notice are kept for the notice owed, and the label
+    // lets the sweep find the incident, closed meanwhile.
+    const { issue, file } = await incidentRecord({ ...githubClient(gh), number });
+    expect(file?.record.messages).toEqual({
       ops: { slack: expect.anything() },
       dev: { discord: { messageId: discord.messages[0]!.id } },
     });
+    expect(file?.record.deferredNotice).toEqual({
+      since: '2026-11-22T03:00:00Z',
+      previous: 'needs-human',
+    });
+    expect(issue.state).toBe('closed');
+    expect(labelsOf(number)).toContain('kubemend/notice-deferred');
+  });
+
+  it('after quiet hours, the first report sends the state then once, however many changes were held back, updating the message in place', async () => {
+    gh.clock.set(NIGHT);
+    const number = incident();
+    const notify = notifier(`
+notifications:
+  channels:
+    - { name: ops, type: slack, token-secret: KUBEMEND_SLACK_BOT_TOKEN, channel: '#incidents' }
+  quiet-hours: { from: '22:00', to: '07:00', timezone: UTC }
+`);
+    await run(number, notify);
+    const refs = await storedMessages(number);
+    // Two changes in the night: a dry run, then an action holding the problem back.
+    expect((await run(number, notify, [dryRun(number)])).state).toBe('dry-run');
+    gh.clock.set(NIGHT + 60 * 60_000);
+    expect((await run(number, notify, [contained(number)])).state).toBe('acting');
+    expect(slack.calls).toEqual(['chat.postMessage']);
+
+    // 12:00, the same state: the one notice owed, told from the state last announced.
+    gh.clock.set(DAY);
+    await run(number, notify, [contained(number)]);
+    expect(slack.calls).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
+    const top = slack.messages.filter((m) => !m.thread_ts);
+    expect(top).toEqual([
+      expect.objectContaining({
+        ts: refs!.ops!.slack!.ts,
+        updates: 1,
+        text: `kubemend: #${number} Storefront down is acting`,
+      }),
+    ]);
+    expect(slack.messages.filter((m) => m.thread_ts).map((m) => m.text)).toEqual([
+      expect.stringMatching(/^needs-human → acting: /),
+    ]);
+    const { file } = await incidentRecord({ ...githubClient(gh), number });
+    expect(file?.record.deferredNotice).toBeUndefined();
+    expect(labelsOf(number)).not.toContain('kubemend/notice-deferred');
+
+    // Paid: the next run of the same state sends nothing.
+    await run(number, notify, [contained(number)]);
+    expect(slack.calls).toHaveLength(3);
   });
 });

@@ -12,6 +12,8 @@ import { startGitHubEmulator, type GitHubEmulator } from '../../src/sim/github/s
 import type { KubeEmulator } from '../../src/sim/kube/server.js';
 import { startDiscordEmulator, type DiscordEmulator } from '../../src/sim/notify/discord.js';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sim/notify/slack.js';
+import type { RemediationResult } from '../../src/remediation/result.js';
+import { report } from '../../src/report/stage.js';
 import { sweep } from '../../src/sweep/stage.js';
 import { simulatedCluster } from '../remediation/support.js';
 import { githubClient, recordOf, REPOSITORY, seedIncident, sweepConfig } from './support.js';
@@ -56,6 +58,28 @@ const recovering = () =>
     },
     NOW - 20 * MINUTE,
   );
+
+/** A verified fix on the incident's Deployment: it resolves, and the issue closes. */
+function verified(number: number): RemediationResult {
+  return {
+    version: 1,
+    playbook: 'crash-loop',
+    category: 'crash-loop',
+    incident: number,
+    cluster: 'homelab',
+    mode: 'auto',
+    targets: { cluster: 'homelab', namespace: 'analytics' },
+    identity: { status: 'confirmed', matched: ['server', 'kube-system-uid'] },
+    findings: [],
+    decisions: [],
+    actions: [{ verb: 'delete', object: 'analytics/Pod/etl-1', dryRun: false, detail: 'stuck' }],
+    verification: { before: 1, after: 0, polls: 1 },
+    outcome: 'resolved',
+    reason: 'healthy after 1 check(s)',
+    requests: 3,
+    durations: { totalMs: 1000, verifyMs: 500 },
+  };
+}
 
 function runSweep(notify: Notifier) {
   return sweep({
@@ -139,5 +163,82 @@ describe('sweep notifications', () => {
       ops: { slack: { channel: 'C0KUBEMEND', ts: slack.messages[0]!.ts } },
       dev: { discord: { messageId: discord.messages[0]!.id } },
     });
+  });
+
+  it('after quiet hours, sends the notice deferred for an incident closed in the night, once, updating its message; a failing channel fails nothing', async () => {
+    const yaml = `${CHANNELS}
+  quiet-hours: { from: '22:00', to: '07:00', timezone: UTC }
+`;
+    const config = sweepConfig(kube, ['homelab'], yaml);
+    const notify: Notifier = {
+      config: config.notifications,
+      secrets: { SLACK_BOT_TOKEN: slack.token, DISCORD_URL: discord.webhookUrl },
+      slackApiUrl: slack.apiUrl,
+      timeoutMs: 5_000,
+    };
+    const record = recordOf(
+      {
+        title: 'Etl lagging',
+        cluster: 'homelab',
+        severity: 'warning',
+        status: 'firing',
+        namespace: 'analytics',
+        resource: 'Deployment/etl',
+      },
+      NOW - 20 * MINUTE,
+    );
+    const number = seedIncident(gh, record);
+    const reportRun = (results: RemediationResult[]) =>
+      report({
+        github: { ...githubClient(gh), number },
+        config,
+        results,
+        skipped: [],
+        notify,
+        runUrl: undefined,
+      });
+    // 03:00: needs-human is excepted and posted; the verified fix that closes it is deferred.
+    await reportRun([]);
+    await reportRun([verified(number)]);
+    expect(gh.repo(REPOSITORY).issues.get(number)!.state).toBe('closed');
+    expect(slack.calls).toEqual(['chat.postMessage']);
+    expect(discord.calls).toEqual(['execute']);
+
+    // 08:00: the first sweep tells the state now; Discord fails, the sweep goes on.
+    gh.clock.set(NOW + 5 * 60 * MINUTE);
+    discord.fail({ status: 500 });
+    const outcome = await sweep({
+      github: githubClient(gh),
+      config,
+      kubeconfig: kc,
+      log: () => {},
+      runUrl: undefined,
+      trigger: 'schedule',
+      notify,
+    });
+    expect(outcome.warnings).toEqual(['Not notified: discord channel "dev": edit answered 500.']);
+    expect(slack.calls).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
+    expect(slack.messages.filter((m) => !m.thread_ts)).toEqual([
+      expect.objectContaining({ updates: 1, text: `kubemend: #${number} Etl lagging is resolved` }),
+    ]);
+    expect(slack.messages.find((m) => m.thread_ts)?.text).toMatch(/^needs-human → resolved: /);
+    expect(gh.repo(REPOSITORY).issues.get(number)!.labels).not.toContain(
+      'kubemend/notice-deferred',
+    );
+    const { branch, recordPath } = identityOfRecord(record);
+    const file = parseRecord(gh.repo(REPOSITORY).readFile(branch, recordPath) ?? '');
+    expect(file?.deferredNotice).toBeUndefined();
+
+    // Paid once: the next sweep sends nothing.
+    await sweep({
+      github: githubClient(gh),
+      config,
+      kubeconfig: kc,
+      log: () => {},
+      runUrl: undefined,
+      trigger: 'schedule',
+      notify,
+    });
+    expect(slack.calls).toHaveLength(3);
   });
 });
