@@ -77,6 +77,14 @@ export function checkIdentity(
     observed.kubeSystemUid?.toLowerCase(),
   );
   if (matched.length >= 2) return { status: 'confirmed', matched, mismatched };
+  // Every signal differs: not a doubt but another cluster (or this one rebuilt).
+  if (matched.length === 0 && mismatched.length > 0)
+    return {
+      status: 'uncertain',
+      matched,
+      mismatched,
+      reason: `cluster identity mismatch: the cluster shows another ${mismatched.map(signalName).join(' and ')} than configured (another cluster, or this one rebuilt); at least 2 of server, ca-sha256 and kube-system-uid must match`,
+    };
   return {
     status: 'uncertain',
     matched,
@@ -84,6 +92,9 @@ export function checkIdentity(
     reason: `cluster identity uncertain: ${matched.length} of the configured signals match (${matched.join(', ') || 'none'}); at least 2 of server, ca-sha256 and kube-system-uid must`,
   };
 }
+
+const signalName = (key: keyof ClusterIdentity): string =>
+  ({ server: 'server', caSha256: 'ca-sha256', kubeSystemUid: 'kube-system-uid' })[key];
 
 /** The observed identity as the config block to paste under `clusters:`. */
 export function identityYaml(name: string, observed: ClusterIdentity): string {

@@ -224,6 +224,14 @@ describe('cluster identity', () => {
     expect(verdict.status === 'uncertain' && verdict.reason).toMatch(
       /^cluster identity uncertain: 1 of the configured signals match \(server\)/,
     );
+    // Another cluster altogether (another's identity pasted under this name): a mismatch, said so.
+    const other = checkIdentity(observed, {
+      caSha256: 'ab'.repeat(32),
+      kubeSystemUid: '00000000-0000-0000-0000-000000000000',
+    });
+    expect(other.status === 'uncertain' && other.reason).toMatch(
+      /^cluster identity mismatch: the cluster shows another ca-sha256 and kube-system-uid than configured/,
+    );
     expect(checkIdentity(observed, undefined)).toEqual({ status: 'unconfigured' });
   });
 
