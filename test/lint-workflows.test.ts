@@ -197,38 +197,73 @@ describe('workflow templates', () => {
     });
   });
 
-  it("the reusable workflow's triage takes the alerts of intake or of the sweep's scan, and remediation follows", () => {
+  it("the reusable workflow's triage takes the alerts of intake or of the sweep jobs' scan files, and remediation follows", () => {
     const workflow = load(
       readFileSync(join(repoRoot, '.github/workflows/kubemend.yml'), 'utf8'),
     ) as {
       jobs: Record<
         string,
-        { if: string; needs: string[]; steps: { with?: Record<string, string> }[] }
+        {
+          if: string;
+          needs: string[];
+          steps: { uses?: string; if?: string; with?: Record<string, string> }[];
+        }
       >;
     };
     const { triage, remediate } = workflow.jobs;
     expect(triage!.needs).toEqual(['intake', 'sweep']);
-    const needs = (intake: string, sweep: string) => ({
-      needs: { intake: { outputs: { alerts: intake } }, sweep: { outputs: { alerts: sweep } } },
+    const needs = (intake: string, fed: string) => ({
+      needs: { intake: { outputs: { alerts: intake } }, sweep: { outputs: { fed } } },
     });
     // One of the two ran; the other is skipped by design, which must not skip triage.
-    expect(expression(triage!.if, needs('', '[{"title":"x"}]'), ['skipped', 'success'])).toBe(true);
+    expect(expression(triage!.if, needs('', 'true'), ['skipped', 'success'])).toBe(true);
     expect(expression(triage!.if, needs('[{"title":"x"}]', ''), ['success', 'skipped'])).toBe(true);
     expect(expression(triage!.if, needs('', ''), ['skipped', 'success'])).toBe(false);
     const inputs = triage!.steps.find((s) => s.with?.alerts)?.with;
-    expect(inputs?.alerts).toBe('${{ needs.intake.outputs.alerts || needs.sweep.outputs.alerts }}');
-    expect(inputs?.incidents).toBe(
-      '${{ needs.intake.outputs.incidents || needs.sweep.outputs.scan-incidents }}',
-    );
+    expect(inputs?.alerts).toBe('${{ needs.intake.outputs.alerts }}');
+    expect(inputs?.incidents).toBe('${{ needs.intake.outputs.incidents }}');
+    // The sweep jobs' scans arrive as artifacts, read from the folder they are downloaded to.
+    const download = triage!.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with).toEqual({ pattern: 'kubemend-scan-*', path: 'kubemend-scan' });
+    expect(expression(inputs!['from-dir']!.slice(3, -2), needs('', 'true'))).toBe('kubemend-scan');
+    expect(expression(inputs!['from-dir']!.slice(3, -2), needs('[]', ''))).toBe('');
     expect(remediate!.if).toContain('!cancelled()');
+  });
+
+  it('the reusable workflow sweeps each cluster in a job of its own, with its own concurrency group and kubeconfig', () => {
+    const workflow = load(
+      readFileSync(join(repoRoot, '.github/workflows/kubemend.yml'), 'utf8'),
+    ) as { jobs: Record<string, Record<string, unknown>> };
+    const { sweep, remediate } = workflow.jobs;
+    expect(sweep!.needs).toBe('clusters');
+    expect(sweep!.strategy).toEqual({
+      'fail-fast': false,
+      matrix: { include: '${{ fromJSON(needs.clusters.outputs.clusters) }}' },
+    });
+    // One group for the matrix would let GitHub cancel its waiting jobs.
+    expect(sweep!.concurrency).toEqual({
+      group: 'kubemend-sweep-job-${{ matrix.cluster }}',
+      'cancel-in-progress': false,
+    });
+    const kubeconfigs = [sweep, remediate].map(
+      (job) =>
+        (job!.steps as { with?: Record<string, string> }[]).find((s) => s.with?.kubeconfig)?.with
+          ?.kubeconfig,
+    );
+    expect(kubeconfigs).toEqual([
+      '${{ secrets[matrix.kubeconfig-secret] || secrets.kubeconfig }}',
+      '${{ secrets[matrix.kubeconfig-secret] || secrets.kubeconfig }}',
+    ]);
   });
 
   it('the reusable workflow sweeps on a schedule or when asked, and then skips the alert pipeline', () => {
     const workflow = load(
       readFileSync(join(repoRoot, '.github/workflows/kubemend.yml'), 'utf8'),
     ) as { jobs: Record<string, { if: string; steps: { uses?: string }[] }> };
-    const { intake, sweep } = workflow.jobs;
+    const { intake, clusters, sweep } = workflow.jobs;
     expect(sweep!.steps.map((s) => s.uses)).toContain('kubemend/kubemend/actions/sweep@v0');
+    // The sweep jobs follow the list of clusters, which runs when a sweep is due.
+    const sweepJob = { if: clusters!.if };
     const runs = (job: { if: string }, event_name: string, asked: boolean) =>
       expression(job.if, { github: { event_name }, inputs: { sweep: asked } });
     for (const [event, asked, sweeps] of [
@@ -237,7 +272,7 @@ describe('workflow templates', () => {
       ['workflow_dispatch', false, false],
       ['repository_dispatch', false, false],
     ] as const) {
-      expect([event, asked, runs(sweep!, event, asked)]).toEqual([event, asked, sweeps]);
+      expect([event, asked, runs(sweepJob, event, asked)]).toEqual([event, asked, sweeps]);
       expect([event, asked, runs(intake!, event, asked)]).toEqual([event, asked, !sweeps]);
     }
   });

@@ -18,6 +18,7 @@ import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants
 import { UsageError } from '../shared/errors.js';
 import { DAY_MS, parseDuration as parseSharedDuration } from '../shared/duration.js';
 import { isObject } from '../shared/json.js';
+import { kubeconfigSecretName } from '../shared/names.js';
 import { USER_PATTERN_SYNTAX, userPatternProblem } from '../triage/pattern.js';
 import { patternsOf, type RuleSpec } from '../triage/rule-spec.js';
 import {
@@ -355,7 +356,30 @@ function documentProblems(doc: Record<string, unknown>): SchemaProblem[] {
   }
   if (isObject(doc.notifications))
     for (const p of notificationProblems(doc.notifications)) if (!flagged(p.path)) more.push(p);
+  if (isObject(doc.clusters) && !flagged('clusters')) more.push(...secretCollisions(doc.clusters));
   return [...problems, ...more];
+}
+
+/**
+ * Two clusters whose kubeconfig secrets would have one name (prod-eu and prod_eu both
+ * read KUBECONFIG_PROD_EU): one cluster's jobs would hold the other's credentials.
+ */
+function secretCollisions(clusters: Record<string, unknown>): SchemaProblem[] {
+  const byName = new Map<string, string>();
+  const problems: SchemaProblem[] = [];
+  // A name the schema refused is told there; names of letters, digits, '.', '_' and '-'
+  // (every name it allows) are compared, and safe to repeat in the line.
+  for (const cluster of Object.keys(clusters).filter((name) => /^[\w.-]+$/.test(name))) {
+    const secret = kubeconfigSecretName(cluster);
+    const first = byName.get(secret);
+    if (first === undefined) byName.set(secret, cluster);
+    else
+      problems.push({
+        path: `clusters.${cluster}`,
+        message: `'clusters' names ${first} and ${cluster}, whose kubeconfig secrets would both be ${secret}; rename one: names must differ in more than case and punctuation.`,
+      });
+  }
+  return problems;
 }
 
 /** Each key the schema types as a duration, with the document's value there. */

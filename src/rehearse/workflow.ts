@@ -303,18 +303,20 @@ async function runJobs(
       },
     );
     const failed = runs.some((r) => r.failed);
-    const last = runs.at(-1);
-    const outputs =
-      job.outputs && last
-        ? (Object.fromEntries(
-            Object.entries(
-              evaluate(job.outputs, { ...base, steps: last.stepContext }, ['success']) as Record<
-                string,
-                Json
-              >,
-            ).map(([k, v]) => [k, stringOf(v)]),
-          ) as Record<string, string>)
-        : {};
+    // A matrix's jobs share one set of outputs: each job's non-empty values overwrite,
+    // the last job's winning, and an empty value overwrites nothing (GitHub's "Using job
+    // outputs in a matrix job"), so an output only some jobs set still arrives.
+    const outputs: Record<string, string> = {};
+    for (const { matrix, stepContext } of job.outputs ? runs : [])
+      for (const [k, v] of Object.entries(
+        evaluate(job.outputs, { ...base, matrix, steps: stepContext }, ['success']) as Record<
+          string,
+          Json
+        >,
+      )) {
+        const text = stringOf(v);
+        if (text !== '' || !(k in outputs)) outputs[k] = text;
+      }
     jobs[id] = {
       name,
       result: failed ? 'failure' : 'success',

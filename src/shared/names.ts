@@ -11,3 +11,15 @@ export const isSubdomainName = (s: string): boolean =>
 /** DNS-1123 label (namespace names). */
 export const isLabelName = (s: string): boolean =>
   s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
+
+/**
+ * The repository secret that holds `cluster`'s own kubeconfig, for the setup of one secret
+ * per cluster (docs/guardrails.md, Several clusters): `KUBECONFIG_` and the name
+ * upper-cased, every character but A-Z and 0-9 turned into `_` (prod-eu: KUBECONFIG_PROD_EU),
+ * as GitHub allows only letters, digits and `_` in a secret's name. The workflow reads
+ * `secrets[<this>]`; the prefix keeps a hostile cluster name from naming any other secret.
+ * Empty for no cluster.
+ */
+export function kubeconfigSecretName(cluster: string): string {
+  return cluster ? `KUBECONFIG_${cluster.toUpperCase().replace(/[^A-Z0-9]/g, '_')}` : '';
+}

@@ -19,6 +19,7 @@ import { STATES, stateFromLabels } from '../incidents/states.js';
 import { parseTargetRef } from '../incidents/target-ref.js';
 import { checkIdentity, identityYaml, observeIdentity } from '../kube/identity.js';
 import { KubeClient } from '../kube/client.js';
+import { credentialsFor, missingCredentials } from '../kube/kubeconfig.js';
 import { closeIncidentIssue, mergeIncident, type Ending } from '../report/finish.js';
 import { statusComment, STATUS_MARKER } from '../report/render.js';
 import { payDeferredNotices } from '../report/deferred.js';
@@ -47,6 +48,15 @@ export interface SweepRequest {
   github: GitHubClient & { owner: string; repo: string };
   config: KubemendConfig;
   kubeconfig: KubeConfig;
+  /**
+   * The one cluster this sweep is for (the reusable workflow runs a sweep job per
+   * cluster): only its incidents are swept, through the kubeconfig's context of its name,
+   * and with several contexts and none of that name nothing is done. Undefined: every
+   * incident whose cluster the kubeconfig shows the identity of.
+   */
+  cluster?: string;
+  /** The context was chosen by the caller: used whatever `cluster` is. */
+  contextChosen?: boolean;
   /** A line for the log; the stage redacts it. */
   log: (line: string) => void;
   /** The workflow run, linked from the timeline. */
@@ -88,6 +98,8 @@ export interface SweepOutcome {
   warnings: string[];
   /** What the scan found and fed; undefined when the sweep did not scan. */
   scan: SweepScanOutcome | undefined;
+  /** Why the sweep did nothing at all (no credentials for its cluster); one line. */
+  skipped?: string;
 }
 
 export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
@@ -96,22 +108,43 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
   const githubStart = github.stats.total;
   const warnings: string[] = [];
   const only = request.only && new Set(request.only);
-  let listed = (await listIncidents(github)).filter((i) => !only || only.has(i.number));
-  const client = new KubeClient(request.kubeconfig, { dryRun: false });
+  const { cluster: own } = request;
+  const kubeconfig =
+    own && !request.contextChosen ? credentialsFor(request.kubeconfig, own) : request.kubeconfig;
+  if (!kubeconfig) {
+    // Another cluster's credentials are never tried on this one: nothing is read.
+    const skipped = `${missingCredentials(request.kubeconfig, own ?? '')}. Nothing was swept or scanned for it.`;
+    log(skipped);
+    return {
+      incidents: 0,
+      targets: 0,
+      changed: [],
+      closed: 0,
+      githubRequests: 0,
+      kubeRequests: 0,
+      warnings: [redact(skipped)],
+      scan: undefined,
+      skipped: redact(skipped),
+    };
+  }
+  // A sweep for one cluster leaves the others' incidents to their own sweeps.
+  const ours = (i: Listed) => (!only || only.has(i.number)) && (!own || i.record.cluster === own);
+  let listed = (await listIncidents(github)).filter(ours);
+  const client = new KubeClient(kubeconfig, { dryRun: false });
   const scanning = Boolean(request.scan && config.scan.enabled && !only);
 
   // Which clusters this kubeconfig may speak for: one identity check for the run.
   let clusters = [...new Set(listed.map((i) => i.record.cluster))];
   const confirmed = new Set<string>();
   const observed =
-    clusters.length || scanning ? await observeIdentity(request.kubeconfig, client) : undefined;
+    clusters.length || scanning ? await observeIdentity(kubeconfig, client) : undefined;
   let scanned: SweepScanOutcome | undefined;
   if (scanning && request.scan && observed) {
     const cluster = scanClusterName(
       config,
       observed,
-      request.kubeconfig,
-      request.scan.cluster,
+      kubeconfig,
+      request.scan.cluster ?? own,
       (line) => warnings.push(line),
     );
     if (cluster) {
@@ -128,7 +161,7 @@ export async function sweep(request: SweepRequest): Promise<SweepOutcome> {
       );
       // Intake wrote records: the sweep reads them as they are now.
       if (scanned.intake) {
-        listed = await listIncidents(github);
+        listed = (await listIncidents(github)).filter(ours);
         clusters = [...new Set(listed.map((i) => i.record.cluster))];
       }
     }

@@ -5,7 +5,7 @@
 import { slugify } from '../alerts/identity.js';
 import type { KubemendConfig } from '../config/config.js';
 import type { Playbook } from '../shared/constants.js';
-import { isClusterName } from '../shared/names.js';
+import { isClusterName, kubeconfigSecretName } from '../shared/names.js';
 import type { Category } from './categories.js';
 import type { Targets } from '../remediation/targets.js';
 import type { TriagedIncident } from './triage.js';
@@ -19,6 +19,11 @@ export interface MatrixEntry {
   /** The incident key's hash (its branch and record carry it). */
   id: string;
   cluster: string;
+  /**
+   * The secret holding this cluster's own kubeconfig, when the repository keeps one per
+   * cluster: the workflow passes `secrets[matrix.kubeconfig-secret] || secrets.kubeconfig`.
+   */
+  'kubeconfig-secret': string;
   /** The incident's targets, all alerts together (kept for readers of earlier entries). */
   targets: Targets;
   /** One per distinct target of the firing alerts, each acted on on its own. */
@@ -61,6 +66,7 @@ export function buildMatrix(
         incident: number,
         id: incident.id,
         cluster,
+        'kubeconfig-secret': kubeconfigSecretName(cluster),
         targets: { ...incident.targets, cluster },
         subjects: incident.subjects.map((subject) => ({ ...subject, cluster })),
       });

@@ -53,4 +53,12 @@ describe('the sweep action shows', () => {
       { number: 14, from: 'open', to: 'open' },
     ]);
   });
+
+  it('one line when it had no credentials for its cluster and read nothing', () => {
+    const skipped =
+      "no credentials for cluster staging: the kubeconfig's contexts are homelab, prod; add a context named staging. Nothing was swept or scanned for it.";
+    expect(summaryMarkdown({ ...quiet, incidents: 0, skipped })).toBe(
+      `### kubemend sweep\n\n${skipped}\n`,
+    );
+  });
 });

@@ -51,8 +51,10 @@ describe('the alert-intake template', () => {
     expect(jobLines(jobs)).toEqual([
       { name: 'kubemend', result: 'success' },
       { name: 'kubemend / intake', result: 'success' },
-      // The reusable workflow's sweep job runs on a schedule, not on an alert; triage
-      // needs it (the scan's alerts), so it comes before.
+      // The reusable workflow's sweep jobs (the list of clusters, a sweep per cluster)
+      // run on a schedule, not on an alert; triage needs the sweep (the scan's alerts),
+      // so they come before.
+      { name: 'kubemend / clusters', result: 'skipped' },
       { name: 'kubemend / sweep', result: 'skipped' },
       { name: 'kubemend / triage', result: 'success' },
       { name: 'kubemend / remediate', result: 'success' },

@@ -37,8 +37,10 @@ describe('example rehearsals', () => {
     ]);
     expect(result.cluster.writes.filter((w) => !w.dryRun)).toEqual([]);
     expect(known(result)).toEqual([]);
-    // The last sweep ran alone: its scan found nothing, so triage and the rest were skipped.
+    // The last sweep ran alone (its list of clusters, then a sweep per cluster): its scan
+    // found nothing, so triage and the rest were skipped.
     expect(result.steps.at(-1)?.runs.filter((r) => r.conclusion !== 'skipped')).toEqual([
+      { workflow: 'kubemend sweep', job: 'kubemend / clusters', conclusion: 'success' },
       { workflow: 'kubemend sweep', job: 'kubemend / sweep', conclusion: 'success' },
     ]);
   });

@@ -384,6 +384,7 @@ describe('the playbook matrix', () => {
       incident: 7,
       id: oom.id,
       cluster: 'prod',
+      'kubeconfig-secret': 'KUBECONFIG_PROD',
       targets: oom.targets,
       subjects: [{ ...oom.targets, cluster: 'prod' }],
     });

@@ -10,6 +10,7 @@ export const Inputs = {
   Cluster: 'cluster',
   IncidentMode: 'incident-mode',
   NotifySecrets: 'notify-secrets',
+  ListClusters: 'list-clusters',
 } as const;
 
 export const Defaults = {
@@ -17,6 +18,7 @@ export const Defaults = {
   [Inputs.Config]: DEFAULT_CONFIG_PATH,
   [Inputs.Scan]: 'true',
   [Inputs.IncidentMode]: 'pr',
+  [Inputs.ListClusters]: 'false',
 } as const;
 
 export const Outputs = {
@@ -28,4 +30,6 @@ export const Outputs = {
   Findings: 'findings',
   Alerts: 'alerts',
   ScanIncidents: 'scan-incidents',
+  ScanPath: 'scan-path',
+  Clusters: 'clusters',
 } as const;

@@ -8,10 +8,17 @@ import { sweep } from '../../sweep/stage.js';
 import { readEvent, requiredRepository, runUrl, serverUrl } from '../event.js';
 import { baseInput } from '../intake/inputs.js';
 import { notifierFor, notifyOf } from '../notify-inputs.js';
-import { getSweepInputs } from './inputs.js';
-import { summarizeSweep, writeSweepOutputs } from './outputs.js';
+import { sweepClusters } from '../../sweep/clusters.js';
+import { getSweepInputs, listClustersInputs } from './inputs.js';
+import { summarizeSweep, writeClusters, writeSweepOutputs } from './outputs.js';
 
 export async function run(): Promise<void> {
+  const listing = listClustersInputs();
+  if (listing) {
+    // The reusable workflow's first, light job: one sweep job per cluster follows.
+    writeClusters(sweepClusters(loadConfig(listing.configPath), listing.cluster));
+    return;
+  }
   const inputs = getSweepInputs();
   const config = loadConfig(inputs.configPath);
   const repository = requiredRepository();
@@ -39,6 +46,8 @@ export async function run(): Promise<void> {
         }
       : {}),
     kubeconfig: inputs.kubeconfig,
+    ...(inputs.cluster ? { cluster: inputs.cluster } : {}),
+    contextChosen: inputs.contextChosen,
     ...notifyOf(notifierFor(config, inputs.notify)),
     log: core.info,
     runUrl: runUrl(repository),

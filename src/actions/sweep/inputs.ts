@@ -1,6 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigInputs } from '../kubeconfig-input.js';
-import { booleanInput, enumInput, secretInput, workspacePathInput } from '../inputs.js';
+import {
+  booleanInput,
+  enumInput,
+  optionalInput,
+  secretInput,
+  workspacePathInput,
+} from '../inputs.js';
 import { clusterNameInput } from '../name-inputs.js';
 import { readNotifyInputs, type NotifyInputs } from '../notify-inputs.js';
 import { INCIDENT_MODES, type IncidentMode } from '../../shared/constants.js';
@@ -8,16 +14,31 @@ import { Defaults, Inputs } from './constants.js';
 
 export interface SweepInputs {
   kubeconfig: KubeConfig;
+  /** The `context` input was given: that context, whatever the cluster. */
+  contextChosen: boolean;
   token: string;
   configPath: string;
   /** Scan the cluster (config `scan.enabled` permitting). */
   scan: boolean;
-  /** The scanned cluster's name, when the workflow gives one. */
+  /**
+   * The cluster this sweep is for, when the workflow names one: only its incidents, its
+   * context of the kubeconfig, and the scanned cluster's name.
+   */
   cluster: string | undefined;
   /** How the scan's incidents are recorded. */
   mode: IncidentMode;
   /** The notification secrets, already masked. */
   notify: NotifyInputs;
+}
+
+/** `list-clusters: true`: the action only lists the clusters to sweep; no kubeconfig. */
+export function listClustersInputs():
+  { configPath: string; cluster: string | undefined } | undefined {
+  if (!booleanInput(Inputs.ListClusters, Defaults[Inputs.ListClusters])) return undefined;
+  return {
+    configPath: workspacePathInput(Inputs.Config, Defaults[Inputs.Config]),
+    cluster: clusterNameInput(Inputs.Cluster),
+  };
 }
 
 export function getSweepInputs(): SweepInputs {
@@ -36,6 +57,7 @@ export function getSweepInputs(): SweepInputs {
   const kubeconfig = kubeconfigInputs(rawKubeconfig, Inputs, Defaults[Inputs.AllowExecCredentials]);
   return {
     kubeconfig,
+    contextChosen: optionalInput(Inputs.Context) !== '',
     token,
     configPath,
     scan: booleanInput(Inputs.Scan, Defaults[Inputs.Scan]),

@@ -8,6 +8,8 @@ import { redact, redactDeep } from '../../shared/redact.js';
 import type { SweepOutcome } from '../../sweep/stage.js';
 import { Outputs as IntakeOutputs } from '../intake/constants.js';
 import { intakeOutputs } from '../intake/outputs.js';
+import type { SweepCluster } from '../../sweep/clusters.js';
+import { writeScanFile } from '../scan-files.js';
 import { Outputs } from './constants.js';
 
 /** The action's outputs, by name. */
@@ -27,7 +29,20 @@ export function sweepOutputs(outcome: SweepOutcome): Record<string, string> {
 }
 
 export function writeSweepOutputs(outcome: SweepOutcome): void {
-  for (const [name, value] of Object.entries(sweepOutputs(outcome))) core.setOutput(name, value);
+  const outputs = sweepOutputs(outcome);
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  // The same for a sweep job of a matrix, whose outputs another job would overwrite.
+  const alerts = outputs[Outputs.Alerts];
+  const incidents = outputs[Outputs.ScanIncidents];
+  core.setOutput(Outputs.ScanPath, alerts && incidents ? writeScanFile(alerts, incidents) : '');
+}
+
+/** `list-clusters`: the clusters to sweep, for `strategy.matrix.include`. */
+export function writeClusters(clusters: SweepCluster[]): void {
+  core.setOutput(Outputs.Clusters, JSON.stringify(clusters));
+  core.info(
+    `Clusters to sweep: ${clusters.map((c) => c.cluster || "(the kubeconfig's)").join(', ')}.`,
+  );
 }
 
 /** Warnings as annotations, one log line, and the job summary. */
@@ -42,6 +57,8 @@ export async function summarizeSweep(outcome: SweepOutcome): Promise<void> {
 
 export function summaryMarkdown(outcome: SweepOutcome): string {
   const scan = outcome.scan;
+  if (outcome.skipped)
+    return ['### kubemend sweep', '', inline(outcome.skipped, 500), ''].join('\n');
   const heading = [
     '### kubemend sweep',
     '',

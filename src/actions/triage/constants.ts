@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG_PATH } from '../../shared/constants.js';
 export const Inputs = {
   Alerts: 'alerts',
   Incidents: 'incidents',
+  FromDir: 'from-dir',
   IncidentNumber: 'incident-number',
   GitHubToken: 'github-token',
   Config: 'config',
