@@ -34,10 +34,22 @@ export interface Alert {
    * payload with `kubemend_occurrences`; absent means one.
    */
   occurrences?: number;
+  /**
+   * The alert reports progress, not a change of state (a Flux `info` event that is no
+   * recovery, such as RollbackSucceeded): intake records it as ignored and writes nothing.
+   */
+  informational?: true;
 }
 
 /** `scan`: a finding of the sweep's scan (src/scan/feed.ts), never a payload's shape. */
-export const ALERT_SOURCES = ['alertmanager', 'argocd', 'event', 'generic', 'scan'] as const;
+export const ALERT_SOURCES = [
+  'alertmanager',
+  'argocd',
+  'event',
+  'generic',
+  'flux',
+  'scan',
+] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 
 export const SEVERITIES = ['critical', 'warning', 'info', 'none'] as const;

@@ -100,6 +100,11 @@ const KIND_ALIASES: Record<string, string> = {
   persistentvolumeclaim: 'PersistentVolumeClaim',
   application: 'Application',
   app: 'Application',
+  // Flux's, as `flux get` and kubectl name them.
+  kustomization: 'Kustomization',
+  ks: 'Kustomization',
+  helmrelease: 'HelmRelease',
+  hr: 'HelmRelease',
 };
 
 export function kindOfAlias(kind: string): string {

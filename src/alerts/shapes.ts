@@ -1,10 +1,11 @@
-// The four payload shapes intake accepts, recognised by their fields and turned into
+// The five payload shapes intake accepts, recognised by their fields and turned into
 // Alerts. Every field is checked for type and size; an error names the field and the
 // shape that was expected, and nothing is half-read.
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
 import { LIMITS, SEVERITIES, type Alert, type AlertSource, type Severity } from './model.js';
-import { isSubdomainName } from '../shared/names.js';
+import { isLabelName, isSubdomainName } from '../shared/names.js';
+import { FLUX_CLUSTER_KEY, FLUX_RECOVERY_REASONS, FLUX_SEVERITIES, isFluxKind } from './flux.js';
 import { kindOfAlias, OWNER_LABELS, ownerOfController, ownerOfPod } from './owners.js';
 import { alertmanagerScope, objectScope, type Scope } from './scope.js';
 import { normaliseTitle, workloadFromPodName } from './titles.js';
@@ -14,7 +15,7 @@ export class PayloadError extends UsageError {
 }
 
 const SHAPES =
-  'an Alertmanager webhook (version, groupKey, alerts[]), an Argo CD notification (app_name, health_status, sync_status), a Kubernetes event (event, involved_object) or a generic alert (title, cluster)';
+  'an Alertmanager webhook (version, groupKey, alerts[]), an Argo CD notification (app_name, health_status, sync_status), a Kubernetes event (event, involved_object), a Flux event (involvedObject, severity, reason, reportingController) or a generic alert (title, cluster)';
 
 type Json = Record<string, unknown>;
 
@@ -47,6 +48,8 @@ function shapeOf(body: Json): Exclude<AlertSource, 'scan'> | undefined {
   if ('alerts' in body && ('groupKey' in body || 'version' in body)) return 'alertmanager';
   if ('app_name' in body && ('health_status' in body || 'sync_status' in body)) return 'argocd';
   if ('event' in body && 'involved_object' in body) return 'event';
+  // Flux's eventv1.Event, as the githubdispatch provider sends it in client_payload.
+  if ('involvedObject' in body && 'reportingController' in body) return 'flux';
   if ('title' in body) return 'generic';
   return undefined;
 }
@@ -83,6 +86,8 @@ function alertsOf(
       return [kubeEvent(body, read, options)];
     case 'generic':
       return [generic(body, read, options)];
+    case 'flux':
+      return [fluxEvent(body, read, options)];
   }
 }
 
@@ -468,6 +473,81 @@ function podOwner(pod: string, context: Json): { kind: string | undefined; name:
 function nameAt(body: Json, key: string): string | undefined {
   const value = body[key];
   return typeof value === 'string' && isSubdomainName(value) ? value : undefined;
+}
+
+/** A title within the 200 characters normaliseTitle keeps to. */
+const boundedTitle = (title: string): string =>
+  title.length > 200 ? `${title.slice(0, 199)}…` : title;
+
+/** A Kubernetes kind as the API spells it: the only kind text a title or a target takes. */
+const KIND_NAME = /^[A-Z][A-Za-z0-9]{0,62}$/;
+
+/**
+ * A Flux event (notification-controller's eventv1.Event): `error` fires; `info` with a
+ * recovery reason (FLUX_RECOVERY_REASONS) resolves; any other `info` reports progress and
+ * changes nothing. Keyed by the involved object, whatever the reason, so a failure and
+ * its recovery are one incident. The object's kind, namespace and name are held to what
+ * Kubernetes accepts: they become the title, the target and the commands.
+ */
+function fluxEvent(body: Json, read: Reader, options: NormaliseOptions): Alert {
+  const involved = read.requiredObject(body, 'involvedObject');
+  const io = read.at('involvedObject');
+  const kind = io.requiredString(involved, 'kind', 63);
+  if (!KIND_NAME.test(kind))
+    throw new PayloadError(
+      `${io.base}.kind is not a Kubernetes kind; allowed: a capitalised word of letters and digits (Kustomization, HelmRelease).`,
+    );
+  const name = io.requiredString(involved, 'name', LIMITS.name);
+  if (!isSubdomainName(name))
+    throw new PayloadError(
+      `${io.base}.name is not a Kubernetes object name; allowed: lower-case letters, digits, '-' and '.'.`,
+    );
+  const namespace = io.requiredString(involved, 'namespace', 63);
+  if (!isLabelName(namespace))
+    throw new PayloadError(
+      `${io.base}.namespace is not a namespace name; allowed: lower-case letters, digits and '-'.`,
+    );
+  const severity = read.requiredString(body, 'severity', 20);
+  if (!(FLUX_SEVERITIES as readonly string[]).includes(severity))
+    throw new PayloadError(
+      `${read.base}.severity is not a Flux event severity; allowed: ${FLUX_SEVERITIES.join(', ')}.`,
+    );
+  const reason = read.requiredString(body, 'reason', LIMITS.name);
+  const metadata = read.map(body, 'metadata');
+  const recovered = severity === 'info' && FLUX_RECOVERY_REASONS.has(reason);
+  return {
+    source: 'flux',
+    cluster: clusterOf(metadata[FLUX_CLUSTER_KEY], options, `${read.base}.metadata`),
+    name: `${kind}/${name}`,
+    // Not normalised: the names are checked above and never change between events, and
+    // the volatile patterns (durations, counters) would merge `web-1h` with `web-2h`.
+    title: boundedTitle(`Flux ${kind} ${namespace}/${name} is failing`),
+    status: severity === 'error' ? 'firing' : 'resolved',
+    ...(severity === 'info' && !recovered ? { informational: true as const } : {}),
+    // Flux says only info or error; a failed reconcile leaves the last applied revision
+    // running, so it is a warning, as an Argo CD application out of sync is.
+    severity: severity === 'error' ? 'warning' : 'info',
+    namespace,
+    // Only the kinds kubemend acts on are targets; another kind's name keys the incident.
+    workload: isFluxKind(kind) ? `${kind}/${name}` : undefined,
+    pod: undefined,
+    node: undefined,
+    message: read.string(body, 'message'),
+    // The Alert's eventMetadata and the controller's (revision, summary): user rules read them as labels.
+    labels: metadata,
+    annotations: {},
+    startsAt: read.string(body, 'timestamp', { max: 40 }),
+    runbookUrl: undefined,
+    sourceUrl: undefined,
+    details: {
+      flux: {
+        kind,
+        reason,
+        severity,
+        controller: read.string(body, 'reportingController', { max: LIMITS.name }) ?? '',
+      },
+    },
+  };
 }
 
 function generic(body: Json, read: Reader, options: NormaliseOptions): Alert {

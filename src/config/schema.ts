@@ -111,9 +111,9 @@ const regexMap = def(
 export const MATCHER = closed(
   {
     source: regex({
-      description: 'Where the alert came from: alertmanager, argocd, event or generic.',
+      description: 'Where the alert came from: alertmanager, argocd, event, generic, flux or scan.',
     }),
-    kind: regex({ description: "A Kubernetes event's involved object kind." }),
+    kind: regex({ description: "A Kubernetes or Flux event's involved object kind." }),
     labels: regexMap(),
     annotations: regexMap(),
     reason: regex({
@@ -261,6 +261,11 @@ const argocdPlaybook = playbookWith(
     }),
   },
 );
+const fluxPlaybook = playbookWith(
+  'fluxPlaybook',
+  'flux: ask Flux to reconcile the Kustomization or HelmRelease again (the reconcile.fluxcd.io/requestedAt annotation, as flux reconcile sets it).',
+  {},
+);
 const oomPlaybook = playbookWith(
   'oomPlaybook',
   'oom: raise the memory limit and request. Mode default: propose (a live change to desired state is reverted by a GitOps controller).',
@@ -356,6 +361,7 @@ const SECTIONS = {
       'crash-loop': crashLoopPlaybook(),
       oom: oomPlaybook(),
       argocd: argocdPlaybook(),
+      flux: fluxPlaybook(),
       storage: storagePlaybook(),
       scheduling: playbook(),
       node: nodePlaybook(),

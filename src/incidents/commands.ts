@@ -63,6 +63,18 @@ const COMMANDS: Record<TargetKind, readonly string[]> = {
   ],
   PersistentVolumeClaim: ['kubectl -n {ns} describe pvc {name}'],
   Certificate: ['kubectl -n {ns} describe certificates.cert-manager.io {name}'],
+  // Flux: its own view of the object, the controller's log lines about it, and the object
+  // with its conditions and events (spelt with the group, as kubectl needs for a CRD).
+  Kustomization: [
+    'flux get kustomizations -n {ns} {name}',
+    'flux logs --kind=Kustomization --name={name} -n {ns}',
+    'kubectl -n {ns} describe kustomizations.kustomize.toolkit.fluxcd.io {name}',
+  ],
+  HelmRelease: [
+    'flux get helmreleases -n {ns} {name}',
+    'flux logs --kind=HelmRelease --name={name} -n {ns}',
+    'kubectl -n {ns} describe helmreleases.helm.toolkit.fluxcd.io {name}',
+  ],
 };
 
 /**

@@ -2,6 +2,7 @@
 import type { Alert } from '../alerts/model.js';
 import { normalisePayload } from '../alerts/shapes.js';
 import type { IntakeConfig } from '../config/config.js';
+import type { Identity } from '../alerts/identity.js';
 import { groupAlerts } from './grouping.js';
 import { IncidentUpserter, type UpsertContext, type UpsertResult } from './upsert.js';
 
@@ -47,9 +48,40 @@ export async function intakeAlerts(
   // notification for an incident that already ended is recorded as ignored, nothing more.
   const live: Alert[] = [];
   for (const group of groups) {
-    const result = await new IncidentUpserter(context, group.identity, group.alerts).run();
+    // Progress reports (a Flux info event that is no recovery) change no incident: no
+    // request, whether one is open or not.
+    if (group.alerts.every((alert) => alert.informational)) {
+      context.log.info(
+        `${group.identity.branch}: a progress report, neither a failure nor a recovery; nothing to do.`,
+      );
+      results.push(noted(group.identity));
+      continue;
+    }
+    const result = await new IncidentUpserter(
+      context,
+      group.identity,
+      group.alerts.filter((alert) => !alert.informational),
+    ).run();
     results.push(result);
     if (result.action !== 'ignored') live.push(...group.alerts);
   }
   return { alerts: live, results, storm, problems };
+}
+
+/** The result of a progress report: ignored, nothing read or written, so nothing known of the incident. */
+function noted(identity: Identity): UpsertResult {
+  return {
+    key: identity.key,
+    number: null,
+    url: null,
+    created: false,
+    action: 'ignored',
+    status: 'resolved',
+    stablyResolved: false,
+    notable: [],
+    occurrences: 0,
+    recordPath: identity.recordPath,
+    branch: identity.branch,
+    incidentState: 'closed',
+  };
 }

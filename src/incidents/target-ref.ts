@@ -30,6 +30,9 @@ export const TARGET_KINDS = [
   'Application',
   'PersistentVolumeClaim',
   'Certificate',
+  // Flux's objects (src/alerts/flux.ts): a Flux event names the one that failed.
+  'Kustomization',
+  'HelmRelease',
 ] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 

@@ -163,6 +163,100 @@ export async function checkApplication(
   ];
 }
 
+/** A Flux Kustomization or HelmRelease as far as its guardrails read it. */
+export interface FluxObject {
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: { targetNamespace?: string; storageNamespace?: string };
+  /** A Kustomization's inventory: `<namespace>_<name>_<group>_<kind>` per object it applied. */
+  status?: { inventory?: { entries?: { id?: string }[] } };
+}
+
+/**
+ * Every namespace a reconcile of the object writes to, and whether that list is bounded.
+ * A HelmRelease installs into its target namespace (else its own) and keeps its release
+ * in its storage namespace; a Kustomization writes to its target namespace when it sets
+ * one, else wherever its manifests say, which its inventory lists once it has applied.
+ */
+export function fluxNamespaces(object: FluxObject): { namespaces: string[]; bounded: boolean } {
+  const own = object.metadata?.namespace;
+  const { targetNamespace, storageNamespace } = object.spec ?? {};
+  if (object.kind === 'HelmRelease') {
+    const names = [targetNamespace ?? own, storageNamespace ?? own];
+    return { namespaces: [...new Set(names.filter((n): n is string => !!n))], bounded: true };
+  }
+  if (targetNamespace) return { namespaces: [targetNamespace], bounded: true };
+  const entries = object.status?.inventory?.entries ?? [];
+  // Cluster-scoped objects have an empty namespace field: `_name_group_Kind`.
+  const listed = entries.map((e) => (e.id ?? '').split('_')[0]).filter((n): n is string => !!n);
+  return { namespaces: [...new Set(listed)].sort(), bounded: entries.length > 0 };
+}
+
+/**
+ * May kubemend ask Flux to reconcile this Kustomization or HelmRelease? A reconcile
+ * applies whatever its source holds now, wherever it writes: every namespace it writes to
+ * must be unprotected. And it must opt in by the label or annotation on itself, or by the
+ * label on its own namespace when where it writes is known (a target namespace, an
+ * inventory); without that bound only its own opt-in counts, as for an Argo CD
+ * Application with no destination.
+ */
+export async function checkFluxObject(
+  client: KubeClient,
+  settings: GuardrailSettings,
+  object: FluxObject,
+): Promise<GuardrailDecision[]> {
+  const what = `${object.kind ?? 'Flux object'} ${object.metadata?.name ?? ''}`;
+  const { namespaces, bounded } = fluxNamespaces(object);
+  const own = object.metadata?.namespace ?? '';
+  const decisions = [...new Set([own, ...namespaces])].map((namespace) => {
+    const decision = checkNamespace(settings, namespace);
+    return decision.allowed
+      ? decision
+      : {
+          ...decision,
+          reason: `${what} ${namespace === own ? 'lives in' : 'writes to'} namespace ${namespace}, which is protected (guardrails.protected-namespaces); kubemend reconciles nothing that writes there`,
+        };
+  });
+  if (decisions.some((d) => !d.allowed)) return decisions;
+  const label = settings.optInLabel;
+  const meta = object.metadata;
+  if (meta?.labels?.[label] === 'true' || meta?.annotations?.[label] === 'true')
+    return [
+      ...decisions,
+      { guardrail: 'opt-in', allowed: true, reason: `${what} has ${label}=true` },
+    ];
+  if (!bounded)
+    return [
+      ...decisions,
+      {
+        guardrail: 'opt-in',
+        allowed: false,
+        reason: `${what} sets no target namespace and has applied nothing yet, so where it writes is unknown: only ${label}=true on the ${object.kind ?? 'object'} itself (label or annotation) opts it in`,
+      },
+    ];
+  const namespace = await client.get<V1Namespace>({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    name: own,
+  });
+  const optedIn = namespace?.metadata?.labels?.[label] === 'true';
+  return [
+    ...decisions,
+    {
+      guardrail: 'opt-in',
+      allowed: optedIn,
+      reason: optedIn
+        ? `namespace ${own} of ${what} has ${label}=true`
+        : `neither ${what} nor its namespace ${own} has ${label}=true; set it on one to opt in`,
+    },
+  ];
+}
+
 /**
  * May kubemend cordon this node? Never the control plane; never below the share of
  * workers (nodes the control-plane labels do not mark) that must stay schedulable and

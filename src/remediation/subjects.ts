@@ -26,6 +26,7 @@ export const AXES: Record<Playbook, Axis> = {
   'crash-loop': 'workload',
   oom: 'workload',
   argocd: 'app',
+  flux: 'workload',
   storage: 'pvc',
   node: 'node',
   scheduling: 'once',

@@ -13,6 +13,7 @@ export const PLAYBOOKS = [
   'crash-loop',
   'oom',
   'argocd',
+  'flux',
   'storage',
   'scheduling',
   'node',

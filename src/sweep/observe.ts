@@ -17,6 +17,7 @@ import type {
   V1ReplicaSet,
   V1StatefulSet,
 } from '@kubernetes/client-node';
+import { FLUX_KINDS, type FluxKind } from '../alerts/flux.js';
 import { apiErrorLine, type KubeClient } from '../kube/client.js';
 import { formatTargetRef, type TargetKind, type TargetRef } from '../incidents/target-ref.js';
 import { CORDONED_BY } from '../remediation/playbooks/node.js';
@@ -291,9 +292,37 @@ const RULES: Partial<Record<TargetKind, Rule>> = {
       };
     },
   },
+  Kustomization: fluxRule('Kustomization'),
+  HelmRelease: fluxRule('HelmRelease'),
   // CronJob and Rollout are not observed (healthy null): a CronJob's health is its next
   // Job's, and Argo Rollouts is rarely installed; the sweep leaves those to the source.
 };
+
+/**
+ * A Flux object is healthy when its Ready condition is True for its current generation;
+ * a suspended one is left to the source (Flux reconciles nothing while suspended).
+ */
+function fluxRule(kind: FluxKind): Rule {
+  const { apiVersion, resource } = FLUX_KINDS[kind];
+  return {
+    source: { apiVersion, kind, resource },
+    pods: false,
+    judge: (label, object) => {
+      const o = object as {
+        metadata?: { generation?: number };
+        spec?: { suspend?: boolean };
+        status?: { conditions?: V1Condition[] };
+      };
+      if (o.spec?.suspend === true) return { healthy: null, detail: `${label}: suspended` };
+      const ready = o.status?.conditions?.find((c) => c.type === 'Ready');
+      const current = (ready?.observedGeneration ?? 0) >= (o.metadata?.generation ?? 0);
+      return {
+        healthy: ready?.status === 'True' && current,
+        detail: `${label}: Ready=${ready?.status ?? 'Unknown'}${ready?.reason ? ` (${ready.reason})` : ''}${ready?.message && ready.status !== 'True' ? `: ${ready.message}` : ''}${current ? '' : ', a newer generation not yet reconciled'}`,
+      };
+    },
+  };
+}
 
 /**
  * Complete is healthy; Failed is not; a Job still running is healthy while its failures

@@ -248,6 +248,49 @@ export const BUILTIN_RULES: RuleSpec[] = [
     match: { kind: '^(Application|AppProject)$' },
   },
 
+  // ── flux ─ kustomize-controller and helm-controller events (fluxcd/pkg/apis/meta
+  // reasons, helm-controller v2 release actions), Kustomization and HelmRelease conditions ──
+  {
+    name: 'flux/notification',
+    category: 'flux',
+    confidence: 0.6,
+    match: { source: '^flux$' },
+  },
+  {
+    name: 'flux/reason',
+    category: 'flux',
+    confidence: 0.8,
+    match: {
+      reason:
+        '^(ReconciliationFailed|BuildFailed|ArtifactFailed|HealthCheckFailed|DependencyNotReady|PruneFailed|InstallFailed|UpgradeFailed|RollbackFailed|UninstallFailed|TestFailed|RetriesExceeded|InitFailed|GetLastReleaseFailed)$',
+    },
+  },
+  // A Kustomization applying a custom resource before its CRD exists (server-side dry run
+  // refuses it): an ordering problem (dependsOn) that a reconcile fixes once the CRD is there.
+  {
+    name: 'flux/missing-crd',
+    category: 'flux',
+    confidence: 0.9,
+    match: {
+      message: String.raw`no matches for kind "?\w+"? in (version|group)|ensure CRDs are installed first|CustomResourceDefinition \S+ not found`,
+    },
+  },
+  // helm-controller: an upgrade that failed and, with remediation, was rolled back.
+  {
+    name: 'flux/helm-release-failed',
+    category: 'flux',
+    confidence: 0.9,
+    match: {
+      message: String.raw`Helm (install|upgrade|test|rollback|uninstall) failed|(upgrade|install) retries exhausted|Helm rollback to previous release|rolled back to|has been rolled back|failed to (upgrade|install) (the )?(chart|release)|release .* (failed|in a failed state)`,
+    },
+  },
+  {
+    name: 'flux/event-kind',
+    category: 'flux',
+    confidence: 0.8,
+    match: { kind: '^(Kustomization|HelmRelease)$' },
+  },
+
   // ── storage ─ attach/detach and volume managers, PV controller, CSI, Longhorn ──
   {
     name: 'storage/reason',
@@ -513,6 +556,16 @@ export const BUILTIN_RULES: RuleSpec[] = [
     confidence: 0.65,
     match: {
       message: String.raw`exceeded its progress deadline|ProgressDeadlineExceeded|timed out progressing|Waiting for (deployment |daemon set \S+ )?(rollout|spec update) to finish|Waiting for \d+ pods to be ready|RolloutAborted|Rollout aborted|has not matched the expected number of replicas|rollout .* (is )?(stuck|not progressing|not progressed|has not progressed)|has not finished|has been in a non-ready state|in a non-running state|in waiting state|generation .* (does not match|mismatch)|not been rolled out|running at max replicas|maxed out|throttling of CPU|replicas? (mismatch|unavailable)|unavailable replicas|replica'?s? pods are (down|not ready)|pods are (down|not ready) in (Deployment|StatefulSet|DaemonSet)|(Deployment|StatefulSet|DaemonSet) replicas`,
+    },
+  },
+  // A Flux health check that timed out: the workloads it waited for never became ready,
+  // which says where the trouble shows (the rules above say why, when the message does).
+  {
+    name: 'workload/health-check',
+    category: 'workload',
+    confidence: 0.75,
+    match: {
+      message: String.raw`health check failed|timeout waiting for: \[|timed out waiting for (the condition|.* to become ready)|HealthCheckFailed`,
     },
   },
   {

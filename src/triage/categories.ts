@@ -19,6 +19,11 @@ export const CATEGORY_INFO: Record<Category, CategoryInfo> = {
   'crash-loop': { playbook: 'crash-loop', summary: 'a container keeps crashing' },
   oom: { playbook: 'oom', summary: 'a container runs out of memory (its limit or the OOM killer)' },
   argocd: { playbook: 'argocd', summary: 'an Argo CD application is degraded or out of sync' },
+  flux: {
+    playbook: 'flux',
+    summary:
+      'a Flux Kustomization or HelmRelease fails to reconcile (a missing CRD, a failed upgrade)',
+  },
   storage: {
     playbook: 'storage',
     summary: 'a volume cannot be provisioned, attached or mounted, or fills up',
@@ -35,21 +40,22 @@ export const CATEGORY_INFO: Record<Category, CategoryInfo> = {
  * Causes and the symptoms they produce. When a cause is found with at least
  * ROOT_CAUSE_CONFIDENCE, its symptoms rank below it, whatever their own confidence:
  * an OOMKilled last state behind a BackOff event is an `oom` problem that shows as a
- * crash loop. `also` symptoms still get a job after the cause (Argo CD needs a sync once
- * the image pulls); `instead` symptoms do not (restarting a container that runs out of
+ * crash loop. `also` symptoms still get a job after the cause (Argo CD needs a sync and
+ * Flux a reconcile once the image pulls); `instead` symptoms do not (restarting a container that runs out of
  * memory changes nothing).
  */
 export const SYMPTOMS: Partial<Record<Category, { also: Category[]; instead: Category[] }>> = {
-  oom: { also: ['argocd'], instead: ['crash-loop', 'probe', 'workload'] },
-  'image-pull': { also: ['argocd'], instead: ['crash-loop', 'workload', 'probe'] },
-  storage: { also: ['argocd'], instead: ['scheduling', 'workload', 'crash-loop', 'probe'] },
-  certificate: { also: ['argocd'], instead: ['workload', 'probe'] },
-  node: { also: ['argocd', 'storage'], instead: ['workload', 'scheduling', 'probe'] },
-  scheduling: { also: ['argocd'], instead: ['workload'] },
-  'crash-loop': { also: ['argocd'], instead: ['workload', 'probe'] },
-  probe: { also: ['argocd'], instead: ['workload'] },
-  // A Job past its backoff limit or a quota refusing pods is why Argo CD reports Degraded.
-  workload: { also: ['argocd'], instead: [] },
+  oom: { also: ['argocd', 'flux'], instead: ['crash-loop', 'probe', 'workload'] },
+  'image-pull': { also: ['argocd', 'flux'], instead: ['crash-loop', 'workload', 'probe'] },
+  storage: { also: ['argocd', 'flux'], instead: ['scheduling', 'workload', 'crash-loop', 'probe'] },
+  certificate: { also: ['argocd', 'flux'], instead: ['workload', 'probe'] },
+  node: { also: ['argocd', 'flux', 'storage'], instead: ['workload', 'scheduling', 'probe'] },
+  scheduling: { also: ['argocd', 'flux'], instead: ['workload'] },
+  'crash-loop': { also: ['argocd', 'flux'], instead: ['workload', 'probe'] },
+  probe: { also: ['argocd', 'flux'], instead: ['workload'] },
+  // A Job past its backoff limit or a quota refusing pods is why Argo CD reports Degraded
+  // (and why a Flux health check times out).
+  workload: { also: ['argocd', 'flux'], instead: [] },
 };
 
 /** The confidence from which a cause outranks its symptoms. */

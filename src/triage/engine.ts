@@ -143,6 +143,8 @@ function namePath(alert: Alert): string {
       return 'event.reason';
     case 'generic':
       return 'title';
+    case 'flux':
+      return 'involvedObject';
     case 'scan':
       return 'labels.analyzer';
   }

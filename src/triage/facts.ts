@@ -88,6 +88,14 @@ export function factsOf(alert: Alert): Fact[] {
         });
       if (alert.message) add({ kind: 'message', path: 'message', text: alert.message });
       break;
+    case 'flux': {
+      // The event's reason is read from details.flux below, as `flux.reason`.
+      const flux = isObject(alert.details.flux) ? alert.details.flux : {};
+      if (typeof flux.kind === 'string')
+        add({ kind: 'kind', path: 'involvedObject.kind', text: flux.kind });
+      if (alert.message) add({ kind: 'message', path: 'message', text: alert.message });
+      break;
+    }
     case 'scan': {
       // The analyzer's evidence is the cluster's own words (a kubelet reason and message).
       const scan = isObject(alert.details.scan) ? alert.details.scan : {};

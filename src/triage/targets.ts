@@ -6,6 +6,7 @@ import { kindOfAlias, OWNER_LABELS, ownerOfController, ownerOfPod } from '../ale
 import { isSubdomainName } from '../shared/names.js';
 import { isExporterContainer, isExporterPod } from '../alerts/shapes.js';
 import { nodeInstance } from '../alerts/scope.js';
+import { isFluxKind } from '../alerts/flux.js';
 import { isObject } from '../shared/json.js';
 import type { Targets, Workload } from '../remediation/targets.js';
 import { formatTargetRef, primaryRef } from '../incidents/target-ref.js';
@@ -104,6 +105,13 @@ export function targetsOf(alerts: Alert[]): Targets & { pods: string[]; containe
         break;
       case 'scan':
         fromScan(c, alert);
+        break;
+      case 'flux':
+        // Intake names a Kustomization or HelmRelease as the workload, and nothing else.
+        if (alert.workload) {
+          const [kind, name] = alert.workload.split('/', 2);
+          c.setWorkload(kind, name, 5);
+        }
         break;
       case 'alertmanager':
         break;
@@ -234,7 +242,8 @@ function fromGeneric(c: Collector, alert: Alert): void {
   } else if (kind === 'Node') c.set('node', name);
   else if (kind === 'PersistentVolumeClaim') c.set('pvc', name);
   else if (kind === 'Application') c.set('app', name);
-  else if (kind === undefined || WORKLOAD_KINDS.has(kind)) c.setWorkload(kind, name, 2);
+  else if (kind === undefined || WORKLOAD_KINDS.has(kind) || isFluxKind(kind))
+    c.setWorkload(kind, name, 2);
 }
 
 /** Names a message states outright: `container "app"`, `persistentvolumeclaim "data"`, `volume "pvc-…"`. */

@@ -251,7 +251,7 @@ describe('remediate inputs', () => {
       inputs: { ...valid, playbook: 'reboot-everything', kubeconfig: kubeconfigYaml() },
     });
     expect(run.annotations[0]?.message).toBe(
-      `Input 'playbook' is "reboot-everything"; allowed: image-pull, crash-loop, oom, argocd, storage, scheduling, node, probe, certificate, workload, unknown.`,
+      `Input 'playbook' is "reboot-everything"; allowed: image-pull, crash-loop, oom, argocd, flux, storage, scheduling, node, probe, certificate, workload, unknown.`,
     );
   });
 

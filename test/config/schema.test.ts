@@ -99,7 +99,7 @@ describe('the config schema', () => {
     expect(
       fail('triage:\n  rules:\n    - { name: r, match: { reason: x }, category: imagepull }\n'),
     ).toThrow(
-      `Config .github/kubemend.yml: 'triage.rules[0].category' is "imagepull"; did you mean 'image-pull'? Allowed: one of image-pull, crash-loop, oom, argocd, storage, scheduling, node, probe, certificate, workload, unknown.`,
+      `Config .github/kubemend.yml: 'triage.rules[0].category' is "imagepull"; did you mean 'image-pull'? Allowed: one of image-pull, crash-loop, oom, argocd, flux, storage, scheduling, node, probe, certificate, workload, unknown.`,
     );
     expect(fail('playbooks:\n  oom: { mode: automatic }\n')).toThrow(
       /'playbooks\.oom\.mode' is "automatic"; allowed: one of off, notify, dry-run, propose, approve, auto\.$/,

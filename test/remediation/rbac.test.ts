@@ -10,6 +10,7 @@ import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import { runArgo } from '../../src/remediation/playbooks/argocd.js';
 import { runCrashLoop } from '../../src/remediation/playbooks/crash-loop.js';
+import { runFlux } from '../../src/remediation/playbooks/flux.js';
 import { enrich } from '../../src/remediation/enrich.js';
 import { runNode } from '../../src/remediation/playbooks/node.js';
 import { runImagePull } from '../../src/remediation/playbooks/image-pull.js';
@@ -96,6 +97,27 @@ describe('the RBAC of deploy/rbac/', () => {
     expect(kube.log).toContainEqual(
       expect.objectContaining({ resource: 'appprojects', verb: 'get', status: 200 }),
     );
+    expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
+  });
+
+  it('is enough for the flux playbook to request a reconcile, and for the sweep to see it Ready', async () => {
+    const { kc, expected } = await asServiceAccount('flux-upgrade-failed');
+    delete kube.sim.facts.flux['HelmRelease/podinfo/podinfo']!.failure;
+    const ctx = remediationContext(kube, kc, 'auto', expected);
+    const result = await runFlux(
+      job('flux', { namespace: 'podinfo', workload: { kind: 'HelmRelease', name: 'podinfo' } }),
+      ctx,
+    );
+    expect(result.outcome).toBe('resolved');
+    const seen = await observeTargets(
+      ctx.client,
+      [
+        { kind: 'HelmRelease', namespace: 'podinfo', name: 'podinfo' },
+        { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' },
+      ],
+      { argocdNamespace: 'argocd' },
+    );
+    expect([...seen.values()].map((o) => o.healthy)).toEqual([true, true]);
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 

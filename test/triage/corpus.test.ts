@@ -40,7 +40,7 @@ describe('the corpus itself', () => {
     expect(cases.filter((c) => c.expect[0] === category).length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each([['alertmanager'], ['argocd'], ['event'], ['generic']])(
+  it.each([['alertmanager'], ['argocd'], ['event'], ['generic'], ['flux']])(
     'has at least 10 %s payloads',
     (shape) => {
       expect(cases.filter((c) => shapeOf(c) === shape).length).toBeGreaterThanOrEqual(10);
@@ -70,7 +70,7 @@ describe('the corpus itself', () => {
     expect(pairs.length).toBeGreaterThanOrEqual(15);
   });
 
-  it('only holds payloads of the four shapes, as objects', () => {
+  it('only holds payloads of the five shapes, as objects', () => {
     for (const c of cases) expect(isObject(c.payload)).toBe(true);
   });
 });

@@ -48,6 +48,8 @@ export const HOLDOUT_DISAGREEMENTS: Record<string, string> = {
     "the affected namespace is Longhorn's pvc_namespace, not longhorn-system (issue 6: pvc_namespace wins)",
   'holdout/event-volume-node-affinity-conflict-ebs':
     'a volume bound to a zone no node can reach is a storage cause behind the scheduling failure',
+  'holdout/generic-flux-kustomization-health-check-timeout':
+    'gathered before kubemend knew Flux: a health check that timed out names the workloads it waited for (workload), and Flux is asked to reconcile again (flux)',
   'holdout/event-replicaset-failed-quota-must-specify-limits':
     "a ReplicaSet's owner Deployment is the workload to act on",
 };

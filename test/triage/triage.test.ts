@@ -390,6 +390,36 @@ describe('the playbook matrix', () => {
     });
   });
 
+  it("asks Flux to reconcile the failing HelmRelease, the incident's one subject", () => {
+    const { incidents } = triagePayload(
+      {
+        involvedObject: { kind: 'HelmRelease', namespace: 'podinfo', name: 'podinfo' },
+        severity: 'error',
+        timestamp: '2026-11-22T03:00:00Z',
+        message:
+          'Helm upgrade failed for release podinfo/podinfo with chart podinfo@6.5.0: context deadline exceeded',
+        reason: 'UpgradeFailed',
+        metadata: { cluster: 'prod' },
+        reportingController: 'helm-controller',
+      },
+      { cluster: undefined, config: DEFAULT_CONFIG },
+    );
+    const matrix = buildMatrix([{ incident: incidents[0]!, number: 4 }], DEFAULT_CONFIG);
+    expect(matrix.include).toEqual([
+      expect.objectContaining({
+        playbook: 'flux',
+        category: 'flux',
+        incident: 4,
+        subjects: [
+          expect.objectContaining({
+            namespace: 'podinfo',
+            workload: { kind: 'HelmRelease', name: 'podinfo' },
+          }),
+        ],
+      }),
+    ]);
+  });
+
   it('leaves out playbooks turned off, weak categories, unknown and resolved incidents', () => {
     const off = config('playbooks: { image-pull: { mode: off } }');
     expect(

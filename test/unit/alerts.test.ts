@@ -71,7 +71,7 @@ describe('title normalisation', () => {
   });
 });
 
-describe('the four payload shapes', () => {
+describe('the payload shapes', () => {
   it('reads an Alertmanager group into one alert per entry, with the workload from the pod name', () => {
     const [alert] = normalisePayload(crashLooping('store-front-7d9f8b6c4-xk2pq'), {
       cluster: undefined,
@@ -261,6 +261,82 @@ const NODE_EXPORTER = {
   endpoint: 'http-metrics',
   cluster: 'homelab',
 };
+
+describe('a Flux event (the githubdispatch client_payload)', () => {
+  const flux = (severity: string, reason: string, extra: Record<string, unknown> = {}) => ({
+    involvedObject: { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' },
+    severity,
+    timestamp: '2026-11-22T03:00:00Z',
+    message: 'kustomize build failed',
+    reason,
+    metadata: { revision: 'main@sha1:5f3ac2e', cluster: 'prod' },
+    reportingController: 'kustomize-controller',
+    ...extra,
+  });
+  const only = (payload: unknown) => {
+    const [alert, ...rest] = normalisePayload(payload, { cluster: 'input' });
+    expect(rest).toEqual([]);
+    return alert!;
+  };
+
+  it('fires on error, resolves on a recovery reason, and marks any other info event a progress report', () => {
+    expect(only(flux('error', 'BuildFailed'))).toMatchObject({
+      source: 'flux',
+      status: 'firing',
+      severity: 'warning',
+    });
+    const recovered = only(flux('info', 'ReconciliationSucceeded'));
+    expect(recovered).toMatchObject({ status: 'resolved', severity: 'info' });
+    expect(recovered.informational).toBeUndefined();
+    expect(only(flux('info', 'RollbackSucceeded'))).toMatchObject({
+      status: 'resolved',
+      informational: true,
+    });
+  });
+
+  it('keys a failure and its recovery alike, per cluster and object, whatever the reason', () => {
+    const keys = [flux('error', 'BuildFailed'), flux('info', 'ReconciliationSucceeded')].map(
+      (p) => identityOf(only(p)).key,
+    );
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[0]).toBe('cluster=prod\ntitle=flux kustomization flux-system/apps is failing');
+  });
+
+  it('reads the whole repository_dispatch body Flux sends, and names the object as the workload', () => {
+    const alert = only({
+      event_type: 'Kustomization/apps.flux-system',
+      client_payload: flux('error', 'BuildFailed'),
+    });
+    expect(alert).toMatchObject({
+      cluster: 'prod',
+      namespace: 'flux-system',
+      workload: 'Kustomization/apps',
+      labels: { revision: 'main@sha1:5f3ac2e', cluster: 'prod' },
+    });
+  });
+
+  it('keeps objects whose names look like durations apart', () => {
+    const named = (name: string) =>
+      only(
+        flux('error', 'BuildFailed', {
+          involvedObject: { kind: 'Kustomization', namespace: 'flux-system', name },
+        }),
+      ).title;
+    expect(named('web-1h')).not.toBe(named('web-2h'));
+  });
+
+  it('keys an event about another Flux kind by the object, with no workload', () => {
+    const alert = only(
+      flux('error', 'GitOperationFailed', {
+        involvedObject: { kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system' },
+      }),
+    );
+    expect(alert).toMatchObject({
+      title: 'Flux GitRepository flux-system/flux-system is failing',
+      workload: undefined,
+    });
+  });
+});
 
 describe('where the problem lives: an alert about a node or another cluster-scoped object has no namespace', () => {
   const read = (payload: unknown) => normalisePayload(payload, { cluster: 'homelab' })[0]!;

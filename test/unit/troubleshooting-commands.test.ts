@@ -36,6 +36,24 @@ describe('troubleshooting commands', () => {
     expect(logs('CronJob')).toEqual([]);
   });
 
+  it("shows a Flux object through Flux's CLI and kubectl, the resource spelt with its group", () => {
+    expect(
+      troubleshootingCommands([
+        { kind: 'HelmRelease', namespace: 'podinfo', name: 'podinfo' },
+        { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' },
+      ]),
+    ).toEqual([
+      'flux get helmreleases -n podinfo podinfo',
+      'flux logs --kind=HelmRelease --name=podinfo -n podinfo',
+      'kubectl -n podinfo describe helmreleases.helm.toolkit.fluxcd.io podinfo',
+      'flux get kustomizations -n flux-system apps',
+      'flux logs --kind=Kustomization --name=apps -n flux-system',
+      'kubectl -n flux-system describe kustomizations.kustomize.toolkit.fluxcd.io apps',
+      'kubectl -n podinfo get events --sort-by=.lastTimestamp',
+      'kubectl -n flux-system get events --sort-by=.lastTimestamp',
+    ]);
+  });
+
   it('asks for both kinds a Workload of unknown kind can be', () => {
     expect(
       troubleshootingCommands([{ kind: 'Workload', namespace: 'ops', name: 'log-shipper' }]),

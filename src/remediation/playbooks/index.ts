@@ -4,6 +4,7 @@ import type { KubemendConfig } from '../../config/config.js';
 import type { Playbook } from '../../shared/constants.js';
 import { runArgo } from './argocd.js';
 import { runCrashLoop } from './crash-loop.js';
+import { runFlux } from './flux.js';
 import { enrich } from '../enrich.js';
 import { checkWorkload } from '../guardrails.js';
 import { runNode } from './node.js';
@@ -45,6 +46,7 @@ export const RUNNERS: Record<Playbook, Runner> = {
       namespace: config.playbooks.argocd.namespace,
       prune: config.playbooks.argocd.prune,
     }),
+  flux: (job, ctx) => runFlux(job, ctx),
   storage: (job, ctx, config) => runStorage(job, ctx, config.playbooks.storage),
   node: (job, ctx, config) => runNode(job, ctx, config.playbooks.node),
   scheduling: diagnoseOnly,

@@ -24,7 +24,13 @@ export interface ControlReply {
 }
 
 const REGISTRY_STATES = ['ok', 'unreachable', 'rate-limited', 'unauthorized', 'timeout'];
-const FACT_KEYS: (keyof Facts)[] = ['registries', 'images', 'nodeClockSkew', 'nodeCpuPercent'];
+const FACT_KEYS: (keyof Facts)[] = [
+  'registries',
+  'images',
+  'nodeClockSkew',
+  'nodeCpuPercent',
+  'flux',
+];
 
 class BadRequest extends Error {}
 
@@ -134,8 +140,8 @@ function validateFacts(patch: Record<string, unknown>): void {
         );
       if ((key === 'nodeClockSkew' || key === 'nodeCpuPercent') && typeof fact !== 'number')
         throw new BadRequest(`${key}.${name} is ${JSON.stringify(fact)}; allowed: a number`);
-      if (key === 'images' && (typeof fact !== 'object' || Array.isArray(fact)))
-        throw new BadRequest(`images.${name} is ${JSON.stringify(fact)}; allowed: an object`);
+      if ((key === 'images' || key === 'flux') && (typeof fact !== 'object' || Array.isArray(fact)))
+        throw new BadRequest(`${key}.${name} is ${JSON.stringify(fact)}; allowed: an object`);
     }
   }
 }

@@ -66,7 +66,9 @@ export async function openApiV3(gv: string): Promise<Json | undefined> {
   const paths: Json = {};
   for (const r of types) {
     if (r.verbs && !r.verbs.includes('patch')) continue;
-    const strategic = !['argoproj.io', 'longhorn.io', 'cert-manager.io'].includes(r.group);
+    const strategic =
+      !['argoproj.io', 'longhorn.io', 'cert-manager.io'].includes(r.group) &&
+      !r.group.endsWith('.toolkit.fluxcd.io');
     const body = { schema: { type: 'object' } };
     paths[`/${gv}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.plural}/{name}`] = {
       patch: {

@@ -345,6 +345,27 @@ export const RESOURCES: ResourceType[] = [
     namespaced: true,
     shortNames: ['appproj', 'appprojs'],
   },
+  // Flux's reconcilers' objects (src/sim/kube/flux.ts reconciles them).
+  {
+    group: 'kustomize.toolkit.fluxcd.io',
+    version: 'v1',
+    kind: 'Kustomization',
+    plural: 'kustomizations',
+    singular: 'kustomization',
+    namespaced: true,
+    shortNames: ['ks'],
+    subresources: ['status'],
+  },
+  {
+    group: 'helm.toolkit.fluxcd.io',
+    version: 'v2',
+    kind: 'HelmRelease',
+    plural: 'helmreleases',
+    singular: 'helmrelease',
+    namespaced: true,
+    shortNames: ['hr'],
+    subresources: ['status'],
+  },
   {
     group: 'longhorn.io',
     version: 'v1beta2',

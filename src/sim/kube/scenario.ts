@@ -203,6 +203,7 @@ export function loadScenario(emulator: KubeEmulator, scenario: Scenario | string
   Object.assign(emulator.sim.facts.images, s.facts?.images);
   Object.assign(emulator.sim.facts.nodeClockSkew, s.facts?.nodeClockSkew);
   Object.assign(emulator.sim.facts.nodeCpuPercent, s.facts?.nodeCpuPercent);
+  Object.assign(emulator.sim.facts.flux, s.facts?.flux);
   const objects = [
     ...(s.nodes ?? []).map((n) => nodeObject(n, emulator.clock.iso())),
     ...(s.objects ?? []),

@@ -631,7 +631,10 @@ export class KubeEmulator {
       case 'patch': {
         const type = contentType.split(';')[0]!.trim();
         const accepted =
-          r.group === 'argoproj.io' || r.group === 'longhorn.io' || r.group === 'cert-manager.io'
+          r.group === 'argoproj.io' ||
+          r.group === 'longhorn.io' ||
+          r.group === 'cert-manager.io' ||
+          r.group.endsWith('.toolkit.fluxcd.io')
             ? PATCH_TYPES.slice(0, 2)
             : PATCH_TYPES;
         if (!accepted.includes(type))

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseQuantity } from './quantity.js';
 import { rbacProblem } from './rbac-validation.js';
+import { FluxControllers, type FluxFacts } from './flux.js';
 import { apiVersionOf, RESOURCES, type ResourceType } from './resources.js';
 import { matchesLabelSelectorObject } from './selectors.js';
 import { errors, KubeError } from './status.js';
@@ -62,6 +63,8 @@ export interface Facts {
   nodeClockSkew: Record<string, number>;
   /** CPU use per node in percent, as node-exporter reports it (alert payloads read it). */
   nodeCpuPercent: Record<string, number>;
+  /** Per Flux object (`Kind/namespace/name`): what its reconcile finds (flux.ts). */
+  flux: Record<string, FluxFacts>;
 }
 
 interface ContainerView {
@@ -82,11 +85,18 @@ interface ContainerView {
 export type ReconcileMode = 'touched' | 'full';
 
 export class Simulation {
-  readonly facts: Facts = { registries: {}, images: {}, nodeClockSkew: {}, nodeCpuPercent: {} };
+  readonly facts: Facts = {
+    registries: {},
+    images: {},
+    nodeClockSkew: {},
+    nodeCpuPercent: {},
+    flux: {},
+  };
   mode: ReconcileMode = 'touched';
   private readonly store: KubeStore;
   private readonly clock: KubeClock;
   private readonly index: ObjectIndex;
+  private readonly flux: FluxControllers;
   private reconciling = false;
   /**
    * The world the last full reconcile settled: a scoped reconcile is exact only while the
@@ -107,6 +117,7 @@ export class Simulation {
     this.store = store;
     this.clock = clock;
     this.index = new ObjectIndex(store);
+    this.flux = new FluxControllers(store, clock, () => this.facts.flux);
   }
 
   /**
@@ -190,6 +201,7 @@ export class Simulation {
         () => this.disruptionBudgets(scope),
         () => this.endpointSlices(scope),
         () => this.applications(scope),
+        () => this.flux.reconcile((r) => this.listed(r, scope)),
         () => this.longhorn(scope),
       ];
       for (let round = 0; round < 12; round++) {
