@@ -1,18 +1,23 @@
 // Evidence for a diagnosis, read-only: the workload's pods and their containers (state,
 // last termination, current and previous log lines), related events, the rollout
 // history, the nodes involved (conditions, taints, heartbeat skew against the API
-// server's clock), the namespace's claims and the Argo CD Application. Bounded, and
+// server's clock), the namespace's claims, the disruption budgets and autoscalers over
+// the workload, and the Argo CD Application (and the Deployment it shows in trouble,
+// read as that Deployment would be). Bounded, and
 // redacted as enrichment is: log and event text through `redact`, environment values
 // never read.
 import type {
   CoreV1Event,
   KubernetesObject,
+  V1ContainerStatus,
   V1Node,
   V1PersistentVolumeClaim,
   V1Pod,
+  V1PodDisruptionBudget,
   V1ReplicaSet,
+  V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import type { KubeClient } from '../kube/client.js';
+import { apiStatusCode, type KubeClient } from '../kube/client.js';
 import { ownerChain } from '../remediation/enrich.js';
 import { redact } from '../shared/redact.js';
 
@@ -28,6 +33,8 @@ export interface DiagnosisScope {
 
 export interface ContainerEvidence {
   name: string;
+  /** An init container: it runs to completion before the others start. */
+  init: boolean;
   image: string;
   ready: boolean;
   restarts: number;
@@ -43,6 +50,8 @@ export interface PodEvidence {
   name: string;
   node: string | undefined;
   phase: string;
+  /** The pod's Ready condition: False on a node that stopped reporting, whatever its containers last said. */
+  ready: boolean;
   /** The ReplicaSet's revision, for a Deployment's pod. */
   revision: number | undefined;
   containers: ContainerEvidence[];
@@ -52,6 +61,8 @@ export interface RevisionEvidence {
   revision: number;
   replicaSet: string;
   images: string[];
+  /** The containers' names, in the order of `images`. */
+  containers: string[];
   created: string;
   replicas: number;
   ready: number;
@@ -78,6 +89,23 @@ export interface Evidence {
   owners: string[];
   nodes: NodeEvidence[];
   claims: { name: string; phase: string; terminating: boolean }[];
+  /** The PodDisruptionBudgets whose selector takes the workload's pods. */
+  budgets: {
+    name: string;
+    disruptionsAllowed: number;
+    currentHealthy: number;
+    desiredHealthy: number;
+    expectedPods: number;
+  }[];
+  /** The HorizontalPodAutoscalers that scale the workload. */
+  autoscalers: {
+    name: string;
+    min: number;
+    max: number;
+    current: number;
+    desired: number;
+    conditions: { type: string; status: string; reason: string; message: string }[];
+  }[];
   application: { name: string; health: string; sync: string; message: string } | undefined;
 }
 
@@ -87,6 +115,12 @@ interface Workload extends KubernetesObject {
 
 interface Application extends KubernetesObject {
   status?: {
+    resources?: {
+      kind?: string;
+      namespace?: string;
+      name?: string;
+      health?: { status?: string };
+    }[];
     health?: { status?: string };
     sync?: { status?: string };
     operationState?: { phase?: string; message?: string };
@@ -102,7 +136,8 @@ export async function collectEvidence(
   /** The read policy (access.ts): pods of a node in other namespaces are left out. */
   readable: (namespace: string) => boolean,
 ): Promise<Evidence> {
-  const { namespace, workload } = scope;
+  const { namespace } = scope;
+  let { workload } = scope;
   let pods: V1Pod[] = [];
   let rollout: Evidence['rollout'];
   let application: Evidence['application'];
@@ -120,6 +155,15 @@ export async function collectEvidence(
         sync: app.status?.sync?.status ?? 'Unknown',
         message: line(app.status?.operationState?.message ?? ''),
       };
+    // The Application's Deployment in the namespace read, the unhealthy one first: its
+    // pods and its rollout history are the evidence (a crash that began with a rollout
+    // is only visible there).
+    const deployment = (app?.status?.resources ?? [])
+      .filter((r) => r.kind === 'Deployment' && r.name && r.namespace === namespace)
+      .sort(
+        (a, b) => Number(a.health?.status === 'Healthy') - Number(b.health?.status === 'Healthy'),
+      )[0];
+    if (deployment?.name) workload = { kind: 'Deployment', name: deployment.name };
   }
   if (namespace && workload && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(workload.kind)) {
     const object = await client.get<Workload>({
@@ -135,6 +179,12 @@ export async function collectEvidence(
       pods = await client.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: selector });
     if (workload.kind === 'Deployment' && object)
       rollout = await history(client, namespace, workload.name, object.metadata?.uid, pods);
+  } else if (namespace && workload?.kind === 'Job') {
+    // The Job controller labels its pods with the Job's name.
+    pods = await client.list<V1Pod>('v1', 'Pod', {
+      namespace,
+      labelSelector: `job-name=${workload.name}`,
+    });
   } else if (namespace) {
     pods = await client.list<V1Pod>('v1', 'Pod', { namespace });
   } else if (scope.nodes.length) {
@@ -166,7 +216,7 @@ export async function collectEvidence(
 
   const events = namespace
     ? (await client.list<CoreV1Event>('v1', 'Event', { namespace }))
-        .filter((e) => relevant(e, pods, workload))
+        .filter((e) => relevant(e, pods, workload, claimNames(pods)))
         .sort((a, b) => time(b) - time(a))
         .slice(0, EVIDENCE_BOUNDS.events)
         .map((e) => ({
@@ -193,6 +243,59 @@ export async function collectEvidence(
         terminating: Boolean(c.metadata?.deletionTimestamp),
       }))
     : [];
+  const labelled = (selector: Record<string, string> | undefined) =>
+    selector !== undefined &&
+    pods.some((p) => Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v));
+  // The budgets of the pods' namespaces (a node's pods may span several readable ones).
+  const budgetNamespaces = [...new Set(pods.map((p) => p.metadata?.namespace ?? ''))].filter(
+    (n) => n && readable(n),
+  );
+  const budgets = (
+    await Promise.all(
+      budgetNamespaces.map((n) =>
+        optional(
+          client.list<V1PodDisruptionBudget>('policy/v1', 'PodDisruptionBudget', { namespace: n }),
+        ),
+      ),
+    )
+  )
+    .flat()
+    .filter((b) => labelled(b.spec?.selector?.matchLabels))
+    .map((b) => ({
+      name: b.metadata?.name ?? '',
+      disruptionsAllowed: b.status?.disruptionsAllowed ?? 0,
+      currentHealthy: b.status?.currentHealthy ?? 0,
+      desiredHealthy: b.status?.desiredHealthy ?? 0,
+      expectedPods: b.status?.expectedPods ?? 0,
+    }));
+  const autoscalers =
+    namespace && workload
+      ? (
+          await optional(
+            client.list<V2HorizontalPodAutoscaler>('autoscaling/v2', 'HorizontalPodAutoscaler', {
+              namespace,
+            }),
+          )
+        )
+          .filter(
+            (h) =>
+              h.spec?.scaleTargetRef.kind === workload.kind &&
+              h.spec.scaleTargetRef.name === workload.name,
+          )
+          .map((h) => ({
+            name: h.metadata?.name ?? '',
+            min: h.spec?.minReplicas ?? 1,
+            max: h.spec?.maxReplicas ?? 0,
+            current: h.status?.currentReplicas ?? 0,
+            desired: h.status?.desiredReplicas ?? 0,
+            conditions: (h.status?.conditions ?? []).map((c) => ({
+              type: c.type,
+              status: c.status,
+              reason: c.reason ?? '',
+              message: line(c.message ?? ''),
+            })),
+          }))
+      : [];
   return {
     scope,
     serverTime: serverNow === undefined ? undefined : new Date(serverNow).toISOString(),
@@ -202,8 +305,34 @@ export async function collectEvidence(
     owners,
     nodes,
     claims,
+    budgets,
+    autoscalers,
     application,
   };
+}
+
+/**
+ * A read added after the doctor's RBAC was first published: an identity not granted it
+ * yet (403) loses only that evidence, not the diagnosis.
+ */
+async function optional<T>(read: Promise<T[]>): Promise<T[]> {
+  try {
+    return await read;
+  } catch (error) {
+    if (apiStatusCode(error) === 403) return [];
+    throw error;
+  }
+}
+
+/** The claims the pods mount: their binding events are the pods' evidence too. */
+function claimNames(pods: V1Pod[]): Set<string> {
+  return new Set(
+    pods.flatMap((p) =>
+      (p.spec?.volumes ?? []).flatMap((v) =>
+        v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
+      ),
+    ),
+  );
 }
 
 function healthy(pod: V1Pod): boolean {
@@ -214,9 +343,11 @@ function relevant(
   event: CoreV1Event,
   pods: V1Pod[],
   workload: DiagnosisScope['workload'],
+  claims: Set<string>,
 ): boolean {
   const name = event.involvedObject.name ?? '';
   if (event.involvedObject.kind === 'Pod') return pods.some((p) => p.metadata?.name === name);
+  if (event.involvedObject.kind === 'PersistentVolumeClaim' && claims.has(name)) return true;
   if (!workload) return true;
   return name === workload.name || name.startsWith(`${workload.name}-`);
 }
@@ -229,9 +360,17 @@ async function describePod(
   const namespace = pod.metadata?.namespace ?? '';
   const name = pod.metadata?.name ?? '';
   const owner = pod.metadata?.ownerReferences?.find((r) => r.controller);
-  const statuses = new Map((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
+  const statuses = new Map<string, V1ContainerStatus>(
+    [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].map(
+      (s) => [s.name, s],
+    ),
+  );
   const containers: ContainerEvidence[] = [];
-  for (const container of pod.spec?.containers ?? []) {
+  const specs = [
+    ...(pod.spec?.initContainers ?? []).map((c) => ({ ...c, init: true })),
+    ...(pod.spec?.containers ?? []).map((c) => ({ ...c, init: false })),
+  ];
+  for (const container of specs) {
     const status = statuses.get(container.name);
     const logs = async (previous: boolean) =>
       redact(
@@ -246,6 +385,7 @@ async function describePod(
     const terminated = status?.lastState?.terminated ?? status?.state?.terminated;
     containers.push({
       name: container.name,
+      init: container.init,
       image: container.image ?? '',
       ready: status?.ready ?? false,
       restarts: status?.restartCount ?? 0,
@@ -273,6 +413,7 @@ async function describePod(
     name,
     node: pod.spec?.nodeName,
     phase: pod.status?.phase ?? '',
+    ready: (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
     revision: owner?.kind === 'ReplicaSet' ? revisions.get(owner.name) : undefined,
     containers,
   };
@@ -294,6 +435,7 @@ async function history(
       revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
       replicaSet: rs.metadata?.name ?? '',
       images: (rs.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? ''),
+      containers: (rs.spec?.template?.spec?.containers ?? []).map((c) => c.name),
       created: rs.metadata?.creationTimestamp
         ? new Date(rs.metadata.creationTimestamp).toISOString()
         : '',

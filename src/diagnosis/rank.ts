@@ -44,7 +44,7 @@ export function rankCauses(evidence: Evidence, causes: Cause[] = CAUSES): Ranked
       evidence: [...new Set([...required.flat(), ...support])].slice(0, 8),
       against: [...new Set(against)].slice(0, 4),
       verify: cause.verify.map((command) => fill(command, evidence)),
-      fix: cause.fix,
+      fix: { ...cause.fix, text: fill(cause.fix.text, evidence) },
     });
   }
   // Stable: equal confidence keeps the knowledge base's order (its more specific causes first).
@@ -66,9 +66,12 @@ function fill(command: string, e: Evidence): string {
     pod: troubled?.name,
     node,
     app: e.scope.workload?.kind === 'Application' ? e.scope.workload.name : undefined,
+    // The Deployment whose revisions were read: the Application's, or the workload itself.
+    rollout: e.rollout?.workload.replace(/^Deployment\//, 'deployment/'),
+    job: e.scope.workload?.kind === 'Job' ? e.scope.workload.name : undefined,
   };
   return command.replace(
-    /\{(namespace|workload|pod|node|app)\}/g,
+    /\{(namespace|workload|pod|node|app|rollout|job)\}/g,
     (m, key: string) => values[key] ?? `<${key}>`,
   );
 }

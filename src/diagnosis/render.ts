@@ -7,6 +7,12 @@ import type { RankedCause } from './rank.js';
 
 export const DIAGNOSIS_MARKER = 'diagnosis';
 
+/**
+ * A first cause at or below this confidence is a guess (the generic "exits with an
+ * error" alone is 0.5): the comment says so and shows what the cluster showed first.
+ */
+export const UNSURE_AT_OR_BELOW = 0.5;
+
 export interface DiagnosisView {
   cluster: string;
   identity: string;
@@ -22,7 +28,12 @@ export interface DiagnosisView {
 }
 
 const fixLine = (c: RankedCause) =>
-  c.fix.playbook ? `${c.fix.playbook.name} playbook (${c.fix.playbook.mode})` : 'by hand';
+  [
+    c.fix.manifest === 'rollback' ? 'rollback proposed' : '',
+    c.fix.playbook ? `${c.fix.playbook.name} playbook (${c.fix.playbook.mode})` : '',
+  ]
+    .filter(Boolean)
+    .join(', ') || 'by hand';
 
 export function diagnosisComment(view: DiagnosisView): string {
   const out = [marker(DIAGNOSIS_MARKER), '### kubemend diagnosis', ''];
@@ -55,6 +66,13 @@ export function diagnosisComment(view: DiagnosisView): string {
     );
     return finish(out, view);
   }
+  if ((view.causes[0]?.confidence ?? 0) <= UNSURE_AT_OR_BELOW)
+    out.push(
+      '**Not sure.** No cause in the knowledge base fits with confidence; the ranking below is a guess. What the cluster showed:',
+      '',
+      codeBlock(summary(view.evidence)),
+      '',
+    );
   out.push('| # | cause | confidence | fix |', '|---|---|---|---|');
   view.causes.forEach((c, i) =>
     out.push(

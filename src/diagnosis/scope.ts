@@ -16,6 +16,7 @@ const WORKLOAD_KINDS: Record<string, string> = {
   sts: 'StatefulSet',
   daemonset: 'DaemonSet',
   ds: 'DaemonSet',
+  job: 'Job',
   application: 'Application',
 };
 
@@ -31,6 +32,7 @@ const MENTIONS = {
       `\\b(deployment|deploy|statefulset|sts|daemonset|ds)s?(?:\\.apps)?\\s*[/ ]\\s*\`?(${NAME})\\b`,
       'i',
     ),
+    new RegExp(`\\b(job)s?(?:\\.batch)?\\s*/\\s*\`?(${NAME})\\b`, 'i'),
     new RegExp(`\\bargo ?cd application\\s*\`?(${NAME})\\b`, 'i'),
   ],
   pod: [new RegExp(`\\bpod\\s*[/ ]\\s*\`?(${NAME})\\b`, 'i')],

@@ -393,6 +393,11 @@ function hasResourceVersion(patch: object): boolean {
   return metadata?.resourceVersion !== undefined;
 }
 
+/** The API server's HTTP status for a failed request, or undefined when it did not answer. */
+export function apiStatusCode(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
 /** Why a request failed, on one line: the API server's status (`403 Forbidden: ...`) when it answered. */
 export function apiErrorLine(error: unknown): string {
   if (error instanceof ApiException) {

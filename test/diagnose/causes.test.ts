@@ -3,10 +3,12 @@
 // plays: the rule fires on its signals, and a refuting signal lowers it.
 import type { ContainerEvidence, Evidence, PodEvidence } from '../../src/diagnosis/evidence.js';
 import { rankCauses } from '../../src/diagnosis/rank.js';
+import { diagnosisComment } from '../../src/diagnosis/render.js';
 import { scopeFromIssue } from '../../src/diagnosis/scope.js';
 
 const container = (over: Partial<ContainerEvidence> = {}): ContainerEvidence => ({
   name: 'app',
+  init: false,
   image: 'ghcr.io/acme/app:2.0.0',
   ready: false,
   restarts: 0,
@@ -22,6 +24,7 @@ const pod = (c: ContainerEvidence, over: Partial<PodEvidence> = {}): PodEvidence
   name: 'app-5d8f9-x2x9k',
   node: 'worker-1',
   phase: 'Pending',
+  ready: false,
   revision: undefined,
   containers: [c],
   ...over,
@@ -41,6 +44,8 @@ const evidence = (over: Partial<Evidence>): Evidence => ({
   owners: [],
   nodes: [],
   claims: [],
+  budgets: [],
+  autoscalers: [],
   application: undefined,
   ...over,
 });
@@ -145,6 +150,42 @@ describe('the knowledge base', () => {
     expect(rankCauses(skewed).find((c) => c.id === 'expired-certificate')?.confidence).toBe(0.2);
   });
 
+  it('says it is not sure when only the generic reading fits, and shows what the cluster showed', () => {
+    const crashing = (over: Partial<ContainerEvidence>) =>
+      evidence({
+        pods: [
+          pod(
+            container({
+              restarts: 4,
+              waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' },
+              lastTerminated: { reason: 'Error', exitCode: 1, finishedAt: '' },
+              previousLogs: ['fatal: state.json: unexpected end of JSON input'],
+              ...over,
+            }),
+            { phase: 'Running' },
+          ),
+        ],
+      });
+    const view = (e: Evidence) => ({
+      cluster: 'lab',
+      identity: 'identity confirmed',
+      from: 'issue text' as const,
+      evidence: e,
+      causes: rankCauses(e),
+      requests: 3,
+    });
+    const unsure = diagnosisComment(view(crashing({})));
+    expect(rankCauses(crashing({}))[0]).toMatchObject({ id: 'application-crash', confidence: 0.5 });
+    expect(unsure).toContain('**Not sure.** No cause in the knowledge base fits with confidence');
+    expect(unsure).toContain('pod app-5d8f9-x2x9k app: CrashLoopBackOff, 4 restart(s)');
+    // A specific reading in the log is not a guess.
+    const dns = crashing({
+      previousLogs: ['dial tcp: lookup redis on 10.96.0.10:53: no such host'],
+    });
+    expect(rankCauses(dns)[0]?.id).toBe('dns-failure');
+    expect(diagnosisComment(view(dns))).not.toContain('Not sure');
+  });
+
   it('finds nothing when nothing fits', () => {
     expect(
       rankCauses(evidence({ pods: [pod(container({ ready: true }), { phase: 'Running' })] })),
@@ -171,6 +212,13 @@ describe('the scope of an issue', () => {
         nodes: ['worker-2'],
       },
     });
+  });
+
+  it('reads a Job, so its pods are read by their job-name label', () => {
+    expect(
+      scopeFromIssue('', 'The job/nightly-export in namespace: batch failed again', ['lab'])?.scope
+        .workload,
+    ).toEqual({ kind: 'Job', name: 'nightly-export' });
   });
 
   it('takes the only configured cluster when the issue names none, and gives up without a name', () => {

@@ -83,6 +83,39 @@ describe('the kubemend-diagnose RBAC', () => {
     expect(kube.log.filter((e) => e.status === 403)).toEqual([]);
   });
 
+  it('still diagnoses with the RBAC published before budgets and autoscalers were read: only that evidence is lost', async () => {
+    const before = rules.filter(
+      (r) => !r.apiGroups.includes('policy') && !r.apiGroups.includes('autoscaling'),
+    );
+    expect(before.length).toBe(rules.length - 2);
+    const cluster = await simulatedCluster('bad-rollout', undefined, {
+      users: {
+        [TOKEN]: { name: 'system:serviceaccount:kubemend:kubemend-diagnose', rules: before },
+      },
+      token: TOKEN,
+    });
+    kube = cluster.kube;
+    kube.advance(5 * 60_000);
+    const evidence = await collectEvidence(
+      new KubeClient(cluster.kc, { dryRun: false, backoffMs: 5 }),
+      {
+        cluster: 'lab',
+        namespace: 'shop',
+        workload: { kind: 'Deployment', name: 'api' },
+        pods: [],
+        nodes: [],
+      },
+      'argocd',
+      () => true,
+    );
+    expect(rankCauses(evidence)[0]?.id).toBe('crash-after-rollout');
+    expect({ budgets: evidence.budgets, autoscalers: evidence.autoscalers }).toEqual({
+      budgets: [],
+      autoscalers: [],
+    });
+    expect(kube.log.filter((e) => e.status === 403).length).toBe(2);
+  });
+
   it('refuses a write', async () => {
     const client = await asDiagnose('oom-loop');
     const [pod] = await client.list<{ metadata?: { name?: string } }>('v1', 'Pod', {

@@ -69,14 +69,15 @@ describe('example rehearsals', () => {
     expect(incident?.labels).toContain('kubemend/recovered');
   });
 
-  it('argocd-doctor: a label starts the cluster doctor, which reads the crash from the cluster', async () => {
+  it('argocd-doctor: a label starts the cluster doctor, which reads the crash from the cluster and names the rollout', async () => {
     const result = await json('argocd-doctor.yaml');
     expect(result.ok).toBe(true);
     expect(result.incidents[0]?.kind).toBe('issue');
     expect(result.steps[1]?.runs).toEqual([
       { workflow: 'kubemend cluster doctor', job: 'doctor', conclusion: 'success' },
     ]);
-    expect(known(result)).toHaveLength(2);
+    // Issue 26: the rollout that began the crash ranks first and the fix is a rollback.
+    expect(known(result)).toEqual([]);
   });
 
   it("stranger-commands: a reader's approval is refused, a writer's is obeyed", async () => {

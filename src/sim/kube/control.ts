@@ -30,7 +30,10 @@ const FACT_KEYS: (keyof Facts)[] = [
   'nodeClockSkew',
   'nodeCpuPercent',
   'flux',
+  'nodeConditions',
+  'cpuUtilization',
 ];
+const NODE_CONDITIONS = ['NotReady', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
 class BadRequest extends Error {}
 
@@ -138,7 +141,20 @@ function validateFacts(patch: Record<string, unknown>): void {
         throw new BadRequest(
           `registries.${name} is ${JSON.stringify(fact)}; allowed: ${REGISTRY_STATES.join(', ')}`,
         );
-      if ((key === 'nodeClockSkew' || key === 'nodeCpuPercent') && typeof fact !== 'number')
+      if (key === 'nodeConditions') {
+        const list = Array.isArray(fact) ? (fact as unknown[]) : [undefined];
+        for (const c of list) {
+          const type = (c as { type?: unknown } | undefined)?.type;
+          if (!NODE_CONDITIONS.includes(type as string))
+            throw new BadRequest(
+              `nodeConditions.${name} is ${JSON.stringify(fact)}; allowed: a list of { type: ${NODE_CONDITIONS.join(' | ')}, afterSeconds?: number }`,
+            );
+        }
+      }
+      if (
+        (key === 'nodeClockSkew' || key === 'nodeCpuPercent' || key === 'cpuUtilization') &&
+        typeof fact !== 'number'
+      )
         throw new BadRequest(`${key}.${name} is ${JSON.stringify(fact)}; allowed: a number`);
       if ((key === 'images' || key === 'flux') && (typeof fact !== 'object' || Array.isArray(fact)))
         throw new BadRequest(`${key}.${name} is ${JSON.stringify(fact)}; allowed: an object`);

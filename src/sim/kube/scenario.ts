@@ -204,6 +204,8 @@ export function loadScenario(emulator: KubeEmulator, scenario: Scenario | string
   Object.assign(emulator.sim.facts.nodeClockSkew, s.facts?.nodeClockSkew);
   Object.assign(emulator.sim.facts.nodeCpuPercent, s.facts?.nodeCpuPercent);
   Object.assign(emulator.sim.facts.flux, s.facts?.flux);
+  Object.assign(emulator.sim.facts.nodeConditions, s.facts?.nodeConditions);
+  Object.assign(emulator.sim.facts.cpuUtilization, s.facts?.cpuUtilization);
   const objects = [
     ...(s.nodes ?? []).map((n) => nodeObject(n, emulator.clock.iso())),
     ...(s.objects ?? []),

@@ -36,6 +36,10 @@ const T = {
   configMap: type('ConfigMap'),
   secret: type('Secret'),
   pvc: type('PersistentVolumeClaim'),
+  hpa: type('HorizontalPodAutoscaler', 'autoscaling'),
+  quota: type('ResourceQuota'),
+  limitRange: type('LimitRange'),
+  storageClass: type('StorageClass', 'storage.k8s.io'),
 };
 
 export type RegistryState = 'ok' | 'unreachable' | 'rate-limited' | 'unauthorized' | 'timeout';
@@ -53,7 +57,20 @@ export interface ImageFacts {
   memory?: string;
   /** Readiness probe fails while this is set. */
   unready?: boolean;
+  /**
+   * Liveness probe fails while this is set: the kubelet kills the container after the
+   * probe's failureThreshold × periodSeconds (past initialDelaySeconds) and restarts it.
+   */
+  liveness?: boolean;
+  /** The CPU architecture the image was built for; on a node of another, exec fails. */
+  arch?: string;
   logs?: string[];
+}
+
+/** A node condition a scenario imposes, from `afterSeconds` past the node's creation. */
+export interface NodeConditionFact {
+  type: 'NotReady' | 'MemoryPressure' | 'DiskPressure' | 'PIDPressure';
+  afterSeconds?: number;
 }
 
 export interface Facts {
@@ -65,6 +82,13 @@ export interface Facts {
   nodeCpuPercent: Record<string, number>;
   /** Per Flux object (`Kind/namespace/name`): what its reconcile finds (flux.ts). */
   flux: Record<string, FluxFacts>;
+  /** Conditions the kubelet (or its silence) reports per node: NotReady, pressures. */
+  nodeConditions: Record<string, NodeConditionFact[]>;
+  /**
+   * Average CPU use of a workload's pods in percent of their requests, per
+   * `namespace/name` of the HorizontalPodAutoscaler's target (metrics-server's figure).
+   */
+  cpuUtilization: Record<string, number>;
 }
 
 interface ContainerView {
@@ -91,6 +115,8 @@ export class Simulation {
     nodeClockSkew: {},
     nodeCpuPercent: {},
     flux: {},
+    nodeConditions: {},
+    cpuUtilization: {},
   };
   mode: ReconcileMode = 'touched';
   private readonly store: KubeStore;
@@ -105,6 +131,10 @@ export class Simulation {
   private settled: { at: number; facts: string } | undefined;
   /** When (server time) each kubelet last posted its status. */
   private readonly lastHeartbeat = new Map<string, number>();
+  /** The claims the PersistentVolume controller binds (created without a phase). */
+  private readonly managedClaims = new Set<string>();
+  /** Per owner uid and refusal: the pod name first refused by admission, and the retries. */
+  private readonly refusedCreates = new Map<string, { name: string; count: number }>();
   /** Per pod uid/container: when its ConfigMap or Secret was last seen missing. */
   private readonly configWaits = new Map<string, number>();
   /** Per pod uid/container: the last failed pull seen, and when the retry succeeded. */
@@ -187,8 +217,11 @@ export class Simulation {
     this.reconciling = true;
     try {
       const controllers = [
+        () => this.nodeConditions(scope),
         () => this.heartbeats(scope),
         () => this.nodeLifecycle(scope),
+        () => this.claims(scope),
+        () => this.autoscalers(scope),
         () => this.collectGarbage(scope),
         () => this.deployments(scope),
         () => this.replicaSets(scope),
@@ -390,6 +423,7 @@ export class Simulation {
     const pod = this.store.get(T.pod, namespace, name) as Any | undefined;
     if (!pod) throw errors.notFound(T.pod, name);
     const containers: Any[] = pod.spec.containers ?? [];
+    const inits: Any[] = pod.spec.initContainers ?? [];
     const containerName =
       query.get('container') ?? (containers.length === 1 ? containers[0].name : undefined);
     if (!containerName) {
@@ -397,10 +431,11 @@ export class Simulation {
         `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`,
       );
     }
-    const container = containers.find((c) => c.name === containerName);
+    const init = inits.find((c) => c.name === containerName);
+    const container = containers.find((c) => c.name === containerName) ?? init;
     if (!container)
       throw errors.badRequest(`container ${containerName} is not valid for pod ${name}`);
-    const view = this.containerView(pod, container);
+    const view = init ? this.initView(pod, container) : this.containerView(pod, container);
     const previous = ['1', 'true'].includes(query.get('previous') ?? '');
     let lines: string[];
     if (previous) {
@@ -828,6 +863,13 @@ export class Simulation {
             'Job has reached the specified backoff limit',
           );
           add('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+          this.event(
+            job,
+            'Warning',
+            'BackoffLimitExceeded',
+            'Job has reached the specified backoff limit',
+            'job-controller',
+          );
           for (const p of active) this.delete(T.pod, p, { grace: undefined, policy: 'Background' });
         } else if (
           job.spec.activeDeadlineSeconds !== undefined &&
@@ -1135,7 +1177,317 @@ export class Simulation {
       spec: { ...structuredClone(template.spec), ...spec },
     };
     this.defaults(T.pod, pod);
+    // Admission refuses what a LimitRange or a ResourceQuota forbids; the controller
+    // records the refusal on itself and tries again on its next sync.
+    const refused = this.limitRangeRefusal(pod) ?? this.quotaRefusal(pod);
+    if (refused) {
+      // One event per refusal, its count rising with each retry, as the event
+      // recorder's aggregation shows it (the first refused name stays in the message).
+      const key = `${owner.metadata.uid}/${refused}`;
+      const seen = this.refusedCreates.get(key) ?? { name, count: 0 };
+      seen.count++;
+      this.refusedCreates.set(key, seen);
+      this.event(
+        owner,
+        'Warning',
+        'FailedCreate',
+        `Error creating: pods "${seen.name}" is forbidden: ${refused}`,
+        `${kind.toLowerCase()}-controller`,
+        seen.count,
+      );
+      return;
+    }
     this.store.create(T.pod, JSON.parse(JSON.stringify(pod)));
+  }
+
+  /** The LimitRanger admission plugin's refusal (type Container, max and min), or undefined. */
+  private limitRangeRefusal(pod: Any): string | undefined {
+    for (const range of this.store.peekAll(T.limitRange, pod.metadata.namespace) as Any[])
+      for (const limit of (range.spec?.limits ?? []) as Any[]) {
+        if (limit.type !== 'Container') continue;
+        for (const c of (pod.spec.containers ?? []) as Any[])
+          for (const resource of ['cpu', 'memory']) {
+            const max = parseQuantity(limit.max?.[resource]);
+            const min = parseQuantity(limit.min?.[resource]);
+            const lim = c.resources?.limits?.[resource];
+            const req = c.resources?.requests?.[resource];
+            if (max !== undefined && lim !== undefined && parseQuantity(lim)! > max)
+              return `maximum ${resource} usage per Container is ${limit.max[resource]}, but limit is ${lim}`;
+            if (min !== undefined && req !== undefined && parseQuantity(req)! < min)
+              return `minimum ${resource} usage per Container is ${limit.min[resource]}, but request is ${req}`;
+          }
+      }
+    return undefined;
+  }
+
+  /**
+   * The ResourceQuota admission plugin's refusal, in its words: a quota on a resource the
+   * pod does not declare, or a request past what is left (pods, requests.*, limits.*).
+   */
+  private quotaRefusal(pod: Any): string | undefined {
+    const namespace: string = pod.metadata.namespace;
+    const quotas = this.store.peekAll(T.quota, namespace) as Any[];
+    if (quotas.length === 0) return undefined;
+    const sum = (p: Any, key: string): number => {
+      if (key === 'pods') return 1;
+      const [kind, resource] = key.split('.') as [string, string];
+      const field = kind === 'limits' ? 'limits' : 'requests';
+      return ((p.spec?.containers ?? []) as Any[]).reduce(
+        (n, c) => n + (parseQuantity(c.resources?.[field]?.[resource]) ?? 0),
+        0,
+      );
+    };
+    const live = (this.store.peekAll(T.pod, namespace) as Any[]).filter(
+      (p) => !['Succeeded', 'Failed'].includes(p.status?.phase) && !p.metadata.deletionTimestamp,
+    );
+    const show = (key: string, n: number): string =>
+      key.endsWith('.memory') ? formatBytes(n) : key.endsWith('.cpu') ? formatCpu(n) : String(n);
+    for (const quota of quotas) {
+      const hard: Record<string, string> = quota.spec?.hard ?? {};
+      const keys = Object.keys(hard).filter((k) =>
+        ['pods', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'].includes(k),
+      );
+      const undeclared = keys.filter(
+        (k) =>
+          k !== 'pods' &&
+          ((pod.spec.containers ?? []) as Any[]).some(
+            (c) => c.resources?.[k.split('.')[0]!]?.[k.split('.')[1]!] === undefined,
+          ),
+      );
+      if (undeclared.length)
+        return `failed quota: ${quota.metadata.name}: must specify ${undeclared.join(',')}`;
+      const over = keys.filter(
+        (k) => live.reduce((n, p) => n + sum(p, k), 0) + sum(pod, k) > parseQuantity(hard[k])!,
+      );
+      if (over.length)
+        return `exceeded quota: ${quota.metadata.name}, requested: ${over.map((k) => `${k}=${show(k, sum(pod, k))}`).join(',')}, used: ${over
+          .map(
+            (k) =>
+              `${k}=${show(
+                k,
+                live.reduce((n, p) => n + sum(p, k), 0),
+              )}`,
+          )
+          .join(',')}, limited: ${over.map((k) => `${k}=${hard[k]}`).join(',')}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Node conditions a scenario imposes (facts.nodeConditions), from their time on: a
+   * NotReady node's kubelet stops posting (Ready Unknown, the unreachable taints); a
+   * pressure condition turns True with its NoSchedule taint, in the kubelet's words.
+   */
+  private nodeConditions(scope: Scope | undefined): void {
+    if (Object.keys(this.facts.nodeConditions).length === 0) return;
+    for (const node of this.listed(T.node, scope)) {
+      const imposed = this.imposed(node);
+      if (imposed.length === 0) continue;
+      const conditions: Any[] = node.status?.conditions ?? [];
+      let taints: Any[] = node.spec?.taints ?? [];
+      const before = JSON.stringify([conditions, taints]);
+      const set = (type: string, status: string, reason: string, message: string): void => {
+        const c = conditions.find((x) => x.type === type);
+        if (!c || c.status === status) return;
+        Object.assign(c, { status, reason, message, lastTransitionTime: this.clock.iso() });
+      };
+      const taint = (key: string, effect: string): void => {
+        if (!taints.some((t) => t.key === key && t.effect === effect))
+          taints = [...taints, { key, effect, timeAdded: this.clock.iso() }];
+      };
+      if (imposed.includes('NotReady')) {
+        set('Ready', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.');
+        for (const type of ['MemoryPressure', 'DiskPressure', 'PIDPressure'])
+          set(type, 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.');
+        taint('node.kubernetes.io/unreachable', 'NoSchedule');
+        taint('node.kubernetes.io/unreachable', 'NoExecute');
+      }
+      if (imposed.includes('DiskPressure')) {
+        set('DiskPressure', 'True', 'KubeletHasDiskPressure', 'kubelet has disk pressure');
+        taint('node.kubernetes.io/disk-pressure', 'NoSchedule');
+      }
+      if (imposed.includes('PIDPressure')) {
+        set(
+          'PIDPressure',
+          'True',
+          'KubeletHasInsufficientPID',
+          'kubelet has insufficient PID available',
+        );
+        taint('node.kubernetes.io/pid-pressure', 'NoSchedule');
+      }
+      if (JSON.stringify([conditions, taints]) === before) continue;
+      node.spec = { ...node.spec, taints };
+      this.store.update(T.node, node);
+    }
+  }
+
+  /** The conditions facts.nodeConditions imposes on a node now. */
+  private imposed(node: Any): NodeConditionFact['type'][] {
+    const created = Date.parse(node.metadata.creationTimestamp ?? '') || 0;
+    return (this.facts.nodeConditions[node.metadata.name] ?? [])
+      .filter((f) => this.clock.now() >= created + (f.afterSeconds ?? 0) * 1000)
+      .map((f) => f.type);
+  }
+
+  /**
+   * The PersistentVolume controller for claims that name a class, or none (""): a class
+   * that does not exist, no volume for a claim without a class, a provisioner that does
+   * not offer the access mode; otherwise the claim is provisioned and bound. A claim
+   * without storageClassName in a cluster without a default class is left as written.
+   */
+  private claims(scope: Scope | undefined): void {
+    for (const claim of this.listed(T.pvc, scope)) {
+      // A claim written with a phase (a scenario's or a test's hand-set state) is left as
+      // written; one created without is the controller's from then on.
+      const uid: string = claim.metadata.uid;
+      if (claim.status?.phase && !this.managedClaims.has(uid)) continue;
+      if (claim.status?.phase && claim.status.phase !== 'Pending') continue;
+      const classes = this.store.peekAll(T.storageClass) as Any[];
+      const fallback = classes.find(
+        (c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+      );
+      const named: string | undefined = claim.spec?.storageClassName ?? fallback?.metadata.name;
+      if (named === undefined) continue;
+      this.managedClaims.add(uid);
+      const sc = classes.find((c) => c.metadata.name === named);
+      const modes: string[] = claim.spec?.accessModes ?? ['ReadWriteOnce'];
+      let problem: { reason: string; type: string; message: string; component: string } | undefined;
+      if (named === '')
+        problem = {
+          type: 'Normal',
+          reason: 'FailedBinding',
+          message: 'no persistent volumes available for this claim and no storage class is set',
+          component: 'persistentvolume-controller',
+        };
+      else if (!sc)
+        problem = {
+          type: 'Warning',
+          reason: 'ProvisioningFailed',
+          message: `storageclass.storage.k8s.io "${named}" not found`,
+          component: 'persistentvolume-controller',
+        };
+      else if (
+        sc.provisioner === 'rancher.io/local-path' &&
+        modes.some((m) => m !== 'ReadWriteOnce')
+      )
+        problem = {
+          type: 'Warning',
+          reason: 'ProvisioningFailed',
+          message: `failed to provision volume with StorageClass "${named}": Only support ReadWriteOnce access mode`,
+          component: `${sc.provisioner}_local-path-provisioner`,
+        };
+      const next = problem
+        ? { ...claim.status, phase: 'Pending' }
+        : {
+            ...claim.status,
+            phase: 'Bound',
+            accessModes: modes,
+            capacity: { storage: claim.spec?.resources?.requests?.storage ?? '1Gi' },
+          };
+      if (problem)
+        this.event(claim, problem.type, problem.reason, problem.message, problem.component);
+      if (JSON.stringify(next) === JSON.stringify(claim.status)) continue;
+      claim.status = next;
+      if (!problem) claim.spec = { ...claim.spec, volumeName: `pvc-${claim.metadata.uid}` };
+      this.store.update(T.pvc, claim);
+    }
+  }
+
+  /**
+   * The HorizontalPodAutoscaler controller for CPU utilisation targets: the desired count
+   * is ceil(current × utilisation ÷ target) (facts.cpuUtilization), kept within min and
+   * max, with the conditions and events the controller writes.
+   */
+  private autoscalers(scope: Scope | undefined): void {
+    for (const hpa of this.listed(T.hpa, scope)) {
+      const ref = hpa.spec?.scaleTargetRef ?? {};
+      const namespace: string = hpa.metadata.namespace;
+      const utilization = this.facts.cpuUtilization[`${namespace}/${ref.name}`];
+      if (ref.kind !== 'Deployment' || utilization === undefined) continue;
+      const target = this.store.get(T.deploy, namespace, ref.name) as Any;
+      if (!target) continue;
+      const metric = (hpa.spec.metrics ?? []).find(
+        (m: Any) => m.type === 'Resource' && m.resource?.name === 'cpu',
+      );
+      const goal: number = metric?.resource?.target?.averageUtilization ?? 80;
+      const current: number = target.spec.replicas ?? 1;
+      const min: number = hpa.spec.minReplicas ?? 1;
+      const max: number = hpa.spec.maxReplicas;
+      const raw = Math.ceil((current * utilization) / goal);
+      const desired = Math.min(max, Math.max(min, raw));
+      const now = this.clock.iso();
+      const previous: Any[] = hpa.status?.conditions ?? [];
+      const condition = (type: string, status: string, reason: string, message: string): Any => {
+        const prior = previous.find((c) => c.type === type);
+        return {
+          type,
+          status,
+          reason,
+          message,
+          lastTransitionTime: prior?.status === status ? prior.lastTransitionTime : now,
+        };
+      };
+      const limited =
+        raw > max
+          ? condition(
+              'ScalingLimited',
+              'True',
+              'TooManyReplicas',
+              'the desired replica count is more than the maximum replica count',
+            )
+          : raw < min
+            ? condition(
+                'ScalingLimited',
+                'True',
+                'TooFewReplicas',
+                'the desired replica count is less than the minimum replica count',
+              )
+            : condition(
+                'ScalingLimited',
+                'False',
+                'DesiredWithinRange',
+                'the desired count is within the acceptable range',
+              );
+      if (desired !== current) {
+        target.spec.replicas = desired;
+        this.store.update(T.deploy, target);
+        this.event(
+          hpa,
+          'Normal',
+          'SuccessfulRescale',
+          `New size: ${desired}; reason: cpu resource utilization (percentage of request) ${desired > current ? 'above' : 'below'} target`,
+          'horizontal-pod-autoscaler',
+        );
+      }
+      const status = {
+        currentReplicas: current,
+        desiredReplicas: desired,
+        currentMetrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', current: { averageUtilization: utilization } },
+          },
+        ],
+        conditions: [
+          condition(
+            'AbleToScale',
+            'True',
+            'ReadyForNewScale',
+            'recommended size matches current size',
+          ),
+          condition(
+            'ScalingActive',
+            'True',
+            'ValidMetricFound',
+            'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)',
+          ),
+          limited,
+        ],
+      };
+      if (JSON.stringify(hpa.status) === JSON.stringify(status)) continue;
+      hpa.status = status;
+      this.store.update(T.hpa, hpa);
+    }
   }
 
   /** The scheduler: the first node that is schedulable, tolerated and has room for the requests. */
@@ -1251,10 +1603,41 @@ export class Simulation {
   private kubelets(scope: Scope | undefined): void {
     for (const pod of this.listed(T.pod, scope)) {
       if (!pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
+      // A node that stopped posting status posts none for its pods either: the node
+      // lifecycle controller marks them not ready (MarkPodsNotReady) and nothing else moves.
+      if (this.nodeNotReady(pod.spec.nodeName)) {
+        const conditions: Any[] = pod.status?.conditions ?? [];
+        const ready = conditions.find((c) => c.type === 'Ready');
+        if (ready && ready.status !== 'False') {
+          ready.status = 'False';
+          ready.lastTransitionTime = this.clock.iso();
+          this.store.update(T.pod, pod);
+        }
+        continue;
+      }
       const startTime: string = pod.status?.startTime ?? this.clock.iso();
+      const withStart = { ...pod, status: { ...pod.status, startTime } };
+      // Init containers run one after the other before the others: one that fails keeps
+      // the pod in Init (Init:CrashLoopBackOff, Init:Error) and the others waiting.
+      const inits = ((pod.spec.initContainers ?? []) as Any[]).map((c) => ({
+        c,
+        v: this.initView(withStart, c),
+      }));
+      const blocked = inits.some(({ v }) => !v.state.terminated || v.state.terminated.exitCode);
       const views = (pod.spec.containers as Any[]).map((c) => ({
         c,
-        v: this.containerView({ ...pod, status: { ...pod.status, startTime } }, c),
+        v: blocked
+          ? {
+              state: { waiting: { reason: 'PodInitializing' } },
+              lastState: {},
+              restartCount: 0,
+              ready: false,
+              started: false,
+              events: [],
+              logs: [],
+              previousLogs: undefined,
+            }
+          : this.containerView(withStart, c),
       }));
       const running = views.some(({ v }) => v.state.running);
       const allReady = views.every(({ v }) => v.ready);
@@ -1275,7 +1658,7 @@ export class Simulation {
         };
       };
       // Every container ended and none will restart: the pod succeeded or failed.
-      const ended = views.every(({ v }) => v.state.terminated);
+      const ended = !blocked && views.every(({ v }) => v.state.terminated);
       const phase = ended
         ? views.every(({ v }) => v.state.terminated.exitCode === 0)
           ? 'Succeeded'
@@ -1287,7 +1670,7 @@ export class Simulation {
         phase,
         conditions: [
           condition('PodReadyToStartContainers', true),
-          condition('Initialized', true),
+          condition('Initialized', !blocked, 'ContainersNotInitialized'),
           condition('Ready', allReady, ended ? 'PodCompleted' : 'ContainersNotReady'),
           condition('ContainersReady', allReady, ended ? 'PodCompleted' : 'ContainersNotReady'),
           scheduled,
@@ -1297,6 +1680,20 @@ export class Simulation {
         podIPs: [{ ip: podIp(pod.metadata.uid) }],
         startTime,
         qosClass: pod.status?.qosClass ?? qosClass(pod.spec),
+        ...(inits.length
+          ? {
+              initContainerStatuses: inits.map(({ c, v }) => ({
+                name: c.name,
+                image: c.image,
+                imageID: v.started ? `${normaliseImage(c.image)}@sha256:${sha(c.image)}` : '',
+                ready: Boolean(v.state.terminated && !v.state.terminated.exitCode),
+                started: v.state.running !== undefined,
+                restartCount: v.restartCount,
+                state: v.state,
+                lastState: v.lastState,
+              })),
+            }
+          : {}),
         containerStatuses: views.map(({ c, v }) => ({
           name: c.name,
           image: c.image,
@@ -1321,9 +1718,41 @@ export class Simulation {
         pod.status = next;
         this.store.update(T.pod, pod);
       }
-      for (const { v } of views)
+      for (const { v } of [...inits, ...views])
         for (const e of v.events) this.event(pod, e.type, e.reason, e.message, 'kubelet', e.count);
     }
+  }
+
+  /**
+   * An init container: as any container, except that one whose image does not crash
+   * runs to completion (exit 0) after a second, and one that crashes is restarted (the
+   * pod's restartPolicy Always or OnFailure) in the same back-off.
+   */
+  private initView(pod: Any, container: Any): ContainerView {
+    const view = this.containerView(pod, container);
+    if (!view.state.running) return view;
+    const facts = this.facts.images[container.image] ?? {};
+    if (facts.crash || facts.liveness) return view;
+    const started: string = view.state.running.startedAt;
+    return {
+      ...view,
+      state: {
+        terminated: {
+          exitCode: 0,
+          reason: 'Completed',
+          startedAt: started,
+          finishedAt: started,
+        },
+      },
+      ready: false,
+    };
+  }
+
+  /** Whether a node's kubelet stopped posting status (Ready Unknown or False). */
+  private nodeNotReady(name: string): boolean {
+    const node = this.store.peek(T.node, undefined, name) as Any;
+    const ready = (node?.status?.conditions ?? []).find((c: Any) => c.type === 'Ready');
+    return ready !== undefined && ready.status !== 'True';
   }
 
   /** A container's state at the clock's now, derived from the facts and the pod's start time. */
@@ -1359,6 +1788,19 @@ export class Simulation {
       logs: [],
       previousLogs: undefined,
     };
+    // Volumes are mounted before any image is pulled: a Secret or ConfigMap volume whose
+    // object is missing (not optional) keeps every container in ContainerCreating.
+    const mountError = this.volumeError(pod);
+    if (mountError) {
+      view.state = { waiting: { reason: 'ContainerCreating' } };
+      view.events.push({
+        type: 'Warning',
+        reason: 'FailedMount',
+        message: `MountVolume.SetUp failed for volume "${mountError.volume}" : ${mountError.message}`,
+        count: 1 + Math.floor(elapsed / 120),
+      });
+      return view;
+    }
     if (pullError) {
       const attempts = 1 + backoffCount(elapsed);
       view.events.push(
@@ -1432,16 +1874,36 @@ export class Simulation {
     const limit = parseQuantity(container.resources?.limits?.memory);
     const need = parseQuantity(facts.memory);
     const oom = limit !== undefined && need !== undefined && need > limit;
+    // An image built for another CPU: the runtime's exec of the entrypoint fails at once.
+    const nodeArch = (this.store.peek(T.node, undefined, pod.spec.nodeName) as Any)?.metadata
+      ?.labels?.['kubernetes.io/arch'];
+    const wrongArch = facts.arch !== undefined && nodeArch !== undefined && facts.arch !== nodeArch;
+    const liveness = !oom && !wrongArch && !facts.crash && facts.liveness;
+    const probe = container.livenessProbe ?? {};
     const crash = oom
       ? { exitCode: 137, runSeconds: 3, reason: 'OOMKilled' }
-      : facts.crash
-        ? {
-            exitCode: facts.crash.exitCode,
-            runSeconds: facts.crash.runSeconds ?? 5,
-            reason: 'Error',
-          }
-        : undefined;
-    const baseLogs = facts.logs ?? [`starting ${image}`];
+      : wrongArch
+        ? { exitCode: 1, runSeconds: 0, reason: 'Error' }
+        : liveness
+          ? {
+              exitCode: 137,
+              runSeconds:
+                (probe.initialDelaySeconds ?? 0) +
+                (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3),
+              reason: 'Error',
+            }
+          : facts.crash
+            ? {
+                exitCode: facts.crash.exitCode,
+                runSeconds: facts.crash.runSeconds ?? 5,
+                // A process that ends cleanly and is restarted anyway (a Deployment's
+                // one-shot command): the kubelet says Completed.
+                reason: facts.crash.exitCode === 0 ? 'Completed' : 'Error',
+              }
+            : undefined;
+    const baseLogs = wrongArch
+      ? [`exec ${container.command?.[0] ?? `/usr/local/bin/${container.name}`}: exec format error`]
+      : (facts.logs ?? [`starting ${image}`]);
     if (!crash) {
       view.state = { running: { startedAt: at(1) } };
       view.started = true;
@@ -1465,8 +1927,8 @@ export class Simulation {
         view.events.push({
           type: 'Warning',
           reason: 'Unhealthy',
-          message: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
-          count: 1 + Math.floor(elapsed / 10),
+          message: `Readiness probe failed: ${probeFailure(container.readinessProbe, podIp(pod.metadata.uid), 503)}`,
+          count: 1 + Math.floor(elapsed / (container.readinessProbe?.periodSeconds ?? 10)),
         });
       return view;
     }
@@ -1542,6 +2004,21 @@ export class Simulation {
         },
       };
       view.previousLogs = crashLogs;
+      if (liveness)
+        view.events.push(
+          {
+            type: 'Warning',
+            reason: 'Unhealthy',
+            message: `Liveness probe failed: ${probeFailure(probe, podIp(pod.metadata.uid), 500)}`,
+            count: crashes * (probe.failureThreshold ?? 3),
+          },
+          {
+            type: 'Normal',
+            reason: 'Killing',
+            message: `Container ${container.name} failed liveness probe, will be restarted`,
+            count: crashes,
+          },
+        );
       view.events.push({
         type: 'Warning',
         reason: 'BackOff',
@@ -1583,6 +2060,19 @@ export class Simulation {
       const data = { ...object.data, ...object.binaryData, ...object.stringData };
       if (ref.key !== undefined && !(ref.key in data))
         return `couldn't find key ${ref.key} in ${kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${namespace}/${ref.name}`;
+    }
+    return undefined;
+  }
+
+  /** A Secret or ConfigMap volume whose object is missing, in the kubelet's words, or undefined. */
+  private volumeError(pod: Any): { volume: string; message: string } | undefined {
+    for (const v of (pod.spec.volumes ?? []) as Any[]) {
+      const source = v.secret ?? v.configMap;
+      const name: string | undefined = v.secret ? source.secretName : source?.name;
+      if (!source || !name || source.optional) continue;
+      const kind = v.secret ? 'secret' : 'configmap';
+      if (!this.store.peek(v.secret ? T.secret : T.configMap, pod.metadata.namespace, name))
+        return { volume: v.name, message: `${kind} "${name}" not found` };
     }
     return undefined;
   }
@@ -1658,7 +2148,9 @@ export class Simulation {
     const used = new Map<string, number>();
     // Only images with a `memory` fact use any: without one, no pod counts, and a node's
     // thousand pods are not read on every write that reaches it.
-    const counts = Object.values(this.facts.images).some((f) => f?.memory !== undefined);
+    const counts =
+      Object.values(this.facts.images).some((f) => f?.memory !== undefined) ||
+      Object.keys(this.facts.nodeConditions).length > 0;
     const pods = !counts
       ? []
       : scope
@@ -1681,7 +2173,9 @@ export class Simulation {
       const ready = conditions.find((c) => c.type === 'Ready');
       if (!condition || ready?.status !== 'True') continue;
       const allocatable = parseQuantity(node.status?.allocatable?.memory) ?? Infinity;
-      const pressure = allocatable - (used.get(node.metadata.name) ?? 0) < allocatable / 10;
+      const pressure =
+        allocatable - (used.get(node.metadata.name) ?? 0) < allocatable / 10 ||
+        this.imposed(node).includes('MemoryPressure');
       const taints: Any[] = node.spec?.taints ?? [];
       const tainted = taints.some((t) => t.key === TAINT);
       if ((condition.status === 'True') === pressure && tainted === pressure) continue;
@@ -1989,6 +2483,29 @@ function formatBackoff(seconds: number): string {
 /** What a container that exited printed: an OOM kill leaves no last word. */
 function crashLogsOf(oom: boolean, baseLogs: string[], facts: ImageFacts): string[] {
   return oom ? baseLogs : [...baseLogs, ...(facts.crash?.message ? [facts.crash.message] : [])];
+}
+
+/** A failed probe in the prober's words (pkg/probe/http, tcp, exec), by the probe's kind. */
+function formatBytes(n: number): string {
+  for (const [unit, size] of [
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const)
+    if (n % size === 0 && n >= size) return `${n / size}${unit}`;
+  return String(n);
+}
+
+function formatCpu(n: number): string {
+  return Number.isInteger(n) ? String(n) : `${Math.round(n * 1000)}m`;
+}
+
+function probeFailure(probe: Any, ip: string, status: number): string {
+  if (probe?.tcpSocket)
+    return `dial tcp ${ip}:${probe.tcpSocket.port}: connect: connection refused`;
+  if (probe?.exec)
+    return `command ${JSON.stringify((probe.exec.command ?? []).join(' '))} exited with 1`;
+  return `HTTP probe failed with statuscode: ${status}`;
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -30,6 +30,12 @@ const T = {
   svc: type('Service'),
   app: type('Application', 'argoproj.io'),
   shareManager: type('ShareManager', 'longhorn.io'),
+  rs: type('ReplicaSet', 'apps'),
+  pvc: type('PersistentVolumeClaim'),
+  hpa: type('HorizontalPodAutoscaler', 'autoscaling'),
+  quota: type('ResourceQuota'),
+  limitRange: type('LimitRange'),
+  storageClass: type('StorageClass', 'storage.k8s.io'),
 };
 
 const refOf = (resource: ResourceType, object: KObject): Ref => ({
@@ -338,6 +344,15 @@ export class Scope {
         for (const ds of this.store.peekAll(T.ds)) this.addObject(T.ds, ds);
       } else if (resource === T.deploy) {
         for (const app of this.store.peekAll(T.app)) this.addObject(T.app, app);
+        for (const hpa of this.store.peekAll(T.hpa, object.metadata.namespace))
+          this.addObject(T.hpa, hpa);
+      } else if (resource === T.storageClass) {
+        // A class created or changed: the claims waiting for one may provision now.
+        for (const pvc of this.store.peekAll(T.pvc)) this.addObject(T.pvc, pvc);
+      } else if (resource === T.quota || resource === T.limitRange) {
+        // Admission limits changed: the ReplicaSets refused a pod may create it now.
+        for (const rs of this.store.peekAll(T.rs, object.metadata.namespace))
+          this.addObject(T.rs, rs);
       }
     }
     return events.length > 0;
