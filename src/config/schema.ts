@@ -24,6 +24,7 @@ import {
 import { GROUP_BY_FIELDS } from '../alerts/identity.js';
 import { SEVERITIES } from '../alerts/model.js';
 import { ANALYZER_NAMES, type AnalyzerName } from '../scan/settings.js';
+import { TEAMS_MENTION_NAME } from '../notify/mentions.js';
 import {
   CHANNEL_TYPES,
   QUIET_EXCEPT_STATES,
@@ -668,8 +669,15 @@ const SECTIONS = {
             mention: Optional(
               Text({
                 description:
-                  'A Slack user (U…, W…) or user group (S…) id mentioned only when the incident needs a person (needs-human); slack types.',
-                pattern: '^[UWS][A-Z0-9]{2,20}$',
+                  "Who is mentioned, only when the incident needs a person (needs-human): for slack types a user (U…, W…) or user-group (S…) id; for discord `user:<id>` or `role:<id>`; for teams a user's Microsoft Entra object id or user principal name (with mention-name). Payload text never mentions anyone.",
+                pattern: "^[A-Za-z0-9:@._%+'-]{3,200}$",
+              }),
+            ),
+            'mention-name': Optional(
+              Text({
+                description:
+                  "The name a Teams mention shows (`<at>name</at>`): letters, digits, spaces, . ' and -; type teams, with mention.",
+                pattern: TEAMS_MENTION_NAME.pattern.source,
               }),
             ),
           },

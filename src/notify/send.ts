@@ -8,8 +8,13 @@
 // message id, then PATCH /messages/{id}). A Slack incoming webhook cannot edit what it
 // posted (Slack gives it no message ts), so each notice there is a new message; Teams
 // Workflows webhooks and the generic webhook are the same.
+//
+// Mentions: a channel's configured mention rides only on a needs-human notice. An edit
+// notifies nobody in Slack or Discord, so an incident already posted that comes to need a
+// person gets a new message that pings (Slack: the thread reply; Discord: a short message).
 import type { Logger, LogLevel, WebClient } from '@slack/web-api';
-import { discordMessage } from './discord.js';
+import { discordMentionMessage, discordMessage } from './discord.js';
+import type { TeamsMention } from './mentions.js';
 import type { ChannelRefs, MessageRefs, Notice } from './notice.js';
 import { slackMessage, slackStateReply } from './slack.js';
 import { teamsMessage } from './teams.js';
@@ -28,8 +33,14 @@ export type NotifyChannel =
       apiUrl?: string;
     }
   | { kind: 'slack-webhook'; name: string; url: string; mention?: string }
-  | { kind: 'discord'; name: string; url: string }
-  | { kind: 'teams'; name: string; url: string }
+  | {
+      kind: 'discord';
+      name: string;
+      url: string;
+      /** `user:<id>` or `role:<id>`, pinged on needs-human. */
+      mention?: string;
+    }
+  | { kind: 'teams'; name: string; url: string; mention?: TeamsMention }
   | { kind: 'webhook'; name: string; url: string; secret: string };
 
 export interface SendOptions {
@@ -101,12 +112,12 @@ async function deliver(
         return await simplePost(label, channel.url, JSON.stringify(body), {}, timeoutMs);
       }
       case 'discord':
-        return await discord(channel.url, notice, refs, timeoutMs, label);
+        return await discord(channel, notice, refs, timeoutMs, label);
       case 'teams':
         return await simplePost(
           label,
           channel.url,
-          JSON.stringify(teamsMessage(notice)),
+          JSON.stringify(teamsMessage(notice, { mention: channel.mention })),
           {},
           timeoutMs,
         );
@@ -200,17 +211,18 @@ async function simplePost(
 }
 
 async function discord(
-  url: string,
+  channel: Extract<NotifyChannel, { kind: 'discord' }>,
   notice: Notice,
   refs: MessageRefs,
   timeoutMs: number,
   label: string,
 ): Promise<Outcome> {
-  const body = JSON.stringify(discordMessage(notice));
-  const init = (method: string): RequestInit => ({
+  const { url } = channel;
+  const options = { mention: channel.mention };
+  const init = (method: string, message = discordMessage(notice, options)): RequestInit => ({
     method,
     headers: { 'content-type': 'application/json' },
-    body,
+    body: JSON.stringify(message),
   });
   const previous = refs.discord?.messageId;
   if (previous) {
@@ -222,7 +234,19 @@ async function discord(
     if (typeof edit === 'string')
       return failed(label, `edit ${edit}`, refs.discord ? { discord: refs.discord } : {});
     await edit.body?.cancel();
-    if (edit.ok) return sent(label, 'updated in place', { discord: { messageId: previous } });
+    const kept = { discord: { messageId: previous } };
+    if (edit.ok) {
+      const ping =
+        notice.previousState !== 'needs-human' ? discordMentionMessage(notice, options) : undefined;
+      if (!ping) return sent(label, 'updated in place', kept);
+      const posted = await request(webhookPath(url, '', false), init('POST', ping), timeoutMs);
+      if (typeof posted === 'string')
+        return failed(label, `updated in place, but the mention ${posted}`, kept);
+      await posted.body?.cancel();
+      if (!posted.ok)
+        return failed(label, `updated in place, but the mention answered ${posted.status}`, kept);
+      return sent(label, 'updated in place, the mention posted as a new message', kept);
+    }
     // Deleted by someone (404 Unknown Message): post a new one below.
     if (edit.status !== 404)
       return failed(label, `edit answered ${edit.status}`, { discord: { messageId: previous } });

@@ -4,6 +4,7 @@
 // without loading any channel's client; report.ts resolves the secrets and sends.
 import { SEVERITIES } from '../alerts/model.js';
 import { INCIDENT_STATES, type IncidentState } from '../incidents/states.js';
+import { MENTION_FORMS, TEAMS_MENTION_NAME } from './mentions.js';
 import type { Notice } from './notice.js';
 
 export const CHANNEL_TYPES = ['slack', 'slack-webhook', 'discord', 'teams', 'webhook'] as const;
@@ -23,8 +24,13 @@ export interface ChannelSettings {
   signingSecret?: string;
   /** Slack channel id or name (type slack). */
   channel?: string;
-  /** Slack user or group id mentioned when a person must act (slack types). */
+  /**
+   * Who is mentioned when a person must act, in its type's form (mentions.ts): a Slack
+   * user or group id, a Discord `user:<id>` or `role:<id>`, a Teams user's object id or UPN.
+   */
   mention?: string;
+  /** The name a Teams mention shows (type teams, with mention). */
+  mentionName?: string;
 }
 
 export interface RouteSettings {
@@ -70,12 +76,27 @@ export const REQUIRED_FIELDS: Record<ChannelType, readonly string[]> = {
 const ALLOWED_FIELDS: Record<ChannelType, readonly string[]> = {
   slack: ['token-secret', 'channel', 'mention'],
   'slack-webhook': ['url-secret', 'mention'],
-  discord: ['url-secret'],
-  teams: ['url-secret'],
+  discord: ['url-secret', 'mention'],
+  teams: ['url-secret', 'mention', 'mention-name'],
   webhook: ['url-secret', 'signing-secret'],
 };
 
-const OPTIONAL_FIELDS = ['token-secret', 'url-secret', 'signing-secret', 'channel', 'mention'];
+const OPTIONAL_FIELDS = [
+  'token-secret',
+  'url-secret',
+  'signing-secret',
+  'channel',
+  'mention',
+  'mention-name',
+];
+
+/** Fields that need each other: a Teams mention shows a name, and a name needs its user. */
+const PAIRED_FIELDS: Partial<Record<ChannelType, readonly [string, string][]>> = {
+  teams: [
+    ['mention', 'mention-name'],
+    ['mention-name', 'mention'],
+  ],
+};
 
 /** `HH:MM`, 00:00 to 23:59, as minutes; undefined when it is not one. */
 export function parseClock(text: string): number | undefined {
@@ -132,6 +153,24 @@ export function notificationProblems(
           `${at}.${field}`,
           `does not apply to a ${type} channel; allowed: ${ALLOWED_FIELDS[type].join(', ')}.`,
         );
+    const form = MENTION_FORMS[type];
+    if (typeof c.mention === 'string' && form && !form.pattern.test(c.mention))
+      problem(
+        `${at}.mention`,
+        `is "${c.mention}"; allowed for a ${type} channel: ${form.allowed}.`,
+      );
+    if (
+      typeof c['mention-name'] === 'string' &&
+      ALLOWED_FIELDS[type].includes('mention-name') &&
+      !TEAMS_MENTION_NAME.pattern.test(c['mention-name'])
+    )
+      problem(
+        `${at}.mention-name`,
+        `is "${c['mention-name']}"; allowed: ${TEAMS_MENTION_NAME.allowed}.`,
+      );
+    for (const [field, needs] of PAIRED_FIELDS[type] ?? [])
+      if (c[field] !== undefined && c[needs] === undefined)
+        problem(`${at}.${needs}`, `is missing; a ${type} channel's ${field} needs ${needs}.`);
     for (const field of ['token-secret', 'url-secret', 'signing-secret'])
       if (typeof c[field] === 'string' && c[field].startsWith('GITHUB_'))
         problem(
@@ -236,6 +275,7 @@ export function notificationsSection(section: {
     'signing-secret'?: string;
     channel?: string;
     mention?: string;
+    'mention-name'?: string;
   }[];
   routes?: {
     severities?: string[];
@@ -255,6 +295,7 @@ export function notificationsSection(section: {
       ...(c['signing-secret'] !== undefined ? { signingSecret: c['signing-secret'] } : {}),
       ...(c.channel !== undefined ? { channel: c.channel } : {}),
       ...(c.mention !== undefined ? { mention: c.mention } : {}),
+      ...(c['mention-name'] !== undefined ? { mentionName: c['mention-name'] } : {}),
     })),
     routes: (section.routes ?? []).map((r) => ({
       severities: r.severities ?? [],

@@ -1,8 +1,12 @@
 // The Microsoft Teams message for a notice: an Adaptive Card 1.5 in the envelope a Teams
 // Workflows ("When a Teams webhook request is received") webhook takes. Payload text goes
 // into TextRuns of RichTextBlocks, which Adaptive Cards never read as markdown; the one
-// TextBlock (the heading) has its markdown characters backslash-escaped. Nothing here
-// mentions anyone: a Teams mention needs an `msteams.entities` entry, which is never built.
+// TextBlock (the heading) has its markdown characters backslash-escaped. A Teams mention
+// is an `<at>NAME</at>` in a TextBlock plus an `msteams.entities` entry naming the user;
+// the one entry built is the configured user's, only while the incident needs a person,
+// in a TextBlock of our own text. Payload text can never complete a tag: the heading's
+// `<` is backslash-escaped and a TextRun's `<at` gets a zero-width space.
+import { teamsMention, type TeamsMention } from './mentions.js';
 import type { Notice } from './notice.js';
 import {
   clean,
@@ -30,7 +34,19 @@ export interface AdaptiveCard {
   version: '1.5';
   body: Record<string, unknown>[];
   actions?: Record<string, unknown>[];
-  msteams?: { width: 'Full' };
+  msteams?: { width: 'Full'; entities?: MentionEntity[] };
+}
+
+/** What Teams reads to turn `<at>NAME</at>` in the card's text into a mention. */
+export interface MentionEntity {
+  type: 'mention';
+  text: string;
+  mentioned: { id: string; name: string };
+}
+
+export interface TeamsOptions {
+  /** The user mentioned only when a person must act. */
+  mention?: TeamsMention;
 }
 
 /** Backslash before the markdown characters a TextBlock reads. */
@@ -38,9 +54,12 @@ export function escapeTeamsMarkdown(text: string): string {
   return neutraliseBroadcasts(escapeMarkdownLine(clean(text)));
 }
 
-/** Text for a TextRun (never markdown): cleaned, clipped, broadcasts inert. */
+/** A zero-width space after `<` keeps an `<at>` tag in payload text from being one. */
+const inertAtTags = (text: string): string => text.replace(/<(\/?at\b)/gi, '<\u200b$1');
+
+/** Text for a TextRun (never markdown): cleaned, clipped, broadcasts and `<at>` inert. */
 export function teamsRunText(text: string, max: number): string {
-  return neutraliseBroadcasts(clip(clean(text), max));
+  return inertAtTags(neutraliseBroadcasts(clip(clean(text), max)));
 }
 
 const fact = (name: string, value: string): Record<string, unknown> => ({
@@ -51,7 +70,7 @@ const fact = (name: string, value: string): Record<string, unknown> => ({
   ],
 });
 
-export function teamsMessage(notice: Notice): TeamsEnvelope {
+export function teamsMessage(notice: Notice, options: TeamsOptions = {}): TeamsEnvelope {
   const escapedTitle = escapeTeamsMarkdown(clip(heading(notice.number, notice.title), 300));
   const body: Record<string, unknown>[] = [
     { type: 'TextBlock', text: escapedTitle, weight: 'Bolder', size: 'Medium', wrap: true },
@@ -65,6 +84,13 @@ export function teamsMessage(notice: Notice): TeamsEnvelope {
       type: 'RichTextBlock',
       inlines: [{ type: 'TextRun', text: teamsRunText(`• ${reason}`, 2000) }],
     });
+  const mention = notice.state === 'needs-human' ? teamsMention(options.mention) : undefined;
+  const entities: MentionEntity[] = [];
+  if (mention) {
+    const at = `<at>${mention.name}</at>`;
+    body.push({ type: 'TextBlock', text: `${at} a person must act on this incident`, wrap: true });
+    entities.push({ type: 'mention', text: at, mentioned: { id: mention.id, name: mention.name } });
+  }
   body.push({
     type: 'TextBlock',
     text: escapeTeamsMarkdown(`kubemend · ${clip(notice.key, 200)}`),
@@ -77,7 +103,7 @@ export function teamsMessage(notice: Notice): TeamsEnvelope {
     type: 'AdaptiveCard',
     version: '1.5',
     body,
-    msteams: { width: 'Full' },
+    msteams: entities.length ? { width: 'Full', entities } : { width: 'Full' },
   };
   const link = safeLink(notice.link);
   if (link) card.actions = [{ type: 'Action.OpenUrl', title: 'Open incident', url: link }];

@@ -173,13 +173,23 @@ export function resolveChannel(
       };
     }
     case 'slack-webhook':
-    case 'discord':
+    case 'discord': {
+      const url = secret(settings.urlSecret);
+      if (!url) return missing(settings.urlSecret);
+      return { kind: settings.type, name, url, ...mention };
+    }
     case 'teams': {
       const url = secret(settings.urlSecret);
       if (!url) return missing(settings.urlSecret);
-      return settings.type === 'slack-webhook'
-        ? { kind: 'slack-webhook', name, url, ...mention }
-        : { kind: settings.type, name, url };
+      // The config checks pair mention with mention-name for teams.
+      return settings.mention !== undefined && settings.mentionName !== undefined
+        ? {
+            kind: 'teams',
+            name,
+            url,
+            mention: { id: settings.mention, name: settings.mentionName },
+          }
+        : { kind: 'teams', name, url };
     }
     case 'webhook': {
       const url = secret(settings.urlSecret);

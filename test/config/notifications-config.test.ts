@@ -131,13 +131,63 @@ notifications:
 notifications:
   channels:
     - { name: audit, type: webhook, url-secret: HOOK_URL }
-    - { name: dev, type: discord, url-secret: DISCORD_URL, mention: U0ALICE }
+    - { name: dev, type: discord, url-secret: DISCORD_URL, channel: C0ALERTS }
     - { name: dev, type: teams, url-secret: TEAMS_URL }
+    - { name: hook, type: webhook, url-secret: U, signing-secret: K, mention: U0ALICE }
 `),
     ).toEqual([
       `Config k.yml: 'notifications.channels[0].signing-secret' is missing; a webhook channel needs url-secret and signing-secret.`,
-      `Config k.yml: 'notifications.channels[1].mention' does not apply to a discord channel; allowed: url-secret.`,
+      `Config k.yml: 'notifications.channels[1].channel' does not apply to a discord channel; allowed: url-secret, mention.`,
       `Config k.yml: 'notifications.channels[2].name' repeats the channel name "dev"; allowed: a name no other channel has.`,
+      `Config k.yml: 'notifications.channels[3].mention' does not apply to a webhook channel; allowed: url-secret, signing-secret.`,
+    ]);
+  });
+
+  it('reads a Discord and a Teams mention, each in its own form, and refuses one in another channel’s form', () => {
+    const { notifications } = read(`
+notifications:
+  channels:
+    - { name: dev, type: discord, url-secret: DISCORD_URL, mention: 'role:1234567890123456789' }
+    - name: sre
+      type: teams
+      url-secret: TEAMS_URL
+      mention: jane.doe@contoso.com
+      mention-name: Jane Doe
+`);
+    expect(notifications.channels).toEqual([
+      {
+        name: 'dev',
+        type: 'discord',
+        urlSecret: 'DISCORD_URL',
+        mention: 'role:1234567890123456789',
+      },
+      {
+        name: 'sre',
+        type: 'teams',
+        urlSecret: 'TEAMS_URL',
+        mention: 'jane.doe@contoso.com',
+        mentionName: 'Jane Doe',
+      },
+    ]);
+    expect(
+      problems(`
+notifications:
+  channels:
+    - { name: a, type: discord, url-secret: D, mention: S0ONCALL }
+    - { name: b, type: slack-webhook, url-secret: S, mention: 'user:1234567890123456789' }
+    - { name: c, type: teams, url-secret: T, mention: S0ONCALL, mention-name: On call }
+    - { name: d, type: teams, url-secret: T, mention: 87d349ed-44d7-43e1-9a83-5f2406dee5bd }
+    - { name: e, type: teams, url-secret: T, mention: a@b.example, mention-name: '<at>x' }
+    - { name: f, type: discord, url-secret: D, mention-name: Jane }
+`),
+    ).toEqual([
+      // The schema's own line comes first; the checks by type follow.
+      `Config k.yml: 'notifications.channels[4].mention-name' is "<at>x"; allowed: the name a Teams mention shows (\`<at>name</at>\`): letters, digits, spaces, . ' and -; type teams, with mention.`,
+      `Config k.yml: 'notifications.channels[0].mention' is "S0ONCALL"; allowed for a discord channel: user:<id> or role:<id>, a Discord user or role id (17 to 20 digits).`,
+      `Config k.yml: 'notifications.channels[1].mention' is "user:1234567890123456789"; allowed for a slack-webhook channel: a Slack user (U…, W…) or user-group (S…) id.`,
+      `Config k.yml: 'notifications.channels[2].mention' is "S0ONCALL"; allowed for a teams channel: a user's Microsoft Entra object id (a GUID) or user principal name (name@example.com).`,
+      `Config k.yml: 'notifications.channels[3].mention-name' is missing; a teams channel's mention needs mention-name.`,
+      `Config k.yml: 'notifications.channels[5].mention-name' does not apply to a discord channel; allowed: url-secret, mention.`,
     ]);
   });
 

@@ -35,7 +35,7 @@ describe('Teams notifications', () => {
       version: '1.5',
       actions: [{ type: 'Action.OpenUrl', url: NOTICE.link }],
     });
-    // No mention entities: nobody is ever pinged in Teams.
+    // No mention configured: no entities, so nobody is pinged.
     expect(card.msteams).toEqual({ width: 'Full' });
     expect(JSON.stringify(card)).not.toContain('<at>');
   });

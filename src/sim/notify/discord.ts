@@ -2,7 +2,10 @@
 // `?wait=true` answering the message object, without it 204) and edit (PATCH …/messages/
 // {message.id}), with Discord's documented message and embed limits and its error shapes
 // (50006 empty message, 50035 invalid form body, 10008 unknown message, 10015 unknown
-// webhook).
+// webhook). It also works out who a message pings, as Discord does: only mentions in the
+// content (an embed's never ping), each only when `allowed_mentions` permits it (without
+// the field, a webhook's content may ping anyone it names), never one escaped with a
+// backslash, and only when the message is created (an edit notifies nobody).
 
 import { listen, type Answer, type Received, type Receiver } from './http.js';
 
@@ -14,6 +17,11 @@ export interface DiscordMessageRecord {
   /** The thread it was posted in (`?thread_id=`), which an edit must name too. */
   thread_id?: string;
   edits: number;
+  /**
+   * The mentions the message shows now, as `user:<id>`, `role:<id>` or `everyone`: those in
+   * its content that allowed_mentions permits (an edit changes them but pings nobody).
+   */
+  mentions: string[];
 }
 
 export interface DiscordEmulator extends Receiver {
@@ -22,6 +30,8 @@ export interface DiscordEmulator extends Receiver {
   readonly messages: DiscordMessageRecord[];
   /** `execute`, `edit`, or with the error: `edit: 10008 Unknown Message`. */
   readonly calls: string[];
+  /** Every notification sent, in order: `user:<id>`, `role:<id>` or `everyone`. */
+  readonly pings: string[];
   remove(id: string): void;
 }
 
@@ -111,12 +121,65 @@ export function embedErrors(body: Json): string[] {
   return errors;
 }
 
+const MENTION_TYPES = ['users', 'roles', 'everyone'];
+
+/** Discord's checks of allowed_mentions, as its 50035 answer names them. */
+export function allowedMentionsErrors(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!isObject(value)) return ['allowed_mentions: Must be an object.'];
+  const errors: string[] = [];
+  const parse = value.parse ?? [];
+  if (!Array.isArray(parse) || parse.some((p) => !MENTION_TYPES.includes(p as string)))
+    errors.push('allowed_mentions.parse: Value must be one of {users, roles, everyone}.');
+  for (const kind of ['users', 'roles'] as const) {
+    const ids = value[kind];
+    if (ids === undefined) continue;
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || !/^\d{17,20}$/.test(id)))
+      errors.push(`allowed_mentions.${kind}: Must be a list of snowflakes.`);
+    else if (ids.length > 100)
+      errors.push(`allowed_mentions.${kind}: Must be 100 or fewer in length.`);
+    // Discord refuses both ways of allowing one kind at once.
+    if (Array.isArray(parse) && parse.includes(kind))
+      errors.push(`allowed_mentions: parse:["${kind}"] and ${kind}: [ids] are mutually exclusive.`);
+  }
+  return errors;
+}
+
+/**
+ * Who a message's content mentions that allowed_mentions lets through: `<@id>` or `<@!id>`
+ * (a user), `<@&id>` (a role), `@everyone` or `@here`; a backslash before one makes it text.
+ */
+export function permittedMentions(content: unknown, allowed: unknown): string[] {
+  if (typeof content !== 'string') return [];
+  const rules = isObject(allowed) ? allowed : undefined;
+  const parse = rules
+    ? Array.isArray(rules.parse)
+      ? (rules.parse as unknown[])
+      : []
+    : MENTION_TYPES;
+  const listed = (kind: 'users' | 'roles', id: string): boolean =>
+    parse.includes(kind) ||
+    (Array.isArray(rules?.[kind]) && (rules[kind] as unknown[]).includes(id));
+  const out: string[] = [];
+  for (const m of content.matchAll(/(\\?)(?:<@(!?|&)(\d{17,20})>|@(everyone|here)\b)/g)) {
+    if (m[1]) continue;
+    const mention = m[4]
+      ? parse.includes('everyone') && 'everyone'
+      : m[2] === '&'
+        ? listed('roles', m[3]!) && `role:${m[3]}`
+        : listed('users', m[3]!) && `user:${m[3]}`;
+    if (mention && !out.includes(mention)) out.push(mention);
+  }
+  return out;
+}
+
 export async function startDiscordEmulator(): Promise<DiscordEmulator> {
   const webhookId = '1300000000000000001';
   const webhookToken = 'emulator-webhook-token-0123456789';
   const base = `/api/webhooks/${webhookId}/${webhookToken}`;
   const messages: DiscordMessageRecord[] = [];
   const calls: string[] = [];
+  const pings: string[] = [];
   let next = 1_400_000_000_000_000_000n;
 
   const validate = (request: Received): Json | Answer => {
@@ -134,7 +197,7 @@ export async function startDiscordEmulator(): Promise<DiscordEmulator> {
         status: 400,
         body: { code: 50109, message: 'The request body contains invalid JSON.' },
       };
-    const errors = embedErrors(body);
+    const errors = [...embedErrors(body), ...allowedMentionsErrors(body.allowed_mentions)];
     if (errors.length)
       return { status: 400, body: { code: 50035, message: 'Invalid Form Body', errors } };
     const hasContent = typeof body.content === 'string' && body.content.length > 0;
@@ -185,8 +248,10 @@ export async function startDiscordEmulator(): Promise<DiscordEmulator> {
           ? { thread_id: url.searchParams.get('thread_id')! }
           : {}),
         edits: 0,
+        mentions: permittedMentions(b.content, b.allowed_mentions),
       };
       messages.push(record);
+      pings.push(...record.mentions);
       return answer(
         'execute',
         url.searchParams.get('wait') === 'true'
@@ -208,6 +273,8 @@ export async function startDiscordEmulator(): Promise<DiscordEmulator> {
       if (typeof b.content === 'string') message.content = b.content;
       if (Array.isArray(b.embeds)) message.embeds = b.embeds as Json[];
       if (b.allowed_mentions !== undefined) message.allowed_mentions = b.allowed_mentions;
+      // What the edited message shows; Discord sends no notification for an edit.
+      message.mentions = permittedMentions(message.content, message.allowed_mentions);
       message.edits += 1;
       return answer('edit', { status: 200, body: asMessage(message) });
     }
@@ -223,6 +290,7 @@ export async function startDiscordEmulator(): Promise<DiscordEmulator> {
     webhookUrl: `${receiver.base}${base}`,
     messages,
     calls,
+    pings,
     remove(id: string) {
       const i = messages.findIndex((m) => m.id === id);
       if (i >= 0) messages.splice(i, 1);
