@@ -13,6 +13,7 @@ import { formatDuration } from '../shared/duration.js';
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
 import { StoryClusters } from './clusters.js';
+import { FACT_KEYS } from '../sim/kube/control.js';
 import { loadConfig } from '../config/config.js';
 import { syncApplications } from './argocd.js';
 import { judge, passed } from './expect.js';
@@ -503,15 +504,14 @@ function flattenJobs(workflow: string, jobs: Record<string, JobRecord>, prefix =
   });
 }
 
-const FACTS = ['registries', 'images', 'nodeClockSkew', 'nodeCpuPercent'];
 
 function checkFacts(rehearsal: Rehearsal): void {
   for (const step of rehearsal.steps)
     if (step.kind === 'facts')
       for (const key of Object.keys(step.facts))
-        if (!FACTS.includes(key))
+        if (!(FACT_KEYS as string[]).includes(key))
           throw new UsageError(
-            `${rehearsal.file}: '${step.field}.facts.${key}' is not a fact of the simulation; allowed: ${FACTS.join(', ')}.`,
+            `${rehearsal.file}: '${step.field}.facts.${key}' is not a fact of the simulation; allowed: ${FACT_KEYS.join(', ')}.`,
           );
 }
 

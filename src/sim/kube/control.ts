@@ -24,7 +24,7 @@ export interface ControlReply {
 }
 
 const REGISTRY_STATES = ['ok', 'unreachable', 'rate-limited', 'unauthorized', 'timeout'];
-const FACT_KEYS: (keyof Facts)[] = [
+export const FACT_KEYS: (keyof Facts)[] = [
   'registries',
   'images',
   'nodeClockSkew',
