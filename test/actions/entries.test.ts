@@ -155,10 +155,10 @@ describe('intake inputs', () => {
 });
 
 describe('triage inputs', () => {
-  it('needs alerts or an incident number', async () => {
+  it('needs alerts, a scan folder or an incident number', async () => {
     const run = await runAction('triage', { githubToken: TOKEN });
     expect(run.annotations[0]?.message).toBe(
-      `Input 'alerts' or 'incident-number' is required: pass intake's 'alerts' or 'incident-number' output.`,
+      `Input 'alerts', 'from-dir' or 'incident-number' is required: pass intake's 'alerts' or 'incident-number' output, or the folder of the sweep's scan artifacts.`,
     );
   });
 

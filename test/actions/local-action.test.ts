@@ -120,7 +120,7 @@ it("local-action runs triage on intake's alerts offline and reports the oom play
 // `${{ github.token }}` passes as a token and the repository is what intake misses.
 const firstMissing: Record<string, string> = {
   intake: 'GITHUB_REPOSITORY is ""',
-  triage: "Input 'alerts' or 'incident-number' is required",
+  triage: "Input 'alerts', 'from-dir' or 'incident-number' is required",
   remediate: "Input 'kubeconfig' is required",
   report: "Input 'incident-number' is required",
   diagnose: "Input 'kubeconfig' is required",

@@ -173,7 +173,7 @@ describe('the remediate action refuses', () => {
       },
     );
     expect(result.outcome).toBe('skipped');
-    expect(result.reason).toMatch(/cluster identity uncertain/);
+    expect(result.reason).toMatch(/cluster identity mismatch/);
     expect(kube.writes()).toEqual([]);
   });
 
