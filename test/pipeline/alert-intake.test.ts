@@ -2,7 +2,7 @@
 // it (and not the cluster doctor beside it), its one job calls kubemend's reusable
 // workflow from the package with the user's KUBECONFIG secret, and the record shows the
 // pipeline's jobs under the caller job, as GitHub's run page does.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { events } from '../../src/sim/github/events.js';
 import type { GitHubEmulator } from '../../src/sim/github/server.js';
@@ -66,5 +66,28 @@ describe('the alert-intake template', () => {
     expect(JSON.parse(jobs.kubemend!.outputs.matrix!).include).toEqual([
       expect.objectContaining({ playbook: 'image-pull', incident: number }),
     ]);
+  });
+
+  it("with `secrets: inherit`, acts with the repository's KUBEMEND_TOKEN, the quick start's name", async () => {
+    const caller = callerRepository(kube, { playbooks: { 'image-pull': { mode: 'dry-run' } } });
+    mkdirSync(join(caller, '.github/workflows'));
+    // The swap the template's comment describes: its `secrets:` mapping for the inherit line.
+    const template = readFileSync(join(repoRoot, 'workflows-templates/alert-intake.yml'), 'utf8');
+    const inherit = template.replace(/^ {4}secrets:\n(?: {6}.*\n)+/m, '    secrets: inherit\n');
+    expect(inherit).not.toBe(template);
+    const file = join(caller, '.github/workflows/kubemend-alerts.yml');
+    writeFileSync(file, inherit);
+    const bot = gh.person('kubemend-bot', 'write', REPOSITORY);
+    const jobs = await runWorkflow(file, {
+      secrets: { KUBECONFIG: kube.kubeconfig(), KUBEMEND_TOKEN: bot },
+      repository: caller,
+      event: { name: 'repository_dispatch', payload: events.repositoryDispatch(REPOSITORY, ALERT) },
+      actor: 'alertmanager-relay',
+      github: { repository: REPOSITORY, token: TOKEN, apiUrl: gh.url },
+      env: { ...PACE, GITHUB_SHA: gh.repo(REPOSITORY).resolve('main') ?? '' },
+    });
+    const number = Number(jobs.kubemend!.outputs['incident-number']);
+    // Opened by the token's user, not the workflow's GITHUB_TOKEN (github-actions[bot]).
+    expect(gh.repo(REPOSITORY).issues.get(number)?.user).toBe('kubemend-bot');
   });
 });

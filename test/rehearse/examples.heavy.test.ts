@@ -2,7 +2,7 @@
 // `kubemend rehearse --json`, each result valid against the documented contract
 // (schema/rehearsal-result.schema.json), every expectation held or listed as known
 // failing with the issue that will fix it. The registry outage is the demo
-// (test/demo.test.ts), in `npm test`; these six stories run the bundled workflow jobs
+// (test/demo.test.ts), in `npm test`; these stories run the bundled workflow jobs
 // step after step for minutes, so they run in the heavy suite, which CI runs too.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +67,28 @@ describe('example rehearsals', () => {
     const [incident] = result.incidents;
     expect(incident).toMatchObject({ kind: 'issue', state: 'closed' });
     expect(incident?.labels).toContain('kubemend/recovered');
+  });
+
+  it("flux-helmrelease: Flux's own dispatch opens one incident, the reconcile fails while the cause stands, the retry after it is verified and merged, and info events write nothing", async () => {
+    const result = await json('flux-helmrelease.yaml');
+    expect(result.ok).toBe(true);
+    expect(known(result)).toEqual([]);
+    expect(result.incidents).toHaveLength(1);
+    expect(result.incidents[0]).toMatchObject({ kind: 'pr', state: 'merged' });
+    expect(result.incidents[0]?.labels).toEqual(
+      expect.arrayContaining(['category/flux', 'kubemend/resolved']),
+    );
+    // Two reconcile requests: the first run's, while the cause stood, and the retry's.
+    expect(
+      result.cluster.writes
+        .filter((w) => !w.dryRun && w.path.startsWith('/apis/helm.toolkit.fluxcd.io/'))
+        .map((w) => `${w.method} ${w.path}`),
+    ).toEqual([
+      'PATCH /apis/helm.toolkit.fluxcd.io/v2/namespaces/podinfo/helmreleases/podinfo',
+      'PATCH /apis/helm.toolkit.fluxcd.io/v2/namespaces/podinfo/helmreleases/podinfo',
+    ]);
+    // The recovery after the incident ended, and the other object's progress: read, nothing written.
+    expect(result.steps.slice(-2).map((s) => s.github.writes)).toEqual([0, 0]);
   });
 
   it('argocd-doctor: a label starts the cluster doctor, which reads the crash from the cluster and names the rollout', async () => {

@@ -71,8 +71,10 @@ describe('the events a workflow listens to', () => {
     expect(
       listensTo(file, { name: 'repository_dispatch', action: 'kubemend-alert', payload: {} }),
     ).toBe(true);
-    // Without types, every dispatch.
-    expect(listensTo(workflow('\n  repository_dispatch:'), dispatch('deploy'))).toBe(true);
+    // Without types, every dispatch, Flux's `<Kind>/<name>.<namespace>` too.
+    const all = workflow('\n  repository_dispatch:');
+    expect(listensTo(all, dispatch('deploy'))).toBe(true);
+    expect(listensTo(all, dispatch('HelmRelease/podinfo.podinfo'))).toBe(true);
   });
 
   it('takes every activity type of issues and issue_comment when none is named, the named ones otherwise', () => {
@@ -168,6 +170,12 @@ describe('the events a workflow listens to', () => {
         payload: { action: 'kubemend-retry', client_payload: {} },
       }),
     ).toEqual(['alert-intake.yml']);
+    // It lists no dispatch types (Flux's name the object): every type starts it, and its
+    // job's `if:` skips what is not kubemend's (test/pipeline/flux.test.ts).
+    for (const type of ['HelmRelease/podinfo.podinfo', 'deploy-preview'])
+      expect(
+        names({ name: 'repository_dispatch', payload: { action: type, client_payload: {} } }),
+      ).toEqual(['alert-intake.yml']);
     // The doctor's job `if:` skips other labels, but the workflow still starts.
     expect(
       names({ name: 'issues', payload: { action: 'labeled', label: { name: 'bug' } } }),
