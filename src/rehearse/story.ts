@@ -504,7 +504,6 @@ function flattenJobs(workflow: string, jobs: Record<string, JobRecord>, prefix =
   });
 }
 
-
 function checkFacts(rehearsal: Rehearsal): void {
   for (const step of rehearsal.steps)
     if (step.kind === 'facts')
