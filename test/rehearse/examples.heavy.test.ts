@@ -138,4 +138,25 @@ describe('example rehearsals', () => {
     // The resolved notification after the merge: intake read, wrote nothing.
     expect(result.steps.at(-1)?.github.writes).toBe(0);
   });
+
+  it("several-clusters: each alert acted on through its own cluster's credentials, the cluster without any and the one with a mismatched identity left untouched, each sweep job on its own cluster", async () => {
+    const result = await json('several-clusters.yaml');
+    expect(result.ok).toBe(true);
+    expect(known(result)).toEqual([]);
+    const writes = (cluster: string) =>
+      result.cluster.writes.filter((w) => !w.dryRun && w.cluster === cluster && w.status < 300);
+    // homelab: its stuck pods deleted; production: worker-1 cordoned, then uncordoned by the sweep.
+    expect(writes('homelab').some((w) => w.method === 'DELETE')).toBe(true);
+    expect(writes('production').filter((w) => w.path === '/api/v1/nodes/worker-1')).toHaveLength(2);
+    // edge has no credentials and staging shows another identity: not one request reached either.
+    expect(result.cluster.writes.filter((w) => ['edge', 'staging'].includes(w.cluster))).toEqual(
+      [],
+    );
+    const [, , edge, staging] = result.incidents;
+    expect(edge?.labels).toContain('kubemend/needs-human');
+    // Said once: the second edge alert added no second line saying so.
+    expect(edge?.body.split('no credentials for cluster edge').length).toBeLessThanOrEqual(2);
+    expect(staging?.comments.map((c) => c.body).join('\n')).toContain('cluster identity mismatch');
+    expect(result.incidents.map((i) => i.state)).toEqual(['merged', 'merged', 'open', 'open']);
+  });
 });
