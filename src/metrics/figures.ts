@@ -51,7 +51,7 @@ export const GUARDRAILS = [
   'opt-in',
   'control-plane',
   'min-healthy-nodes',
-  'credentials',
+  'context',
   'identity',
   'mode',
   'bare-pod',

@@ -52,7 +52,7 @@ export interface ActionRecord {
 export interface Decision extends Omit<GuardrailDecision, 'guardrail'> {
   guardrail:
     | GuardrailDecision['guardrail']
-    | 'credentials'
+    | 'context'
     | 'identity'
     | 'mode'
     | 'bare-pod'

@@ -108,7 +108,7 @@ export async function remediate(request: RemediateRequest): Promise<RemediateOut
       // Its own guardrail, so report tells a person how to add them (report/state.ts).
       const run = new Run(job, ctx);
       const reason = `${missingCredentials(request.kubeconfig, job.cluster)} to act on it`;
-      run.decisions.push({ guardrail: 'credentials', allowed: false, reason });
+      run.decisions.push({ guardrail: 'context', allowed: false, reason });
       result = run.finish('skipped', reason);
     } else if (controls && isSnoozed(controls, githubNow(github))) {
       const run = new Run(job, ctx);

@@ -86,7 +86,7 @@ const GUARDRAILS: Record<Decision['guardrail'], true> = {
   'opt-in': true,
   'control-plane': true,
   'min-healthy-nodes': true,
-  credentials: true,
+  context: true,
   identity: true,
   mode: true,
   'bare-pod': true,

@@ -10,6 +10,7 @@
 import type { IncidentRecord } from '../incidents/record.js';
 import type { IncidentState } from '../incidents/states.js';
 import type { Decision, RemediationResult } from '../remediation/result.js';
+import { kubeconfigSecretName } from '../shared/names.js';
 
 export type { IncidentState } from '../incidents/states.js';
 
@@ -32,11 +33,11 @@ const NEEDS_HUMAN: Partial<Record<Decision['guardrail'], string>> = {
  * the same alert says nothing new (fold.ts adds its timeline line once).
  */
 export function noCredentialsLine(cluster: string): string {
-  return `nothing was attempted: kubemend has no credentials for cluster ${cluster}; add a context named ${cluster} to the kubeconfig secret, or a secret KUBECONFIG_<the cluster name upper-cased, other characters as _> passed with secrets: inherit, then /kubemend retry or wait for the next alert`;
+  return `nothing was attempted: kubemend has no credentials for cluster ${cluster}; add a context named ${cluster} to the kubeconfig secret, or a secret ${kubeconfigSecretName(cluster)} passed with secrets: inherit, then /kubemend retry or wait for the next alert`;
 }
 /** The job refused before any playbook ran: no kubeconfig context for its cluster. */
 export const attemptedNothing = (r: RemediationResult): boolean =>
-  r.decisions.some((d) => d.guardrail === 'credentials' && !d.allowed);
+  r.decisions.some((d) => d.guardrail === 'context' && !d.allowed);
 /** Refusals a later run gets past on its own, once a budget frees. */
 const WAITING: readonly Decision['guardrail'][] = [
   'rate-limit',

@@ -84,7 +84,7 @@ describe('credentials per cluster', () => {
       "no credentials for cluster staging: the kubeconfig's contexts are homelab, prod; add a context named staging to act on it",
     );
     expect(result.decisions).toContainEqual(
-      expect.objectContaining({ guardrail: 'credentials', allowed: false }),
+      expect.objectContaining({ guardrail: 'context', allowed: false }),
     );
     expect([requestsTo(homelab), requestsTo(prod)]).toEqual(before);
   });
