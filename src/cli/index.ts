@@ -9,6 +9,7 @@ import { isObject } from '../shared/json.js';
 import { isClusterName } from '../shared/names.js';
 import { CATEGORY_INFO } from '../triage/categories.js';
 import { triagePayload, type TriagedIncident } from '../triage/triage.js';
+import { DIAGNOSE_USAGE, diagnoseCommand } from './diagnose.js';
 import { METRICS_USAGE, metricsCommand } from './metrics.js';
 import { REHEARSE_USAGE, rehearseCommand } from './rehearse.js';
 import { RELAY_USAGE, relayCommand } from './relay.js';
@@ -24,6 +25,7 @@ export const USAGE = `Usage:
       Check a .github/kubemend.yml the way the actions do; prints every problem,
       one per line.
 ${SCAN_USAGE}
+${DIAGNOSE_USAGE}
 ${REHEARSE_USAGE}
 ${RELAY_USAGE}
 ${METRICS_USAGE}
@@ -65,6 +67,9 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
       }
       case 'scan':
         return await scanCommand(rest, io);
+      case 'diagnose':
+        // It loads the Kubernetes client and the doctor itself, on demand.
+        return await diagnoseCommand(rest, io);
       case 'rehearse':
         return await rehearseCommand(rest, { ...io, isTty: io.isTty ?? false });
       case 'relay':
@@ -85,8 +90,8 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
       default:
         throw new UsageError(
           command === undefined
-            ? 'kubemend: a command is required: triage, validate-config, scan, rehearse, relay, metrics or help.'
-            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, scan, rehearse, relay, metrics, help, --version.`,
+            ? 'kubemend: a command is required: triage, validate-config, scan, diagnose, rehearse, relay, metrics or help.'
+            : `kubemend: unknown command ${JSON.stringify(command.slice(0, 40))}; allowed: triage, validate-config, scan, diagnose, rehearse, relay, metrics, help, --version.`,
         );
     }
   } catch (error) {

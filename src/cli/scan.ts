@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../shared/errors.js';
 
 export const SCAN_USAGE = `  kubemend scan [--kubeconfig FILE] [--context NAME] [--namespace NS] [--json]
@@ -91,31 +92,43 @@ function kubeconfigPath(flag: string | undefined): string {
   return fromEnv ?? join(homedir(), '.kube', 'config');
 }
 
-export async function scanCommand(args: string[], io: ScanIo): Promise<number> {
-  const options = parseScanArgs(args);
-  const file = kubeconfigPath(options.kubeconfig);
+/**
+ * The kubeconfig of a command run from a laptop (`kubemend scan`, `kubemend diagnose`),
+ * `command` naming it in errors. The client library is loaded only here.
+ */
+export async function laptopKubeconfig(
+  command: string,
+  flag: string | undefined,
+  context: string | undefined,
+): Promise<KubeConfig> {
+  const file = kubeconfigPath(flag);
   let raw: string;
   try {
     raw = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(
-      `kubemend scan: kubeconfig ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass one with --kubeconfig FILE.`,
+      `${command}: kubeconfig ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass one with --kubeconfig FILE.`,
     );
   }
   const { loadKubeconfig } = await import('../kube/kubeconfig.js');
-  // A laptop's own kubeconfig, chosen by the person running the scan: its exec plugins
+  // A laptop's own kubeconfig, chosen by the person running the command: its exec plugins
   // (aws eks get-token, gke-gcloud-auth-plugin) and file paths are theirs, as they are
   // for kubectl, so they are allowed. The CI guard (allow-exec) protects a runner from a
   // kubeconfig someone else wrote; here nothing is masked, since ::add-mask:: on a
   // terminal would print the very secret.
-  const kubeconfig = loadKubeconfig(raw, {
+  return loadKubeconfig(raw, {
     kubeconfigInput: `--kubeconfig ${file}`,
     allowInput: 'allow-exec',
     allowExec: true,
     mask: () => undefined,
-    context: options.context ?? '',
+    context: context ?? '',
     contextInput: '--context',
   });
+}
+
+export async function scanCommand(args: string[], io: ScanIo): Promise<number> {
+  const options = parseScanArgs(args);
+  const kubeconfig = await laptopKubeconfig('kubemend scan', options.kubeconfig, options.context);
   const { KubeClient } = await import('../kube/client.js');
   const { scanCluster } = await import('../scan/scan.js');
   const { formatFindings } = await import('../scan/format.js');

@@ -109,7 +109,8 @@ function details(c: RankedCause, n: number, proposal?: string): string[] {
   ];
 }
 
-function summary(e: Evidence | undefined): string {
+/** What the cluster showed, when no cause fits: the containers and the latest warnings. */
+export function summary(e: Evidence | undefined): string {
   if (!e) return 'nothing was read';
   const lines = e.pods.flatMap((p) =>
     p.containers.map(

@@ -9,7 +9,8 @@ import type { DiagnosisScope } from './evidence.js';
 
 const NAME = '[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?';
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const WORKLOAD_KINDS: Record<string, string> = {
+/** The kinds the doctor knows, by the names kubectl accepts (lower case). */
+export const WORKLOAD_KINDS: Record<string, string> = {
   deployment: 'Deployment',
   deploy: 'Deployment',
   statefulset: 'StatefulSet',

@@ -263,9 +263,9 @@ describe('kubemend triage', () => {
     ],
     [
       'an unknown command',
-      ['diagnose'],
+      ['doctor'],
       undefined,
-      /^kubemend: unknown command "diagnose"; allowed: triage, validate-config, scan, rehearse, relay, metrics, help, --version\.$/,
+      /^kubemend: unknown command "doctor"; allowed: triage, validate-config, scan, diagnose, rehearse, relay, metrics, help, --version\.$/,
     ],
     ['no command', [], undefined, /^kubemend: a command is required/],
   ])('exits 2 with one line on %s', async (_name, args, input, message) => {
