@@ -14,7 +14,12 @@ import {
 } from '../notify/settings.js';
 import { RELAY_DEFAULTS, type RelayConfig } from '../relay/settings.js';
 import { ANALYZER_NAMES, SCAN_DEFAULTS, type ScanConfig } from '../scan/settings.js';
-import { PLAYBOOKS, type Playbook, type PlaybookMode } from '../shared/constants.js';
+import {
+  PLAYBOOKS,
+  type ExplainProvider,
+  type Playbook,
+  type PlaybookMode,
+} from '../shared/constants.js';
 import { UsageError } from '../shared/errors.js';
 import { DAY_MS, parseDuration as parseSharedDuration } from '../shared/duration.js';
 import { isObject } from '../shared/json.js';
@@ -135,10 +140,25 @@ export interface KubemendConfig {
   /** Who may run slash commands besides people with write access: logins and `org/team`s. */
   commands: { users: string[]; teams: string[] };
   /** What the cluster doctor may read; `namespaces` null: the default rule (diagnose/access.ts). */
-  diagnose: { namespaces: string[] | null };
+  diagnose: DiagnoseConfig;
   /** Cluster name → the identity it must show before kubemend changes anything in it. */
   clusters: Record<string, ExpectedIdentity>;
 }
+
+export interface DiagnoseConfig {
+  namespaces: string[] | null;
+  /** Who explains the top causes in plain words (diagnosis/explain.ts); off by default. */
+  explain: ExplainProvider;
+  explainModel: string;
+  explainTimeoutMs: number;
+}
+
+export const DIAGNOSE_DEFAULTS: DiagnoseConfig = {
+  namespaces: null,
+  explain: 'off',
+  explainModel: 'openai/gpt-4.1-mini',
+  explainTimeoutMs: 20_000,
+};
 
 /** Matches src/kube/identity.ts's ExpectedIdentity; config does not load the Kubernetes client. */
 export interface ExpectedIdentity {
@@ -214,7 +234,7 @@ const DEFAULTS = {
   relay: RELAY_DEFAULTS,
   notifications: NOTIFICATIONS_DEFAULTS,
   commands: { users: [] as string[], teams: [] as string[] },
-  diagnose: { namespaces: null as string[] | null },
+  diagnose: DIAGNOSE_DEFAULTS,
   clusters: {} as Record<string, ExpectedIdentity>,
 };
 
@@ -417,7 +437,12 @@ function configOf(doc: ConfigDocument, path: string): KubemendConfig {
     notifications: notificationsSection(doc.notifications ?? {}),
     gitops: { paths: (doc.gitops?.paths ?? []).map((p) => p.replace(/\/+$/, '')) },
     commands: { users: doc.commands?.users ?? [], teams: doc.commands?.teams ?? [] },
-    diagnose: { namespaces: doc.diagnose?.namespaces ?? null },
+    diagnose: {
+      namespaces: doc.diagnose?.namespaces ?? null,
+      explain: doc.diagnose?.explain ?? DIAGNOSE_DEFAULTS.explain,
+      explainModel: doc.diagnose?.['explain-model'] ?? DIAGNOSE_DEFAULTS.explainModel,
+      explainTimeoutMs: ms(doc.diagnose?.['explain-timeout'], DIAGNOSE_DEFAULTS.explainTimeoutMs),
+    },
     clusters: clustersSection(doc.clusters ?? {}),
   };
 }

@@ -31,7 +31,7 @@ import {
   ROUTE_SEVERITIES,
   SECRET_NAME,
 } from '../notify/settings.js';
-import { PLAYBOOKS, PLAYBOOK_MODES } from '../shared/constants.js';
+import { EXPLAIN_PROVIDERS, PLAYBOOKS, PLAYBOOK_MODES } from '../shared/constants.js';
 
 const DEFS: Record<string, TSchema> = {};
 
@@ -450,6 +450,20 @@ const SECTIONS = {
         "The namespaces the cluster doctor may read, and no others. Default: the namespaces opted in to remediation (the opt-in label) and the incident's own, never kube-system, kube-public, kube-node-lease, kubemend's own (guardrails.ledger-namespace) or a protected namespace. A namespace of those is read only when named here.",
       maxItems: 200,
       uniqueItems: true,
+    }),
+    explain: oneOf(EXPLAIN_PROVIDERS, {
+      description:
+        'off, or github-models: GitHub Models explains the top causes in plain words from the redacted evidence, below the diagnosis, marked as generated; it never changes the ranking or the fix. Needs `models: read` in the workflow. Default: off.',
+    }),
+    'explain-model': Text({
+      description:
+        'A GitHub Models model ID, publisher/name, such as openai/gpt-4.1-mini. Default: openai/gpt-4.1-mini.',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,49}/[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$',
+    }),
+    'explain-timeout': Text({
+      description:
+        'A number of seconds from 1s to 120s: how long the doctor waits for the explanation before posting without it. Default: 20s.',
+      pattern: '^(?:[1-9]|[1-9][0-9]|1[01][0-9]|120)s$',
     }),
   }),
   commands: section(

@@ -12,6 +12,7 @@ import { checkIdentity, observeIdentity } from '../kube/identity.js';
 import { redact } from '../shared/redact.js';
 import { readPolicy, refusedOutright } from './access.js';
 import { collectEvidence } from './evidence.js';
+import { explainCauses, GITHUB_MODELS_URL } from './explain.js';
 import { proposeFix } from './fix.js';
 import { rankCauses, type RankedCause } from './rank.js';
 import { DIAGNOSIS_MARKER, diagnosisComment, type DiagnosisView } from './render.js';
@@ -35,6 +36,10 @@ export interface DiagnoseRequest {
   trigger: Trigger;
   runUrl: string | undefined;
   log: (line: string) => void;
+  /** Where diagnose.explain asks for its explanation, and with which token. */
+  models?: { token: string; baseUrl: string };
+  /** A step that went wrong without stopping the diagnosis; default: log. */
+  warn?: (line: string) => void;
 }
 
 export type DiagnoseOutcome =
@@ -149,6 +154,20 @@ export async function diagnose(request: DiagnoseRequest): Promise<DiagnoseOutcom
     if (proposal) view.proposal = proposal;
   }
   view.requests = client.stats.total;
+  if (config.diagnose.explain === 'github-models' && view.causes.length > 0) {
+    // After the ranking and the fix are settled: the explanation only reads them.
+    const text = await explainCauses(
+      view.causes,
+      {
+        model: config.diagnose.explainModel,
+        timeoutMs: config.diagnose.explainTimeoutMs,
+        baseUrl: request.models?.baseUrl ?? GITHUB_MODELS_URL,
+        token: request.models?.token ?? '',
+      },
+      request.warn ?? log,
+    );
+    if (text) view.explanation = { model: config.diagnose.explainModel, text };
+  }
   // Evidence was redacted as it was read; the comment is redacted again as a whole, since
   // error messages and proposals carry cluster text too.
   const body = redact(diagnosisComment(view));

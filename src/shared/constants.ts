@@ -7,6 +7,10 @@ export type IncidentMode = (typeof INCIDENT_MODES)[number];
 export const PLAYBOOK_MODES = ['off', 'notify', 'dry-run', 'propose', 'approve', 'auto'] as const;
 export type PlaybookMode = (typeof PLAYBOOK_MODES)[number];
 
+/** Who may explain a diagnosis in plain words (diagnose.explain): nobody, or GitHub Models. */
+export const EXPLAIN_PROVIDERS = ['off', 'github-models'] as const;
+export type ExplainProvider = (typeof EXPLAIN_PROVIDERS)[number];
+
 /** One playbook per triage category (docs/architecture.md, Triage categories). */
 export const PLAYBOOKS = [
   'image-pull',
