@@ -9,7 +9,7 @@ import { FluxControllers, type FluxFacts } from './flux.js';
 import { apiVersionOf, RESOURCES, type ResourceType } from './resources.js';
 import { matchesLabelSelectorObject } from './selectors.js';
 import { errors, KubeError } from './status.js';
-import type { KObject, KubeClock, KubeStore } from './store.js';
+import { clone, type KObject, type KubeClock, type KubeStore } from './store.js';
 import { byKey, ObjectIndex, podRequests, Scope } from './touched.js';
 
 // Controllers read and write loosely typed objects, as the API carries them.
@@ -547,33 +547,48 @@ export class Simulation {
         this.store.delete(resource, object.metadata.namespace, object.metadata.name);
       return;
     }
+    // Uncopied and only read (deletes go by name). The objects to delete are put in key
+    // order, as a list would have given them, so deletes and watch events keep their order.
     const uids = new Set<string>();
-    const all: { resource: ResourceType; object: KObject }[] = [];
+    for (const resource of RESOURCES)
+      for (const object of this.store.peekAll(resource)) uids.add(object.metadata.uid!);
     for (const resource of RESOURCES) {
-      for (const object of this.store.list(resource)) {
-        uids.add(object.metadata.uid!);
-        all.push({ resource, object });
+      const doomed: { object: KObject; orphan: boolean; stopped: boolean }[] = [];
+      for (const object of this.store.peekAll(resource)) {
+        const owners = object.metadata.ownerReferences ?? [];
+        const orphan = owners.length > 0 && owners.every((ref) => !uids.has(ref.uid));
+        // A terminating pod is gone once the kubelet has stopped it (at once here).
+        const stopped =
+          resource === T.pod &&
+          !!object.metadata.deletionTimestamp &&
+          (object.metadata.finalizers ?? []).length === 0;
+        if (orphan || stopped) doomed.push({ object, orphan, stopped });
       }
-    }
-    for (const { resource, object } of all) {
-      const owners = object.metadata.ownerReferences ?? [];
-      if (owners.length > 0 && owners.every((ref) => !uids.has(ref.uid))) {
-        this.store.delete(resource, object.metadata.namespace, object.metadata.name);
-      }
-      // A terminating pod is gone once the kubelet has stopped it (at once here).
-      if (
-        resource === T.pod &&
-        object.metadata.deletionTimestamp &&
-        (object.metadata.finalizers ?? []).length === 0
-      ) {
-        this.store.delete(resource, object.metadata.namespace, object.metadata.name);
+      doomed.sort((a, b) => byKey(a.object, b.object));
+      for (const { object, orphan, stopped } of doomed) {
+        if (orphan) this.store.delete(resource, object.metadata.namespace, object.metadata.name);
+        if (stopped) this.store.delete(resource, object.metadata.namespace, object.metadata.name);
       }
     }
   }
 
   private owned(r: ResourceType, owner: KObject): Any[] {
-    return this.index
-      .dependents(owner.metadata.uid!, r)
+    return this.controlled(this.index.dependents(owner.metadata.uid!, r), owner);
+  }
+
+  /**
+   * The pods `owner` controls, uncopied: read-only, for the controllers' counts (copying
+   * every pod of every ReplicaSet each step was a third of the simulator's time).
+   */
+  private ownedPods(owner: KObject): readonly Any[] {
+    return this.controlled(this.index.dependentsView(owner.metadata.uid!, T.pod), owner);
+  }
+
+  private controlled(
+    dependents: { resource: ResourceType; object: KObject }[],
+    owner: KObject,
+  ): Any[] {
+    return dependents
       .map(({ object }) => object)
       .filter(
         (o) =>
@@ -642,10 +657,10 @@ export class Simulation {
       const olds = this.owned(T.rs, d).filter((rs) => rs.metadata.uid !== current!.metadata.uid);
       const strategy = d.spec.strategy ?? {};
       const ready = (rs: Any): number =>
-        this.owned(T.pod, rs).filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length;
+        this.ownedPods(rs).filter((p) => isReady(p) && !p.metadata.deletionTimestamp).length;
       if (strategy.type === 'Recreate') {
         for (const rs of olds) this.scale(rs, 0);
-        if (olds.every((rs) => this.owned(T.pod, rs).length === 0)) this.scale(current, replicas);
+        if (olds.every((rs) => this.ownedPods(rs).length === 0)) this.scale(current, replicas);
       } else {
         const surge = resolveIntOrPercent(
           strategy.rollingUpdate?.maxSurge ?? '25%',
@@ -692,9 +707,9 @@ export class Simulation {
     const fresh = this.store.get(T.deploy, d.metadata.namespace, d.metadata.name) as Any;
     const sets = this.owned(T.rs, fresh);
     const pods = sets
-      .flatMap((rs) => this.owned(T.pod, rs))
+      .flatMap((rs) => this.ownedPods(rs))
       .filter((p) => !p.metadata.deletionTimestamp);
-    const newPods = this.owned(T.pod, current).filter((p) => !p.metadata.deletionTimestamp);
+    const newPods = this.ownedPods(current).filter((p) => !p.metadata.deletionTimestamp);
     const replicas: number = fresh.spec.replicas;
     const readyCount = pods.filter(isReady).length;
     const unavailable = resolveIntOrPercent(
@@ -804,7 +819,7 @@ export class Simulation {
       }
       const fresh = this.store.get(T.rs, rs.metadata.namespace, rs.metadata.name) as Any;
       if (!fresh) continue;
-      const current = this.owned(T.pod, fresh).filter((p) => !p.metadata.deletionTimestamp);
+      const current = this.ownedPods(fresh).filter((p) => !p.metadata.deletionTimestamp);
       const readyCount = current.filter(isReady).length;
       fresh.status = JSON.parse(
         JSON.stringify({
@@ -1096,14 +1111,18 @@ export class Simulation {
     for (const sm of this.listed(T.shareManager, scope)) {
       const namespace: string = sm.metadata.namespace;
       const name: string = sm.metadata.name;
-      const pods = (this.store.list(T.pod, namespace) as Any[]).filter(
-        (p) => p.metadata.labels?.['longhorn.io/share-manager'] === name,
-      );
+      // Read uncopied (a namespace's every pod, each step); an orphan is copied to adopt it.
+      const pods = ([...this.store.peekAll(T.pod, namespace)] as Any[])
+        .filter((p) => p.metadata.labels?.['longhorn.io/share-manager'] === name)
+        .sort(byKey);
       for (const pod of pods.filter((p) => !(p.metadata.ownerReferences ?? []).length)) {
-        pod.metadata.ownerReferences = [this.ownerRef(sm, 'ShareManager', 'longhorn.io/v1beta2')];
-        this.store.update(T.pod, pod);
+        const adopted = clone(pod);
+        adopted.metadata.ownerReferences = [
+          this.ownerRef(sm, 'ShareManager', 'longhorn.io/v1beta2'),
+        ];
+        this.store.update(T.pod, adopted);
       }
-      const managers = (this.store.list(T.pod, namespace) as Any[]).filter(
+      const managers = (this.store.peekAll(T.pod, namespace) as Any[]).filter(
         (p) =>
           p.metadata.labels?.app === 'longhorn-manager' &&
           !p.metadata.deletionTimestamp &&
@@ -1141,7 +1160,7 @@ export class Simulation {
   ): void {
     const fresh = this.store.get(r, owner.metadata.namespace, owner.metadata.name) as Any;
     if (!fresh) return;
-    const pods = this.owned(T.pod, fresh).filter((p) => !p.metadata.deletionTimestamp);
+    const pods = this.ownedPods(fresh).filter((p) => !p.metadata.deletionTimestamp);
     const next = JSON.parse(
       JSON.stringify({
         ...status(pods.filter(isReady).length, pods.length),
@@ -1502,7 +1521,11 @@ export class Simulation {
           .map((ref) => this.store.get(T.pod, ref.namespace, ref.name))
           .filter((p) => p !== undefined)
           .sort(byKey) as Any[])
-      : (this.store.list(T.pod) as Any[]);
+      : // Only the unbound are copied (they are written); the bound are most of the cluster.
+        ((this.store.peekAll(T.pod) as Any[])
+          .filter((p) => !p.spec.nodeName && !p.metadata.deletionTimestamp)
+          .sort(byKey)
+          .map((p) => clone(p)) as Any[]);
     // What a node's pods request, from the index, live: the pods bound in this pass count,
     // and a node with a thousand pods is not summed again for every pod placed.
     const usedOn = (node: string, resource: 'cpu' | 'memory'): number =>
@@ -1713,9 +1736,10 @@ export class Simulation {
             : {}),
         })),
       };
-      const next = JSON.parse(JSON.stringify(status));
-      if (JSON.stringify(pod.status) !== JSON.stringify(next)) {
-        pod.status = next;
+      // Serialised once: most steps change nothing, and parsing is only for a write.
+      const next = JSON.stringify(status);
+      if (JSON.stringify(pod.status) !== next) {
+        pod.status = JSON.parse(next);
         this.store.update(T.pod, pod);
       }
       for (const { v } of [...inits, ...views])
@@ -2296,10 +2320,12 @@ export class Simulation {
     count = 1,
   ): void {
     const namespace = object.metadata.namespace ?? 'default';
-    const name = `${object.metadata.name}.${sha(`${object.metadata.uid}/${reason}/${message}`).slice(0, 16)}`;
-    const existing = this.store.get(T.event, namespace, name) as Any | undefined;
-    if (existing) {
-      if (existing.count >= count) return;
+    const name = `${object.metadata.name}.${eventSuffix(`${object.metadata.uid}/${reason}/${message}`)}`;
+    // Most calls repeat an event already counted: read it uncopied, copy only to write.
+    const stored = this.store.peek(T.event, namespace, name) as Any | undefined;
+    if (stored) {
+      if (stored.count >= count) return;
+      const existing = clone(stored);
       existing.count = count;
       existing.lastTimestamp = this.clock.iso();
       this.store.update(T.event, existing);
@@ -2509,6 +2535,22 @@ function probeFailure(probe: Any, ip: string, status: number): string {
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * An event's name suffix, remembered: the kubelets re-record the same events every step,
+ * and hashing each again was a tenth of the simulator's time. Bounded, as a long-running
+ * emulator records ever new messages.
+ */
+const eventSuffixes = new Map<string, string>();
+function eventSuffix(key: string): string {
+  let found = eventSuffixes.get(key);
+  if (found === undefined) {
+    if (eventSuffixes.size >= 50_000) eventSuffixes.clear();
+    found = sha(key).slice(0, 16);
+    eventSuffixes.set(key, found);
+  }
+  return found;
+}
 
 /**
  * The pod-template-hash: stable for a template, as the Deployment controller computes

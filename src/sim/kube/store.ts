@@ -69,6 +69,42 @@ export function clone<T>(value: T): T {
   return out as T;
 }
 
+/**
+ * Whether two JSON-shaped values serialise to the same JSON text (key order included),
+ * without serialising them: a controller's write is compared with the stored object on
+ * every step, and two JSON.stringify calls per write were a tenth of the simulator's time.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const x = jsonValue(a);
+  const y = jsonValue(b);
+  if (x === y) return true;
+  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
+  if (Array.isArray(x) !== Array.isArray(y)) return false;
+  if (Array.isArray(x)) {
+    const other = y as unknown[];
+    if (x.length !== other.length) return false;
+    // JSON.stringify writes an undefined element as null.
+    for (let i = 0; i < x.length; i++) if (!sameJson(x[i] ?? null, other[i] ?? null)) return false;
+    return true;
+  }
+  const keysX = Object.keys(x).filter((k) => (x as Record<string, unknown>)[k] !== undefined);
+  const keysY = Object.keys(y).filter((k) => (y as Record<string, unknown>)[k] !== undefined);
+  if (keysX.length !== keysY.length) return false;
+  for (let i = 0; i < keysX.length; i++) {
+    const key = keysX[i]!;
+    if (key !== keysY[i]) return false;
+    if (!sameJson((x as Record<string, unknown>)[key], (y as Record<string, unknown>)[key]))
+      return false;
+  }
+  return true;
+}
+
+/** A value as JSON.stringify sees it: a non-finite number is null. */
+function jsonValue(value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
 export const keyOf = (r: ResourceType, namespace: string | undefined, name: string): string =>
   `${r.group}/${r.plural}/${r.namespaced ? (namespace ?? '') : ''}/${name}`;
 
@@ -203,11 +239,12 @@ export class KubeStore {
     stored.metadata.uid = before.metadata.uid;
     stored.metadata.creationTimestamp = before.metadata.creationTimestamp;
     stored.metadata.generation =
-      (before.metadata.generation ?? 1) +
-      (JSON.stringify(before.spec) !== JSON.stringify(stored.spec) ? 1 : 0);
+      (before.metadata.generation ?? 1) + (sameJson(before.spec, stored.spec) ? 0 : 1);
     if (
-      JSON.stringify({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }) ===
-      JSON.stringify({ ...stored, metadata: { ...stored.metadata, resourceVersion: '' } })
+      sameJson(
+        { ...before, metadata: { ...before.metadata, resourceVersion: '' } },
+        { ...stored, metadata: { ...stored.metadata, resourceVersion: '' } },
+      )
     ) {
       return clone(before); // a no-op write keeps the resourceVersion, as the real server does
     }

@@ -145,10 +145,28 @@ export class ObjectIndex {
 
   /** Objects naming `uid` as an owner, of one kind or all, in RESOURCES then key order. */
   dependents(uid: string, resource?: ResourceType): { resource: ResourceType; object: KObject }[] {
+    return this.collect(uid, resource, true);
+  }
+
+  /** As dependents, the stored objects uncopied: read-only, for counting and checks. */
+  dependentsView(
+    uid: string,
+    resource?: ResourceType,
+  ): { resource: ResourceType; object: KObject }[] {
+    return this.collect(uid, resource, false);
+  }
+
+  private collect(
+    uid: string,
+    resource: ResourceType | undefined,
+    copy: boolean,
+  ): { resource: ResourceType; object: KObject }[] {
     const out: { resource: ResourceType; object: KObject }[] = [];
     for (const ref of this.dependentsOf.get(uid)?.values() ?? []) {
       if (resource && ref.resource !== resource) continue;
-      const object = this.store.get(ref.resource, ref.namespace, ref.name);
+      const object = copy
+        ? this.store.get(ref.resource, ref.namespace, ref.name)
+        : this.store.peek(ref.resource, ref.namespace, ref.name);
       if (object) out.push({ resource: ref.resource, object });
     }
     const rank = (r: ResourceType): number => RESOURCES.indexOf(r);
