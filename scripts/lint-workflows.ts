@@ -37,6 +37,46 @@ const BRANDING_COLORS = new Set([
   'gray-dark',
 ]);
 
+/**
+ * The Feather icons GitHub draws on an action's badge: its exhaustive list ("Metadata syntax
+ * for GitHub Actions", branding.icon). Feather's brand icons and a few others (coffee, key,
+ * tool, x-octagon, ...) are left out, and an action naming one is refused at publication.
+ */
+const BRANDING_ICONS = new Set(
+  `activity airplay alert-circle alert-octagon alert-triangle align-center align-justify
+   align-left align-right anchor aperture archive arrow-down-circle arrow-down-left
+   arrow-down-right arrow-down arrow-left-circle arrow-left arrow-right-circle
+   arrow-right arrow-up-circle arrow-up-left arrow-up-right arrow-up at-sign award
+   bar-chart-2 bar-chart battery-charging battery bell-off bell bluetooth bold book-open
+   book bookmark box briefcase calendar camera-off camera cast check-circle check-square
+   check chevron-down chevron-left chevron-right chevron-up chevrons-down chevrons-left
+   chevrons-right chevrons-up circle clipboard clock cloud-drizzle cloud-lightning
+   cloud-off cloud-rain cloud-snow cloud code command compass copy corner-down-left
+   corner-down-right corner-left-down corner-left-up corner-right-down corner-right-up
+   corner-up-left corner-up-right cpu credit-card crop crosshair database delete disc
+   dollar-sign download-cloud download droplet edit-2 edit-3 edit external-link eye-off
+   eye fast-forward feather file-minus file-plus file-text file film filter flag
+   folder-minus folder-plus folder gift git-branch git-commit git-merge git-pull-request
+   globe grid hard-drive hash headphones heart help-circle home image inbox info italic
+   layers layout life-buoy link-2 link list loader lock log-in log-out mail map-pin map
+   maximize-2 maximize menu message-circle message-square mic-off mic minimize-2 minimize
+   minus-circle minus-square minus monitor moon more-horizontal more-vertical move music
+   navigation-2 navigation octagon package paperclip pause-circle pause percent
+   phone-call phone-forwarded phone-incoming phone-missed phone-off phone-outgoing phone
+   pie-chart play-circle play plus-circle plus-square plus pocket power printer radio
+   refresh-ccw refresh-cw repeat rewind rotate-ccw rotate-cw rss save scissors search
+   send server settings share-2 share shield-off shield shopping-bag shopping-cart
+   shuffle sidebar skip-back skip-forward slash sliders smartphone speaker square star
+   stop-circle sun sunrise sunset table tablet tag target terminal thermometer
+   thumbs-down thumbs-up toggle-left toggle-right trash-2 trash trending-down trending-up
+   triangle truck tv type umbrella underline unlock upload-cloud upload user-check
+   user-minus user-plus user-x user users video-off video voicemail volume-1 volume-2
+   volume-x volume watch wifi-off wifi wind x-circle x-square x zap-off zap zoom-in
+   zoom-out`.split(/\s+/),
+);
+/** GitHub Marketplace: "Description must be less than 125 characters." */
+export const MARKETPLACE_DESCRIPTION_MAX = 124;
+
 type Yaml = Record<string, unknown>;
 const isMap = (value: unknown): value is Yaml =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -63,8 +103,16 @@ export function findFiles(root: string): { workflows: string[]; actions: string[
   return { workflows, actions: actions.filter((path) => existsSync(path)) };
 }
 
-/** Rules for an action.yml: what the runner needs and what our users are promised. */
-export function lintActionMetadata(path: string, text: string): Finding[] {
+/**
+ * Rules for an action.yml: what the runner needs and what our users are promised. With
+ * `marketplace`, also what GitHub Marketplace requires of the one action it lists, the
+ * repository's root action.yml (actions in subfolders are never listed on their own).
+ */
+export function lintActionMetadata(
+  path: string,
+  text: string,
+  { marketplace = false }: { marketplace?: boolean } = {},
+): Finding[] {
   const findings: Finding[] = [];
   const add = (message: string): void => {
     findings.push({ file: path, line: 1, message, kind: 'action-metadata' });
@@ -84,8 +132,20 @@ export function lintActionMetadata(path: string, text: string): Finding[] {
   for (const key of ['name', 'description']) {
     if (typeof doc[key] !== 'string' || doc[key] === '') add(`"${key}" is required`);
   }
+  if (
+    marketplace &&
+    typeof doc.description === 'string' &&
+    doc.description.length > MARKETPLACE_DESCRIPTION_MAX
+  )
+    add(
+      `"description" is ${doc.description.length} characters; the Marketplace takes at most ${MARKETPLACE_DESCRIPTION_MAX}`,
+    );
   const branding = doc.branding;
   if (!isMap(branding) || typeof branding.icon !== 'string') add('"branding.icon" is required');
+  else if (!BRANDING_ICONS.has(branding.icon))
+    add(
+      `"branding.icon" "${branding.icon}" is not a Feather icon GitHub supports (the list under branding.icon in GitHub's metadata syntax)`,
+    );
   if (!isMap(branding) || !BRANDING_COLORS.has(String(branding.color))) {
     add(`"branding.color" must be one of ${[...BRANDING_COLORS].join(', ')}`);
   }
@@ -222,7 +282,9 @@ export async function lintRepository(root: string): Promise<Finding[]> {
     findings.push(...lintLocalActionUses(root, name, text));
   }
   for (const path of actions) {
-    const found = lintActionMetadata(path, readFileSync(path, 'utf8'));
+    const found = lintActionMetadata(path, readFileSync(path, 'utf8'), {
+      marketplace: path === join(root, 'action.yml'),
+    });
     findings.push(...found.map((finding) => ({ ...finding, file: relative(root, path) })));
   }
   return findings;

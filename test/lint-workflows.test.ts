@@ -18,7 +18,7 @@ function scratchRepo(files: Record<string, string>): string {
 const goodAction = dump({
   name: 'a',
   description: 'd',
-  branding: { icon: 'tool', color: 'orange' },
+  branding: { icon: 'life-buoy', color: 'orange' },
   inputs: { 'known-input': { description: 'Required.', required: true } },
   runs: { using: 'node24', main: 'index.js' },
 });
@@ -96,6 +96,7 @@ describe('workflow and action linting', () => {
     });
     expect(lintActionMetadata(join(root, 'action.yml'), text).map((f) => f.message)).toEqual([
       'unexpected key "extra"',
+      `"branding.icon" "tool" is not a Feather icon GitHub supports (the list under branding.icon in GitHub's metadata syntax)`,
       '"branding.color" must be one of white, black, yellow, blue, green, orange, red, purple, gray-dark',
       '"runs.using" is "node20"; kubemend actions use node24',
       '"runs.main" missing.js does not exist',
@@ -104,6 +105,18 @@ describe('workflow and action linting', () => {
       'input "token" is required but its description does not say "Required."',
       'output "result" has no description',
     ]);
+  });
+
+  it('holds only the root action to the Marketplace: a description under 125 characters', () => {
+    const root = scratchRepo({ 'index.js': '' });
+    const long = dump({ ...(load(goodAction) as object), description: 'x'.repeat(125) });
+    const path = join(root, 'action.yml');
+    expect(lintActionMetadata(path, long, { marketplace: true }).map((f) => f.message)).toEqual([
+      '"description" is 125 characters; the Marketplace takes at most 124',
+    ]);
+    expect(lintActionMetadata(path, long)).toEqual([]);
+    const fits = dump({ ...(load(goodAction) as object), description: 'x'.repeat(124) });
+    expect(lintActionMetadata(path, fits, { marketplace: true })).toEqual([]);
   });
 });
 

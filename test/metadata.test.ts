@@ -73,8 +73,8 @@ describe('the root action.yml (the all-in-one action)', () => {
   const path = join(repoRoot, 'action.yml');
   const spec = load(readFileSync(path, 'utf8')) as Spec;
 
-  it('passes the metadata rules and runs on node24 from its entry in dist/', () => {
-    expect(lintActionMetadata(path, readFileSync(path, 'utf8'))).toEqual([]);
+  it('passes the metadata rules and the Marketplace listing rules, and runs on node24 from its entry in dist/', () => {
+    expect(lintActionMetadata(path, readFileSync(path, 'utf8'), { marketplace: true })).toEqual([]);
     expect(spec.runs).toEqual({ using: 'node24', main: 'dist/all-in-one/index.js' });
     expect(existsSync(join(repoRoot, 'dist/all-in-one/index.js'))).toBe(true);
   });
