@@ -6,13 +6,13 @@
 // Exit 0 with or without causes; 2 with one line on bad input. Everything printed is
 // redacted (log lines and events are cluster text).
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseConfig, type KubemendConfig } from '../config/config.js';
 import { WORKLOAD_KINDS } from '../diagnosis/scope.js';
 import type { DiagnosisScope } from '../diagnosis/evidence.js';
 import type { RankedCause } from '../diagnosis/rank.js';
 import { UsageError } from '../shared/errors.js';
 import { redact, redactDeep } from '../shared/redact.js';
+import { parseCommandArgs } from './args.js';
 import { laptopKubeconfig } from './scan.js';
 
 export const DIAGNOSE_USAGE = `  kubemend diagnose [--kubeconfig FILE] [--context NAME] [--config FILE] --namespace NS
@@ -41,8 +41,6 @@ interface DiagnoseArgs {
 
 const TARGETS = ['workload', 'pod', 'node', 'app'] as const;
 const VALUE_OPTIONS = ['kubeconfig', 'context', 'config', 'namespace', ...TARGETS];
-const ALLOWED =
-  '--kubeconfig, --context, --config, --namespace, --workload, --pod, --node, --app, --json';
 /** RFC 1123 label: what a namespace name may be. */
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** RFC 1123 subdomain: what a workload, pod, node or Application name may be. */
@@ -55,40 +53,13 @@ const PREFIX = 'kubemend diagnose';
 const quoted = (value: string) => JSON.stringify(value.slice(0, 70));
 
 function parseDiagnoseArgs(args: string[]): DiagnoseArgs {
-  const { tokens } = parseArgs({
-    args,
-    options: {
-      ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: 'string' as const }])),
-      json: { type: 'boolean' },
-    },
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
+  const { options: values, flags } = parseCommandArgs(args, {
+    command: PREFIX,
+    values: VALUE_OPTIONS,
+    flags: ['json'],
+    once: true,
+    positionals: false,
   });
-  const values: Record<string, string> = {};
-  let json = false;
-  for (const token of tokens) {
-    if (token.kind === 'positional')
-      throw new UsageError(
-        `${PREFIX}: takes no arguments, got ${quoted(token.value.slice(0, 40))}; allowed options: ${ALLOWED}.`,
-      );
-    if (token.kind !== 'option') continue;
-    if (token.name === 'json') {
-      if (token.value !== undefined)
-        throw new UsageError(`${PREFIX}: option --json takes no value.`);
-      json = true;
-      continue;
-    }
-    if (!VALUE_OPTIONS.includes(token.name))
-      throw new UsageError(
-        `${PREFIX}: unknown option ${token.rawName.slice(0, 42)}; allowed: ${ALLOWED}.`,
-      );
-    if (token.value === undefined || token.value === '')
-      throw new UsageError(`${PREFIX}: option ${token.rawName} needs a value.`);
-    if (values[token.name] !== undefined)
-      throw new UsageError(`${PREFIX}: option --${token.name} is given twice; allowed: once.`);
-    values[token.name] = token.value;
-  }
   const namespace = values.namespace;
   if (namespace === undefined)
     throw new UsageError(`${PREFIX}: --namespace NS is required (the namespace to diagnose).`);
@@ -128,7 +99,7 @@ function parseDiagnoseArgs(args: string[]): DiagnoseArgs {
     config: values.config,
     namespace,
     target: { flag, kind, name: raw },
-    json,
+    json: flags.has('json'),
   };
 }
 

@@ -1,7 +1,6 @@
 // `kubemend`, the command line: the actions' code outside GitHub Actions. Output is JSON
 // on stdout; a user's mistake is one line on stderr and exit code 2; our own bug is exit 1.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { LIMITS } from '../alerts/model.js';
 import { checkConfig, loadConfig, type KubemendConfig } from '../config/config.js';
 import { UsageError, getErrorMessage, oneLine } from '../shared/errors.js';
@@ -9,6 +8,7 @@ import { isObject } from '../shared/json.js';
 import { isClusterName } from '../shared/names.js';
 import { CATEGORY_INFO } from '../triage/categories.js';
 import { triagePayload, type TriagedIncident } from '../triage/triage.js';
+import { parseCommandArgs } from './args.js';
 import { DIAGNOSE_USAGE, diagnoseCommand } from './diagnose.js';
 import { METRICS_USAGE, metricsCommand } from './metrics.js';
 import { REHEARSE_USAGE, rehearseCommand } from './rehearse.js';
@@ -103,39 +103,6 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
 /** The cluster of a payload that names none, when --cluster is not given either. */
 export const UNNAMED_CLUSTER = 'unknown';
 
-interface Parsed {
-  options: Record<string, string>;
-  positional: string[];
-}
-
-/**
- * Node's parser, not strict: its own errors do not name what we allow, and a strict
- * string option refuses a value starting with '-'. Each option token is checked here.
- */
-function parseCommandArgs(args: string[], known: readonly string[]): Parsed {
-  const { tokens } = parseArgs({
-    args,
-    options: Object.fromEntries(known.map((name) => [name, { type: 'string' }])),
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const options: Record<string, string> = {};
-  const positional: string[] = [];
-  for (const token of tokens) {
-    if (token.kind === 'positional') positional.push(token.value);
-    if (token.kind !== 'option') continue;
-    if (!known.includes(token.name))
-      throw new UsageError(
-        `kubemend: unknown option ${token.rawName.slice(0, 42)}; allowed: ${known.map((k) => `--${k}`).join(', ') || 'none'}.`,
-      );
-    if (token.value === undefined || token.value === '')
-      throw new UsageError(`kubemend: option ${token.rawName} needs a value.`);
-    options[token.name] = token.value;
-  }
-  return { options, positional };
-}
-
 function oneFile(positional: string[], what: string): string {
   if (positional.length !== 1)
     throw new UsageError(
@@ -145,7 +112,10 @@ function oneFile(positional: string[], what: string): string {
 }
 
 function triageCommand(args: string[], io: Io): { incidents: unknown[] } {
-  const { options, positional } = parseCommandArgs(args, ['cluster', 'config']);
+  const { options, positional } = parseCommandArgs(args, {
+    command: 'kubemend',
+    values: ['cluster', 'config'],
+  });
   const file = oneFile(positional, 'triage');
   const config: KubemendConfig = loadConfig(
     options.config ?? '.github/kubemend.yml',
@@ -164,7 +134,7 @@ function triageCommand(args: string[], io: Io): { incidents: unknown[] } {
 }
 
 function validateCommand(args: string[]): { summary: string; problems: string[] } {
-  const { positional } = parseCommandArgs(args, []);
+  const { positional } = parseCommandArgs(args, { command: 'kubemend', values: [] });
   const file = oneFile(positional, 'validate-config');
   let text: string;
   try {

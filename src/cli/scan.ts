@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../shared/errors.js';
+import { parseCommandArgs } from './args.js';
 
 export const SCAN_USAGE = `  kubemend scan [--kubeconfig FILE] [--context NAME] [--namespace NS] [--json]
       List what is broken in a cluster (pods that cannot pull or keep crashing, rollouts
@@ -32,57 +32,31 @@ interface ScanArgs {
   json: boolean;
 }
 
-const VALUE_OPTIONS = ['kubeconfig', 'context', 'namespace'];
-const ALLOWED = '--kubeconfig, --context, --namespace, --json';
 /** RFC 1123 label: what a namespace name may be. */
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function parseScanArgs(args: string[]): ScanArgs {
-  const { tokens } = parseArgs({
-    args,
-    options: {
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      namespace: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
+  const { options, lists, flags } = parseCommandArgs(args, {
+    command: 'kubemend scan',
+    values: ['kubeconfig', 'context', 'namespace'],
+    flags: ['json'],
+    repeatable: ['namespace'],
+    positionals: false,
+    check: {
+      namespace: (value) => {
+        if (!NAMESPACE.test(value))
+          throw new UsageError(
+            `kubemend scan: --namespace ${JSON.stringify(value.slice(0, 70))} is not a namespace name; allowed: up to 63 lower-case letters, digits or '-', starting and ending with a letter or digit.`,
+          );
+      },
     },
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
   });
-  const parsed: ScanArgs = {
-    kubeconfig: undefined,
-    context: undefined,
-    namespaces: [],
-    json: false,
+  return {
+    kubeconfig: options.kubeconfig,
+    context: options.context,
+    namespaces: lists.namespace ?? [],
+    json: flags.has('json'),
   };
-  for (const token of tokens) {
-    if (token.kind === 'positional')
-      throw new UsageError(
-        `kubemend scan: takes no arguments, got ${JSON.stringify(token.value.slice(0, 40))}; allowed options: ${ALLOWED}.`,
-      );
-    if (token.kind !== 'option') continue;
-    if (token.name === 'json') {
-      if (token.value !== undefined)
-        throw new UsageError('kubemend scan: option --json takes no value.');
-      parsed.json = true;
-      continue;
-    }
-    if (!VALUE_OPTIONS.includes(token.name))
-      throw new UsageError(
-        `kubemend scan: unknown option ${token.rawName.slice(0, 42)}; allowed: ${ALLOWED}.`,
-      );
-    if (token.value === undefined || token.value === '')
-      throw new UsageError(`kubemend scan: option ${token.rawName} needs a value.`);
-    if (token.name === 'namespace') {
-      if (!NAMESPACE.test(token.value))
-        throw new UsageError(
-          `kubemend scan: --namespace ${JSON.stringify(token.value.slice(0, 70))} is not a namespace name; allowed: up to 63 lower-case letters, digits or '-', starting and ending with a letter or digit.`,
-        );
-      parsed.namespaces.push(token.value);
-    } else parsed[token.name as 'kubeconfig' | 'context'] = token.value;
-  }
-  return parsed;
 }
 
 /** kubectl's order: --kubeconfig, the first file of $KUBECONFIG, ~/.kube/config. */

@@ -188,14 +188,26 @@ async function locate(gh: CommentTarget) {
 /**
  * The record file an incident branch names, when it belongs to incident `number`: after
  * a merge and a recurrence the same branch may carry a later incident's record.
+ * `resolved`: the one a verified end moved to alerts/resolved/ on the branch (report's
+ * finish), which a merged incident's branch keeps.
  */
-export async function branchRecord(gh: CommentTarget, branch: string): Promise<Found | undefined> {
-  return recordFile(gh, branch);
+export async function branchRecord(
+  gh: CommentTarget,
+  branch: string,
+  where: 'incoming' | 'resolved' = 'incoming',
+): Promise<Found | undefined> {
+  return recordFile(gh, branch, where);
 }
 
-async function recordFile(gh: CommentTarget, branch: string): Promise<Found | undefined> {
-  const path = recordPathOf(branch);
-  if (!path) return undefined;
+async function recordFile(
+  gh: CommentTarget,
+  branch: string,
+  where: 'incoming' | 'resolved' = 'incoming',
+): Promise<Found | undefined> {
+  const incoming = recordPathOf(branch);
+  if (!incoming) return undefined;
+  const path =
+    where === 'resolved' ? incoming.replace(/^alerts\/incoming\//, 'alerts/resolved/') : incoming;
   const file = await readRecordFile(gh, path, branch);
   const record = file?.record;
   if (!file || !record || record.incident?.number !== gh.number) return undefined;

@@ -12,6 +12,7 @@ import { loadScenario, readScenario, settleSeconds, type Scenario } from '../sim
 import type { KubeEmulator } from '../sim/kube/server.js';
 import { startCluster } from '../sim/kube/cluster.js';
 import { serviceAccountRules } from '../sim/kube/rbac.js';
+import { wallClockTicker } from '../sim/kube/ticker.js';
 import type { KObject } from '../sim/kube/store.js';
 import { UsageError } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
@@ -28,7 +29,8 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 export class StoryClusters {
   /** Log entries already turned into writes, per cluster. */
   private readonly seen = new Map<string, number>();
-  private ticker: NodeJS.Timeout | undefined;
+  /** Stops the wall-clock ticker runClock started. */
+  private stopTicker: (() => void) | undefined;
 
   readonly all: StoryCluster[];
 
@@ -101,18 +103,12 @@ export class StoryClusters {
   /** Lets the shared clock run with wall time, `speedup` times faster (the actions wait for real). */
   runClock(speedup: number, tickMs = 100): void {
     this.stopClock();
-    let last = Date.now();
-    this.ticker = setInterval(() => {
-      const now = Date.now();
-      this.advance((now - last) * speedup);
-      last = now;
-    }, tickMs);
-    this.ticker.unref();
+    this.stopTicker = wallClockTicker((ms) => this.advance(ms), speedup, tickMs);
   }
 
   stopClock(): void {
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = undefined;
+    this.stopTicker?.();
+    this.stopTicker = undefined;
   }
 
   async close(): Promise<void> {

@@ -9,17 +9,22 @@ import { getErrorMessage, oneLine } from '../shared/errors.js';
 import { labelNames } from '../github/labels.js';
 import { toIso } from '../incidents/clock.js';
 import { recordFromBody, type IncidentRecord } from '../incidents/record.js';
-import { incidentRecord, readRecordFile, updateRecord } from '../incidents/records.js';
+import { branchRecord, incidentRecord, updateRecord, type Found } from '../incidents/records.js';
 import { LABELS } from '../incidents/render.js';
 import { stateFromLabels } from '../incidents/states.js';
 import { silenced } from '../notify/settings.js';
-import { incidentNotice, noticeStep, setDeferredLabel, type Notifier } from './notify.js';
+import { incidentNotice, payNotice, setDeferredLabel, type Notifier } from './notify.js';
 
 /** Sends every notice owed that quiet hours no longer hold back; answers warning lines. */
 export async function payDeferredNotices(
   github: Omit<CommentTarget, 'number'>,
   notifier: Notifier,
 ): Promise<string[]> {
+  // No quiet hours, nothing deferred now: the list call is saved. A notice owed from
+  // before quiet hours were removed is paid by the next report of its incident, or the
+  // sweep's next change of its state (noticeStep pays what is owed); an incident closed
+  // meanwhile gets neither and keeps it (docs/notifications.md says so).
+  if (notifier.config.quietHours === null) return [];
   const { octokit, owner, repo } = github;
   const owing = await octokit.paginate(octokit.rest.issues.listForRepo, {
     owner,
@@ -35,21 +40,23 @@ export async function payDeferredNotices(
       const labels = labelNames(issue.labels);
       const ms = github.stats.serverTime ?? Date.now();
       const labelled = stateFromLabels(labels);
-      // Still quiet for the state its label shows: owed until a later run, nothing read.
-      if (labelled && silenced(notifier.config, labelled, ms)) continue;
-      const { file } = await incidentRecord(gh);
-      const shown = recordFromBody(issue.body ?? '');
-      const record = file?.record ?? (shown && ((await mergedRecord(gh, shown)) ?? shown));
-      if (!record) {
+      // Quiet hours are checked here, once, for the state its label shows, so nothing is
+      // read while they still hold; only an incident without a state label is read first.
+      const unlabelled = labelled ? undefined : await owedRecord(gh, issue.body);
+      const state = labelled ?? unlabelled?.record.state;
+      if (state && silenced(notifier.config, state, ms)) continue;
+      const found = labelled ? await owedRecord(gh, issue.body) : unlabelled;
+      if (!found) {
         await setDeferredLabel(gh, labels, false);
         continue;
       }
+      const { file, record } = found;
       const owed = {
         ...record,
         // The label says a notice is owed even where the record could not keep it.
         deferredNotice: record.deferredNotice ?? { since: toIso(ms), previous: null },
       };
-      const step = await noticeStep(
+      const step = await payNotice(
         notifier,
         incidentNotice({
           number: issue.number,
@@ -62,11 +69,8 @@ export async function payDeferredNotices(
           link: issue.html_url,
         }),
         owed,
-        false,
         { ms, iso: toIso(ms) },
       );
-      // Still within quiet hours for this incident's state: owed until a later run.
-      if (step.deferredLabel === undefined) continue;
       for (const failure of step.failures) warnings.push(`Not notified: ${failure}.`);
       if (file)
         await updateRecord(
@@ -85,16 +89,18 @@ export async function payDeferredNotices(
 }
 
 /**
- * A merged incident's record, moved to alerts/resolved/ on its branch: read for the
- * message references (so the message is updated, not posted anew), never written again.
+ * The record of an incident owing a notice: its record file, else (a merged incident's
+ * branch keeps it in alerts/resolved/) that one, read for the message references so the
+ * message is updated, not posted anew, and never written again; else the body's.
  */
-async function mergedRecord(
+async function owedRecord(
   gh: CommentTarget,
-  shown: Omit<IncidentRecord, 'incident'>,
-): Promise<IncidentRecord | undefined> {
-  const { branch, recordPath } = identityOfRecord(shown);
-  const path = recordPath.replace(/^alerts\/incoming\//, 'alerts/resolved/');
-  const file = await readRecordFile(gh, path, branch);
-  const record = file?.record;
-  return record && record.incident?.number === gh.number ? record : undefined;
+  body: string | null | undefined,
+): Promise<{ file: Found | undefined; record: Omit<IncidentRecord, 'incident'> } | undefined> {
+  const { file } = await incidentRecord(gh);
+  if (file) return { file, record: file.record };
+  const shown = recordFromBody(body ?? '');
+  if (!shown) return undefined;
+  const merged = await branchRecord(gh, identityOfRecord(shown).branch, 'resolved');
+  return { file: undefined, record: merged?.record ?? shown };
 }

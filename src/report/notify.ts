@@ -35,8 +35,6 @@ export interface Notifier {
 }
 
 export interface NotifyOutcome {
-  /** Quiet hours held the notice back; nothing was sent. */
-  quiet: boolean;
   results: ChannelResult[];
   /** One line per channel that failed, for the status comment. */
   failures: string[];
@@ -46,15 +44,16 @@ export interface NotifyOutcome {
 
 export const LEGACY_CHANNEL_NAME = 'notify-webhook';
 
-/** Sends `notice` where the config routes it, unless quiet hours hold it back. */
-export async function notifyChange(
+/**
+ * Sends `notice` where the config routes it. Quiet hours are decided before, once, by the
+ * caller (noticeStep, payDeferredNotices).
+ */
+async function notifyChange(
   notifier: Notifier,
   notice: Notice,
   refs: ChannelRefs,
   nowMs: number,
 ): Promise<NotifyOutcome> {
-  if (silenced(notifier.config, notice.state, nowMs))
-    return { quiet: true, results: [], failures: [], refs };
   const failures: string[] = [];
   const channels: NotifyChannel[] = [];
   for (const settings of routeNotice(notifier.config, notice)) {
@@ -68,7 +67,7 @@ export async function notifyChange(
     ...(notifier.timeoutMs !== undefined ? { timeoutMs: notifier.timeoutMs } : {}),
   });
   failures.push(...sent.results.filter((r) => !r.ok).map((r) => r.line));
-  return { quiet: false, results: sent.results, failures, refs: sent.refs };
+  return { results: sent.results, failures, refs: sent.refs };
 }
 
 type Owed = Pick<IncidentRecord, 'messages' | 'deferredNotice'>;
@@ -108,6 +107,21 @@ export async function noticeStep(
       failures: [],
     };
   }
+  return payNotice(notifier, notice, record, at);
+}
+
+/**
+ * Sends `notice` now, told from the state last announced when a notice is owed, and pays
+ * what was owed. Quiet hours are the caller's to check (noticeStep; the sweep's
+ * payDeferredNotices checks them before it reads the record).
+ */
+export async function payNotice(
+  notifier: Notifier,
+  notice: Notice,
+  record: Owed,
+  at: { ms: number; iso: string },
+): Promise<NoticeStep> {
+  const owed = record.deferredNotice;
   // Told from the state last announced, however many changes quiet hours held back.
   const since = owed ? (owed.previous ?? undefined) : notice.previousState;
   const told: Notice = { ...notice };

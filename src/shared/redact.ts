@@ -12,6 +12,7 @@ import {
   HEADER_RULE,
   isPlaceholder,
   isSecretKey,
+  saysNoSecret,
   SCHEME_RULE,
   TOKEN_RULES,
   URL_RULE,
@@ -31,8 +32,10 @@ const RULES: SecretRule[] = [
   { ...FLAG_RULE, accept: keyed },
 ];
 
-function keyed(value: string, key: string | undefined): boolean {
-  return key !== undefined && isSecretKey(key) && !isPlaceholder(value);
+function keyed(value: string, key: string | undefined, next: string): boolean {
+  return (
+    key !== undefined && isSecretKey(key) && !isPlaceholder(value) && !saysNoSecret(value, next)
+  );
 }
 
 export function redact(text: string): string {
@@ -93,7 +96,7 @@ function apply(text: string, rule: SecretRule): string {
     if (
       value === '' ||
       value.replace(/^["']/, '').startsWith(REDACTED) ||
-      !(rule.accept?.(value, groups.key) ?? true)
+      !(rule.accept?.(value, groups.key, text[m.index + m[0].length] ?? '') ?? true)
     ) {
       re.lastIndex = Math.max(valueStart, m.index + 1);
       continue;

@@ -16,8 +16,11 @@ export interface SecretRule {
   /** The public rule(s) the format follows. */
   source: string;
   pattern: RegExp;
-  /** Redact only when this holds for the match (false: leave it, rescan after the keep part). */
-  accept?: (value: string, key: string | undefined) => boolean;
+  /**
+   * Redact only when this holds for the match (false: leave it, rescan after the keep
+   * part). `next`: the character right after the match, '' at the end of the text.
+   */
+  accept?: (value: string, key: string | undefined, next: string) => boolean;
 }
 
 /** Not a token start: no letter, digit, `_` or `-` right before it. */
@@ -356,4 +359,18 @@ export function isPlaceholder(value: string): boolean {
     // `Authorization: Bearer <token>`: the scheme is not the secret; the token rules see the token.
     /^(?:Bearer|Basic|Token|Digest|Negotiate)$/i.test(bare)
   );
+}
+
+/**
+ * Words that say there is no secret, after a secret-named key in prose (`credentials: no
+ * credentials for edge`, `password: required`). Only a bare lower-case word, and only
+ * followed by whitespace or the end: `no-reply`, `none,x`, `"missing"` or `Unset` is a
+ * value like any other and redacted (a password may be any word; these few are not worth
+ * hiding and hide the sentence).
+ */
+const SAYS_NO_SECRET = /^(?:no|none|null|missing|n\/a|unset|empty|true|false|required)$/;
+
+/** Whether a bare value is one of the words that say there is no secret, ending there. */
+export function saysNoSecret(value: string, next: string): boolean {
+  return SAYS_NO_SECRET.test(value) && (next === '' || /^[ \t\r\n]$/.test(next));
 }

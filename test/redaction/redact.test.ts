@@ -127,6 +127,37 @@ describe('text with no secret in it', () => {
   });
 });
 
+describe('a secret-named key in prose', () => {
+  it.each([
+    'credentials: no credentials for edge',
+    'credentials: no credentials for cluster edge; add a context named edge',
+    'password: required',
+    'token: missing from the request, retrying',
+    'api_key: n/a',
+    '--token unset',
+  ])('keeps a word that says there is no secret: %s', (line) => {
+    expect(redact(line)).toBe(line);
+  });
+
+  it.each([
+    ['credentials: hunter2', 'credentials: [redacted]'],
+    ['credentials: nobody', 'credentials: [redacted]'],
+    ['password: no-reply', 'password: [redacted]'],
+    ['password: no.', 'password: [redacted]'],
+    ['password: Required', 'password: [redacted]'],
+    ['password: "missing"', 'password: "[redacted]"'],
+    ['token: ghp_0123456789abcdefghijABCDEFGHIJ012345', 'token: [redacted]'],
+  ])('still redacts any other value: %s', (line, redacted) => {
+    expect(redact(line)).toBe(redacted);
+  });
+
+  it('still redacts the first word of a passphrase', () => {
+    const line = redact('password: correct horse battery staple');
+    expect(line).toMatch(/^password: \[redacted\]/);
+    expect(line).not.toContain('correct');
+  });
+});
+
 describe('key names', () => {
   it.each([
     'DB_PASSWORD',

@@ -165,6 +165,35 @@ describe('sweep notifications', () => {
     });
   });
 
+  it('makes no list request for deferred notices when the config has no quiet hours', async () => {
+    seedIncident(gh, recovering());
+    const deferredLists = () =>
+      gh.requests(
+        (r) =>
+          r.operationId === 'issues/list-for-repo' &&
+          new URLSearchParams(r.query).get('labels') === 'kubemend/notice-deferred',
+      ).length;
+    await runSweep(notifier({ SLACK_BOT_TOKEN: slack.token }));
+    expect(deferredLists()).toBe(0);
+
+    // With quiet hours the sweep does list them: the request counted above is the one saved.
+    const config = sweepConfig(
+      kube,
+      ['homelab'],
+      `${CHANNELS}\n  quiet-hours: { from: '22:00', to: '07:00', timezone: UTC }\n`,
+    );
+    await sweep({
+      github: githubClient(gh),
+      config,
+      kubeconfig: kc,
+      log: () => {},
+      runUrl: undefined,
+      trigger: 'schedule',
+      notify: { ...notifier({ SLACK_BOT_TOKEN: slack.token }), config: config.notifications },
+    });
+    expect(deferredLists()).toBe(1);
+  });
+
   it('after quiet hours, sends the notice deferred for an incident closed in the night, once, updating its message; a failing channel fails nothing', async () => {
     const yaml = `${CHANNELS}
   quiet-hours: { from: '22:00', to: '07:00', timezone: UTC }

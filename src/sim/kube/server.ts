@@ -33,6 +33,7 @@ import { Simulation } from './sim.js';
 import { errors, KubeError } from './status.js';
 import { KubeClock, KubeStore, type KObject } from './store.js';
 import { toTable } from './table.js';
+import { wallClockTicker } from './ticker.js';
 
 export interface RbacRule {
   apiGroups: string[];
@@ -293,7 +294,8 @@ export class KubeEmulator {
     this.sim.advance(ms);
   }
 
-  private ticker: NodeJS.Timeout | undefined;
+  /** Stops the wall-clock ticker runClock started. */
+  private stopTicker: (() => void) | undefined;
 
   /** Called once the server has closed after POST /_emulator/shutdown (the standalone CLI exits). */
   onShutdown: (() => void) | undefined;
@@ -308,18 +310,12 @@ export class KubeEmulator {
    */
   runClock(speedup: number, tickMs = 100): void {
     this.stopClock();
-    let last = Date.now();
-    this.ticker = setInterval(() => {
-      const now = Date.now();
-      this.sim.advance((now - last) * speedup);
-      last = now;
-    }, tickMs);
-    this.ticker.unref();
+    this.stopTicker = wallClockTicker((ms) => this.sim.advance(ms), speedup, tickMs);
   }
 
   stopClock(): void {
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = undefined;
+    this.stopTicker?.();
+    this.stopTicker = undefined;
   }
 
   /** The next `times` requests matching `verb` and `resource` fail with `status`. */
