@@ -44,7 +44,10 @@ function kindOf(path: string | undefined): ReferenceKind {
 /** The comment of a pinned line: the version, then what the line said before (a version gone). */
 function comment(version: Version, old: string | undefined): string {
   let rest = (old ?? '').replace(/^#\s*/, '').trim();
-  rest = rest.replace(/^v?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\b\s*/, '').trim();
+  // A version the line was pinned to (`v1`, `v1.2.2`, `1.2.2-rc.1`), not a bare number.
+  rest = rest
+    .replace(/^(?:v\d+(?:\.\d+){0,2}|\d+\.\d+(?:\.\d+)?)(?:-[0-9A-Za-z.-]+)?(?=\s|$)/, '')
+    .trim();
   if (rest.startsWith('(') && rest.endsWith(')')) rest = rest.slice(1, -1).trim();
   return `# v${version.text}${rest ? ` (${rest})` : ''}`;
 }

@@ -193,6 +193,7 @@ describe('pinning references', () => {
     '      - id: all\r',
     '        uses: kubemend/kubemend@v0   # the all-in-one action\r',
     `      - uses: kubemend/kubemend/actions/report@${'9'.repeat(40)} # v1.2.2`,
+    '      - uses: kubemend/kubemend/actions/sweep@v0 # 2 jobs',
     '      - uses: kubemend/kubemend-fork/actions/report@v0',
     '      - uses: other/kubemend/actions/report@v0',
     '',
@@ -205,7 +206,7 @@ describe('pinning references', () => {
     const changed = b
       .map((line, i) => (line === a[i] ? undefined : i))
       .filter((i) => i !== undefined);
-    expect(changed).toEqual([3, 7, 10, 11]);
+    expect(changed).toEqual([3, 7, 10, 11, 12]);
     expect(b[3]).toBe(
       `    uses: kubemend/kubemend/.github/workflows/kubemend.yml@${WORKFLOW_SHA} # v1.2.3`,
     );
@@ -223,7 +224,7 @@ describe('pinning references', () => {
   it('leaves workflow references as they are without a workflow commit, and counts by kind', () => {
     const after = rewriteReferences(before, { version, actions: SHA });
     expect(after.split('\n')[3]).toBe(before.split('\n')[3]);
-    expect(countReferences(before)).toEqual({ action: 3, workflow: 1 });
+    expect(countReferences(before)).toEqual({ action: 4, workflow: 1 });
   });
 
   it('refuses a commit that is not 40 lowercase hex digits', () => {
