@@ -13,13 +13,19 @@ const LOCAL_WORKFLOW = /^\.\/(\.github\/workflows\/[^@/]+\.ya?ml)$/;
 
 /**
  * The file a reusable workflow `uses:` names: kubemend's own workflows come from the
- * package (the version the rehearsal ships stands for every ref); `./.github/workflows/…`
- * from the caller's repository. Another repository's workflow: undefined (not available).
+ * package (the version the rehearsal ships stands for every ref, a tag or a release's
+ * pinned commit alike), or from `ownRoot` (a release rehearses its rewritten copy);
+ * `./.github/workflows/…` from the caller's repository. Another repository's workflow:
+ * undefined (not available).
  */
-export function calleeFile(uses: string, repositoryDir: string): string | undefined {
+export function calleeFile(
+  uses: string,
+  repositoryDir: string,
+  ownRoot: string = packageRoot(),
+): string | undefined {
   const own = KUBEMEND_WORKFLOW.exec(uses)?.[1];
   const local = LOCAL_WORKFLOW.exec(uses)?.[1];
-  const file = own ? join(packageRoot(), own) : local ? resolve(repositoryDir, local) : undefined;
+  const file = own ? join(ownRoot, own) : local ? resolve(repositoryDir, local) : undefined;
   if (file && !existsSync(file)) throw new Error(`uses: ${uses}: ${file} does not exist`);
   return file;
 }

@@ -79,6 +79,11 @@ export interface WorkflowOptions {
   env?: Record<string, string>;
   /** Jobs to run (of the file given, not of the workflows it calls); default all. */
   only?: string[];
+  /**
+   * The folder kubemend's own reusable workflows are read from (its
+   * `.github/workflows/`); default: the package's. A release rehearses its pinned copies.
+   */
+  kubemendRoot?: string;
 }
 
 const KUBEMEND_ACTION = /^kubemend\/kubemend\/actions\/([a-z-]+)@/;
@@ -211,7 +216,7 @@ async function runJobs(
       continue;
     }
     if (job.type === 'reusableWorkflowJob') {
-      const callee = calleeFile(job.ref.value, options.repository);
+      const callee = calleeFile(job.ref.value, options.repository, options.kubemendRoot);
       if (!callee) {
         jobs[id] = {
           name,

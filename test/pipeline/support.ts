@@ -83,6 +83,22 @@ export function dispatchAlert(
   });
 }
 
+/**
+ * The jobs of the alert-intake template's run on ALERT, as GitHub's run page lists them:
+ * the reusable workflow's sweep jobs (the list of clusters, a sweep per cluster) run on
+ * a schedule, not on an alert; triage needs the sweep (the scan's alerts), so they come
+ * before. A release's pinned copies must play the same (test/release/rehearsal.test.ts).
+ */
+export const ALERT_INTAKE_JOBS = [
+  { name: 'kubemend', result: 'success' },
+  { name: 'kubemend / intake', result: 'success' },
+  { name: 'kubemend / clusters', result: 'skipped' },
+  { name: 'kubemend / sweep', result: 'skipped' },
+  { name: 'kubemend / triage', result: 'success' },
+  { name: 'kubemend / remediate', result: 'success' },
+  { name: 'kubemend / report', result: 'success' },
+];
+
 /** kubemend's status comments on an incident. */
 export const statusComments = (gh: GitHubEmulator, n: number) =>
   gh
