@@ -1,5 +1,7 @@
-// `npm run test:heavy`: only the storm, scale and many-dispatch suites. Each one loads
-// both cores by itself, so they run one at a time (`--runInBand` in the script).
+// `npm run test:heavy`: the storm, scale and many-dispatch suites, and the playbook
+// matrices that settle the 30-pod registry outage case after case (which kept `npm test`
+// past ten minutes on a 2-core machine). Each one loads both cores by itself, so they
+// run one at a time (`--runInBand` in the script).
 import base from './jest.config.js';
 
 /** @type {import('jest').Config} */

@@ -127,4 +127,3 @@ describe('the remediate action refuses', () => {
     expect(kube.writes().filter((w) => w.resource === 'pods')).toEqual([]);
   });
 });
-

@@ -1,6 +1,7 @@
 // The storage playbook on the registry-outage scenario's Longhorn: two share-manager pods
 // stuck on a Docker Hub image, recreated by the simulated longhorn-manager when deleted.
 // Whether deleting them helps is the simulated cluster's call.
+// Heavy (`npm run test:heavy`): every case settles the 30-pod outage again.
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import type { RemediationJob } from '../../src/remediation/run.js';

@@ -1,5 +1,6 @@
 // The argocd playbook on the registry-outage scenario: a hard refresh and a sync through
 // `.operation`, then the simulated Argo CD says whether the application is Healthy.
+// Heavy (`npm run test:heavy`): every case settles the 30-pod outage again.
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
 import { runArgo } from '../../src/remediation/playbooks/argocd.js';

@@ -1,6 +1,7 @@
 // The image-pull playbook end to end in one process, against the simulated cluster of
 // the registry-outage scenario: identity, guardrails, the ledger, the deletions, and an
 // outcome the simulated kubelets decide.
+// Heavy (`npm run test:heavy`): every case settles the 30-pod outage again.
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
 import { observeIdentity } from '../../src/kube/identity.js';
