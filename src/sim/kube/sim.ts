@@ -9,7 +9,7 @@ import { FluxControllers, type FluxFacts } from './flux.js';
 import { apiVersionOf, RESOURCES, type ResourceType } from './resources.js';
 import { matchesLabelSelectorObject } from './selectors.js';
 import { errors, KubeError } from './status.js';
-import { clone, type KObject, type KubeClock, type KubeStore } from './store.js';
+import { clone, sameJson, type KObject, type KubeClock, type KubeStore } from './store.js';
 import { byKey, ObjectIndex, podRequests, Scope } from './touched.js';
 
 // Controllers read and write loosely typed objects, as the API carries them.
@@ -705,7 +705,7 @@ export class Simulation {
 
   private deploymentStatus(d: Any, current: Any): void {
     const fresh = this.store.get(T.deploy, d.metadata.namespace, d.metadata.name) as Any;
-    const sets = this.owned(T.rs, fresh);
+    const sets = this.controlled(this.index.dependentsView(fresh.metadata.uid!, T.rs), fresh);
     const pods = sets
       .flatMap((rs) => this.ownedPods(rs))
       .filter((p) => !p.metadata.deletionTimestamp);
@@ -1624,7 +1624,12 @@ export class Simulation {
   }
 
   private kubelets(scope: Scope | undefined): void {
-    for (const pod of this.listed(T.pod, scope)) {
+    // The pods uncopied: the store replaces an object on a write and never changes one in
+    // place, so each is a snapshot; a pod is copied only to be written.
+    const pods = scope
+      ? (scope.list(T.pod) as Any[])
+      : ([...this.store.peekAll(T.pod)].sort(byKey) as Any[]);
+    for (const pod of pods) {
       if (!pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
       // A node that stopped posting status posts none for its pods either: the node
       // lifecycle controller marks them not ready (MarkPodsNotReady) and nothing else moves.
@@ -1632,9 +1637,11 @@ export class Simulation {
         const conditions: Any[] = pod.status?.conditions ?? [];
         const ready = conditions.find((c) => c.type === 'Ready');
         if (ready && ready.status !== 'False') {
-          ready.status = 'False';
-          ready.lastTransitionTime = this.clock.iso();
-          this.store.update(T.pod, pod);
+          const written = clone(pod);
+          const marked = (written.status.conditions as Any[]).find((c) => c.type === 'Ready');
+          marked.status = 'False';
+          marked.lastTransitionTime = this.clock.iso();
+          this.store.update(T.pod, written);
         }
         continue;
       }
@@ -1708,7 +1715,7 @@ export class Simulation {
               initContainerStatuses: inits.map(({ c, v }) => ({
                 name: c.name,
                 image: c.image,
-                imageID: v.started ? `${normaliseImage(c.image)}@sha256:${sha(c.image)}` : '',
+                imageID: v.started ? `${normaliseImage(c.image)}@sha256:${shaOf(c.image)}` : '',
                 ready: Boolean(v.state.terminated && !v.state.terminated.exitCode),
                 started: v.state.running !== undefined,
                 restartCount: v.restartCount,
@@ -1722,7 +1729,7 @@ export class Simulation {
           image: c.image,
           imageID:
             v.started || v.restartCount > 0
-              ? `${normaliseImage(c.image)}@sha256:${sha(c.image)}`
+              ? `${normaliseImage(c.image)}@sha256:${shaOf(c.image)}`
               : '',
           ready: v.ready,
           started: v.state.running !== undefined,
@@ -1731,17 +1738,14 @@ export class Simulation {
           lastState: v.lastState,
           ...(v.started || v.restartCount > 0
             ? {
-                containerID: `containerd://${sha(`${pod.metadata.uid}/${c.name}/${v.restartCount}`)}`,
+                containerID: `containerd://${shaOf(`${pod.metadata.uid}/${c.name}/${v.restartCount}`)}`,
               }
             : {}),
         })),
       };
-      // Serialised once: most steps change nothing, and parsing is only for a write.
-      const next = JSON.stringify(status);
-      if (JSON.stringify(pod.status) !== next) {
-        pod.status = JSON.parse(next);
-        this.store.update(T.pod, pod);
-      }
+      // Compared without serialising: most steps change nothing.
+      if (!sameJson(pod.status, status))
+        this.store.update(T.pod, { ...pod, status: JSON.parse(JSON.stringify(status)) });
       for (const { v } of [...inits, ...views])
         for (const e of v.events) this.event(pod, e.type, e.reason, e.message, 'kubelet', e.count);
     }
@@ -2542,12 +2546,23 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
  * emulator records ever new messages.
  */
 const eventSuffixes = new Map<string, string>();
-function eventSuffix(key: string): string {
-  let found = eventSuffixes.get(key);
+const shas = new Map<string, string>();
+/** sha, remembered: image and container IDs are hashed again for every pod every step. */
+const shaOf = (text: string): string => remembered(shas, text, sha);
+const eventSuffix = (key: string): string =>
+  remembered(eventSuffixes, key, (text) => sha(text).slice(0, 16));
+
+/** `derive(key)`, remembered in `cache`; bounded, as a long-running emulator sees ever more keys. */
+function remembered(
+  cache: Map<string, string>,
+  key: string,
+  derive: (key: string) => string,
+): string {
+  let found = cache.get(key);
   if (found === undefined) {
-    if (eventSuffixes.size >= 50_000) eventSuffixes.clear();
-    found = sha(key).slice(0, 16);
-    eventSuffixes.set(key, found);
+    if (cache.size >= 50_000) cache.clear();
+    found = derive(key);
+    cache.set(key, found);
   }
   return found;
 }
@@ -2558,10 +2573,13 @@ function eventSuffix(key: string): string {
  * differences (kubectl sends `creationTimestamp: null` and `resources: {}`) do not count.
  */
 function templateHash(template: unknown): string {
+  return remembered(templateHashes, JSON.stringify(canonical(template) ?? {}), hashTemplate);
+}
+
+const templateHashes = new Map<string, string>();
+function hashTemplate(text: string): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const digest = createHash('sha256')
-    .update(JSON.stringify(canonical(template) ?? {}))
-    .digest();
+  const digest = createHash('sha256').update(text).digest();
   return Array.from(digest.subarray(0, 10), (b) => alphabet[b % alphabet.length]).join('');
 }
 
