@@ -1,6 +1,7 @@
 // GitHub's @github/local-action runs an action's TypeScript source with its own stand-ins
 // for @actions/core and @actions/github, inputs from a .env file. Each action's
 // src/actions/<action>/main.ts is the entry it runs; these tests run them, offline.
+// Heavy (`npm run test:heavy`): each run compiles an action's sources anew (a minute in all).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
