@@ -12,6 +12,7 @@ import {
   HEADER_RULE,
   isPlaceholder,
   isSecretKey,
+  PASSPHRASE_RULE,
   saysNoSecret,
   SCHEME_RULE,
   TOKEN_RULES,
@@ -29,6 +30,7 @@ const RULES: SecretRule[] = [
   ...TOKEN_RULES,
   { ...ENV_ENTRY_RULE, accept: keyed },
   { ...ASSIGNMENT_RULE, accept: keyed },
+  { ...PASSPHRASE_RULE, accept: (_value, key) => key !== undefined && isSecretKey(key) },
   { ...FLAG_RULE, accept: keyed },
 ];
 
@@ -95,13 +97,13 @@ function apply(text: string, rule: SecretRule): string {
     const value = m[0].slice(keep.length);
     if (
       value === '' ||
-      value.replace(/^["']/, '').startsWith(REDACTED) ||
+      value.replace(/^[ \t]*["']?/, '').startsWith(REDACTED) ||
       !(rule.accept?.(value, groups.key, text[m.index + m[0].length] ?? '') ?? true)
     ) {
       re.lastIndex = Math.max(valueStart, m.index + 1);
       continue;
     }
-    const { masked, rest } = mask(value);
+    const { masked, rest } = rule.joins ? { masked: '', rest: '' } : mask(value);
     out += text.slice(at, valueStart) + masked + rest;
     at = m.index + m[0].length;
   }

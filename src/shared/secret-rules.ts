@@ -21,6 +21,8 @@ export interface SecretRule {
    * part). `next`: the character right after the match, '' at the end of the text.
    */
   accept?: (value: string, key: string | undefined, next: string) => boolean;
+  /** The match continues a value already masked: it goes without a second `[redacted]`. */
+  joins?: boolean;
 }
 
 /** Not a token start: no letter, digit, `_` or `-` right before it. */
@@ -253,6 +255,21 @@ export const ASSIGNMENT_RULE: SecretRule = {
   pattern: rx(
     String.raw`(?<keep>(?<![A-Za-z0-9_.])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,80})["']?(?:[ \t]{0,8}=|:(?=[ \t"']))[ \t]{0,8})(?<value>${VALUE})`,
   ),
+};
+
+/**
+ * The rest of a YAML-style value after `KEY: ` once its first word is masked: a plain
+ * scalar runs to the end of the line (`password: correct horse battery staple` is one
+ * value), so the words after `[redacted]` go too, up to a ` #` comment or a character
+ * that ends a value elsewhere. Only after a colon: `KEY=value more` is a shell line.
+ */
+export const PASSPHRASE_RULE: SecretRule = {
+  id: 'passphrase',
+  source: 'YAML 1.2 plain scalars (a value runs to the end of its line)',
+  pattern: rx(
+    String.raw`(?<keep>(?<![A-Za-z0-9_.])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,80})["']?:[ \t]{1,8}\[redacted\])(?<value>(?:[ \t]{1,8}(?!#)[^\s"'\x60\\|,;&<>=]{1,1024}){1,64})`,
+  ),
+  joins: true,
 };
 
 /** `--password value`: a command-line flag naming a secret, then its value. */

@@ -151,10 +151,19 @@ describe('a secret-named key in prose', () => {
     expect(redact(line)).toBe(redacted);
   });
 
-  it('still redacts the first word of a passphrase', () => {
-    const line = redact('password: correct horse battery staple');
-    expect(line).toMatch(/^password: \[redacted\]/);
-    expect(line).not.toContain('correct');
+  it.each([
+    ['password: correct horse battery staple', 'password: [redacted]'],
+    ['db_password: correct horse # rotated monthly', 'db_password: [redacted] # rotated monthly'],
+    ['token: abc123 expired, retry later', 'token: [redacted], retry later'],
+    ['  password: correct horse\n  user: bob', '  password: [redacted]\n  user: bob'],
+    ['| token: two words | next |', '| token: [redacted] | next |'],
+  ])('redacts a passphrase to the end of its YAML value: %s', (line, redacted) => {
+    expect(redact(line)).toBe(redacted);
+  });
+
+  it('keeps the words after a shell assignment and a quoted value: only the value goes', () => {
+    expect(redact('PASSWORD=correct horse')).toBe('PASSWORD=[redacted] horse');
+    expect(redact('password: "correct horse" was set')).toBe('password: "[redacted]" was set');
   });
 });
 
