@@ -258,16 +258,19 @@ export const ASSIGNMENT_RULE: SecretRule = {
 };
 
 /**
- * The rest of a YAML-style value after `KEY: ` once its first word is masked: a plain
+ * The rest of a YAML mapping's value after `KEY: ` once its first word is masked: a plain
  * scalar runs to the end of the line (`password: correct horse battery staple` is one
  * value), so the words after `[redacted]` go too, up to a ` #` comment or a character
- * that ends a value elsewhere. Only after a colon: `KEY=value more` is a shell line.
+ * that ends a value elsewhere. Only where a line starts with the key (a YAML mapping or a
+ * list item): in prose (`…/session": tls: failed to verify…`) the words after a colon are
+ * the message, which the doctor and the reader need; and only after a colon: `KEY=a b` is
+ * a shell line.
  */
 export const PASSPHRASE_RULE: SecretRule = {
   id: 'passphrase',
   source: 'YAML 1.2 plain scalars (a value runs to the end of its line)',
   pattern: rx(
-    String.raw`(?<keep>(?<![A-Za-z0-9_.])(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,80})["']?:[ \t]{1,8}\[redacted\])(?<value>(?:[ \t]{1,8}(?!#)[^\s"'\x60\\|,;&<>=]{1,1024}){1,64})`,
+    String.raw`(?<keep>(?<![^\n])[ \t]{0,40}(?:-[ \t]{1,8})?(?<key>[A-Za-z_][A-Za-z0-9_.-]{0,80})["']?:[ \t]{1,8}\[redacted\])(?<value>(?:[ \t]{1,8}(?!#)[^\s"'\x60\\|,;&<>=]{1,1024}){1,64})`,
   ),
   joins: true,
 };

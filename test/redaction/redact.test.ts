@@ -156,9 +156,16 @@ describe('a secret-named key in prose', () => {
     ['db_password: correct horse # rotated monthly', 'db_password: [redacted] # rotated monthly'],
     ['token: abc123 expired, retry later', 'token: [redacted], retry later'],
     ['  password: correct horse\n  user: bob', '  password: [redacted]\n  user: bob'],
-    ['| token: two words | next |', '| token: [redacted] | next |'],
+    ['env:\n  - password: correct horse', 'env:\n  - password: [redacted]'],
   ])('redacts a passphrase to the end of its YAML value: %s', (line, redacted) => {
     expect(redact(line)).toBe(redacted);
+  });
+
+  it('leaves the words of a message after a secret-named key in the middle of a line', () => {
+    expect(redact('POST /v1/session": tls: failed to verify certificate: x509: expired')).toBe(
+      'POST /v1/session": [redacted] failed to verify certificate: x509: expired',
+    );
+    expect(redact('| token: two words | next |')).toBe('| token: [redacted] words | next |');
   });
 
   it('keeps the words after a shell assignment and a quoted value: only the value goes', () => {
